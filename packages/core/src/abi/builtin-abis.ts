@@ -1,0 +1,202 @@
+import { createMemEvent41Abi, createMemEvent42Abi } from './create-mem-event-abi.js';
+import { createVmEventAbi } from './create-vm-event-abi.js';
+import * as mem from './mem-event-constants.js';
+import * as vm from './vm-event-constants.js';
+import type { PagingAbi } from './paging-abi.js';
+import type { PagingProtocol } from './paging-protocol.js';
+import { P2M_TYPES_XEN_4_1, P2M_TYPES_XEN_4_2, P2M_TYPES_XEN_4_6, P2M_TYPES_XEN_4_8 } from './p2m-types.js';
+
+const MEM_EVENT_41_FLAGS = { VCPU_PAUSED: mem.MEM_EVENT_FLAG_VCPU_PAUSED, DROP_PAGE: mem.MEM_EVENT_FLAG_DROP_PAGE };
+const MEM_EVENT_41_REASONS = {
+  UNKNOWN: mem.MEM_EVENT_REASON_UNKNOWN,
+  VIOLATION: mem.MEM_EVENT_REASON_VIOLATION,
+  CR0: mem.MEM_EVENT_REASON_CR0,
+  CR3: mem.MEM_EVENT_REASON_CR3,
+  CR4: mem.MEM_EVENT_REASON_CR4,
+  INT3: mem.MEM_EVENT_REASON_INT3,
+};
+
+/** Xen 4.1 behaviour: domctl resume of one response, threshold-4 full ring, 4.1 p2m numbering. */
+const XEN_41_PROTOCOL: PagingProtocol = {
+  nominateRefs: 1,
+  foreignMapEnoent: 'paged-only',
+  resume: 'one-per-call',
+  fullRing: 'threshold',
+  ringThreshold: 4,
+  oneRequestPerGfn: false,
+  evictFail: false,
+  dummyResponses: false,
+  versionChecked: false,
+  resumeNeedsVmEventPause: false,
+  p2mTypes: P2M_TYPES_XEN_4_1,
+};
+
+/**
+ * `mem_event/age1`: Xen 4.1.0–4.1.6.1. Nominate needs one reference (the guest's); the pager maps after
+ * nominating; resume consumes one response per domctl; the ring is "full" below 4 free slots; the
+ * original 4.1 pager left DROP_PAGE unanswered (ee3c42ba5b), which filled the ring.
+ */
+export const MEM_EVENT_AGE1 = createMemEvent41Abi({
+  generation: '1',
+  xenReleases: '4.1.0–4.1.6.1',
+  flagNames: MEM_EVENT_41_FLAGS,
+  reasonNames: MEM_EVENT_41_REASONS,
+  protocol: XEN_41_PROTOCOL,
+});
+
+/**
+ * `mem_event/age2`: the 4.1 wire layout with seed 001 "map gfn before nomination": nominate needs two
+ * references (guest + pager mapping) and a foreign map of any paging gfn fails with ENOENT and retries.
+ */
+export const MEM_EVENT_AGE2 = createMemEvent41Abi({
+  generation: '2',
+  xenReleases: '4.1 + seed 001 (xen-devel, Dec 2011)',
+  flagNames: MEM_EVENT_41_FLAGS,
+  reasonNames: MEM_EVENT_41_REASONS,
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state' },
+});
+
+/**
+ * `mem_event/age3`: SUSE's 4.1.2 tree (`MEM_EVENT_PAGING_AGE 3UL`): the age-2 rules plus `EVICT_FAIL`,
+ * one request per gfn, and a per-gfn wait queue instead of `VCPU_PAUSED`.
+ */
+export const MEM_EVENT_AGE3 = createMemEvent41Abi({
+  generation: '3',
+  xenReleases: 'SUSE 4.1.2',
+  flagNames: { ...MEM_EVENT_41_FLAGS, EVICT_FAIL: mem.MEM_EVENT_FLAG_EVICT_FAIL },
+  reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP },
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, evictFail: true },
+});
+
+/**
+ * `mem_event/4.2`: Xen 4.2–4.4 (40 bytes; 4.5's 296-byte layout is not modelled): slot claims, wait
+ * queue, black-eye pause, DUMMY responses, all pending responses consumed per notification.
+ */
+export const MEM_EVENT_4_2 = createMemEvent42Abi({
+  generation: '4.2',
+  xenReleases: '4.2–4.4',
+  flagNames: {
+    ...MEM_EVENT_41_FLAGS,
+    EVICT_FAIL: mem.MEM_EVENT_FLAG_EVICT_FAIL,
+    FOREIGN: mem.MEM_EVENT_FLAG_FOREIGN,
+    DUMMY: mem.MEM_EVENT_FLAG_DUMMY,
+  },
+  reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP, MSR: mem.MEM_EVENT_REASON_MSR },
+  protocol: {
+    ...XEN_41_PROTOCOL,
+    resume: 'all-pending',
+    fullRing: 'claim',
+    ringThreshold: 0,
+    evictFail: true,
+    dummyResponses: true,
+    p2mTypes: P2M_TYPES_XEN_4_2,
+  },
+});
+
+/** vm_event flags by the interface version current when each was introduced (reference §3.6). */
+const VM_EVENT_FLAGS_BY_VERSION: ReadonlyArray<readonly [name: string, bit: number, sinceVersion: number]> = [
+  ['VCPU_PAUSED', vm.VM_EVENT_FLAG_VCPU_PAUSED, 1],
+  ['FOREIGN', vm.VM_EVENT_FLAG_FOREIGN, 1],
+  ['EMULATE', vm.VM_EVENT_FLAG_EMULATE, 1],
+  ['EMULATE_NOWRITE', vm.VM_EVENT_FLAG_EMULATE_NOWRITE, 1],
+  ['TOGGLE_SINGLESTEP', vm.VM_EVENT_FLAG_TOGGLE_SINGLESTEP, 1],
+  ['SET_EMUL_READ_DATA', vm.VM_EVENT_FLAG_SET_EMUL_READ_DATA, 1],
+  ['DENY', vm.VM_EVENT_FLAG_DENY, 1],
+  ['ALTERNATE_P2M', vm.VM_EVENT_FLAG_ALTERNATE_P2M, 1],
+  ['SET_REGISTERS', vm.VM_EVENT_FLAG_SET_REGISTERS, 1], // 4.7, still version 1
+  ['SET_EMUL_INSN_DATA', vm.VM_EVENT_FLAG_SET_EMUL_INSN_DATA, 2],
+  ['GET_NEXT_INTERRUPT', vm.VM_EVENT_FLAG_GET_NEXT_INTERRUPT, 2], // 4.9, still version 2
+  ['FAST_SINGLESTEP', vm.VM_EVENT_FLAG_FAST_SINGLESTEP, 6],
+  ['NESTED_P2M', vm.VM_EVENT_FLAG_NESTED_P2M, 7],
+  ['RESET_VMTRACE', vm.VM_EVENT_FLAG_RESET_VMTRACE, 7],
+  ['RESET_FORK_STATE', vm.VM_EVENT_FLAG_RESET_FORK_STATE, 7],
+  ['RESET_FORK_MEMORY', vm.VM_EVENT_FLAG_RESET_FORK_MEMORY, 7],
+];
+
+/** vm_event reasons by the interface version current when each was introduced (reference §3.6). */
+const VM_EVENT_REASONS_BY_VERSION: ReadonlyArray<readonly [name: string, value: number, sinceVersion: number]> = [
+  ['UNKNOWN', vm.VM_EVENT_REASON_UNKNOWN, 1],
+  ['MEM_ACCESS', vm.VM_EVENT_REASON_MEM_ACCESS, 1],
+  ['MEM_SHARING', vm.VM_EVENT_REASON_MEM_SHARING, 1],
+  ['MEM_PAGING', vm.VM_EVENT_REASON_MEM_PAGING, 1],
+  ['WRITE_CTRLREG', vm.VM_EVENT_REASON_WRITE_CTRLREG, 1],
+  ['MOV_TO_MSR', vm.VM_EVENT_REASON_MOV_TO_MSR, 1],
+  ['SOFTWARE_BREAKPOINT', vm.VM_EVENT_REASON_SOFTWARE_BREAKPOINT, 1],
+  ['SINGLESTEP', vm.VM_EVENT_REASON_SINGLESTEP, 1],
+  ['GUEST_REQUEST', vm.VM_EVENT_REASON_GUEST_REQUEST, 1],
+  ['DEBUG_EXCEPTION', vm.VM_EVENT_REASON_DEBUG_EXCEPTION, 2],
+  ['CPUID', vm.VM_EVENT_REASON_CPUID, 2],
+  ['PRIVILEGED_CALL', vm.VM_EVENT_REASON_PRIVILEGED_CALL, 2],
+  ['INTERRUPT', vm.VM_EVENT_REASON_INTERRUPT, 2], // 4.9
+  ['DESCRIPTOR_ACCESS', vm.VM_EVENT_REASON_DESCRIPTOR_ACCESS, 2], // 4.9
+  ['EMUL_UNIMPLEMENTED', vm.VM_EVENT_REASON_EMUL_UNIMPLEMENTED, 2], // 4.10
+  ['VMEXIT', vm.VM_EVENT_REASON_VMEXIT, 7],
+  ['IO_INSTRUCTION', vm.VM_EVENT_REASON_IO_INSTRUCTION, 7],
+];
+
+function definedBy(version: number, table: ReadonlyArray<readonly [string, number, number]>): Record<string, number> {
+  return Object.fromEntries(table.filter(([, , since]) => since <= version).map(([name, value]) => [name, value]));
+}
+
+function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
+  return createVmEventAbi({
+    version,
+    entryBytes,
+    xenReleases,
+    flagNames: definedBy(version, VM_EVENT_FLAGS_BY_VERSION),
+    reasonNames: definedBy(version, VM_EVENT_REASONS_BY_VERSION),
+    protocol: {
+      nominateRefs: 1,
+      foreignMapEnoent: 'paged-only',
+      resume: 'all-pending',
+      fullRing: 'claim',
+      ringThreshold: 0,
+      oneRequestPerGfn: false,
+      evictFail: true,
+      dummyResponses: false,
+      versionChecked: true,
+      // 4.8 (4481335590): vm_event_resume acts only for a vcpu with vm_event_pause_count > 0.
+      resumeNeedsVmEventPause: version >= 2,
+      p2mTypes: version >= 2 ? P2M_TYPES_XEN_4_8 : P2M_TYPES_XEN_4_6,
+    },
+  });
+}
+
+/** `vm_event/v1`: Xen 4.6–4.7, 312 bytes. */
+export const VM_EVENT_V1 = vmEventAbi(1, 312, '4.6–4.7');
+/** `vm_event/v2`: Xen 4.8–4.10, 312 bytes; responses act only on vm_event-paused vcpus from here on. */
+export const VM_EVENT_V2 = vmEventAbi(2, 312, '4.8–4.10');
+/** `vm_event/v3`: Xen 4.11, 312 bytes (`mov_to_msr` gains old and new values). */
+export const VM_EVENT_V3 = vmEventAbi(3, 312, '4.11');
+/** `vm_event/v4`: Xen 4.12, 376 bytes (segment bases and selectors in `regs.x86`). */
+export const VM_EVENT_V4 = vmEventAbi(4, 376, '4.12');
+/** `vm_event/v5`: Xen 4.13, 384 bytes (`gdtr_base`, `gdtr_limit`). */
+export const VM_EVENT_V5 = vmEventAbi(5, 384, '4.13');
+/** `vm_event/v6`: Xen 4.14, 384 bytes (`pending_dbg`, FAST_SINGLESTEP). */
+export const VM_EVENT_V6 = vmEventAbi(6, 384, '4.14');
+/** `vm_event/v7`: Xen 4.15 to today (4.22), 400 bytes (`npt_base`, `vmtrace_pos`). */
+export const VM_EVENT_V7 = vmEventAbi(7, 400, '4.15–4.22');
+
+/**
+ * Every paging ABI Pagevisor ships, oldest first: the 4 mem_event ages and the 7 vm_event versions.
+ *
+ * @example
+ * ```ts
+ * import { BUILTIN_ABIS } from '@pagevisor/core';
+ *
+ * for (const abi of BUILTIN_ABIS) console.log(abi.id, abi.entryBytes, abi.ringSlots);
+ * ```
+ */
+export const BUILTIN_ABIS: readonly PagingAbi[] = Object.freeze([
+  MEM_EVENT_AGE1,
+  MEM_EVENT_AGE2,
+  MEM_EVENT_AGE3,
+  MEM_EVENT_4_2,
+  VM_EVENT_V1,
+  VM_EVENT_V2,
+  VM_EVENT_V3,
+  VM_EVENT_V4,
+  VM_EVENT_V5,
+  VM_EVENT_V6,
+  VM_EVENT_V7,
+]);

@@ -1,0 +1,77 @@
+/** Names of Xen's `p2m_type_t` values, without the `p2m_` prefix. */
+export type P2mTypeName =
+  | 'ram_rw'
+  | 'invalid'
+  | 'ram_logdirty'
+  | 'ram_ro'
+  | 'mmio_dm'
+  | 'mmio_direct'
+  | 'populate_on_demand'
+  | 'grant_map_rw'
+  | 'grant_map_ro'
+  | 'ram_paging_out'
+  | 'ram_paged'
+  | 'ram_paging_in'
+  | 'ram_paging_in_start'
+  | 'ram_shared'
+  | 'ram_broken'
+  | 'map_foreign'
+  | 'mmio_write_dm'
+  | 'ioreq_server';
+
+/** A `p2m_type_t` numbering: type name → the number the `p2mt` field carries. */
+export type P2mTypeNumbering = Readonly<Partial<Record<P2mTypeName, number>>>;
+
+/** Xen 4.1 numbering (ages 1–3), with `paging_in_start` (reference §1.1). */
+export const P2M_TYPES_XEN_4_1: P2mTypeNumbering = Object.freeze({
+  invalid: 0,
+  ram_rw: 1,
+  ram_logdirty: 2,
+  ram_ro: 3,
+  mmio_dm: 4,
+  mmio_direct: 5,
+  populate_on_demand: 6,
+  grant_map_rw: 7,
+  grant_map_ro: 8,
+  ram_paging_out: 9,
+  ram_paged: 10,
+  ram_paging_in: 11,
+  ram_paging_in_start: 12,
+  ram_shared: 13,
+  ram_broken: 14,
+});
+
+/**
+ * Xen 4.2 numbering: `ram_rw` and `invalid` swapped (d5688e96d6) and `paging_in_start` renamed to
+ * `paging_in` (af518d3ea1).
+ */
+export const P2M_TYPES_XEN_4_2: P2mTypeNumbering = Object.freeze({
+  ram_rw: 0,
+  invalid: 1,
+  ram_logdirty: 2,
+  ram_ro: 3,
+  mmio_dm: 4,
+  mmio_direct: 5,
+  populate_on_demand: 6,
+  grant_map_rw: 7,
+  grant_map_ro: 8,
+  ram_paging_out: 9,
+  ram_paged: 10,
+  ram_paging_in: 11,
+  ram_shared: 12,
+  ram_broken: 13,
+});
+
+/** Xen 4.6–4.7 numbering (`vm_event/v1`): 4.2 plus `map_foreign` and `mmio_write_dm`. */
+export const P2M_TYPES_XEN_4_6: P2mTypeNumbering = Object.freeze({
+  ...P2M_TYPES_XEN_4_2,
+  map_foreign: 14,
+  mmio_write_dm: 15,
+});
+
+/** Xen 4.8+ numbering (`vm_event/v2` onwards): `mmio_write_dm` renamed `ioreq_server`. */
+export const P2M_TYPES_XEN_4_8: P2mTypeNumbering = Object.freeze({
+  ...P2M_TYPES_XEN_4_2,
+  map_foreign: 14,
+  ioreq_server: 15,
+});

@@ -1,0 +1,49 @@
+/**
+ * The fields every paging request or response has, whatever its ABI.
+ *
+ * @remarks
+ * Request and response are one C type in every Xen release, so one message type serves both.
+ * Messages are plain mutable objects so that a ring drain can decode into a reused pool of them.
+ */
+export interface PagingMessageBase {
+  /** Guest frame number, below 2^53 (a larger value is refused with `ABI_FIELD_RANGE`). */
+  gfn: number;
+  /** The vcpu that faulted (`vcpu_id`). */
+  vcpuId: number;
+  /** The p2m type the gfn had when the request was raised (`p2mt`), in the ABI's numbering. */
+  p2mt: number;
+  /** The top-level flags word (`flags`). */
+  flags: number;
+  /** The event reason (`reason`). */
+  reason: number;
+  /**
+   * The entry bytes paging does not interpret, concatenated in offset order (see the ABI's `layout`).
+   * Kept so that decode → encode is byte-identical.
+   */
+  opaque: Uint8Array;
+}
+
+/** A message of the Xen 4.1 layout: `mem_event/age1`, `mem_event/age2` and `mem_event/age3`. */
+export interface MemEvent41Message extends PagingMessageBase {
+  /** `MEM_EVENT_TYPE_*` (the 4.1 `type` field; populate sets `MEM_EVENT_TYPE_PAGING`). */
+  type: number;
+}
+
+/** A message of the Xen 4.2–4.4 layout: `mem_event/4.2`. */
+export type MemEvent42Message = PagingMessageBase;
+
+/** A message of the vm_event layout: `vm_event/v1` … `vm_event/v7`. */
+export interface VmEventMessage extends PagingMessageBase {
+  /** `VM_EVENT_INTERFACE_VERSION` stamped in the message; Xen drops responses whose version differs. */
+  version: number;
+  /** `u.mem_paging.flags`: `MEM_PAGING_DROP_PAGE`, `MEM_PAGING_EVICT_FAIL`. */
+  pagingFlags: number;
+}
+
+/** Any paging message. */
+export type PagingMessage = MemEvent41Message | MemEvent42Message | VmEventMessage;
+
+/**
+ * What `encode` accepts: a message whose `opaque` bytes may be left out (they are then written as zeros).
+ */
+export type PagingMessageInput<M extends PagingMessage> = Omit<M, 'opaque'> & { readonly opaque?: Uint8Array };

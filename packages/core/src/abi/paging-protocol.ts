@@ -1,0 +1,55 @@
+import type { P2mTypeNumbering } from './p2m-types.js';
+
+/**
+ * The protocol behaviour that goes with a paging ABI: what the hypervisor does, beyond the bytes.
+ *
+ * @remarks
+ * The simulator enforces these rules and the pager reads them where its behaviour must differ by age.
+ * Each field names the Xen code it comes from (reference §1–2 of the project's Xen paging reference).
+ */
+export interface PagingProtocol {
+  /**
+   * References `nominate` requires besides `PGC_allocated`: 1 (the guest's; Xen 4.1 and 4.2+
+   * `p2m_mem_paging_nominate`) or 2 (guest + the pager's mapping taken first: seed 001 "map gfn before
+   * nomination", age 2, and SUSE age 3).
+   */
+  readonly nominateRefs: 1 | 2;
+  /**
+   * Which foreign mappings of a paging gfn fail with `ENOENT` (after starting a populate) so the caller
+   * retries: `paged-only` (Xen 4.1 and 4.2+ `do_mmu_update`: a `paging_out` page still maps, taking a
+   * reference that later makes evict fail) or `any-paging-state` (seed 001, age 2 and SUSE age 3: the
+   * pager maps before nominating, so every paging state can refuse).
+   */
+  readonly foreignMapEnoent: 'paged-only' | 'any-paging-state';
+  /**
+   * How responses are consumed: `one-per-call` (Xen 4.1 domctl `PAGING_RESUME`) or `all-pending`
+   * (4.2+ event-channel callback `p2m_mem_paging_resume` / `vm_event_resume`).
+   */
+  readonly resume: 'one-per-call' | 'all-pending';
+  /**
+   * Full-ring handling: `threshold` (`mem_event_check_ring`: "full" below `ringThreshold` free slots,
+   * guest vcpus sleep) or `claim` (4.2+ `mem_event_claim_slot`: counted target/foreign producers,
+   * wait queue, black-eye pause).
+   */
+  readonly fullRing: 'threshold' | 'claim';
+  /** Free slots below which a `threshold` ring counts as full (`MEM_EVENT_RING_THRESHOLD` = 4); 0 for `claim`. */
+  readonly ringThreshold: number;
+  /**
+   * SUSE age 3: one request per gfn, faulting vcpus wait on a per-gfn wait queue, and a populate of a
+   * still-mapped `paging_out` page restores `ram_rw` without a request.
+   */
+  readonly oneRequestPerGfn: boolean;
+  /** Whether requests carry an `EVICT_FAIL` flag for gfns nominated but never evicted. */
+  readonly evictFail: boolean;
+  /** Whether responses flagged `DUMMY` are skipped (4.2–4.4, 4803908397). */
+  readonly dummyResponses: boolean;
+  /** Whether Xen drops responses whose `version` differs from its own (`vm_event_resume`). */
+  readonly versionChecked: boolean;
+  /**
+   * Whether a response is applied only if its vcpu is vm_event-paused (4.8+, 4481335590). A DROP_PAGE or
+   * foreign-triggered response then does not run `p2m_mem_paging_resume`.
+   */
+  readonly resumeNeedsVmEventPause: boolean;
+  /** The `p2m_type_t` numbering the `p2mt` field uses. */
+  readonly p2mTypes: P2mTypeNumbering;
+}

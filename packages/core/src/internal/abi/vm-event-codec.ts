@@ -1,0 +1,86 @@
+import type { FieldLayout } from '../../abi/field-layout.js';
+import type { PagingMessageInput, VmEventMessage } from '../../abi/paging-message.js';
+import { VM_EVENT_REASON_MEM_PAGING } from '../../abi/vm-event-constants.js';
+import { checkEnum, checkFlags, checkGfn, checkUint, readGfn, writeGfn } from './field-checks.js';
+import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
+
+/** Offset of `union data` (registers, emulation buffers) in every vm_event entry. */
+const DATA_OFFSET = 56;
+
+/**
+ * `vm_event_st` (reference §3.6), identical on x86_64 and i386; only the size of `union data`
+ * changes between interface versions.
+ */
+export function vmEventLayout(entryBytes: number): readonly FieldLayout[] {
+  return [
+    { name: 'version', xenName: 'version', offset: 0, size: 4, opaque: false },
+    { name: 'flags', xenName: 'flags', offset: 4, size: 4, opaque: false },
+    { name: 'reason', xenName: 'reason', offset: 8, size: 4, opaque: false },
+    { name: 'vcpuId', xenName: 'vcpu_id', offset: 12, size: 4, opaque: false },
+    { name: 'altp2mIdx', xenName: 'altp2m_idx', offset: 16, size: 2, opaque: true },
+    { name: 'pad', xenName: '_pad[3]', offset: 18, size: 6, opaque: true },
+    { name: 'gfn', xenName: 'u.mem_paging.gfn', offset: 24, size: 8, opaque: false },
+    { name: 'p2mt', xenName: 'u.mem_paging.p2mt', offset: 32, size: 4, opaque: false },
+    { name: 'pagingFlags', xenName: 'u.mem_paging.flags', offset: 36, size: 4, opaque: false },
+    { name: 'unionTail', xenName: 'u (bytes past vm_event_paging)', offset: 40, size: 16, opaque: true },
+    { name: 'data', xenName: 'data (regs.x86, regs.arm, emul)', offset: DATA_OFFSET, size: entryBytes - DATA_OFFSET, opaque: true },
+  ];
+}
+
+/** Codec of one `VM_EVENT_INTERFACE_VERSION`. */
+export class VmEventCodec extends EntryCodec<VmEventMessage> {
+  /** The interface version this codec stamps into messages it creates. */
+  readonly version: number;
+
+  constructor(version: number, spec: Omit<EntryCodecSpec, 'family' | 'layout' | 'typeNames' | 'generation'>) {
+    super({ ...spec, family: 'vm_event', generation: String(version), layout: vmEventLayout(spec.entryBytes), typeNames: {} });
+    this.version = version;
+  }
+
+  create(fields?: Partial<VmEventMessage>): VmEventMessage {
+    return { ...this.baseFields(), version: this.version, reason: VM_EVENT_REASON_MEM_PAGING, pagingFlags: 0, ...fields };
+  }
+
+  protected validate(m: PagingMessageInput<VmEventMessage>): void {
+    const id = this.id;
+    checkUint(id, 'version', 0, m.version, 32);
+    checkUint(id, 'flags', 4, m.flags, 32);
+    checkFlags(id, 'flags', 4, m.flags, this.flagMask);
+    checkUint(id, 'reason', 8, m.reason, 32);
+    checkEnum(id, 'reason', 8, m.reason, this.maxReason);
+    checkUint(id, 'vcpuId', 12, m.vcpuId, 32);
+    checkGfn(id, 'gfn', 24, m.gfn);
+    checkUint(id, 'p2mt', 32, m.p2mt, 32);
+    checkUint(id, 'pagingFlags', 36, m.pagingFlags, 32);
+    checkFlags(id, 'pagingFlags', 36, m.pagingFlags, this.pagingFlagMask);
+  }
+
+  protected writeFields(m: PagingMessageInput<VmEventMessage>, data: DataView, entry: number): void {
+    data.setUint32(entry, m.version, true);
+    data.setUint32(entry + 4, m.flags, true);
+    data.setUint32(entry + 8, m.reason, true);
+    data.setUint32(entry + 12, m.vcpuId, true);
+    writeGfn(data, entry + 24, m.gfn);
+    data.setUint32(entry + 32, m.p2mt, true);
+    data.setUint32(entry + 36, m.pagingFlags, true);
+  }
+
+  protected readFields(data: DataView, entry: number, target: VmEventMessage): void {
+    const id = this.id;
+    // The version is not checked here: a wrong version is a protocol event (vm_event_resume drops the
+    // response with "vm_event interface version mismatch"), so the receiver must be able to see it.
+    const flags = data.getUint32(entry + 4, true);
+    checkFlags(id, 'flags', 4, flags, this.flagMask);
+    const reason = data.getUint32(entry + 8, true);
+    checkEnum(id, 'reason', 8, reason, this.maxReason);
+    const pagingFlags = data.getUint32(entry + 36, true);
+    checkFlags(id, 'pagingFlags', 36, pagingFlags, this.pagingFlagMask);
+    target.version = data.getUint32(entry, true);
+    target.flags = flags;
+    target.reason = reason;
+    target.vcpuId = data.getUint32(entry + 12, true);
+    target.gfn = readGfn(id, data, entry, 24);
+    target.p2mt = data.getUint32(entry + 32, true);
+    target.pagingFlags = pagingFlags;
+  }
+}

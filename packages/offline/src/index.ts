@@ -1,0 +1,6 @@
+/**
+ * @pagevisor/offline: filled by its own issue; nothing is exported yet.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * @pagevisor/storage: filled by its own issue; nothing is exported yet.
+ *
+ * @packageDocumentation
+ */
+export {};

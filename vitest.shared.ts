@@ -1,0 +1,10 @@
+import { defaultServerConditions, defineConfig } from 'vite';
+
+/**
+ * Settings every package's vitest project shares: resolve workspace packages to their sources through
+ * the `@pagevisor/source` export condition, so tests need no prior build.
+ */
+export const sharedProjectConfig = defineConfig({
+  resolve: { conditions: ['@pagevisor/source'] },
+  ssr: { resolve: { conditions: ['@pagevisor/source', ...defaultServerConditions] } },
+});
