@@ -21,7 +21,6 @@ export type {
   MemEvent42Message,
   PagingMessage,
   PagingMessageBase,
-  PagingMessageInput,
   VmEventMessage,
 } from './abi/paging-message.js';
 export type { PagingProtocol } from './abi/paging-protocol.js';

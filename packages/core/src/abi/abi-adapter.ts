@@ -29,12 +29,15 @@ export interface AbiAdapter {
   toWire(message: PagingMessage): PagingMessage;
 }
 
-/** Bytes of a vm_event `opaque` array that mean the same in every version: altp2m_idx, _pad, the union tail. */
-const VM_EVENT_STABLE_OPAQUE_BYTES = 24;
+/** Opaque bytes of a vm_event entry that mean the same in every version: header, altp2m_idx, _pad, `u`. */
+const VM_EVENT_STABLE_BYTES = 56;
 
 function restamp(message: VmEventMessage, from: PagingAbi<VmEventMessage>, to: PagingAbi<VmEventMessage>): VmEventMessage {
-  const opaque = new Uint8Array(to.opaqueBytes);
-  opaque.set(message.opaque.subarray(0, VM_EVENT_STABLE_OPAQUE_BYTES));
+  let opaque: Uint8Array | undefined;
+  if (message.opaque !== undefined) {
+    opaque = new Uint8Array(to.entryBytes);
+    opaque.set(message.opaque.subarray(0, VM_EVENT_STABLE_BYTES));
+  }
   // A version other than the sender's own is kept as is, so a wrong version still reaches Xen's check.
   const version = message.version === Number(from.generation) ? Number(to.generation) : message.version;
   return { ...message, version, opaque };

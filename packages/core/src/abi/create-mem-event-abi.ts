@@ -54,5 +54,5 @@ export function createMemEvent41Abi(spec: MemEventAbiSpec): PagingAbi<MemEvent41
  * ```
  */
 export function createMemEvent42Abi(spec: MemEventAbiSpec): PagingAbi<MemEvent42Message> {
-  return new MemEvent42Codec({ ...spec, id: memEventId(spec.generation), typeNames: {} });
+  return new MemEvent42Codec({ ...spec, id: memEventId(spec.generation) });
 }

@@ -5,8 +5,8 @@ import { AbiError } from '../errors/abi-error.js';
  *
  * @remarks
  * `name` is the Pagevisor message property for the fields paging uses; fields paging does not use are
- * `opaque: true` and travel as raw bytes in the message's `opaque` array, in offset order, so that
- * decode → encode is byte-identical.
+ * `opaque: true` and travel as raw bytes in the message's `opaque` array (a copy of the entry with the
+ * named fields zeroed), so that decode → encode is byte-identical.
  */
 export interface FieldLayout {
   /** The message property (`gfn`, `flags`, ...), or a descriptive name for an opaque field. */
@@ -22,12 +22,12 @@ export interface FieldLayout {
 }
 
 /**
- * Checks that a layout tiles `[0, entryBytes)` with no gap and no overlap, and returns the opaque
- * byte ranges as `[start, end)` pairs, adjacent ranges merged.
+ * Checks that a layout tiles `[0, entryBytes)` with no gap and no overlap, and returns the byte ranges
+ * of the named (not opaque) fields as `[start, end)` pairs, adjacent ranges merged.
  *
  * @internal
  */
-export function opaqueRangesOf(id: string, layout: readonly FieldLayout[], entryBytes: number): number[] {
+export function namedRangesOf(id: string, layout: readonly FieldLayout[], entryBytes: number): number[] {
   const ranges: number[] = [];
   let next = 0;
   for (const field of layout) {
@@ -39,7 +39,7 @@ export function opaqueRangesOf(id: string, layout: readonly FieldLayout[], entry
       });
     }
     next = field.offset + field.size;
-    if (!field.opaque) continue;
+    if (field.opaque) continue;
     if (ranges.length > 0 && ranges[ranges.length - 1] === field.offset) ranges[ranges.length - 1] = next;
     else ranges.push(field.offset, next);
   }

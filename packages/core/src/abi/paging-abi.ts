@@ -1,6 +1,6 @@
 import type { ByteView } from './byte-view.js';
 import type { FieldLayout } from './field-layout.js';
-import type { PagingMessage, PagingMessageInput } from './paging-message.js';
+import type { PagingMessage } from './paging-message.js';
 import type { PagingProtocol } from './paging-protocol.js';
 
 /** The two families of paging ABIs: Xen's `mem_event` (4.1–4.4) and `vm_event` (4.6+). */
@@ -46,8 +46,6 @@ export interface PagingAbi<M extends PagingMessage = PagingMessage> {
   readonly ringSlots: number;
   /** Every field of the entry, in offset order, tiling it exactly. */
   readonly layout: readonly FieldLayout[];
-  /** Length of a message's `opaque` array. */
-  readonly opaqueBytes: number;
   /** Top-level flags this ABI defines, by Xen name without prefix (`VCPU_PAUSED`). */
   readonly flagNames: Readonly<Record<string, number>>;
   /** `u.mem_paging.flags` this ABI defines (vm_event only; empty for mem_event). */
@@ -60,7 +58,7 @@ export interface PagingAbi<M extends PagingMessage = PagingMessage> {
   readonly protocol: PagingProtocol;
 
   /**
-   * Makes a message with every field defaulted: zeros, empty opaque bytes, and the values a paging
+   * Makes a message with every field defaulted: zeros, no opaque bytes, and the values a paging
    * request of this ABI carries (`type` PAGING, `reason` MEM_PAGING and `version` for vm_event).
    *
    * @param fields - values to set (validated on encode, not here)
@@ -72,7 +70,7 @@ export interface PagingAbi<M extends PagingMessage = PagingMessage> {
    * @throws {@link AbiError} `ABI_FIELD_RANGE`, `ABI_BAD_FLAGS`, `ABI_BAD_VALUE` or `ABI_LENGTH` for a
    * message the layout cannot carry; nothing is written then.
    */
-  encode(message: PagingMessageInput<M>, view: ByteView, offset: number): void;
+  encode(message: M, view: ByteView, offset: number): void;
   /**
    * Reads the entry at `offset` of `view` into a new message.
    *
@@ -83,12 +81,14 @@ export interface PagingAbi<M extends PagingMessage = PagingMessage> {
    * Reads the entry at `offset` of `view` into `target`, reusing its `opaque` array: the allocation-free
    * decode a ring drain uses.
    *
+   * @param keepOpaque - copy the uninterpreted bytes into `target.opaque` (default true); false leaves
+   * `opaque` undefined and saves the copy, for a consumer (the pager) that never re-encodes them
    * @returns `target`
    * @throws {@link AbiError} for bytes that are not a valid entry; `target` may then be partly written.
    */
-  decodeInto(view: ByteView, offset: number, target: M): M;
+  decodeInto(view: ByteView, offset: number, target: M, keepOpaque?: boolean): M;
   /** Encodes one message into a new `entryBytes`-long array. */
-  encodeBytes(message: PagingMessageInput<M>): Uint8Array;
+  encodeBytes(message: M): Uint8Array;
   /**
    * Decodes one entry from exactly `entryBytes` bytes.
    *

@@ -17,10 +17,12 @@ export interface PagingMessageBase {
   /** The event reason (`reason`). */
   reason: number;
   /**
-   * The entry bytes paging does not interpret, concatenated in offset order (see the ABI's `layout`).
-   * Kept so that decode → encode is byte-identical.
+   * The bytes of the entry that paging does not interpret (register data, `gla`, ...): a copy of the
+   * whole entry, `entryBytes` long, in which the bytes of the named fields are zero (see the ABI's
+   * `layout`). Kept so that decode → encode is byte-identical; when absent, those bytes are zeros.
+   * A decode that skips it (a ring drain with `keepOpaque` false) leaves it undefined.
    */
-  opaque: Uint8Array;
+  opaque?: Uint8Array | undefined;
 }
 
 /** A message of the Xen 4.1 layout: `mem_event/age1`, `mem_event/age2` and `mem_event/age3`. */
@@ -42,8 +44,3 @@ export interface VmEventMessage extends PagingMessageBase {
 
 /** Any paging message. */
 export type PagingMessage = MemEvent41Message | MemEvent42Message | VmEventMessage;
-
-/**
- * What `encode` accepts: a message whose `opaque` bytes may be left out (they are then written as zeros).
- */
-export type PagingMessageInput<M extends PagingMessage> = Omit<M, 'opaque'> & { readonly opaque?: Uint8Array };

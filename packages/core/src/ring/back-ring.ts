@@ -1,9 +1,9 @@
 import type { PagingAbi } from '../abi/paging-abi.js';
-import type { PagingMessage, PagingMessageInput } from '../abi/paging-message.js';
+import type { PagingMessage } from '../abi/paging-message.js';
 import { RingError } from '../errors/ring-error.js';
-import { checkRoom, drainEntries, writeEntries, type ConsumingEnd } from '../internal/ring/ring-entries.js';
-import { ringDistance, ringNotifyNeeded } from './ring-index.js';
-import type { SharedRing } from './shared-ring.js';
+import { RingEnd } from '../internal/ring/ring-end.js';
+import { ringDistance } from './ring-index.js';
+import { REQ_EVENT, REQ_PROD, RSP_EVENT, RSP_PROD, type SharedRing } from './shared-ring.js';
 
 /**
  * The back end of a paging ring: the pager's side, which consumes requests and produces responses
@@ -19,47 +19,29 @@ import type { SharedRing } from './shared-ring.js';
  * ```ts
  * import { BackRing, SharedRing, VM_EVENT_V7, type VmEventMessage } from '@pagevisor/core';
  *
- * const back = new BackRing(sring);
+ * const back = new BackRing(new SharedRing(page, VM_EVENT_V7.entryBytes));
  * const batch: VmEventMessage[] = [];
  * const n = back.drainRequests(VM_EVENT_V7, batch);
  * back.pushResponses(VM_EVENT_V7, batch, n);
  * ```
  */
-export class BackRing {
-  /** The shared page. */
-  readonly sring: SharedRing;
-  /** `rsp_prod_pvt`: the next response index to write (published by {@link BackRing.pushResponses}). */
-  rspProdPvt: number;
-  /** `req_cons`: the next request index to read. */
-  reqCons: number;
-
-  /** This end as the shared drain loop sees it. */
-  private readonly consuming: ConsumingEnd;
-
+export class BackRing extends RingEnd {
   /**
    * @param sring - the shared page
    * @param attachAt - start both private indexes here (`BACK_RING_ATTACH`); default 0 (`BACK_RING_INIT`)
    */
   constructor(sring: SharedRing, attachAt = 0) {
-    this.sring = sring;
-    this.rspProdPvt = attachAt >>> 0;
-    this.reqCons = attachAt >>> 0;
-    const ring = this;
-    this.consuming = {
-      sring,
-      get unconsumed() {
-        return ring.unconsumedRequests;
-      },
-      get consumerIndex() {
-        return ring.reqCons;
-      },
-      set consumerIndex(index: number) {
-        ring.reqCons = index;
-      },
-      armEvent: () => {
-        sring.reqEvent = (ring.reqCons + 1) >>> 0;
-      },
-    };
+    super(sring, attachAt, RSP_PROD, RSP_EVENT, REQ_EVENT, 'request');
+  }
+
+  /** `rsp_prod_pvt`: the next response index to write (published by {@link BackRing.pushResponses}). */
+  get rspProdPvt(): number {
+    return this.producerPvt;
+  }
+
+  /** `req_cons`: the next request index to read. */
+  get reqCons(): number {
+    return this.consumer;
   }
 
   /**
@@ -69,20 +51,12 @@ export class BackRing {
    * (`RING_REQUEST_PROD_OVERFLOW`).
    */
   get unconsumedRequests(): number {
-    const reqProd = this.sring.reqProd;
-    const published = ringDistance(reqProd, this.reqCons);
-    const slots = this.sring.slots;
-    if (published > slots) {
-      throw new RingError('RING_OVERFLOW', `req_prod ${reqProd} is ${published} ahead of req_cons ${this.reqCons} on a ring of ${slots} slots`, {
-        index: reqProd,
-      });
-    }
-    return Math.min(published, slots - this.pendingResponses);
+    return this.unconsumed();
   }
 
   /** Requests consumed and not yet answered: the responses that may be pushed now. */
   get pendingResponses(): number {
-    return ringDistance(this.reqCons, this.rspProdPvt);
+    return ringDistance(this.consumer, this.producerPvt);
   }
 
   /**
@@ -90,12 +64,16 @@ export class BackRing {
    * when the ring is empty it sets `req_event = req_cons + 1` and checks again
    * (`RING_FINAL_CHECK_FOR_REQUESTS`), so a request published meanwhile is not missed.
    *
+   * @param abi - the codec of the ring's ABI
+   * @param out - message objects to decode into (grown as needed, reused across calls)
+   * @param max - read at most this many
+   * @param keepOpaque - also copy the uninterpreted bytes (default true; see {@link PagingAbi.decodeInto})
    * @returns how many requests were read into `out[0 … n)`
    * @throws {@link RingError} `RING_BAD_ENTRY` (the bad entry is consumed and still owes a response;
    * entries before it are returned by the previous call, never lost) or `RING_OVERFLOW`.
    */
-  drainRequests<M extends PagingMessage>(abi: PagingAbi<M>, out: M[], max = Number.POSITIVE_INFINITY): number {
-    return drainEntries(this.consuming, abi, out, max, 'request');
+  drainRequests<M extends PagingMessage>(abi: PagingAbi<M>, out: M[], max = Number.POSITIVE_INFINITY, keepOpaque = true): number {
+    return this.drain(abi, out, max, keepOpaque);
   }
 
   /**
@@ -106,12 +84,24 @@ export class BackRing {
    * @throws {@link RingError} `RING_FULL` when fewer than `count` requests await a response;
    * {@link AbiError} when a message cannot be encoded. Nothing is published when it throws.
    */
-  pushResponses<M extends PagingMessage>(abi: PagingAbi<M>, messages: readonly PagingMessageInput<M>[], count = messages.length): boolean {
-    checkRoom(count, this.pendingResponses, 'responses');
-    writeEntries(this.sring, abi, messages, count, this.rspProdPvt);
-    const old = this.sring.rspProd;
-    this.rspProdPvt = (this.rspProdPvt + count) >>> 0;
-    this.sring.rspProd = this.rspProdPvt;
-    return ringNotifyNeeded(this.rspProdPvt, old, this.sring.rspEvent);
+  pushResponses<M extends PagingMessage>(abi: PagingAbi<M>, messages: readonly M[], count = messages.length): boolean {
+    return this.push(abi, messages, count, 'responses');
+  }
+
+  protected unconsumed(): number {
+    const published = this.published(REQ_PROD);
+    const slots = this.sring.slots;
+    if (published > slots) {
+      throw new RingError(
+        'RING_OVERFLOW',
+        `req_prod ${this.sring.reqProd} is ${published} ahead of req_cons ${this.consumer} on a ring of ${slots} slots`,
+        { index: this.sring.reqProd },
+      );
+    }
+    return Math.min(published, slots - this.pendingResponses);
+  }
+
+  protected room(): number {
+    return this.pendingResponses;
   }
 }

@@ -1,9 +1,9 @@
 import type { PagingAbi } from '../abi/paging-abi.js';
-import type { PagingMessage, PagingMessageInput } from '../abi/paging-message.js';
+import type { PagingMessage } from '../abi/paging-message.js';
 import { RingError } from '../errors/ring-error.js';
-import { checkRoom, drainEntries, writeEntries, type ConsumingEnd } from '../internal/ring/ring-entries.js';
-import { ringDistance, ringNotifyNeeded } from './ring-index.js';
-import type { SharedRing } from './shared-ring.js';
+import { RingEnd } from '../internal/ring/ring-end.js';
+import { ringDistance } from './ring-index.js';
+import { REQ_EVENT, REQ_PROD, RSP_EVENT, RSP_PROD, type SharedRing } from './shared-ring.js';
 
 /**
  * The front end of a paging ring: the hypervisor's side, which produces requests and consumes
@@ -22,46 +22,28 @@ import type { SharedRing } from './shared-ring.js';
  * const notify = front.pushRequests(VM_EVENT_V7, [VM_EVENT_V7.create({ gfn: 42 })]);
  * ```
  */
-export class FrontRing {
-  /** The shared page. */
-  readonly sring: SharedRing;
-  /** `req_prod_pvt`: the next request index to write (published by {@link FrontRing.pushRequests}). */
-  reqProdPvt: number;
-  /** `rsp_cons`: the next response index to read. */
-  rspCons: number;
-
-  /** This end as the shared drain loop sees it. */
-  private readonly consuming: ConsumingEnd;
-
+export class FrontRing extends RingEnd {
   /**
    * @param sring - the shared page
    * @param attachAt - start both private indexes here (`FRONT_RING_ATTACH`); default 0 (`FRONT_RING_INIT`)
    */
   constructor(sring: SharedRing, attachAt = 0) {
-    this.sring = sring;
-    this.reqProdPvt = attachAt >>> 0;
-    this.rspCons = attachAt >>> 0;
-    const ring = this;
-    this.consuming = {
-      sring,
-      get unconsumed() {
-        return ring.unconsumedResponses;
-      },
-      get consumerIndex() {
-        return ring.rspCons;
-      },
-      set consumerIndex(index: number) {
-        ring.rspCons = index;
-      },
-      armEvent: () => {
-        sring.rspEvent = (ring.rspCons + 1) >>> 0;
-      },
-    };
+    super(sring, attachAt, REQ_PROD, REQ_EVENT, RSP_EVENT, 'response');
+  }
+
+  /** `req_prod_pvt`: the next request index to write (published by {@link FrontRing.pushRequests}). */
+  get reqProdPvt(): number {
+    return this.producerPvt;
+  }
+
+  /** `rsp_cons`: the next response index to read. */
+  get rspCons(): number {
+    return this.consumer;
   }
 
   /** `RING_FREE_REQUESTS`: slots a new request may use. */
   get freeRequests(): number {
-    return this.sring.slots - ringDistance(this.reqProdPvt, this.rspCons);
+    return this.sring.slots - ringDistance(this.producerPvt, this.consumer);
   }
 
   /** `RING_FULL`: no free request slot. */
@@ -76,17 +58,7 @@ export class FrontRing {
    * sent (a corrupt or hostile back end).
    */
   get unconsumedResponses(): number {
-    const rspProd = this.sring.rspProd;
-    const unconsumed = ringDistance(rspProd, this.rspCons);
-    const outstanding = ringDistance(this.reqProdPvt, this.rspCons);
-    if (unconsumed > outstanding) {
-      throw new RingError(
-        'RING_OVERFLOW',
-        `rsp_prod ${rspProd} is ${unconsumed} ahead of rsp_cons ${this.rspCons}, but only ${outstanding} requests are outstanding`,
-        { index: rspProd },
-      );
-    }
-    return unconsumed;
+    return this.unconsumed();
   }
 
   /**
@@ -99,13 +71,8 @@ export class FrontRing {
    * @throws {@link RingError} `RING_FULL` when fewer than `count` slots are free; {@link AbiError} when a
    * message cannot be encoded. Nothing is published when it throws.
    */
-  pushRequests<M extends PagingMessage>(abi: PagingAbi<M>, messages: readonly PagingMessageInput<M>[], count = messages.length): boolean {
-    checkRoom(count, this.freeRequests, 'requests');
-    writeEntries(this.sring, abi, messages, count, this.reqProdPvt);
-    const old = this.sring.reqProd;
-    this.reqProdPvt = (this.reqProdPvt + count) >>> 0;
-    this.sring.reqProd = this.reqProdPvt;
-    return ringNotifyNeeded(this.reqProdPvt, old, this.sring.reqEvent);
+  pushRequests<M extends PagingMessage>(abi: PagingAbi<M>, messages: readonly M[], count = messages.length): boolean {
+    return this.push(abi, messages, count, 'requests');
   }
 
   /**
@@ -113,11 +80,32 @@ export class FrontRing {
    * slots. Stops at `max`; when the ring is empty it sets `rsp_event = rsp_cons + 1` and checks again
    * (`RING_FINAL_CHECK_FOR_RESPONSES`).
    *
+   * @param abi - the codec of the ring's ABI
+   * @param out - message objects to decode into (grown as needed, reused across calls)
+   * @param max - read at most this many
+   * @param keepOpaque - also copy the uninterpreted bytes (default true; see {@link PagingAbi.decodeInto})
    * @returns how many responses were read into `out[0 … n)`
    * @throws {@link RingError} `RING_BAD_ENTRY` (the bad entry is consumed; entries before it are returned
    * by the previous call, never lost) or `RING_OVERFLOW`.
    */
-  consumeResponses<M extends PagingMessage>(abi: PagingAbi<M>, out: M[], max = Number.POSITIVE_INFINITY): number {
-    return drainEntries(this.consuming, abi, out, max, 'response');
+  consumeResponses<M extends PagingMessage>(abi: PagingAbi<M>, out: M[], max = Number.POSITIVE_INFINITY, keepOpaque = true): number {
+    return this.drain(abi, out, max, keepOpaque);
+  }
+
+  protected unconsumed(): number {
+    const unconsumed = this.published(RSP_PROD);
+    const outstanding = ringDistance(this.producerPvt, this.consumer);
+    if (unconsumed > outstanding) {
+      throw new RingError(
+        'RING_OVERFLOW',
+        `rsp_prod ${this.sring.rspProd} is ${unconsumed} ahead of rsp_cons ${this.consumer}, but only ${outstanding} requests are outstanding`,
+        { index: this.sring.rspProd },
+      );
+    }
+    return unconsumed;
+  }
+
+  protected room(): number {
+    return this.freeRequests;
   }
 }

@@ -1,5 +1,5 @@
 import type { PagingAbi } from '../abi/paging-abi.js';
-import type { PagingMessage, PagingMessageInput } from '../abi/paging-message.js';
+import type { PagingMessage } from '../abi/paging-message.js';
 import { RingError } from '../errors/ring-error.js';
 import type { FrontRing } from './front-ring.js';
 
@@ -72,7 +72,7 @@ export class RingSlotAccounting {
    * @throws {@link RingError} `RING_SLOT` when `producer` holds no claim; {@link AbiError} when the
    * message cannot be encoded (the claim is then kept, to be cancelled).
    */
-  putRequest<M extends PagingMessage>(producer: RingProducer, abi: PagingAbi<M>, message: PagingMessageInput<M>): boolean {
+  putRequest<M extends PagingMessage>(producer: RingProducer, abi: PagingAbi<M>, message: M): boolean {
     this.checkClaim(producer, 'put a request');
     const notify = this.front.pushRequests(abi, [message]);
     this.release(producer, 'put a request');

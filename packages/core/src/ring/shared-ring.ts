@@ -2,10 +2,17 @@ import { ByteView } from '../abi/byte-view.js';
 import { RingError } from '../errors/ring-error.js';
 import { RING_HEADER_BYTES, RING_PAGE_BYTES, ringSlotsFor } from './ring-geometry.js';
 
-const REQ_PROD = 0;
-const REQ_EVENT = 1;
-const RSP_PROD = 2;
-const RSP_EVENT = 3;
+/** Word index of `req_prod` in the header. @internal */
+export const REQ_PROD = 0;
+/** Word index of `req_event` in the header. @internal */
+export const REQ_EVENT = 1;
+/** Word index of `rsp_prod` in the header. @internal */
+export const RSP_PROD = 2;
+/** Word index of `rsp_event` in the header. @internal */
+export const RSP_EVENT = 3;
+
+/** A header word: {@link REQ_PROD}, {@link REQ_EVENT}, {@link RSP_PROD} or {@link RSP_EVENT}. @internal */
+export type RingHeaderWord = 0 | 1 | 2 | 3;
 
 /** Xen's ring is little-endian; a big-endian host byte-swaps the header words it loads and stores. */
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -42,6 +49,8 @@ export class SharedRing {
   /** Number of slots (a power of two). */
   readonly slots: number;
   private readonly header: Uint32Array;
+  /** One view per slot, made once, so codecs copy whole entries with no per-message allocation. */
+  private readonly slotViews: readonly ByteView[];
 
   /**
    * Views an existing ring page without initialising it (the side that did not create the ring).
@@ -59,6 +68,10 @@ export class SharedRing {
     this.entryBytes = entryBytes;
     this.slots = ringSlotsFor(entryBytes);
     this.header = new Uint32Array(page, 0, 4);
+    this.slotViews = Array.from(
+      { length: this.slots },
+      (_, slot) => new ByteView(new Uint8Array(page, RING_HEADER_BYTES + slot * entryBytes, entryBytes)),
+    );
   }
 
   /**
@@ -119,12 +132,19 @@ export class SharedRing {
     return RING_HEADER_BYTES + (index & (this.slots - 1)) * this.entryBytes;
   }
 
-  private load(word: number): number {
+  /** A view of exactly the slot that ring index `index` maps to; codecs read and write it at offset 0. */
+  slotView(index: number): ByteView {
+    return this.slotViews[index & (this.slots - 1)]!;
+  }
+
+  /** Reads a header word with `Atomics.load` (an acquire of what the producer published). @internal */
+  load(word: RingHeaderWord): number {
     const value = Atomics.load(this.header, word);
     return HOST_LITTLE_ENDIAN ? value : swap32(value);
   }
 
-  private store(word: number, value: number): void {
+  /** Publishes a header word with `Atomics.store`, after the slot writes it covers. @internal */
+  store(word: RingHeaderWord, value: number): void {
     Atomics.store(this.header, word, HOST_LITTLE_ENDIAN ? value >>> 0 : swap32(value >>> 0));
   }
 }

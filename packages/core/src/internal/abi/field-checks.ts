@@ -13,10 +13,21 @@ const TWO_POW_32 = 0x1_0000_0000;
 /** The high word of a 64-bit field must stay below this for the value to be below 2^53. */
 const SAFE_HIGH_WORD_LIMIT = 0x20_0000;
 
-/** Throws `ABI_FIELD_RANGE` unless `value` is an integer in `[0, 2^bits)`. */
-export function checkUint(abi: string, field: string, offset: number, value: unknown, bits: 8 | 16 | 32): void {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** bits) return;
-  throw new AbiError('ABI_FIELD_RANGE', `${abi}: ${field} ${describe(value)} at offset ${offset} is not a ${bits}-bit unsigned integer`, {
+/** Throws `ABI_FIELD_RANGE` unless `value` is an integer in `[0, 2^16)`. */
+export function checkUint16(abi: string, field: string, offset: number, value: unknown): void {
+  // `x >>> 0 === x` is true only for numbers that are integers in [0, 2^32); it rejects NaN and non-numbers.
+  if ((value as number) >>> 0 === value && value <= 0xffff) return;
+  throw rangeError(abi, field, offset, value, 16);
+}
+
+/** Throws `ABI_FIELD_RANGE` unless `value` is an integer in `[0, 2^32)`. */
+export function checkUint32(abi: string, field: string, offset: number, value: unknown): void {
+  if ((value as number) >>> 0 === value) return;
+  throw rangeError(abi, field, offset, value, 32);
+}
+
+function rangeError(abi: string, field: string, offset: number, value: unknown, bits: number): AbiError {
+  return new AbiError('ABI_FIELD_RANGE', `${abi}: ${field} ${describe(value)} at offset ${offset} is not a ${bits}-bit unsigned integer`, {
     abi,
     field,
     offset,

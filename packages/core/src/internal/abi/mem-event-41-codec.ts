@@ -1,6 +1,6 @@
 import type { FieldLayout } from '../../abi/field-layout.js';
-import type { MemEvent41Message, PagingMessageInput } from '../../abi/paging-message.js';
-import { checkEnum, checkFlags, checkGfn, checkUint, readGfn, writeGfn } from './field-checks.js';
+import type { MemEvent41Message } from '../../abi/paging-message.js';
+import { checkEnum, checkFlags, checkGfn, checkUint16, checkUint32, readGfn, writeGfn } from './field-checks.js';
 import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
 import { MEM_EVENT_TYPE_PAGING } from '../../abi/mem-event-constants.js';
 
@@ -24,23 +24,32 @@ export class MemEvent41Codec extends EntryCodec<MemEvent41Message> {
   }
 
   create(fields?: Partial<MemEvent41Message>): MemEvent41Message {
-    return { ...this.baseFields(), type: MEM_EVENT_TYPE_PAGING, ...fields };
+    const message: MemEvent41Message = {
+      type: MEM_EVENT_TYPE_PAGING,
+      flags: 0,
+      vcpuId: 0,
+      gfn: 0,
+      p2mt: 0,
+      reason: 0,
+      opaque: undefined,
+    };
+    return this.withFields(message, fields);
   }
 
-  protected validate(m: PagingMessageInput<MemEvent41Message>): void {
+  protected validate(m: MemEvent41Message): void {
     const id = this.id;
-    checkUint(id, 'type', 0, m.type, 16);
+    checkUint16(id, 'type', 0, m.type);
     checkEnum(id, 'type', 0, m.type, this.maxType);
-    checkUint(id, 'flags', 2, m.flags, 16);
+    checkUint16(id, 'flags', 2, m.flags);
     checkFlags(id, 'flags', 2, m.flags, this.flagMask);
-    checkUint(id, 'vcpuId', 4, m.vcpuId, 32);
+    checkUint32(id, 'vcpuId', 4, m.vcpuId);
     checkGfn(id, 'gfn', 8, m.gfn);
-    checkUint(id, 'p2mt', 32, m.p2mt, 32);
-    checkUint(id, 'reason', 38, m.reason, 16);
+    checkUint32(id, 'p2mt', 32, m.p2mt);
+    checkUint16(id, 'reason', 38, m.reason);
     checkEnum(id, 'reason', 38, m.reason, this.maxReason);
   }
 
-  protected writeFields(m: PagingMessageInput<MemEvent41Message>, data: DataView, entry: number): void {
+  protected writeFields(m: MemEvent41Message, data: DataView, entry: number): void {
     data.setUint16(entry, m.type, true);
     data.setUint16(entry + 2, m.flags, true);
     data.setUint32(entry + 4, m.vcpuId, true);

@@ -1,6 +1,6 @@
 import type { FieldLayout } from '../../abi/field-layout.js';
-import type { MemEvent42Message, PagingMessageInput } from '../../abi/paging-message.js';
-import { checkEnum, checkFlags, checkGfn, checkUint, readGfn, writeGfn } from './field-checks.js';
+import type { MemEvent42Message } from '../../abi/paging-message.js';
+import { checkEnum, checkFlags, checkGfn, checkUint16, checkUint32, readGfn, writeGfn } from './field-checks.js';
 import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
 
 /** Xen 4.2–4.4 `mem_event_st` (reference §3.3): `type` removed (6eac9387aa), flags widened and first. */
@@ -22,21 +22,22 @@ export class MemEvent42Codec extends EntryCodec<MemEvent42Message> {
   }
 
   create(fields?: Partial<MemEvent42Message>): MemEvent42Message {
-    return { ...this.baseFields(), ...fields };
+    const message: MemEvent42Message = { flags: 0, vcpuId: 0, gfn: 0, p2mt: 0, reason: 0, opaque: undefined };
+    return this.withFields(message, fields);
   }
 
-  protected validate(m: PagingMessageInput<MemEvent42Message>): void {
+  protected validate(m: MemEvent42Message): void {
     const id = this.id;
-    checkUint(id, 'flags', 0, m.flags, 32);
+    checkUint32(id, 'flags', 0, m.flags);
     checkFlags(id, 'flags', 0, m.flags, this.flagMask);
-    checkUint(id, 'vcpuId', 4, m.vcpuId, 32);
+    checkUint32(id, 'vcpuId', 4, m.vcpuId);
     checkGfn(id, 'gfn', 8, m.gfn);
-    checkUint(id, 'p2mt', 32, m.p2mt, 32);
-    checkUint(id, 'reason', 38, m.reason, 16);
+    checkUint32(id, 'p2mt', 32, m.p2mt);
+    checkUint16(id, 'reason', 38, m.reason);
     checkEnum(id, 'reason', 38, m.reason, this.maxReason);
   }
 
-  protected writeFields(m: PagingMessageInput<MemEvent42Message>, data: DataView, entry: number): void {
+  protected writeFields(m: MemEvent42Message, data: DataView, entry: number): void {
     data.setUint32(entry, m.flags, true);
     data.setUint32(entry + 4, m.vcpuId, true);
     writeGfn(data, entry + 8, m.gfn);

@@ -1,7 +1,7 @@
 import type { FieldLayout } from '../../abi/field-layout.js';
-import type { PagingMessageInput, VmEventMessage } from '../../abi/paging-message.js';
+import type { VmEventMessage } from '../../abi/paging-message.js';
 import { VM_EVENT_REASON_MEM_PAGING } from '../../abi/vm-event-constants.js';
-import { checkEnum, checkFlags, checkGfn, checkUint, readGfn, writeGfn } from './field-checks.js';
+import { checkEnum, checkFlags, checkGfn, checkUint16, checkUint32, readGfn, writeGfn } from './field-checks.js';
 import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
 
 /** Offset of `union data` (registers, emulation buffers) in every vm_event entry. */
@@ -38,24 +38,34 @@ export class VmEventCodec extends EntryCodec<VmEventMessage> {
   }
 
   create(fields?: Partial<VmEventMessage>): VmEventMessage {
-    return { ...this.baseFields(), version: this.version, reason: VM_EVENT_REASON_MEM_PAGING, pagingFlags: 0, ...fields };
+    const message: VmEventMessage = {
+      version: this.version,
+      flags: 0,
+      reason: VM_EVENT_REASON_MEM_PAGING,
+      vcpuId: 0,
+      gfn: 0,
+      p2mt: 0,
+      pagingFlags: 0,
+      opaque: undefined,
+    };
+    return this.withFields(message, fields);
   }
 
-  protected validate(m: PagingMessageInput<VmEventMessage>): void {
+  protected validate(m: VmEventMessage): void {
     const id = this.id;
-    checkUint(id, 'version', 0, m.version, 32);
-    checkUint(id, 'flags', 4, m.flags, 32);
+    checkUint32(id, 'version', 0, m.version);
+    checkUint32(id, 'flags', 4, m.flags);
     checkFlags(id, 'flags', 4, m.flags, this.flagMask);
-    checkUint(id, 'reason', 8, m.reason, 32);
+    checkUint32(id, 'reason', 8, m.reason);
     checkEnum(id, 'reason', 8, m.reason, this.maxReason);
-    checkUint(id, 'vcpuId', 12, m.vcpuId, 32);
+    checkUint32(id, 'vcpuId', 12, m.vcpuId);
     checkGfn(id, 'gfn', 24, m.gfn);
-    checkUint(id, 'p2mt', 32, m.p2mt, 32);
-    checkUint(id, 'pagingFlags', 36, m.pagingFlags, 32);
+    checkUint32(id, 'p2mt', 32, m.p2mt);
+    checkUint32(id, 'pagingFlags', 36, m.pagingFlags);
     checkFlags(id, 'pagingFlags', 36, m.pagingFlags, this.pagingFlagMask);
   }
 
-  protected writeFields(m: PagingMessageInput<VmEventMessage>, data: DataView, entry: number): void {
+  protected writeFields(m: VmEventMessage, data: DataView, entry: number): void {
     data.setUint32(entry, m.version, true);
     data.setUint32(entry + 4, m.flags, true);
     data.setUint32(entry + 8, m.reason, true);
