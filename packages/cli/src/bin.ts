@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { runCli } from './run-cli.js';
+
+// A reader that stops early (`pagevisor abi list | head -1`) closes the pipe: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+process.exitCode = await runCli(process.argv.slice(2));
