@@ -12,7 +12,7 @@ export type AbiFamily = 'mem_event' | 'vm_event';
  * @remarks
  * The built-in ABIs are `mem_event/age1`, `mem_event/age2`, `mem_event/age3`, `mem_event/4.2` and
  * `vm_event/v1` … `vm_event/v7` (see {@link BUILTIN_ABIS}). New ones are made with
- * {@link createMemEventAbi} or {@link createVmEventAbi} and registered in an {@link AbiRegistry}.
+ * {@link createMemEvent41Abi}, {@link createMemEvent42Abi} or {@link createVmEventAbi} and registered in an {@link AbiRegistry}.
  *
  * Codecs work in place on a {@link ByteView} (a ring slot), and validate everything they read: a
  * decode of untrusted bytes returns a valid message or throws an {@link AbiError} naming the ABI, the

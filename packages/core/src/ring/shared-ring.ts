@@ -102,6 +102,7 @@ export class SharedRing {
   get reqProd(): number {
     return this.load(REQ_PROD);
   }
+  /** Publishes `req_prod` (the end that owns it; tests and attaching rings also set it). */
   set reqProd(value: number) {
     this.store(REQ_PROD, value);
   }
@@ -109,6 +110,7 @@ export class SharedRing {
   get reqEvent(): number {
     return this.load(REQ_EVENT);
   }
+  /** Publishes `req_event` (the end that owns it; tests and attaching rings also set it). */
   set reqEvent(value: number) {
     this.store(REQ_EVENT, value);
   }
@@ -116,6 +118,7 @@ export class SharedRing {
   get rspProd(): number {
     return this.load(RSP_PROD);
   }
+  /** Publishes `rsp_prod` (the end that owns it; tests and attaching rings also set it). */
   set rspProd(value: number) {
     this.store(RSP_PROD, value);
   }
@@ -123,6 +126,7 @@ export class SharedRing {
   get rspEvent(): number {
     return this.load(RSP_EVENT);
   }
+  /** Publishes `rsp_event` (the end that owns it; tests and attaching rings also set it). */
   set rspEvent(value: number) {
     this.store(RSP_EVENT, value);
   }

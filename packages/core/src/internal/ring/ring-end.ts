@@ -11,6 +11,7 @@ import type { RingHeaderWord, SharedRing } from '../../ring/shared-ring.js';
  * producer and event indexes and how much it may produce or consume.
  */
 export abstract class RingEnd {
+  /** The shared page. */
   readonly sring: SharedRing;
   /** Private producer index (`req_prod_pvt` / `rsp_prod_pvt`). */
   protected producerPvt: number;
