@@ -1,8 +1,7 @@
 import type { MemEvent41Message, MemEvent42Message } from './paging-message.js';
 import type { PagingAbi } from './paging-abi.js';
 import type { PagingProtocol } from './paging-protocol.js';
-import { MemEvent41Codec } from '../internal/abi/mem-event-41-codec.js';
-import { MemEvent42Codec } from '../internal/abi/mem-event-42-codec.js';
+import { MemEventCodec } from '../internal/abi/mem-event-codec.js';
 
 /** What defines a mem_event ABI besides its wire layout. */
 export interface MemEventAbiSpec {
@@ -35,7 +34,7 @@ function memEventId(generation: string): string {
  * ```
  */
 export function createMemEvent41Abi(spec: MemEventAbiSpec): PagingAbi<MemEvent41Message> {
-  return new MemEvent41Codec({
+  return new MemEventCodec<MemEvent41Message>({
     ...spec,
     id: memEventId(spec.generation),
     typeNames: { SHARED: 0, PAGING: 1, ACCESS: 2 },
@@ -54,5 +53,5 @@ export function createMemEvent41Abi(spec: MemEventAbiSpec): PagingAbi<MemEvent41
  * ```
  */
 export function createMemEvent42Abi(spec: MemEventAbiSpec): PagingAbi<MemEvent42Message> {
-  return new MemEvent42Codec({ ...spec, id: memEventId(spec.generation) });
+  return new MemEventCodec<MemEvent42Message>({ ...spec, id: memEventId(spec.generation), typeNames: {} });
 }

@@ -18,11 +18,12 @@ export type RingProducer = 'target' | 'foreign';
  *
  * @example
  * ```ts
- * import { RingSlotAccounting } from '@pagevisor/core';
+ * import { FrontRing, RingSlotAccounting, SharedRing, VM_EVENT_V7 } from '@pagevisor/core';
  *
- * const slots = new RingSlotAccounting(front);
- * if (slots.tryClaim('foreign')) slots.putRequest('foreign', abi, request);
- * else return -EBUSY; // a foreign producer never waits
+ * const slots = new RingSlotAccounting(new FrontRing(SharedRing.create(VM_EVENT_V7.entryBytes)));
+ * if (slots.tryClaim('foreign')) {
+ *   slots.putRequest('foreign', VM_EVENT_V7, VM_EVENT_V7.create({ gfn: 7, flags: 2 }));
+ * } // else: Xen returns -EBUSY; a foreign producer never waits
  * ```
  */
 export class RingSlotAccounting {

@@ -3,24 +3,14 @@ import { ByteView } from '../../abi/byte-view.js';
 import { namedRangesOf, type FieldLayout } from '../../abi/field-layout.js';
 import type { AbiFamily, PagingAbi } from '../../abi/paging-abi.js';
 import type { PagingMessage } from '../../abi/paging-message.js';
-import type { PagingProtocol } from '../../abi/paging-protocol.js';
 import { ringSlotsFor } from '../../ring/ring-geometry.js';
 import { maskOf, maxOf } from './field-checks.js';
 
-/** What every codec is built from. */
-export interface EntryCodecSpec {
-  readonly id: string;
-  readonly family: AbiFamily;
-  readonly generation: string;
-  readonly xenReleases: string;
-  readonly entryBytes: number;
-  readonly layout: readonly FieldLayout[];
-  readonly flagNames: Readonly<Record<string, number>>;
-  readonly pagingFlagNames: Readonly<Record<string, number>>;
-  readonly reasonNames: Readonly<Record<string, number>>;
-  readonly typeNames: Readonly<Record<string, number>>;
-  readonly protocol: PagingProtocol;
-}
+/** What every codec is built from: the descriptive half of {@link PagingAbi}. */
+export type EntryCodecSpec = Pick<
+  PagingAbi,
+  'id' | 'family' | 'generation' | 'xenReleases' | 'entryBytes' | 'layout' | 'flagNames' | 'pagingFlagNames' | 'reasonNames' | 'typeNames' | 'protocol'
+>;
 
 /**
  * The layout-independent half of every codec: bounds, opaque bytes, byte-array helpers. A subclass
@@ -38,7 +28,7 @@ export abstract class EntryCodec<M extends PagingMessage> implements PagingAbi<M
   readonly pagingFlagNames: Readonly<Record<string, number>>;
   readonly reasonNames: Readonly<Record<string, number>>;
   readonly typeNames: Readonly<Record<string, number>>;
-  readonly protocol: PagingProtocol;
+  readonly protocol: PagingAbi['protocol'];
   protected readonly flagMask: number;
   protected readonly pagingFlagMask: number;
   protected readonly maxReason: number;

@@ -1,0 +1,103 @@
+import type { FieldLayout } from '../../abi/field-layout.js';
+import { MEM_EVENT_TYPE_PAGING } from '../../abi/mem-event-constants.js';
+import type { MemEvent41Message, MemEvent42Message } from '../../abi/paging-message.js';
+import { checkEnum, checkFlags, checkGfn, checkUint16, checkUint32, readGfn, writeGfn } from './field-checks.js';
+import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
+
+/** Bytes 4–40 are the same in both mem_event layouts; only the first word differs. */
+const MEM_EVENT_TAIL: readonly FieldLayout[] = [
+  { name: 'vcpuId', xenName: 'vcpu_id', offset: 4, size: 4, opaque: false },
+  { name: 'gfn', xenName: 'gfn', offset: 8, size: 8, opaque: false },
+  { name: 'offset', xenName: 'offset', offset: 16, size: 8, opaque: true },
+  { name: 'gla', xenName: 'gla', offset: 24, size: 8, opaque: true },
+  { name: 'p2mt', xenName: 'p2mt', offset: 32, size: 4, opaque: false },
+  { name: 'accessBits', xenName: 'access_r:1, access_w:1, access_x:1, gla_valid:1, available:12', offset: 36, size: 2, opaque: true },
+  { name: 'reason', xenName: 'reason', offset: 38, size: 2, opaque: false },
+];
+
+/** Xen 4.1.x `mem_event_st` (reference §3.2): `uint16 type`, `uint16 flags`, then the common tail. */
+const MEM_EVENT_41_LAYOUT: readonly FieldLayout[] = [
+  { name: 'type', xenName: 'type', offset: 0, size: 2, opaque: false },
+  { name: 'flags', xenName: 'flags', offset: 2, size: 2, opaque: false },
+  ...MEM_EVENT_TAIL,
+];
+
+/** Xen 4.2–4.4 `mem_event_st` (reference §3.3): `type` removed (6eac9387aa), `uint32 flags` first. */
+const MEM_EVENT_42_LAYOUT: readonly FieldLayout[] = [{ name: 'flags', xenName: 'flags', offset: 0, size: 4, opaque: false }, ...MEM_EVENT_TAIL];
+
+type MemEventMessage = MemEvent41Message | MemEvent42Message;
+
+/**
+ * Codec of both 40-byte mem_event layouts: the 4.1 one (paging ages 1–3, with `type`) and the 4.2–4.4
+ * one. Which it is follows from whether the spec defines event types.
+ */
+export class MemEventCodec<M extends MemEventMessage> extends EntryCodec<M> {
+  private readonly hasType: boolean;
+
+  constructor(spec: Omit<EntryCodecSpec, 'family' | 'entryBytes' | 'layout' | 'pagingFlagNames'>) {
+    const hasType = Object.keys(spec.typeNames).length > 0;
+    super({ ...spec, family: 'mem_event', entryBytes: 40, layout: hasType ? MEM_EVENT_41_LAYOUT : MEM_EVENT_42_LAYOUT, pagingFlagNames: {} });
+    this.hasType = hasType;
+  }
+
+  create(fields?: Partial<M>): M {
+    const message = this.hasType
+      ? { type: MEM_EVENT_TYPE_PAGING, flags: 0, vcpuId: 0, gfn: 0, p2mt: 0, reason: 0, opaque: undefined }
+      : { flags: 0, vcpuId: 0, gfn: 0, p2mt: 0, reason: 0, opaque: undefined };
+    return this.withFields(message as M, fields);
+  }
+
+  protected validate(m: M): void {
+    const id = this.id;
+    if (this.hasType) {
+      const type = (m as MemEvent41Message).type;
+      checkUint16(id, 'type', 0, type);
+      checkEnum(id, 'type', 0, type, this.maxType);
+      checkUint16(id, 'flags', 2, m.flags);
+      checkFlags(id, 'flags', 2, m.flags, this.flagMask);
+    } else {
+      checkUint32(id, 'flags', 0, m.flags);
+      checkFlags(id, 'flags', 0, m.flags, this.flagMask);
+    }
+    checkUint32(id, 'vcpuId', 4, m.vcpuId);
+    checkGfn(id, 'gfn', 8, m.gfn);
+    checkUint32(id, 'p2mt', 32, m.p2mt);
+    checkUint16(id, 'reason', 38, m.reason);
+    checkEnum(id, 'reason', 38, m.reason, this.maxReason);
+  }
+
+  protected writeFields(m: M, data: DataView, entry: number): void {
+    if (this.hasType) {
+      data.setUint16(entry, (m as MemEvent41Message).type, true);
+      data.setUint16(entry + 2, m.flags, true);
+    } else {
+      data.setUint32(entry, m.flags, true);
+    }
+    data.setUint32(entry + 4, m.vcpuId, true);
+    writeGfn(data, entry + 8, m.gfn);
+    data.setUint32(entry + 32, m.p2mt, true);
+    data.setUint16(entry + 38, m.reason, true);
+  }
+
+  protected readFields(data: DataView, entry: number, target: M): void {
+    const id = this.id;
+    let flags: number;
+    if (this.hasType) {
+      const type = data.getUint16(entry, true);
+      checkEnum(id, 'type', 0, type, this.maxType);
+      flags = data.getUint16(entry + 2, true);
+      checkFlags(id, 'flags', 2, flags, this.flagMask);
+      (target as MemEvent41Message).type = type;
+    } else {
+      flags = data.getUint32(entry, true);
+      checkFlags(id, 'flags', 0, flags, this.flagMask);
+    }
+    const reason = data.getUint16(entry + 38, true);
+    checkEnum(id, 'reason', 38, reason, this.maxReason);
+    target.flags = flags;
+    target.vcpuId = data.getUint32(entry + 4, true);
+    target.gfn = readGfn(id, data, entry, 8);
+    target.p2mt = data.getUint32(entry + 32, true);
+    target.reason = reason;
+  }
+}
