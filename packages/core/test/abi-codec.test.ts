@@ -11,6 +11,7 @@ import {
   type PagingAbi,
   type PagingMessage,
 } from '@pagevisor/core';
+import { rejection } from './support/rejection.js';
 
 const abis = BUILTIN_ABIS.map((abi) => [abi.id, abi] as const);
 
@@ -80,13 +81,13 @@ describe.each(abis)('%s codec', (_, abi) => {
     const bytes = abi.encodeBytes(abi.create());
     const gfnOffset = abi.layout.find((field) => field.name === 'gfn')!.offset;
     new DataView(bytes.buffer).setUint32(gfnOffset + 4, 0x20_0000, true); // gfn = 2^53
-    const error = catchError(() => abi.decodeBytes(bytes));
+    const error = rejection(() => abi.decodeBytes(bytes));
     expect(error).toBeInstanceOf(AbiError);
     expect(error).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn', offset: gfnOffset, abi: abi.id, value: 2n ** 53n });
     expect((error as Error).message).toContain(`gfn 0x20000000000000 at offset ${gfnOffset}`);
-    expect(catchError(() => abi.encodeBytes(abi.create({ gfn: 2 ** 53 })))).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn' });
-    expect(catchError(() => abi.encodeBytes(abi.create({ gfn: -1 })))).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn' });
-    expect(catchError(() => abi.encodeBytes(abi.create({ gfn: 1.5 })))).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn' });
+    expect(rejection(() => abi.encodeBytes(abi.create({ gfn: 2 ** 53 })))).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn' });
+    expect(rejection(() => abi.encodeBytes(abi.create({ gfn: -1 })))).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn' });
+    expect(rejection(() => abi.encodeBytes(abi.create({ gfn: 1.5 })))).toMatchObject({ code: 'ABI_FIELD_RANGE', field: 'gfn' });
   });
 
   it('rejects flags the ABI does not define, on decode and encode', () => {
@@ -96,14 +97,14 @@ describe.each(abis)('%s codec', (_, abi) => {
     const data = new DataView(bytes.buffer);
     if (flagsField.size === 2) data.setUint16(flagsField.offset, undefinedBit, true);
     else data.setUint32(flagsField.offset, undefinedBit, true);
-    expect(catchError(() => abi.decodeBytes(bytes))).toMatchObject({ code: 'ABI_BAD_FLAGS', field: 'flags', offset: flagsField.offset });
-    expect(catchError(() => abi.encodeBytes(abi.create({ flags: undefinedBit })))).toMatchObject({ code: 'ABI_BAD_FLAGS' });
+    expect(rejection(() => abi.decodeBytes(bytes))).toMatchObject({ code: 'ABI_BAD_FLAGS', field: 'flags', offset: flagsField.offset });
+    expect(rejection(() => abi.encodeBytes(abi.create({ flags: undefinedBit })))).toMatchObject({ code: 'ABI_BAD_FLAGS' });
   });
 
   it('refuses a buffer that does not hold one entry', () => {
-    expect(catchError(() => abi.decodeBytes(new Uint8Array(abi.entryBytes - 1)))).toMatchObject({ code: 'ABI_LENGTH' });
-    expect(catchError(() => abi.decode(new ByteView(new Uint8Array(abi.entryBytes)), 1))).toMatchObject({ code: 'ABI_LENGTH' });
-    expect(catchError(() => abi.encodeBytes({ ...abi.create(), opaque: new Uint8Array(3) }))).toMatchObject({ code: 'ABI_LENGTH', field: 'opaque' });
+    expect(rejection(() => abi.decodeBytes(new Uint8Array(abi.entryBytes - 1)))).toMatchObject({ code: 'ABI_LENGTH' });
+    expect(rejection(() => abi.decode(new ByteView(new Uint8Array(abi.entryBytes)), 1))).toMatchObject({ code: 'ABI_LENGTH' });
+    expect(rejection(() => abi.encodeBytes({ ...abi.create(), opaque: new Uint8Array(3) }))).toMatchObject({ code: 'ABI_LENGTH', field: 'opaque' });
   });
 });
 
@@ -157,19 +158,11 @@ describe('making ABIs', () => {
   });
 
   it('refuses a reason or type the age does not define', () => {
-    expect(catchError(() => MEM_EVENT_AGE1.encodeBytes(MEM_EVENT_AGE1.create({ reason: 6 })))).toMatchObject({ code: 'ABI_BAD_VALUE', field: 'reason' });
-    expect(catchError(() => MEM_EVENT_AGE1.encodeBytes(MEM_EVENT_AGE1.create({ type: 3 })))).toMatchObject({ code: 'ABI_BAD_VALUE', field: 'type' });
+    expect(rejection(() => MEM_EVENT_AGE1.encodeBytes(MEM_EVENT_AGE1.create({ reason: 6 })))).toMatchObject({ code: 'ABI_BAD_VALUE', field: 'reason' });
+    expect(rejection(() => MEM_EVENT_AGE1.encodeBytes(MEM_EVENT_AGE1.create({ type: 3 })))).toMatchObject({ code: 'ABI_BAD_VALUE', field: 'type' });
     const bytes = VM_EVENT_V7.encodeBytes(VM_EVENT_V7.create());
     bytes[8] = 17;
-    expect(catchError(() => VM_EVENT_V7.decodeBytes(bytes))).toMatchObject({ code: 'ABI_BAD_VALUE', field: 'reason', offset: 8, value: 17 });
+    expect(rejection(() => VM_EVENT_V7.decodeBytes(bytes))).toMatchObject({ code: 'ABI_BAD_VALUE', field: 'reason', offset: 8, value: 17 });
   });
 });
 
-function catchError(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

@@ -12,15 +12,7 @@ import {
   VM_EVENT_V7,
   type VmEventMessage,
 } from '@pagevisor/core';
-
-function rejection(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & { code: string; errno?: string };
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from './support/rejection.js';
 
 describe('ABI negotiation', () => {
   const registry = createDefaultAbiRegistry();

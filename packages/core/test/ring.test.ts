@@ -14,15 +14,8 @@ import {
   type PagingAbi,
   type PagingMessage,
 } from '@pagevisor/core';
+import { rejection } from './support/rejection.js';
 
-function rejection(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    return error as RingError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Writes all four header indexes, as a ring that has already run for a while would hold them. */
 function ringAt(abi: PagingAbi, index: number, shared = false): SharedRing {
