@@ -1,6 +1,7 @@
 /**
  * The core of Pagevisor: versioned paging ABIs (Xen's mem_event ages and vm_event versions) with
- * byte-exact codecs, ABI negotiation, and the `io/ring.h` shared ring they travel on.
+ * byte-exact codecs, ABI negotiation, the `io/ring.h` shared ring they travel on, and the hypervisor
+ * port a pager drives.
  *
  * @remarks
  * Start with {@link BUILTIN_ABIS} and {@link createDefaultAbiRegistry} to pick an ABI, then
@@ -13,6 +14,10 @@
 export { PagevisorError, isPagevisorError, type PagevisorErrorOptions } from './errors/pagevisor-error.js';
 export { AbiError, type AbiErrorCode, type AbiErrorDetails } from './errors/abi-error.js';
 export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/ring-error.js';
+export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
+
+// --- the hypervisor port ---
+export type { DomainInfo, ForeignMapping, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';
 
 // --- paging ABIs ---
 export type { AbiFamily, PagingAbi } from './abi/paging-abi.js';

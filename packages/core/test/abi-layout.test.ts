@@ -134,7 +134,9 @@ describe('ABI layouts match the reference tables', () => {
   it('describes each age’s protocol', () => {
     expect(MEM_EVENT_AGE1.protocol).toMatchObject({ nominateRefs: 1, resume: 'one-per-call', fullRing: 'threshold', ringThreshold: 4 });
     expect(MEM_EVENT_AGE2.protocol).toMatchObject({ nominateRefs: 2, foreignMapEnoent: 'any-paging-state' });
-    expect(MEM_EVENT_AGE3.protocol).toMatchObject({ nominateRefs: 2, oneRequestPerGfn: true, evictFail: true });
+    expect(MEM_EVENT_AGE3.protocol).toMatchObject({ nominateRefs: 2, oneRequestPerGfn: true, evictFail: true, prepLoadsBuffer: true });
+    expect(MEM_EVENT_AGE2.protocol.prepLoadsBuffer).toBe(true);
+    expect(MEM_EVENT_AGE1.protocol.prepLoadsBuffer).toBe(false);
     expect(MEM_EVENT_4_2.protocol).toMatchObject({ resume: 'all-pending', fullRing: 'claim', dummyResponses: true });
     expect(VM_EVENT_V1.protocol).toMatchObject({ versionChecked: true, resumeNeedsVmEventPause: false });
     expect(VM_EVENT_V7.protocol).toMatchObject({ versionChecked: true, resumeNeedsVmEventPause: true });

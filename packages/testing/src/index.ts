@@ -1,6 +1,43 @@
 /**
- * @pagevisor/testing: filled by its own issue; nothing is exported yet.
+ * Test and simulation tools for Pagevisor: a faithful simulated Xen (the embedded default hypervisor)
+ * for every paging ABI, its invariant auditor, and seeded randomness.
+ *
+ * @remarks
+ * Start with {@link SimHypervisor}: create a domain, enable paging with the ABI your pager speaks, and
+ * drive the guest with {@link SimHypervisor.guestAccess} or a workload.
  *
  * @packageDocumentation
  */
-export {};
+
+// --- simulated hypervisor ---
+export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions } from './sim/sim-hypervisor.js';
+export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain.js';
+export { DomainPaging, FOREIGN_CALLER, type PagingCounters } from './sim/domain-paging.js';
+export { MachineFrames } from './sim/machine-frames.js';
+export { hvmE820, type E820Entry } from './sim/e820.js';
+export { fillPageContent, isPageContent } from './sim/page-content.js';
+export {
+  DOMID_INVALID,
+  DOMID_XEN,
+  FrameState,
+  GNTST_EAGAIN,
+  HVM_LOW_HOLE,
+  HVM_MMIO_HOLE,
+  HVM_SPECIAL_PFN_BASE,
+  INVALID_M2P_ENTRY,
+  INVALID_MFN,
+  P2mType,
+  PAGE_BYTES,
+  PageType,
+  isGuestRam,
+  isPagingType,
+  type FrameStateValue,
+  type P2mTypeValue,
+} from './sim/sim-constants.js';
+
+// --- invariants ---
+export { InvariantAuditor } from './sim/invariant-auditor.js';
+export { InvariantViolation, type ViolationSite } from './sim/invariant-violation.js';
+
+// --- randomness ---
+export { SeededRandom } from './sim/seeded-random.js';

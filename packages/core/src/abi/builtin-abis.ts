@@ -24,6 +24,7 @@ const XEN_41_PROTOCOL: PagingProtocol = {
   fullRing: 'threshold',
   ringThreshold: 4,
   oneRequestPerGfn: false,
+  prepLoadsBuffer: false,
   evictFail: false,
   dummyResponses: false,
   versionChecked: false,
@@ -47,13 +48,15 @@ export const MEM_EVENT_AGE1 = createMemEvent41Abi({
 /**
  * `mem_event/age2`: the 4.1 wire layout with seed 001 "map gfn before nomination": nominate needs two
  * references (guest + pager mapping) and a foreign map of any paging gfn fails with ENOENT and retries.
+ * Seed 001 was written against the 4.2-dev tree that already had `xc_mem_paging_load` (26a5c829c8,
+ * Dec 2011); with paging gfns unmappable, loading through prep is the only way a page comes back.
  */
 export const MEM_EVENT_AGE2 = createMemEvent41Abi({
   generation: '2',
   xenReleases: '4.1 + seed 001 (xen-devel, Dec 2011)',
   flagNames: MEM_EVENT_41_FLAGS,
   reasonNames: MEM_EVENT_41_REASONS,
-  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state' },
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', prepLoadsBuffer: true },
 });
 
 /**
@@ -65,7 +68,7 @@ export const MEM_EVENT_AGE3 = createMemEvent41Abi({
   xenReleases: 'SUSE 4.1.2',
   flagNames: { ...MEM_EVENT_41_FLAGS, EVICT_FAIL: mem.MEM_EVENT_FLAG_EVICT_FAIL },
   reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP },
-  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, evictFail: true },
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, prepLoadsBuffer: true, evictFail: true },
 });
 
 /**
@@ -87,6 +90,7 @@ export const MEM_EVENT_4_2 = createMemEvent42Abi({
     resume: 'all-pending',
     fullRing: 'claim',
     ringThreshold: 0,
+    prepLoadsBuffer: true,
     evictFail: true,
     dummyResponses: true,
     p2mTypes: P2M_TYPES_XEN_4_2,
@@ -152,6 +156,7 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
       fullRing: 'claim',
       ringThreshold: 0,
       oneRequestPerGfn: false,
+      prepLoadsBuffer: true,
       evictFail: true,
       dummyResponses: false,
       versionChecked: true,

@@ -39,6 +39,12 @@ export interface PagingProtocol {
    * still-mapped `paging_out` page restores `ram_rw` without a request.
    */
   readonly oneRequestPerGfn: boolean;
+  /**
+   * Whether `prep` can load the page content from a pager buffer (26a5c829c8: age 2, SUSE age 3 and
+   * 4.2+). Without it (Xen 4.1, age 1) prep only allocates a frame and the pager writes the content
+   * through a writable foreign mapping.
+   */
+  readonly prepLoadsBuffer: boolean;
   /** Whether requests carry an `EVICT_FAIL` flag for gfns nominated but never evicted. */
   readonly evictFail: boolean;
   /** Whether responses flagged `DUMMY` are skipped (4.2–4.4, 4803908397). */

@@ -1,0 +1,110 @@
+import type { Observable } from 'rxjs';
+import type { NegotiatedAbi } from '../abi/abi-registry.js';
+import type { SharedRing } from '../ring/shared-ring.js';
+
+/** What the hypervisor reports about a domain (`xc_domain_getinfo`). */
+export interface DomainInfo {
+  /** The domain id. */
+  readonly domid: number;
+  /** Size of the guest-physical address space in pages: gfns are `[0, maxPages)`. */
+  readonly maxPages: number;
+  /** Pages the domain holds now (`tot_pages`): populated RAM, not counting paged-out gfns. */
+  readonly totPages: number;
+  /** Gfns paged out with no frame (`d->paged_pages`). */
+  readonly pagedPages: number;
+  /** Number of vcpus. */
+  readonly vcpus: number;
+  /** Whether the domain is HVM (paging is HVM-only). */
+  readonly hvm: boolean;
+}
+
+/** A paging ring set up by {@link HypervisorPort.enablePaging}. */
+export interface PagingChannel {
+  /** The domain it pages. */
+  readonly domid: number;
+  /** The agreed ABI: `wire` on the ring, `pager` in the pager, and the adapter if they differ. */
+  readonly abi: NegotiatedAbi;
+  /** The ring page; the pager owns its back end. */
+  readonly ring: SharedRing;
+  /** The event channel port, for diagnostics. */
+  readonly port: number;
+}
+
+/** A guest page mapped into the caller's address space (`xc_map_foreign_pages`). */
+export interface ForeignMapping {
+  /** The domain whose page is mapped. */
+  readonly domid: number;
+  /** The gfn mapped. */
+  readonly gfn: number;
+  /** The machine frame behind it. */
+  readonly mfn: number;
+  /** Whether writes are allowed (a writable mapping also takes a type reference). */
+  readonly writable: boolean;
+  /** The page's 4096 bytes; writes through a read-only mapping are not seen by the guest. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The hypervisor as a pager drives it: the operations xenpaging used, as one interface.
+ *
+ * @remarks
+ * A real Xen binding would implement this over libxc; `@pagevisor/testing`'s `SimHypervisor` implements
+ * it over a simulated machine. Operations throw {@link HypervisorError} with Xen's errno as the code.
+ * Which preconditions apply depends on the paging ABI the domain's ring was enabled with (its
+ * {@link PagingProtocol}).
+ *
+ * @example
+ * ```ts
+ * const channel = hypervisor.enablePaging(domid, ['vm_event/v7']);
+ * hypervisor.nominate(domid, gfn);
+ * const page = hypervisor.mapForeign(domid, gfn, false);
+ * await store.write(gfn, page.bytes);
+ * hypervisor.unmapForeign(page);
+ * hypervisor.evict(domid, gfn);
+ * ```
+ */
+export interface HypervisorPort {
+  /**
+   * Facts about a domain.
+   *
+   * @throws {@link HypervisorError} `ESRCH` for an unknown domain.
+   */
+  domainInfo(domid: number): DomainInfo;
+  /**
+   * Sets up paging: negotiates the ABI (`ENOEXEC` on a mismatch), creates the ring and the event
+   * channel. Also refuses with `ENODEV`, `EBUSY`, `EXDEV` or `EMLINK` as Xen did.
+   *
+   * @param pagerSupports - the ABI ids the pager speaks, most preferred first
+   */
+  enablePaging(domid: number, pagerSupports: readonly string[]): PagingChannel;
+  /** Tears paging down (`EBUSY` while vcpus wait for ring slots). */
+  disablePaging(domid: number): void;
+  /** Nominates a gfn for eviction (`p2m_mem_paging_nominate`): ram → paging_out. */
+  nominate(domid: number, gfn: number): void;
+  /** Evicts a nominated gfn (`p2m_mem_paging_evict`): frees its frame, p2m → paged. */
+  evict(domid: number, gfn: number): void;
+  /**
+   * Prepares a gfn for page-in (`p2m_mem_paging_prep`); with `buffer`, also loads its content (the
+   * "load" variant, which paging age 1 lacks: there the pager writes through a writable mapping).
+   */
+  prep(domid: number, gfn: number, buffer?: Uint8Array): void;
+  /**
+   * Lets the hypervisor consume responses: the 4.1 `PAGING_RESUME` domctl (one response per call) or
+   * the event-channel notification of 4.2+ (every pending response).
+   */
+  resume(domid: number): void;
+  /** Maps a guest page (`ENOENT` while it is paged, after starting its page-in). */
+  mapForeign(domid: number, gfn: number, writable: boolean): ForeignMapping;
+  /** Drops a mapping made by {@link HypervisorPort.mapForeign}. */
+  unmapForeign(mapping: ForeignMapping): void;
+  /**
+   * Event-channel notifications from the hypervisor to the pager: one emission per request pushed.
+   * Hot and never replayed; completes when paging is disabled or the domain is destroyed.
+   */
+  notify$(domid: number): Observable<void>;
+  /**
+   * The domain's memory target in pages (the xenstore `memory/target-tot_pages` watch): emits the
+   * current target on subscription, then every change. Completes when the domain is destroyed.
+   */
+  target$(domid: number): Observable<number>;
+}

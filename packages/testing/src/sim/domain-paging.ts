@@ -1,0 +1,405 @@
+import {
+  FrontRing,
+  HypervisorError,
+  MEM_EVENT_FLAG_DROP_PAGE,
+  MEM_EVENT_FLAG_DUMMY,
+  MEM_EVENT_FLAG_EVICT_FAIL,
+  MEM_EVENT_FLAG_FOREIGN,
+  MEM_EVENT_FLAG_VCPU_PAUSED,
+  MEM_EVENT_TYPE_PAGING,
+  MEM_PAGING_DROP_PAGE,
+  MEM_PAGING_EVICT_FAIL,
+  RingSlotAccounting,
+  SharedRing,
+  VM_EVENT_FLAG_FOREIGN,
+  VM_EVENT_FLAG_VCPU_PAUSED,
+  type NegotiatedAbi,
+  type P2mTypeName,
+  type PagingAbi,
+  type PagingMessage,
+  type PagingProtocol,
+  type VmEventMessage,
+} from '@pagevisor/core';
+import { Subject } from 'rxjs';
+import type { SimDomain } from './sim-domain.js';
+import { INVALID_MFN, P2mType, isPagingType } from './sim-constants.js';
+
+/** Counters a test or a report reads. */
+export interface PagingCounters {
+  /** Requests put on the ring. */
+  requests: number;
+  /** Responses consumed. */
+  responses: number;
+  /** Responses dropped by `vm_event_resume` (wrong version, bad vcpu, vcpu not vm_event-paused). */
+  droppedResponses: number;
+  /** DROP_PAGE requests never sent because no slot was free (Xen: "we allow no ring in this unique case"). */
+  lostDrops: number;
+  /** Populates that found the ring full (4.1 threshold) or no slot (4.2+ claim). */
+  ringFull: number;
+}
+
+/** Who raised a populate: a vcpu of the guest (its index) or another domain. */
+export const FOREIGN_CALLER = -1;
+
+/**
+ * The paging side of one simulated domain, per its ABI: the ring (front end), slot accounting, wait
+ * queues, and the hypervisor half of every paging operation (reference §1.2–1.5, §2).
+ */
+export class DomainPaging {
+  /** The negotiated ABI. */
+  readonly negotiated: NegotiatedAbi;
+  /** The ABI on the ring. */
+  readonly abi: PagingAbi;
+  /** Its protocol behaviour. */
+  readonly protocol: PagingProtocol;
+  /** The ring page. */
+  readonly ring: SharedRing;
+  /** The hypervisor's end of the ring. */
+  readonly front: FrontRing;
+  /** 4.2+ slot accounting (unused by threshold-era ABIs). */
+  readonly slots: RingSlotAccounting;
+  /** Event channel to the pager. */
+  readonly notify = new Subject<void>();
+  /** The event channel port number. */
+  readonly port: number;
+  /** Counters. */
+  readonly counters: PagingCounters = { requests: 0, responses: 0, droppedResponses: 0, lostDrops: 0, ringFull: 0 };
+  private readonly domain: SimDomain;
+  /** Vcpus sleeping on the 4.2+ wait queue for a slot, in arrival order. */
+  private readonly waitQueue: number[] = [];
+  /** SUSE age 3: vcpus waiting per gfn (`p2m_mem_paging_wait`). */
+  private readonly gfnWaiters = new Map<number, number[]>();
+  private lastVcpuWake = 0;
+  /** Simulator p2m type → the number the ABI's `p2mt` field carries. */
+  private readonly p2mtOnWire: Int32Array;
+  private readonly responseBatch: PagingMessage[] = [];
+  private readonly vmEvent: boolean;
+  /** Called after resume returns a gfn to the guest, so its content can be checked. */
+  private readonly onPagedIn: (gfn: number) => void;
+
+  /** @internal made by `SimHypervisor.enablePaging` */
+  constructor(domain: SimDomain, negotiated: NegotiatedAbi, port: number, onPagedIn: (gfn: number) => void) {
+    this.domain = domain;
+    this.onPagedIn = onPagedIn;
+    this.negotiated = negotiated;
+    this.abi = negotiated.wire;
+    this.protocol = negotiated.wire.protocol;
+    this.vmEvent = this.abi.family === 'vm_event';
+    this.ring = SharedRing.create(this.abi.entryBytes);
+    this.front = new FrontRing(this.ring);
+    this.slots = new RingSlotAccounting(this.front);
+    this.port = port;
+    this.p2mtOnWire = new Int32Array(16).fill(-1);
+    for (const [name, number] of Object.entries(P2mType)) {
+      const wire = this.protocol.p2mTypes[name as P2mTypeName];
+      if (wire !== undefined) this.p2mtOnWire[number] = wire;
+    }
+  }
+
+  /** Vcpus waiting for a ring slot. */
+  get waiters(): number {
+    return this.waitQueue.length;
+  }
+
+  // --- populate (p2m_mem_paging_populate) ---
+
+  /**
+   * A guest vcpu or a foreign domain touched a paging gfn: start its page-in. For a guest vcpu the
+   * outcome shows in its pause state; the access is retried when the vcpu runs again.
+   *
+   * @param caller - the faulting vcpu, or {@link FOREIGN_CALLER}
+   * @returns false when a foreign caller found no slot (Xen: `-EBUSY`, nothing sent)
+   */
+  populate(gfn: number, caller: number): boolean {
+    if (this.protocol.fullRing === 'threshold') return this.protocol.oneRequestPerGfn ? this.populateAge3(gfn, caller) : this.populate41(gfn, caller);
+    return this.populate42(gfn, caller);
+  }
+
+  /** Xen 4.1 (ages 1 and 2): `p2m_mem_paging_populate` with `mem_event_check_ring`. */
+  private populate41(gfn: number, caller: number): boolean {
+    const d = this.domain;
+    if (this.ringFull(caller)) return caller !== FOREIGN_CALLER;
+    const old = d.p2mType[gfn]!;
+    // paged → paging_in_start with no frame; paging_out is left as is (its frame is still attached).
+    if (old === P2mType.ram_paged) d.p2mType[gfn] = P2mType.ram_paging_in_start;
+    let flags = 0;
+    if (caller !== FOREIGN_CALLER) {
+      d.pauseCount[caller]!++;
+      flags = MEM_EVENT_FLAG_VCPU_PAUSED;
+    } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged) {
+      return true; // a foreign touch of a page already on its way in sends nothing
+    }
+    this.pushRequest(gfn, old, Math.max(caller, 0), flags, false, false, false);
+    return true;
+  }
+
+  /** SUSE age 3: one request per gfn, per-gfn wait queues instead of VCPU_PAUSED. */
+  private populateAge3(gfn: number, caller: number): boolean {
+    const d = this.domain;
+    const old = d.p2mType[gfn]!;
+    if (old === P2mType.ram_paging_out && d.p2mMfn[gfn] !== INVALID_MFN) {
+      d.p2mType[gfn] = P2mType.ram_rw; // still mapped: restored at once, no request
+      return true;
+    }
+    if (old === P2mType.ram_paged) {
+      if (this.ringFull(caller)) return caller !== FOREIGN_CALLER;
+      d.p2mType[gfn] = P2mType.ram_paging_in_start;
+      this.pushRequest(gfn, old, Math.max(caller, 0), 0, false, false, false);
+    }
+    if (caller !== FOREIGN_CALLER && isPagingType(d.p2mType[gfn]!)) this.waitOnGfn(caller, gfn);
+    return true;
+  }
+
+  /** Xen 4.2+ (and vm_event): claim a slot, fix the p2m, pause, put the request. */
+  private populate42(gfn: number, caller: number): boolean {
+    const d = this.domain;
+    const producer = caller === FOREIGN_CALLER ? 'foreign' : 'target';
+    if (!this.slots.tryClaim(producer)) {
+      this.counters.ringFull++;
+      if (caller === FOREIGN_CALLER) return false;
+      // mem_event_claim_slot: a guest vcpu sleeps on the wait queue, then retries the access.
+      d.ringSleep[caller] = 1;
+      this.waitQueue.push(caller);
+      return true;
+    }
+    const old = d.p2mType[gfn]!;
+    let evictFail = false;
+    if (old === P2mType.ram_paging_out) {
+      d.p2mType[gfn] = P2mType.ram_paging_in; // frame kept: evict will now fail
+      evictFail = true;
+    } else if (old === P2mType.ram_paged) {
+      d.p2mType[gfn] = P2mType.ram_paging_in;
+    }
+    let paused = false;
+    if (isPagingType(old) && caller !== FOREIGN_CALLER) {
+      if (this.vmEvent) d.vmEventPause[caller]!++; // vm_event_vcpu_pause
+      d.pauseCount[caller]!++;
+      paused = true;
+    } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged) {
+      this.slots.cancel(producer);
+      this.wake();
+      return true;
+    }
+    this.putRequest(producer, gfn, old, Math.max(caller, 0), paused, caller === FOREIGN_CALLER, false, evictFail);
+    if (caller !== FOREIGN_CALLER) this.blackEye(caller);
+    return true;
+  }
+
+  // --- drop_page (p2m_mem_paging_drop_page) ---
+
+  /** The guest removed a paging gfn (balloon): tell the pager to free its slot. */
+  dropPage(gfn: number, oldType: number, caller: number, hadFrame: boolean): void {
+    const d = this.domain;
+    const evictFail = oldType === P2mType.ram_paging_out;
+    // Xen decrements paged_pages for any non-paging_out type; a paging_in gfn that kept its frame was
+    // never counted, so the simulator only decrements for gfns that had no frame.
+    if (!evictFail && !hadFrame) d.pagedPages--;
+    if (this.protocol.fullRing === 'threshold') {
+      if (this.front.freeRequests < this.protocol.ringThreshold) {
+        this.counters.lostDrops++;
+        return;
+      }
+      this.pushRequest(gfn, oldType, Math.max(caller, 0), 0, true, evictFail && this.protocol.evictFail, true);
+      return;
+    }
+    const producer = caller === FOREIGN_CALLER ? 'foreign' : 'target';
+    if (!this.slots.tryClaim(producer)) {
+      this.counters.lostDrops++;
+      return;
+    }
+    this.putRequest(producer, gfn, oldType, 0, false, caller === FOREIGN_CALLER, true, evictFail);
+  }
+
+  // --- resume ---
+
+  /**
+   * Consumes responses: one per call for the Xen 4.1 domctl, every pending one for 4.2+, with the
+   * DUMMY, version and vm_event-pause rules of each era.
+   */
+  resume(): void {
+    const max = this.protocol.resume === 'one-per-call' ? 1 : Number.POSITIVE_INFINITY;
+    const batch = this.responseBatch;
+    const n = this.front.consumeResponses(this.abi, batch, max, false);
+    for (let i = 0; i < n; i++) {
+      this.counters.responses++;
+      this.applyResponse(batch[i]!);
+      if (this.protocol.fullRing === 'claim') this.wake();
+    }
+    // 4.1 mem_event_wake_waiters: every resume wakes all vcpus sleeping for ring space.
+    if (this.protocol.fullRing === 'threshold') this.wakeAllSleepers();
+  }
+
+  private applyResponse(rsp: PagingMessage): void {
+    const d = this.domain;
+    const abi = this.abi;
+    if (this.protocol.dummyResponses && (rsp.flags & MEM_EVENT_FLAG_DUMMY) !== 0) return;
+    const vcpu = rsp.vcpuId;
+    if (this.vmEvent) {
+      // vm_event_resume: wrong version or vcpu → dropped; since 4.8, nothing happens unless the vcpu is
+      // vm_event-paused (so a DROP_PAGE response with vcpu 0 often does nothing, reference §7).
+      if ((rsp as VmEventMessage).version !== Number(abi.generation) || vcpu >= d.vcpus) {
+        this.counters.droppedResponses++;
+        return;
+      }
+      if (this.protocol.resumeNeedsVmEventPause && d.vmEventPause[vcpu]! <= 0) {
+        this.counters.droppedResponses++;
+        return;
+      }
+    } else if (vcpu >= d.vcpus) {
+      this.counters.droppedResponses++;
+      return;
+    }
+    const drop = this.vmEvent ? ((rsp as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (rsp.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
+    const gfn = rsp.gfn;
+    if (!drop && gfn < d.maxPages) this.resumeGfn(gfn);
+    const paused = (rsp.flags & (this.vmEvent ? VM_EVENT_FLAG_VCPU_PAUSED : MEM_EVENT_FLAG_VCPU_PAUSED)) !== 0;
+    if (paused) {
+      if (this.vmEvent) {
+        if (d.vmEventPause[vcpu]! > 0) {
+          d.vmEventPause[vcpu]!--;
+          d.pauseCount[vcpu]!--;
+        }
+      } else if (d.pauseCount[vcpu]! > 0) {
+        d.pauseCount[vcpu]!--;
+      }
+    }
+  }
+
+  /** `p2m_mem_paging_resume` for one gfn: paging_in (4.1/age 3 also paging_in_start) with a frame → ram_rw, M2P set. */
+  private resumeGfn(gfn: number): void {
+    const d = this.domain;
+    const type = d.p2mType[gfn]!;
+    const mfn = d.p2mMfn[gfn]!;
+    const resumable = type === P2mType.ram_paging_in || (type === P2mType.ram_paging_in_start && this.protocol.oneRequestPerGfn);
+    if (resumable && mfn !== INVALID_MFN) {
+      d.p2mType[gfn] = P2mType.ram_rw;
+      d.frames.m2p[mfn] = gfn;
+      this.onPagedIn(gfn);
+    }
+    if (this.protocol.oneRequestPerGfn) this.wakeGfn(gfn);
+  }
+
+  // --- ring plumbing ---
+
+  /** Threshold era (`mem_event_check_ring`): full below 4 free slots; a guest vcpu then sleeps. */
+  private ringFull(caller: number): boolean {
+    if (this.front.freeRequests >= this.protocol.ringThreshold) return false;
+    this.counters.ringFull++;
+    if (caller !== FOREIGN_CALLER) this.domain.ringSleep[caller] = 1;
+    return true;
+  }
+
+  /** Writes one request straight onto the ring (threshold era: no slot accounting). */
+  private pushRequest(gfn: number, oldType: number, vcpu: number, flags: number, drop: boolean, evictFail: boolean, dropLeavesType: boolean): void {
+    const message = this.buildRequest(gfn, oldType, vcpu, flags | (drop ? MEM_EVENT_FLAG_DROP_PAGE : 0) | (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0));
+    // 4.1 drop_page leaves `type` 0 (the request is memset): only populate sets MEM_EVENT_TYPE_PAGING.
+    if (dropLeavesType && 'type' in message) message.type = 0;
+    this.front.pushRequests(this.abi, [message]);
+    this.counters.requests++;
+    this.notify.next();
+  }
+
+  /** 4.2+ `mem_event_put_request`: into the claimed slot, FOREIGN for other domains, then notify. */
+  private putRequest(
+    producer: 'target' | 'foreign',
+    gfn: number,
+    oldType: number,
+    vcpu: number,
+    paused: boolean,
+    foreign: boolean,
+    drop: boolean,
+    evictFail: boolean,
+  ): void {
+    let message: PagingMessage;
+    if (this.vmEvent) {
+      message = this.buildRequest(gfn, oldType, vcpu, (paused ? VM_EVENT_FLAG_VCPU_PAUSED : 0) | (foreign ? VM_EVENT_FLAG_FOREIGN : 0));
+      (message as VmEventMessage).pagingFlags = (drop ? MEM_PAGING_DROP_PAGE : 0) | (evictFail ? MEM_PAGING_EVICT_FAIL : 0);
+    } else {
+      const flags =
+        (paused ? MEM_EVENT_FLAG_VCPU_PAUSED : 0) |
+        (foreign ? MEM_EVENT_FLAG_FOREIGN : 0) |
+        (drop ? MEM_EVENT_FLAG_DROP_PAGE : 0) |
+        (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0);
+      message = this.buildRequest(gfn, oldType, vcpu, flags);
+    }
+    this.slots.putRequest(producer, this.abi, message);
+    this.counters.requests++;
+    this.notify.next();
+  }
+
+  private buildRequest(gfn: number, oldType: number, vcpu: number, flags: number): PagingMessage {
+    const message = this.abi.create({ gfn, vcpuId: vcpu, flags });
+    message.p2mt = Math.max(0, this.p2mtOnWire[oldType]!);
+    if ('type' in message) message.type = MEM_EVENT_TYPE_PAGING;
+    return message;
+  }
+
+  /** After a guest request: `available < max_vcpus` pauses the vcpu ("black eye", 4.2+). */
+  private blackEye(vcpu: number): void {
+    const d = this.domain;
+    if (this.slots.available >= d.vcpus || d.blackEye[vcpu] === 1) return;
+    d.blackEye[vcpu] = 1;
+    d.pauseCount[vcpu]!++;
+  }
+
+  /** `mem_event_wake`: wake waiters for the free slots, else unblock black-eyed vcpus round-robin. */
+  private wake(): void {
+    const d = this.domain;
+    let available = this.slots.available;
+    if (this.waitQueue.length > 0) {
+      while (available-- > 0 && this.waitQueue.length > 0) d.ringSleep[this.waitQueue.shift()!] = 0;
+      return;
+    }
+    let online = 0;
+    for (let v = 0; v < d.vcpus; v++) if (d.blackEye[v] === 0) online++;
+    for (let step = 0; step < d.vcpus && online < available; step++) {
+      const v = (this.lastVcpuWake + 1 + step) % d.vcpus;
+      if (d.blackEye[v] === 1) {
+        d.blackEye[v] = 0;
+        d.pauseCount[v]!--;
+        online++;
+        this.lastVcpuWake = v;
+      }
+    }
+  }
+
+  private wakeAllSleepers(): void {
+    this.domain.ringSleep.fill(0);
+  }
+
+  private waitOnGfn(vcpu: number, gfn: number): void {
+    this.domain.waitGfn[vcpu] = gfn;
+    const list = this.gfnWaiters.get(gfn);
+    if (list === undefined) this.gfnWaiters.set(gfn, [vcpu]);
+    else list.push(vcpu);
+  }
+
+  /** `p2m_mem_paging_wake_queue` (age 3). */
+  private wakeGfn(gfn: number): void {
+    const list = this.gfnWaiters.get(gfn);
+    if (list === undefined) return;
+    for (const v of list) this.domain.waitGfn[v] = -1;
+    this.gfnWaiters.delete(gfn);
+  }
+
+  /**
+   * Disable (`mem_event_disable`): refused while vcpus wait for slots; otherwise unblocks black-eyed
+   * vcpus and ends the event channel.
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EBUSY` while the wait queue is not empty.
+   */
+  disable(): void {
+    const d = this.domain;
+    if (this.waitQueue.length > 0) {
+      throw new HypervisorError('EBUSY', `domain ${d.domid}: ${this.waitQueue.length} vcpus wait for paging ring slots`, { domid: d.domid });
+    }
+    for (let v = 0; v < d.vcpus; v++) {
+      if (d.blackEye[v] === 1) {
+        d.blackEye[v] = 0;
+        d.pauseCount[v]!--;
+      }
+    }
+    d.ringSleep.fill(0);
+    this.notify.complete();
+  }
+}

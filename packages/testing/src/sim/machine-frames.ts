@@ -1,0 +1,128 @@
+import { HypervisorError } from '@pagevisor/core';
+import { DOMID_INVALID, FrameState, INVALID_M2P_ENTRY, PageType } from './sim-constants.js';
+
+/**
+ * The simulated machine's frames, one slot per mfn in typed arrays: owner, reference count and
+ * `PGC_allocated`, frame state and `PGC_broken`, page type and type count, the M2P entry, and what the
+ * frame holds (the content of one gfn at one version, unless bytes were written into it).
+ *
+ * @remarks
+ * `count_info` is split into `refs` (the reference count) and `allocated` (`PGC_allocated`); Xen's
+ * nominate test `(count_info & (PGC_count_mask | PGC_allocated)) == (n | PGC_allocated)` becomes
+ * `allocated[mfn] === 1 && refs[mfn] === n`. Offlined frames are never handed out again.
+ */
+export class MachineFrames {
+  /** Number of machine frames. */
+  readonly size: number;
+  /** Owning domain, or `DOMID_INVALID` for a free frame. */
+  readonly owner: Uint16Array;
+  /** Reference count (`count_info & PGC_count_mask`). */
+  readonly refs: Uint32Array;
+  /** 1 while `PGC_allocated` is set: the reference the owning domain's allocation holds. */
+  readonly allocated: Uint8Array;
+  /** `PGC_state`: {@link FrameState}. */
+  readonly state: Uint8Array;
+  /** 1 when `PGC_broken`. */
+  readonly broken: Uint8Array;
+  /** `PGT_*` type ({@link PageType}). */
+  readonly type: Uint8Array;
+  /** Type reference count (`type_info & PGT_count_mask`). */
+  readonly typeCount: Uint16Array;
+  /** M2P: the gfn this frame backs, or `INVALID_M2P_ENTRY` (−1). */
+  readonly m2p: Int32Array;
+  /** The gfn whose generated content the frame holds (−1: zeroed). */
+  readonly contentGfn: Int32Array;
+  /** The version of that content. */
+  readonly contentVersion: Uint32Array;
+  /** Frames whose bytes were written through a mapping: the bytes, in place of generated content. */
+  readonly written = new Map<number, Uint8Array>();
+  private readonly freeList: Int32Array;
+  private freeCount: number;
+
+  /** @param size - number of machine frames (at most 2^31 − 1) */
+  constructor(size: number) {
+    this.size = size;
+    this.owner = new Uint16Array(size).fill(DOMID_INVALID);
+    this.refs = new Uint32Array(size);
+    this.allocated = new Uint8Array(size);
+    this.state = new Uint8Array(size).fill(FrameState.free);
+    this.broken = new Uint8Array(size);
+    this.type = new Uint8Array(size);
+    this.typeCount = new Uint16Array(size);
+    this.m2p = new Int32Array(size).fill(INVALID_M2P_ENTRY);
+    this.contentGfn = new Int32Array(size).fill(-1);
+    this.contentVersion = new Uint32Array(size);
+    // Hand out low frames first: the free list is a stack with mfn 0 on top.
+    this.freeList = new Int32Array(size);
+    for (let i = 0; i < size; i++) this.freeList[i] = size - 1 - i;
+    this.freeCount = size;
+  }
+
+  /** Frames on the free list. */
+  get free(): number {
+    return this.freeCount;
+  }
+
+  /**
+   * Allocates a frame to `domid` with `PGC_allocated` and one reference (`alloc_domheap_page` +
+   * `assign_pages`).
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `ENOMEM` when no free frame is left.
+   */
+  allocate(domid: number): number {
+    while (this.freeCount > 0) {
+      const mfn = this.freeList[--this.freeCount]!;
+      if (this.state[mfn] !== FrameState.free) continue; // offlined while on the list: never reused
+      this.owner[mfn] = domid;
+      this.refs[mfn] = 1;
+      this.allocated[mfn] = 1;
+      this.state[mfn] = FrameState.inuse;
+      this.type[mfn] = PageType.none;
+      this.typeCount[mfn] = 0;
+      this.contentGfn[mfn] = -1;
+      this.contentVersion[mfn] = 0;
+      return mfn;
+    }
+    throw new HypervisorError('ENOMEM', `no free machine frame for domain ${domid}`, { domid });
+  }
+
+  /** Takes a reference (`get_page`). */
+  get(mfn: number): void {
+    this.refs[mfn]!++;
+  }
+
+  /**
+   * Drops a reference (`put_page`); the last one frees the frame: M2P invalidated (seed 000 patches 6
+   * and 7: Xen left it stale), content scrubbed, and an offlining frame becomes offlined.
+   *
+   * @returns whether the frame was freed
+   */
+  put(mfn: number): boolean {
+    if (this.refs[mfn] === 0) throw new Error(`put_page on mfn ${mfn} with no references`);
+    if (--this.refs[mfn]! > 0) return false;
+    this.owner[mfn] = DOMID_INVALID;
+    this.allocated[mfn] = 0;
+    this.m2p[mfn] = INVALID_M2P_ENTRY;
+    this.contentGfn[mfn] = -1;
+    this.written.delete(mfn);
+    if (this.state[mfn] === FrameState.offlining || this.broken[mfn] === 1) {
+      this.state[mfn] = FrameState.offlined;
+      return true;
+    }
+    this.state[mfn] = FrameState.free;
+    this.freeList[this.freeCount++] = mfn;
+    return true;
+  }
+
+  /**
+   * Clears `PGC_allocated` and drops the reference it held (`test_and_clear_bit(_PGC_allocated)` +
+   * `put_page`).
+   *
+   * @returns whether the frame was freed
+   */
+  release(mfn: number): boolean {
+    if (this.allocated[mfn] === 0) return false;
+    this.allocated[mfn] = 0;
+    return this.put(mfn);
+  }
+}

@@ -1,0 +1,26 @@
+import { PAGE_BYTES } from './sim-constants.js';
+
+/**
+ * Fills `out` (4096 bytes) with the content of `gfn` at `version` in a domain seeded `seed`: the same
+ * bytes every time, different for every (seed, gfn, version). Page contents are never stored; they are
+ * generated when a mapping reads them and compared when a page comes back in.
+ */
+export function fillPageContent(out: Uint8Array, seed: number, gfn: number, version: number): void {
+  // xorshift32 from a mix of the three inputs; four bytes per step.
+  let x = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(gfn | 0, 0x85ebca6b) ^ Math.imul((gfn / 0x1_0000_0000) | 0, 0xc2b2ae35) ^ Math.imul(version + 1, 0x27d4eb2f)) | 1;
+  const words = new Int32Array(out.buffer, out.byteOffset, PAGE_BYTES / 4);
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+}
+
+/** Whether `bytes` is exactly the content of `gfn` at `version` (see {@link fillPageContent}). */
+export function isPageContent(bytes: Uint8Array, seed: number, gfn: number, version: number, scratch: Uint8Array): boolean {
+  if (bytes.length !== PAGE_BYTES) return false;
+  fillPageContent(scratch, seed, gfn, version);
+  for (let i = 0; i < PAGE_BYTES; i++) if (bytes[i] !== scratch[i]) return false;
+  return true;
+}

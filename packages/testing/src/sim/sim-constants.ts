@@ -1,0 +1,106 @@
+/**
+ * Constants of the simulated machine, with the Xen values they stand for (reference §5, §7).
+ *
+ * Machine frame numbers and M2P entries live in `Int32Array`s, where Xen's all-ones `~0UL` sentinels
+ * (`INVALID_MFN`, `INVALID_M2P_ENTRY`) are stored as −1.
+ */
+
+/** `INVALID_MFN` (`~0UL`; also 4.1's `PAGING_MFN`), as stored in the simulator's typed arrays. */
+export const INVALID_MFN = -1;
+/** `INVALID_M2P_ENTRY` (`~0UL`), as stored in the simulator's typed arrays. */
+export const INVALID_M2P_ENTRY = -1;
+/** `DOMID_INVALID` (0x7ff4): the owner of a free frame. */
+export const DOMID_INVALID = 0x7ff4;
+/** `DOMID_XEN` (0x7ff2): the owner of a Xen heap frame. */
+export const DOMID_XEN = 0x7ff2;
+/** `GNTST_eagain` (−12): a grant operation hit a paged gfn; retry. */
+export const GNTST_EAGAIN = -12;
+/** `PAGE_SIZE` on x86. */
+export const PAGE_BYTES = 4096;
+/** The first HVM special page in Xen 4.2's `xc_hvm_build_x86.c`: `special_pfn(0) = 0xff000 − 8`, the paging ring gfn. */
+export const HVM_SPECIAL_PFN_BASE = 0xff000 - 8;
+/** The MMIO hole below 4 GiB that the simulated HVM E820 leaves: gfns `[0xf0000, 0x100000)`. */
+export const HVM_MMIO_HOLE: readonly [number, number] = [0xf0000, 0x100000];
+/** The legacy VGA/BIOS hole: gfns `[0xa0, 0x100)`. */
+export const HVM_LOW_HOLE: readonly [number, number] = [0xa0, 0x100];
+
+/** `PGC_state` values of a machine frame (`count_info` bits 55–56 on x86_64). */
+export const FrameState = Object.freeze({
+  /** Allocated to a domain or Xen. */
+  inuse: 0,
+  /** Owned, to be offlined when freed. */
+  offlining: 1,
+  /** Offlined: never allocated again. */
+  offlined: 2,
+  /** On the free list. */
+  free: 3,
+});
+/** A {@link FrameState} value. */
+export type FrameStateValue = (typeof FrameState)[keyof typeof FrameState];
+
+/** Page types (`PGT_*` of `type_info`) the simulator tracks. */
+export const PageType = Object.freeze({
+  /** `PGT_none`: no type. */
+  none: 0,
+  /** `PGT_writable_page`. */
+  writable: 1,
+  /** `PGT_l1_page_table`. */
+  l1: 2,
+  /** `PGT_l2_page_table`. */
+  l2: 3,
+  /** `PGT_l3_page_table`. */
+  l3: 4,
+  /** `PGT_l4_page_table`. */
+  l4: 5,
+  /** `PGT_seg_desc_page`. */
+  segdesc: 6,
+});
+
+/**
+ * The simulator's own numbering of p2m types. Requests carry the ABI's numbering instead (Xen 4.1 and
+ * 4.2 numbered them differently, reference §1.1); see `PagingProtocol.p2mTypes`.
+ */
+export const P2mType = Object.freeze({
+  /** `p2m_ram_rw`. */
+  ram_rw: 0,
+  /** `p2m_invalid`. */
+  invalid: 1,
+  /** `p2m_ram_logdirty`. */
+  ram_logdirty: 2,
+  /** `p2m_ram_ro`. */
+  ram_ro: 3,
+  /** `p2m_mmio_dm`. */
+  mmio_dm: 4,
+  /** `p2m_mmio_direct`. */
+  mmio_direct: 5,
+  /** `p2m_populate_on_demand`. */
+  populate_on_demand: 6,
+  /** `p2m_grant_map_rw`. */
+  grant_map_rw: 7,
+  /** `p2m_grant_map_ro`. */
+  grant_map_ro: 8,
+  /** `p2m_ram_paging_out`. */
+  ram_paging_out: 9,
+  /** `p2m_ram_paged`. */
+  ram_paged: 10,
+  /** `p2m_ram_paging_in`. */
+  ram_paging_in: 11,
+  /** `p2m_ram_paging_in_start`. */
+  ram_paging_in_start: 12,
+  /** `p2m_ram_shared`. */
+  ram_shared: 13,
+  /** `p2m_ram_broken`. */
+  ram_broken: 14,
+});
+/** A {@link P2mType} value. */
+export type P2mTypeValue = (typeof P2mType)[keyof typeof P2mType];
+
+/** `p2m_is_paging`: paging_out, paged, paging_in and 4.1's paging_in_start. */
+export function isPagingType(type: number): boolean {
+  return type >= P2mType.ram_paging_out && type <= P2mType.ram_paging_in_start;
+}
+
+/** Types guest accesses succeed on without a fault. */
+export function isGuestRam(type: number): boolean {
+  return type === P2mType.ram_rw || type === P2mType.ram_logdirty;
+}

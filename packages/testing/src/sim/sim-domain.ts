@@ -1,0 +1,125 @@
+import { BehaviorSubject } from 'rxjs';
+import { hvmE820, type E820Entry } from './e820.js';
+import type { MachineFrames } from './machine-frames.js';
+import type { DomainPaging } from './domain-paging.js';
+import { INVALID_MFN, P2mType } from './sim-constants.js';
+
+/** How to create a simulated domain. */
+export interface SimDomainConfig {
+  /** Size of the guest-physical address space in pages (gfns `[0, maxPages)`), at most 2^24. */
+  readonly maxPages: number;
+  /** Number of vcpus (default 2). */
+  readonly vcpus?: number;
+  /** Seed of the page contents (default 1). */
+  readonly seed?: number;
+  /** HVM guest (default true); paging refuses PV guests with ENODEV. */
+  readonly hvm?: boolean;
+  /** Hardware-assisted paging (default true); without it enable fails with ENODEV. */
+  readonly hap?: boolean;
+  /** CPU vendor (default intel); Xen 4.1 (ages 1–2 and SUSE age 3) pages only on Intel EPT. */
+  readonly cpuVendor?: 'intel' | 'amd';
+  /** IOMMU passthrough in use (4.2+ enable: EMLINK). */
+  readonly iommuPassthrough?: boolean;
+  /** Populate-on-demand active (enable: EXDEV). */
+  readonly populateOnDemand?: boolean;
+}
+
+/** Largest gfn space the simulator accepts: 16 M pages, a 64 GiB guest. */
+export const MAX_SIM_PAGES = 1 << 24;
+
+/**
+ * One simulated domain: its p2m as typed arrays indexed by gfn, the logical content version of every
+ * gfn, its vcpus' pause state, and its paging state once enabled.
+ *
+ * @remarks
+ * `version[gfn]` is the truth the invariant auditor checks content against: it changes only when the
+ * guest writes, never because of paging.
+ */
+export class SimDomain {
+  /** The domain id. */
+  readonly domid: number;
+  /** gfns are `[0, maxPages)`. */
+  readonly maxPages: number;
+  /** Number of vcpus. */
+  readonly vcpus: number;
+  /** Seed of the page contents. */
+  readonly seed: number;
+  /** The creation settings, defaults applied. */
+  readonly config: Required<SimDomainConfig>;
+  /** p2m: the frame behind each gfn, or `INVALID_MFN` (−1). */
+  readonly p2mMfn: Int32Array;
+  /** p2m: each gfn's type, in the simulator's numbering ({@link P2mType}). */
+  readonly p2mType: Uint8Array;
+  /** Logical content version of each gfn; the guest bumps it on every write. */
+  readonly version: Uint32Array;
+  /** The E820 map. */
+  readonly e820: readonly E820Entry[];
+  /** `vcpu_pause` count per vcpu (VCPU_PAUSED of mem_event, black-eye pauses). */
+  readonly pauseCount: Int32Array;
+  /** `vm_event_pause_count` per vcpu. */
+  readonly vmEventPause: Int32Array;
+  /** 1 while the vcpu sleeps for ring space (4.1 `_VPF_mem_event`, 4.2+ wait queue). */
+  readonly ringSleep: Uint8Array;
+  /** 1 while the vcpu holds a black-eye pause (`blocked`). */
+  readonly blackEye: Uint8Array;
+  /** The gfn a vcpu waits on (SUSE age 3 wait queue, or a spurious-fault spin on `paging_in`); −1 none. */
+  readonly waitGfn: Int32Array;
+  /** The domain's memory target in pages (`memory/target-tot_pages`). */
+  readonly target$: BehaviorSubject<number>;
+  /** Paging state; undefined until paging is enabled. */
+  paging: DomainPaging | undefined;
+  /** `d->paged_pages`: gfns paged out with no frame. */
+  pagedPages = 0;
+  /** `d->tot_pages`: frames the domain holds with `PGC_allocated`. */
+  totPages = 0;
+  /** Set by `domain_crash`: a populate with no ring, a pager that stopped answering. */
+  crashed: string | undefined;
+  /** The machine's frames. */
+  readonly frames: MachineFrames;
+
+  /** @internal use {@link SimHypervisor.createDomain} */
+  constructor(domid: number, config: SimDomainConfig, frames: MachineFrames) {
+    this.domid = domid;
+    this.config = {
+      vcpus: 2,
+      seed: 1,
+      hvm: true,
+      hap: true,
+      cpuVendor: 'intel',
+      iommuPassthrough: false,
+      populateOnDemand: false,
+      ...config,
+    };
+    this.maxPages = config.maxPages;
+    this.vcpus = this.config.vcpus;
+    this.seed = this.config.seed;
+    this.frames = frames;
+    this.p2mMfn = new Int32Array(this.maxPages).fill(INVALID_MFN);
+    this.p2mType = new Uint8Array(this.maxPages).fill(P2mType.invalid);
+    this.version = new Uint32Array(this.maxPages);
+    this.e820 = hvmE820(this.maxPages);
+    this.pauseCount = new Int32Array(this.vcpus);
+    this.vmEventPause = new Int32Array(this.vcpus);
+    this.ringSleep = new Uint8Array(this.vcpus);
+    this.blackEye = new Uint8Array(this.vcpus);
+    this.waitGfn = new Int32Array(this.vcpus).fill(-1);
+    this.target$ = new BehaviorSubject(0);
+  }
+
+  /** Allocates and maps a frame for `gfn` as `ram_rw` (boot, `populate_physmap`). */
+  populateGfn(gfn: number): number {
+    const mfn = this.frames.allocate(this.domid);
+    this.totPages++;
+    this.p2mMfn[gfn] = mfn;
+    this.p2mType[gfn] = P2mType.ram_rw;
+    this.frames.m2p[mfn] = gfn;
+    this.frames.contentGfn[mfn] = gfn;
+    this.frames.contentVersion[mfn] = this.version[gfn]!;
+    return mfn;
+  }
+
+  /** Whether vcpu `v` can run: not paused, not asleep, not waiting on a gfn. */
+  runnable(v: number): boolean {
+    return this.pauseCount[v] === 0 && this.vmEventPause[v] === 0 && this.ringSleep[v] === 0 && this.waitGfn[v] === -1;
+  }
+}

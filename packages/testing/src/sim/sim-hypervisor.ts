@@ -1,0 +1,545 @@
+import {
+  AbiError,
+  createDefaultAbiRegistry,
+  HypervisorError,
+  isPagevisorError,
+  type AbiRegistry,
+  type DomainInfo,
+  type ForeignMapping,
+  type HypervisorPort,
+  type PagingChannel,
+} from '@pagevisor/core';
+import type { Observable } from 'rxjs';
+import { DomainPaging, FOREIGN_CALLER } from './domain-paging.js';
+import { InvariantAuditor } from './invariant-auditor.js';
+import { MachineFrames } from './machine-frames.js';
+import { fillPageContent, isPageContent } from './page-content.js';
+import { GNTST_EAGAIN, HVM_SPECIAL_PFN_BASE, INVALID_M2P_ENTRY, INVALID_MFN, P2mType, PAGE_BYTES, PageType, isGuestRam, isPagingType } from './sim-constants.js';
+import { MAX_SIM_PAGES, SimDomain, type SimDomainConfig } from './sim-domain.js';
+
+/** How to build a simulated hypervisor. */
+export interface SimHypervisorOptions {
+  /** The paging ABI this "Xen" speaks and announces (default `vm_event/v7`, Xen 4.15+). */
+  readonly abi?: string;
+  /** Machine frames (default 262144: a 1 GiB machine). Domains draw their RAM from these. */
+  readonly machineFrames?: number;
+  /** Check the invariants after every operation and throw on the first violation (default false). */
+  readonly audit?: boolean;
+  /** The ABIs and adapters negotiation may use (default {@link createDefaultAbiRegistry}). */
+  readonly registry?: AbiRegistry;
+}
+
+/** Outcome of a guest memory access: done, or the vcpu is now blocked and retries later. */
+export type AccessOutcome = 'done' | 'blocked';
+
+interface SimMapping extends ForeignMapping {
+  /** Whether it is still mapped. */
+  live: boolean;
+}
+
+/**
+ * The embedded default hypervisor: a simulated Xen that implements {@link HypervisorPort} for any of
+ * the paging ABIs, age by age, plus the guest-side operations a workload drives (accesses, balloon,
+ * grant maps, hypervisor copies).
+ *
+ * @remarks
+ * State lives in typed arrays indexed by gfn and mfn; page contents are generated from (domain seed,
+ * gfn, version) when a mapping reads them. With `audit: true` every operation is followed by the
+ * invariant checks of {@link InvariantAuditor}, which throw naming the domain, gfn, mfn and operation.
+ *
+ * @example
+ * ```ts
+ * import { SimHypervisor } from '@pagevisor/testing';
+ *
+ * const xen = new SimHypervisor({ abi: 'mem_event/4.2', audit: true });
+ * const guest = xen.createDomain({ maxPages: 4096, vcpus: 2 });
+ * const channel = xen.enablePaging(guest.domid, ['mem_event/4.2']);
+ * xen.nominate(guest.domid, 100);
+ * xen.evict(guest.domid, 100);
+ * xen.guestAccess(guest.domid, 0, 100, false); // 'blocked': a request is now on channel.ring
+ * ```
+ */
+export class SimHypervisor implements HypervisorPort {
+  /** The machine's frames. */
+  readonly frames: MachineFrames;
+  /** The ABI this hypervisor announces. */
+  readonly announcedAbi: string;
+  /** The invariant auditor, when auditing is on. */
+  readonly auditor: InvariantAuditor | undefined;
+  private readonly registry: AbiRegistry;
+  private readonly domains = new Map<number, SimDomain>();
+  /** Foreign and grant mappings per frame, for the reference-count invariant. */
+  readonly mappings: Uint16Array;
+  private nextDomid = 1;
+  private nextPort = 1;
+  private readonly scratch = new Uint8Array(PAGE_BYTES);
+
+  /** @param options - the announced ABI, machine size and auditing */
+  constructor(options: SimHypervisorOptions = {}) {
+    this.registry = options.registry ?? createDefaultAbiRegistry();
+    this.announcedAbi = this.registry.get(options.abi ?? 'vm_event/v7').id;
+    this.frames = new MachineFrames(options.machineFrames ?? 1 << 18);
+    this.mappings = new Uint16Array(this.frames.size);
+    this.auditor = options.audit === true ? new InvariantAuditor(this) : undefined;
+  }
+
+  // --- domains ---
+
+  /**
+   * Creates an HVM domain and populates the RAM of its E820 map.
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` for a size outside `[1, 2^24]`, `ENOMEM` when the machine
+   * has too few frames.
+   */
+  createDomain(config: SimDomainConfig): SimDomain {
+    if (!Number.isInteger(config.maxPages) || config.maxPages < 1 || config.maxPages > MAX_SIM_PAGES) {
+      throw new HypervisorError('EINVAL', `maxPages ${config.maxPages} is outside [1, ${MAX_SIM_PAGES}]`);
+    }
+    const domain = new SimDomain(this.nextDomid++, config, this.frames);
+    for (const range of domain.e820) {
+      if (range.type !== 'ram') continue;
+      for (let gfn = range.start; gfn < range.end; gfn++) domain.populateGfn(gfn);
+    }
+    domain.target$.next(domain.totPages);
+    this.domains.set(domain.domid, domain);
+    return domain;
+  }
+
+  /** The domain with this id. @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `ESRCH` */
+  domain(domid: number): SimDomain {
+    const domain = this.domains.get(domid);
+    if (domain === undefined) throw new HypervisorError('ESRCH', `no domain ${domid}`, { domid });
+    return domain;
+  }
+
+  /** Every live domain. */
+  listDomains(): readonly SimDomain[] {
+    return [...this.domains.values()];
+  }
+
+  /** Destroys a domain: its paging ring and target watch complete, its frames are freed. */
+  destroyDomain(domid: number): void {
+    const d = this.domain(domid);
+    d.paging?.notify.complete();
+    d.paging = undefined;
+    for (let gfn = 0; gfn < d.maxPages; gfn++) {
+      const mfn = d.p2mMfn[gfn]!;
+      if (mfn !== INVALID_MFN && this.frames.release(mfn)) d.totPages--;
+    }
+    d.target$.complete();
+    this.domains.delete(domid);
+  }
+
+  /** Sets the domain's memory target (what `xenstore-write memory/target-tot_pages` did). */
+  setTarget(domid: number, pages: number): void {
+    this.domain(domid).target$.next(pages);
+  }
+
+  // --- HypervisorPort ---
+
+  domainInfo(domid: number): DomainInfo {
+    const d = this.domain(domid);
+    return { domid, maxPages: d.maxPages, totPages: d.totPages, pagedPages: d.pagedPages, vcpus: d.vcpus, hvm: d.config.hvm };
+  }
+
+  enablePaging(domid: number, pagerSupports: readonly string[]): PagingChannel {
+    const d = this.domain(domid);
+    const abi = this.registry.get(this.announcedAbi);
+    const xen41 = abi.protocol.fullRing === 'threshold';
+    // Order of checks as in mem_event_enable / the SUSE tree (reference §0, §3.5).
+    if (!d.config.hvm || !d.config.hap || (xen41 && d.config.cpuVendor !== 'intel')) {
+      throw new HypervisorError('ENODEV', `domain ${domid}: paging requires ${xen41 ? 'Intel EPT' : 'Hardware Assisted Paging'}`, { domid });
+    }
+    if (!xen41 && d.config.iommuPassthrough) throw new HypervisorError('EMLINK', `domain ${domid}: paging is not possible with IOMMU passthrough`, { domid });
+    if ((!xen41 || abi.protocol.oneRequestPerGfn) && d.config.populateOnDemand) {
+      throw new HypervisorError('EXDEV', `domain ${domid}: paging is not possible in a PoD guest`, { domid });
+    }
+    if (d.paging !== undefined) throw new HypervisorError('EBUSY', `domain ${domid}: a pager is (or was) active on this domain`, { domid });
+    let negotiated;
+    try {
+      negotiated = this.registry.negotiate(this.announcedAbi, pagerSupports);
+    } catch (error) {
+      if (isPagevisorError(error, 'ABI_MISMATCH')) {
+        throw new HypervisorError('ENOEXEC', `domain ${domid}: ${(error as AbiError).message}`, { domid, cause: error });
+      }
+      throw error;
+    }
+    d.paging = new DomainPaging(d, negotiated, this.nextPort++, (gfn) => this.settleContent(d, gfn, 'resume'));
+    // 4.2+: the ring lives in special_pfn(0), which the pager removes from the guest physmap.
+    if (!xen41 && HVM_SPECIAL_PFN_BASE < d.maxPages) this.removeGfn(d, HVM_SPECIAL_PFN_BASE, FOREIGN_CALLER);
+    this.audit(d, -1, 'enable');
+    return { domid, abi: negotiated, ring: d.paging.ring, port: d.paging.port };
+  }
+
+  disablePaging(domid: number): void {
+    const d = this.domain(domid);
+    if (d.paging === undefined) throw new HypervisorError('ENODEV', `domain ${domid} has no paging ring`, { domid });
+    d.paging.disable();
+    d.paging = undefined;
+  }
+
+  nominate(domid: number, gfn: number): void {
+    const d = this.domain(domid);
+    const paging = this.pagingOf(d, gfn);
+    const f = this.frames;
+    const mfn = d.p2mMfn[gfn]!;
+    const type = d.p2mType[gfn]!;
+    const xen41 = paging.protocol.fullRing === 'threshold';
+    const refs = paging.protocol.nominateRefs;
+    if (mfn === INVALID_MFN) throw this.refuse(xen41 ? 'EINVAL' : 'EBUSY', d, gfn, 'nominate: no frame');
+    // 4.1 pages only ram_rw; 4.2 also ram_logdirty (P2M_PAGEABLE_TYPES).
+    const pageable = type === P2mType.ram_rw || (!xen41 && type === P2mType.ram_logdirty);
+    const failure = !pageable
+      ? `type is not pageable`
+      : f.allocated[mfn] !== 1 || f.refs[mfn] !== refs
+        ? `count_info is ${f.refs[mfn]}${f.allocated[mfn] === 1 ? '|PGC_allocated' : ''}, needs ${refs}|PGC_allocated`
+        : f.typeCount[mfn] !== 0 || (xen41 && f.type[mfn] !== PageType.none)
+          ? `page has a type reference`
+          : undefined;
+    // Xen 4.1 and SUSE return EAGAIN for every refusal but an invalid mfn; 4.2+ EBUSY.
+    if (failure !== undefined) throw this.refuse(xen41 ? 'EAGAIN' : 'EBUSY', d, gfn, `nominate: ${failure}`);
+    d.p2mType[gfn] = P2mType.ram_paging_out;
+    this.audit(d, gfn, 'nominate');
+  }
+
+  evict(domid: number, gfn: number): void {
+    const d = this.domain(domid);
+    const paging = this.pagingOf(d, gfn);
+    const f = this.frames;
+    const mfn = d.p2mMfn[gfn]!;
+    const type = d.p2mType[gfn]!;
+    if (paging.protocol.fullRing === 'threshold') {
+      // Xen 4.1 evict checks only the type and the mfn: no refcount re-check (the seed 003 race).
+      if (mfn === INVALID_MFN || type === P2mType.ram_paged || type === P2mType.ram_paging_in || type === P2mType.ram_paging_in_start) {
+        throw this.refuse('EINVAL', d, gfn, `evict: gfn is ${mfn === INVALID_MFN ? 'without a frame' : 'already paged'}`);
+      }
+    } else {
+      if (mfn === INVALID_MFN || type !== P2mType.ram_paging_out) throw this.refuse('EBUSY', d, gfn, 'evict: gfn is not paging_out');
+      // get_page, then the count must be exactly 2|PGC_allocated: nobody mapped it since nominate.
+      if (f.allocated[mfn] !== 1 || f.refs[mfn] !== 1 || f.typeCount[mfn] !== 0) {
+        throw this.refuse('EBUSY', d, gfn, `evict: page is in use (count_info ${f.refs[mfn]! + 1}, type count ${f.typeCount[mfn]})`);
+      }
+    }
+    d.p2mMfn[gfn] = INVALID_MFN;
+    d.p2mType[gfn] = P2mType.ram_paged;
+    d.pagedPages++;
+    // Seed 000 patches 6-7: the M2P entry of the freed frame is invalidated (Xen left it stale); a
+    // frame still mapped by someone stays allocated until its last put.
+    f.m2p[mfn] = INVALID_M2P_ENTRY;
+    if (f.allocated[mfn] === 1) {
+      d.totPages--;
+      f.release(mfn);
+    }
+    this.audit(d, gfn, 'evict');
+  }
+
+  prep(domid: number, gfn: number, buffer?: Uint8Array): void {
+    const d = this.domain(domid);
+    const paging = this.pagingOf(d, gfn);
+    const protocol = paging.protocol;
+    const type = d.p2mType[gfn]!;
+    if (buffer !== undefined && !protocol.prepLoadsBuffer) {
+      throw this.refuse('EINVAL', d, gfn, `prep: paging ABI ${paging.abi.id} has no load; write the page through a mapping`);
+    }
+    if (buffer !== undefined && buffer.length !== PAGE_BYTES) throw this.refuse('EINVAL', d, gfn, `prep: buffer is ${buffer.length} bytes, not ${PAGE_BYTES}`);
+    if (!protocol.prepLoadsBuffer) {
+      // Xen 4.1: always a new frame, set (new mfn, paging_in), no type check. The old frame, if any,
+      // is released with its M2P entry invalidated (4.1 left it allocated and stale).
+      const old = d.p2mMfn[gfn]!;
+      const mfn = this.frames.allocate(d.domid);
+      d.totPages++;
+      if (old !== INVALID_MFN) this.releaseFrame(d, old);
+      else if (isPagingType(type)) d.pagedPages--;
+      this.frames.written.set(mfn, new Uint8Array(PAGE_BYTES));
+      d.p2mMfn[gfn] = mfn;
+      d.p2mType[gfn] = P2mType.ram_paging_in;
+      this.frames.m2p[mfn] = gfn;
+      this.audit(d, gfn, 'prep');
+      return;
+    }
+    // Threshold era (age 2, SUSE age 3): populate left paged → paging_in_start (age 2 may also find
+    // `paged` when evict ran after a populate of paging_out); prep → paging_in, resume finishes.
+    // 4.2+: paging_in or paged, and prep makes the gfn ram_rw at once.
+    const threshold = protocol.fullRing === 'threshold';
+    const allowed = threshold
+      ? type === P2mType.ram_paging_in_start || (!protocol.oneRequestPerGfn && type === P2mType.ram_paged)
+      : type === P2mType.ram_paging_in || type === P2mType.ram_paged;
+    if (!allowed) throw this.refuse('ENOENT', d, gfn, 'prep: gfn is not being paged in');
+    let mfn = d.p2mMfn[gfn]!;
+    if (mfn === INVALID_MFN) {
+      if (buffer === undefined && !protocol.oneRequestPerGfn) throw this.refuse('EINVAL', d, gfn, 'prep: gfn has no frame and no buffer was given');
+      mfn = this.frames.allocate(d.domid);
+      d.totPages++;
+      d.pagedPages--;
+      if (buffer === undefined) this.frames.written.set(mfn, new Uint8Array(PAGE_BYTES));
+      else this.loadContent(d, gfn, mfn, buffer);
+    }
+    d.p2mMfn[gfn] = mfn;
+    this.frames.m2p[mfn] = gfn;
+    d.p2mType[gfn] = threshold ? P2mType.ram_paging_in : P2mType.ram_rw;
+    this.settleContent(d, gfn, 'prep');
+    this.audit(d, gfn, 'prep');
+  }
+
+  resume(domid: number): void {
+    const d = this.domain(domid);
+    const paging = d.paging;
+    if (paging === undefined) throw new HypervisorError('ENODEV', `domain ${domid} has no paging ring`, { domid });
+    paging.resume();
+    this.audit(d, -1, 'resume');
+  }
+
+  mapForeign(domid: number, gfn: number, writable: boolean): ForeignMapping {
+    const d = this.domain(domid);
+    const mfn = this.mappableFrame(d, gfn, 'map');
+    const f = this.frames;
+    f.get(mfn);
+    this.mappings[mfn]!++;
+    if (writable) {
+      f.typeCount[mfn]!++;
+      f.type[mfn] = PageType.writable;
+    }
+    let bytes = f.written.get(mfn);
+    if (bytes === undefined) {
+      bytes = new Uint8Array(PAGE_BYTES);
+      this.fillFrame(d, mfn, bytes);
+      // A writable mapping shares its bytes with the frame, so writes through it are the frame's content.
+      if (writable) f.written.set(mfn, bytes);
+    } else if (!writable) {
+      bytes = bytes.slice();
+    }
+    const mapping: SimMapping = { domid, gfn, mfn, writable, bytes, live: true };
+    this.audit(d, gfn, 'map');
+    return mapping;
+  }
+
+  unmapForeign(mapping: ForeignMapping): void {
+    const m = mapping as SimMapping;
+    if (m.live !== true) throw new HypervisorError('EINVAL', `gfn ${m.gfn} of domain ${m.domid} is not mapped`, { domid: m.domid, gfn: m.gfn });
+    m.live = false;
+    const f = this.frames;
+    this.mappings[m.mfn]!--;
+    if (m.writable && --f.typeCount[m.mfn]! === 0) f.type[m.mfn] = PageType.none;
+    const d = this.domains.get(m.domid);
+    f.put(m.mfn);
+    if (d !== undefined && d.p2mMfn[m.gfn] === m.mfn && isGuestRam(d.p2mType[m.gfn]!)) this.settleContent(d, m.gfn, 'unmap');
+    if (d !== undefined) this.audit(d, m.gfn, 'unmap');
+  }
+
+  notify$(domid: number): Observable<void> {
+    const paging = this.domain(domid).paging;
+    if (paging === undefined) throw new HypervisorError('ENODEV', `domain ${domid} has no paging ring`, { domid });
+    return paging.notify.asObservable();
+  }
+
+  target$(domid: number): Observable<number> {
+    return this.domain(domid).target$.asObservable();
+  }
+
+  // --- the guest side ---
+
+  /**
+   * A guest vcpu reads or writes a gfn (the EPT fault path, `hvm_hap_nested_page_fault`).
+   *
+   * @returns `done`, or `blocked` when the vcpu must wait (paused for a page-in, asleep for ring space,
+   * waiting on the gfn); retry the same access once it is runnable again.
+   */
+  guestAccess(domid: number, vcpu: number, gfn: number, write: boolean): AccessOutcome {
+    const d = this.domain(domid);
+    const type = d.p2mType[gfn]!;
+    if (isGuestRam(type)) {
+      if (write) this.guestWrite(d, gfn);
+      return 'done';
+    }
+    if (!isPagingType(type)) return 'done'; // a hole or a ballooned gfn: nothing to page
+    if (type === P2mType.ram_paged || type === P2mType.ram_paging_out || d.paging?.protocol.oneRequestPerGfn === true) {
+      this.populateOrCrash(d, gfn, vcpu);
+    } else {
+      d.waitGfn[vcpu] = gfn; // paging_in: a spurious fault; the vcpu re-faults until the type changes
+    }
+    this.audit(d, gfn, 'populate');
+    return d.runnable(vcpu) && isGuestRam(d.p2mType[gfn]!) ? this.guestAccess(domid, vcpu, gfn, write) : 'blocked';
+  }
+
+  /** Whether a vcpu spinning on a `paging_in` gfn may run again; clears the spin when it may. */
+  releaseSpin(domid: number, vcpu: number): void {
+    const d = this.domain(domid);
+    const gfn = d.waitGfn[vcpu]!;
+    if (gfn >= 0 && d.p2mType[gfn] !== P2mType.ram_paging_in && d.paging?.protocol.oneRequestPerGfn !== true) d.waitGfn[vcpu] = -1;
+  }
+
+  /**
+   * `XENMEM_decrease_reservation` of one gfn by the guest (a balloon driver giving memory back): frees
+   * its frame; for a paging gfn, Xen's `guest_remove_page` then sends DROP_PAGE.
+   */
+  decreaseReservation(domid: number, gfn: number, vcpu: number): void {
+    const d = this.domain(domid);
+    this.removeGfn(d, gfn, vcpu);
+    this.audit(d, gfn, 'decrease_reservation');
+  }
+
+  /** `XENMEM_populate_physmap` of one ballooned-out gfn: a fresh zeroed page, so a new content version. */
+  populatePhysmap(domid: number, gfn: number): void {
+    const d = this.domain(domid);
+    if (d.p2mType[gfn] !== P2mType.invalid) throw this.refuse('EINVAL', d, gfn, 'populate_physmap: gfn is populated');
+    d.version[gfn]!++;
+    d.populateGfn(gfn);
+    this.audit(d, gfn, 'populate_physmap');
+  }
+
+  /**
+   * A backend grant-maps a guest page (`GNTTABOP_map_grant_ref`).
+   *
+   * @returns the mapping, or `GNTST_eagain` (−12) when the gfn is paging (its page-in has started)
+   */
+  grantMap(domid: number, gfn: number, writable: boolean): ForeignMapping | typeof GNTST_EAGAIN {
+    const d = this.domain(domid);
+    if (isPagingType(d.p2mType[gfn]!)) {
+      this.populateOrCrash(d, gfn, FOREIGN_CALLER);
+      this.audit(d, gfn, 'grant_map');
+      return GNTST_EAGAIN;
+    }
+    return this.mapForeign(domid, gfn, writable);
+  }
+
+  /**
+   * The hypervisor copies into guest memory on behalf of a vcpu (`__hvm_copy`, as for a hypercall or
+   * an emulated write). A paging gfn starts its page-in and answers `retry` (`HVMCOPY_gfn_paged_out`).
+   */
+  hvmCopy(domid: number, vcpu: number, gfn: number): 'done' | 'retry' {
+    const d = this.domain(domid);
+    const type = d.p2mType[gfn]!;
+    if (isGuestRam(type)) {
+      this.guestWrite(d, gfn);
+      return 'done';
+    }
+    if (isPagingType(type)) this.populateOrCrash(d, gfn, vcpu);
+    this.audit(d, gfn, 'hvm_copy');
+    return isPagingType(type) ? 'retry' : 'done';
+  }
+
+  /** The generated bytes a gfn holds now, for tests and tools (a paged gfn has none: `undefined`). */
+  readGfn(domid: number, gfn: number): Uint8Array | undefined {
+    const d = this.domain(domid);
+    const mfn = d.p2mMfn[gfn]!;
+    if (mfn === INVALID_MFN) return undefined;
+    const bytes = new Uint8Array(PAGE_BYTES);
+    this.fillFrame(d, mfn, bytes);
+    return bytes;
+  }
+
+  /** The content `gfn` must have: generated from (seed, gfn, version). */
+  expectedContent(domid: number, gfn: number): Uint8Array {
+    const d = this.domain(domid);
+    const bytes = new Uint8Array(PAGE_BYTES);
+    fillPageContent(bytes, d.seed, gfn, d.version[gfn]!);
+    return bytes;
+  }
+
+  // --- internals ---
+
+  private pagingOf(d: SimDomain, gfn: number): DomainPaging {
+    if (d.paging === undefined) throw new HypervisorError('ENODEV', `domain ${d.domid} has no paging ring`, { domid: d.domid, gfn });
+    if (!Number.isInteger(gfn) || gfn < 0 || gfn >= d.maxPages) throw this.refuse('EINVAL', d, gfn, `gfn is beyond max_pages ${d.maxPages}`);
+    return d.paging;
+  }
+
+  private refuse(errno: 'EBUSY' | 'EINVAL' | 'EAGAIN' | 'ENOENT', d: SimDomain, gfn: number, why: string): HypervisorError {
+    return new HypervisorError(errno, `domain ${d.domid} gfn 0x${gfn.toString(16)}: ${why}`, { domid: d.domid, gfn });
+  }
+
+  private populateOrCrash(d: SimDomain, gfn: number, caller: number): void {
+    if (d.paging === undefined) {
+      // p2m_mem_paging_populate with no ring: domain_crash.
+      d.crashed = `gfn 0x${gfn.toString(16)} was touched while paged out and no pager ring exists`;
+      if (caller !== FOREIGN_CALLER) d.pauseCount[caller]!++;
+      return;
+    }
+    d.paging.populate(gfn, caller);
+  }
+
+  /** The frame a foreign or grant mapping of `gfn` takes, or the error Xen gave (reference §1.3). */
+  private mappableFrame(d: SimDomain, gfn: number, op: string): number {
+    if (!Number.isInteger(gfn) || gfn < 0 || gfn >= d.maxPages) throw this.refuse('EINVAL', d, gfn, `${op}: gfn is beyond max_pages ${d.maxPages}`);
+    const type = d.p2mType[gfn]!;
+    const mfn = d.p2mMfn[gfn]!;
+    if (isPagingType(type)) {
+      const anyState = d.paging?.protocol.foreignMapEnoent === 'any-paging-state';
+      if (anyState || type === P2mType.ram_paged) {
+        if (type === P2mType.ram_paged || type === P2mType.ram_paging_out) this.populateOrCrash(d, gfn, FOREIGN_CALLER);
+        throw this.refuse('ENOENT', d, gfn, `${op}: gfn is paged out; retry`);
+      }
+      if (mfn === INVALID_MFN) throw this.refuse('ENOENT', d, gfn, `${op}: gfn is being paged in; retry`);
+      return mfn; // paging_out and paging_in with a frame still map (the reference makes evict fail)
+    }
+    if (mfn === INVALID_MFN || !isGuestRam(type)) throw this.refuse('EINVAL', d, gfn, `${op}: gfn is not guest RAM`);
+    return mfn;
+  }
+
+  private guestWrite(d: SimDomain, gfn: number): void {
+    const mfn = d.p2mMfn[gfn]!;
+    const version = ++d.version[gfn]!;
+    this.frames.contentGfn[mfn] = gfn;
+    this.frames.contentVersion[mfn] = version;
+    this.frames.written.delete(mfn);
+  }
+
+  /** `guest_remove_page`: ram → freed; a paging gfn → p2m invalid, then DROP_PAGE. */
+  private removeGfn(d: SimDomain, gfn: number, caller: number): void {
+    const type = d.p2mType[gfn]!;
+    const mfn = d.p2mMfn[gfn]!;
+    if (type === P2mType.invalid) return;
+    d.p2mType[gfn] = P2mType.invalid;
+    d.p2mMfn[gfn] = INVALID_MFN;
+    if (mfn !== INVALID_MFN) this.releaseFrame(d, mfn);
+    if (isPagingType(type) && d.paging !== undefined) d.paging.dropPage(gfn, type, caller, mfn !== INVALID_MFN);
+  }
+
+  /** Drops the domain's allocation reference of a frame, M2P invalidated. */
+  private releaseFrame(d: SimDomain, mfn: number): void {
+    this.frames.m2p[mfn] = INVALID_M2P_ENTRY;
+    if (this.frames.allocated[mfn] === 1) {
+      d.totPages--;
+      this.frames.release(mfn);
+    }
+  }
+
+  private loadContent(d: SimDomain, gfn: number, mfn: number, buffer: Uint8Array): void {
+    if (isPageContent(buffer, d.seed, gfn, d.version[gfn]!, this.scratch)) {
+      this.frames.contentGfn[mfn] = gfn;
+      this.frames.contentVersion[mfn] = d.version[gfn]!;
+    } else {
+      this.frames.written.set(mfn, buffer.slice());
+    }
+  }
+
+  /**
+   * Folds written bytes back into generated content when they match the gfn's version, so memory stays
+   * bounded; a mismatch is left in place for the auditor to report.
+   */
+  private settleContent(d: SimDomain, gfn: number, op: string): void {
+    const mfn = d.p2mMfn[gfn]!;
+    const written = this.frames.written.get(mfn);
+    if (written === undefined || this.mappings[mfn]! > 0) return;
+    if (isPageContent(written, d.seed, gfn, d.version[gfn]!, this.scratch)) {
+      this.frames.written.delete(mfn);
+      this.frames.contentGfn[mfn] = gfn;
+      this.frames.contentVersion[mfn] = d.version[gfn]!;
+    } else if (isGuestRam(d.p2mType[gfn]!)) {
+      this.auditor?.contentLost(d, gfn, mfn, op);
+    }
+  }
+
+  private fillFrame(d: SimDomain, mfn: number, out: Uint8Array): void {
+    const written = this.frames.written.get(mfn);
+    if (written !== undefined) out.set(written);
+    else if (this.frames.contentGfn[mfn]! < 0) out.fill(0);
+    else fillPageContent(out, d.seed, this.frames.contentGfn[mfn]!, this.frames.contentVersion[mfn]!);
+  }
+
+  private audit(d: SimDomain, gfn: number, op: string): void {
+    if (this.auditor === undefined) return;
+    if (gfn >= 0) this.auditor.checkGfn(d, gfn, op);
+    this.auditor.checkCounters(d, op);
+  }
+}
