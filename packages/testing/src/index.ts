@@ -41,3 +41,11 @@ export { InvariantViolation, type ViolationSite } from './sim/invariant-violatio
 
 // --- randomness ---
 export { SeededRandom } from './sim/seeded-random.js';
+
+// --- workloads ---
+export { GuestOp, type GuestOpValue, type Workload } from './workloads/workload.js';
+export { loopWorkload, mixWorkload, scanWorkload, traceWorkload, zipfWorkload, type GeneratorOptions } from './workloads/generators.js';
+export { GuestRunner, type GuestRunnerOptions, type RunResult } from './workloads/guest-runner.js';
+export { readTrace, TRACE_FORMATS, type ReadTraceOptions, type Trace, type TraceFormat } from './workloads/read-trace.js';
+export { denseIds, type DenseIds } from './workloads/dense-ids.js';
+export { TraceError } from './workloads/trace-error.js';

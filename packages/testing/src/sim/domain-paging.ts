@@ -74,6 +74,7 @@ export class DomainPaging {
   private readonly p2mtOnWire: Int32Array;
   private readonly responseBatch: PagingMessage[] = [];
   private readonly vmEvent: boolean;
+  private pendingNotify = false;
   /** Called after resume returns a gfn to the guest, so its content can be checked. */
   private readonly onPagedIn: (gfn: number) => void;
 
@@ -111,8 +112,11 @@ export class DomainPaging {
    * @returns false when a foreign caller found no slot (Xen: `-EBUSY`, nothing sent)
    */
   populate(gfn: number, caller: number): boolean {
-    if (this.protocol.fullRing === 'threshold') return this.protocol.oneRequestPerGfn ? this.populateAge3(gfn, caller) : this.populate41(gfn, caller);
-    return this.populate42(gfn, caller);
+    let sent: boolean;
+    if (this.protocol.fullRing === 'threshold') sent = this.protocol.oneRequestPerGfn ? this.populateAge3(gfn, caller) : this.populate41(gfn, caller);
+    else sent = this.populate42(gfn, caller);
+    this.flushNotify();
+    return sent;
   }
 
   /** Xen 4.1 (ages 1 and 2): `p2m_mem_paging_populate` with `mem_event_check_ring`. */
@@ -189,6 +193,11 @@ export class DomainPaging {
 
   /** The guest removed a paging gfn (balloon): tell the pager to free its slot. */
   dropPage(gfn: number, oldType: number, caller: number, hadFrame: boolean): void {
+    this.sendDrop(gfn, oldType, caller, hadFrame);
+    this.flushNotify();
+  }
+
+  private sendDrop(gfn: number, oldType: number, caller: number, hadFrame: boolean): void {
     const d = this.domain;
     const evictFail = oldType === P2mType.ram_paging_out;
     // Xen decrements paged_pages for any non-paging_out type; a paging_in gfn that kept its frame was
@@ -296,7 +305,7 @@ export class DomainPaging {
     if (dropLeavesType && 'type' in message) message.type = 0;
     this.front.pushRequests(this.abi, [message]);
     this.counters.requests++;
-    this.notify.next();
+    this.pendingNotify = true;
   }
 
   /** 4.2+ `mem_event_put_request`: into the claimed slot, FOREIGN for other domains, then notify. */
@@ -324,6 +333,16 @@ export class DomainPaging {
     }
     this.slots.putRequest(producer, this.abi, message);
     this.counters.requests++;
+    this.pendingNotify = true;
+  }
+
+  /**
+   * Notifies the pager once the operation that put requests is complete, so a pager that answers
+   * synchronously never sees a half-done populate (Xen notifies last too).
+   */
+  private flushNotify(): void {
+    if (!this.pendingNotify) return;
+    this.pendingNotify = false;
     this.notify.next();
   }
 

@@ -53,6 +53,9 @@ export class InvariantAuditor {
     for (let gfn = 0; gfn < d.maxPages; gfn++) this.checkGfn(d, gfn, op);
     const f = this.hv.frames;
     for (let mfn = 0; mfn < f.size; mfn++) {
+      if (f.refs[mfn] === 0 && f.m2p[mfn] !== -1) {
+        throw new InvariantViolation({ domid: d.domid, gfn: f.m2p[mfn]!, mfn, op }, 'a free frame has a stale M2P entry');
+      }
       if (f.owner[mfn] !== d.domid) continue;
       const gfn = f.m2p[mfn]!;
       if (gfn !== -1 && d.p2mMfn[gfn] !== mfn) throw new InvariantViolation({ domid: d.domid, gfn, mfn, op }, 'M2P names a gfn whose p2m entry is another frame');

@@ -93,7 +93,8 @@ export class MachineFrames {
 
   /**
    * Drops a reference (`put_page`); the last one frees the frame: M2P invalidated (seed 000 patches 6
-   * and 7: Xen left it stale), content scrubbed, and an offlining frame becomes offlined.
+   * and 7: Xen left it stale; `SimHypervisor` restores the stale entry when it reproduces that bug),
+   * content scrubbed, and an offlining frame becomes offlined.
    *
    * @returns whether the frame was freed
    */

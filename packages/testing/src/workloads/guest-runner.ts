@@ -1,0 +1,173 @@
+import type { ForeignMapping } from '@pagevisor/core';
+import { GNTST_EAGAIN, isGuestRam, isPagingType } from '../sim/sim-constants.js';
+import type { SimHypervisor } from '../sim/sim-hypervisor.js';
+import { GuestOp, type Workload } from './workload.js';
+
+/** Virtual nanoseconds one guest operation takes. */
+const OP_NANOS = 100;
+
+/** How a run ended. */
+export interface RunResult {
+  /** Operations completed. */
+  readonly ops: number;
+  /** Times a vcpu had to stop on an operation (a fault on a paging gfn, ring full, copy retry). */
+  readonly faults: number;
+  /** True when no vcpu could run and nothing changed: the guest hung. */
+  readonly stalled: boolean;
+  /** Virtual time at the end, in nanoseconds. */
+  readonly time: number;
+}
+
+/** Options of a {@link GuestRunner}. */
+export interface GuestRunnerOptions {
+  /** Operations a backend keeps a grant mapping for (default 64). */
+  readonly grantHoldOps?: number;
+}
+
+/**
+ * Runs a {@link Workload} on a simulated domain's vcpus in virtual time: each vcpu takes the next
+ * operation of the stream, and a vcpu that blocks (paused for a page-in, asleep for ring space) retries
+ * the same operation once it can run. Deterministic: the same workload and pager give the same run.
+ *
+ * @example
+ * ```ts
+ * const runner = new GuestRunner(xen, guest.domid, zipfWorkload({ pages: 4096, accesses: 100_000, seed: 1 }));
+ * const result = runner.run(() => pager.service());
+ * ```
+ */
+export class GuestRunner {
+  /** Virtual time in nanoseconds. */
+  time = 0;
+  private readonly ramGfns: Uint32Array;
+  private readonly pending: Int32Array;
+  private cursor = 0;
+  private nextVcpu = 0;
+  private completed = 0;
+  private faults = 0;
+  private readonly ballooned: number[] = [];
+  private readonly grants: { mapping: ForeignMapping; until: number }[] = [];
+  private readonly grantHoldOps: number;
+
+  /**
+   * @param hv - the hypervisor
+   * @param domid - the guest
+   * @param workload - the stream; its page indexes are spread over the guest's RAM gfns
+   */
+  constructor(
+    private readonly hv: SimHypervisor,
+    private readonly domid: number,
+    private readonly workload: Workload,
+    options: GuestRunnerOptions = {},
+  ) {
+    const d = hv.domain(domid);
+    const ram: number[] = [];
+    for (const range of d.e820) if (range.type === 'ram') for (let gfn = range.start; gfn < range.end; gfn++) ram.push(gfn);
+    this.ramGfns = Uint32Array.from(ram);
+    this.pending = new Int32Array(d.vcpus).fill(-1);
+    this.grantHoldOps = options.grantHoldOps ?? 64;
+  }
+
+  /** Whether every operation has completed. */
+  get done(): boolean {
+    return this.cursor >= this.workload.ops.length && this.pending.every((op) => op < 0);
+  }
+
+  /** The gfn a page index of the workload lands on. */
+  gfnOf(page: number): number {
+    return this.ramGfns[page % this.ramGfns.length]!;
+  }
+
+  /**
+   * Runs one operation on the next vcpu that can run.
+   *
+   * @returns false when no vcpu could run (all blocked, or the stream is done)
+   */
+  step(): boolean {
+    const d = this.hv.domain(this.domid);
+    this.releaseGrants();
+    for (let tried = 0; tried < d.vcpus; tried++) {
+      const v = (this.nextVcpu + tried) % d.vcpus;
+      this.hv.releaseSpin(this.domid, v);
+      if (!d.runnable(v)) continue;
+      let op = this.pending[v]!;
+      if (op < 0) {
+        if (this.cursor >= this.workload.ops.length) continue;
+        op = this.cursor++;
+      }
+      this.nextVcpu = (v + 1) % d.vcpus;
+      if (this.execute(v, op)) {
+        this.pending[v] = -1;
+        this.completed++;
+        this.time += OP_NANOS;
+      } else {
+        this.pending[v] = op;
+        this.faults++;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs to the end of the stream, or until `maxOps` operations, calling `between` after each step (give
+   * the pager its turn there). Stops as stalled when no vcpu can run even after `between` ran.
+   */
+  run(between: () => void = () => undefined, maxOps = Number.POSITIVE_INFINITY): RunResult {
+    const start = this.completed;
+    let stalled = false;
+    while (!this.done && this.completed - start < maxOps) {
+      const moved = this.step();
+      between();
+      if (!moved && !this.step()) {
+        between();
+        if (!this.step()) {
+          stalled = !this.done;
+          break;
+        }
+      }
+    }
+    return { ops: this.completed - start, faults: this.faults, stalled, time: this.time };
+  }
+
+  /** Runs one operation for vcpu `v`; false if the vcpu blocked and must retry it. */
+  private execute(v: number, index: number): boolean {
+    const hv = this.hv;
+    const gfn = this.gfnOf(this.workload.targets[index]!);
+    switch (this.workload.ops[index]) {
+      case GuestOp.write:
+        return hv.guestAccess(this.domid, v, gfn, true) === 'done';
+      case GuestOp.balloonOut: {
+        const type = hv.domain(this.domid).p2mType[gfn]!;
+        if (!isGuestRam(type) && !isPagingType(type)) return true;
+        if (this.grants.some((grant) => grant.mapping.gfn === gfn)) return true; // a granted page stays
+        hv.decreaseReservation(this.domid, gfn, v);
+        this.ballooned.push(gfn);
+        return true;
+      }
+      case GuestOp.balloonIn: {
+        const back = this.ballooned.shift();
+        if (back !== undefined) hv.populatePhysmap(this.domid, back);
+        return true;
+      }
+      case GuestOp.grantMap: {
+        if (!isGuestRam(hv.domain(this.domid).p2mType[gfn]!) && !isPagingType(hv.domain(this.domid).p2mType[gfn]!)) return true;
+        const mapping = hv.grantMap(this.domid, gfn, true);
+        if (mapping === GNTST_EAGAIN) return false; // the backend retries, as netback/blkback do
+        this.grants.push({ mapping, until: this.completed + this.grantHoldOps });
+        return true;
+      }
+      case GuestOp.hvmCopy:
+        return hv.hvmCopy(this.domid, v, gfn) === 'done';
+      default:
+        return hv.guestAccess(this.domid, v, gfn, false) === 'done';
+    }
+  }
+
+  private releaseGrants(): void {
+    while (this.grants.length > 0 && this.grants[0]!.until <= this.completed) {
+      const { mapping } = this.grants.shift()!;
+      this.hv.backendWrite(mapping); // the backend's I/O completes into the page, then it unmaps
+      this.hv.unmapForeign(mapping);
+    }
+  }
+}
