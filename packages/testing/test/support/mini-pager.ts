@@ -83,7 +83,8 @@ export class MiniPager {
           this.store.delete(request.gfn);
           answer = this.options.answerDrops;
         } else if (this.store.has(request.gfn)) {
-          this.pageIn(request.gfn);
+          // ENOENT: the gfn left the paging states meanwhile (ballooned out; its DROP_PAGE follows).
+          if (!this.pageIn(request.gfn)) answer = paused || evictFail;
         } else {
           answer = paused || evictFail || abi.protocol.oneRequestPerGfn; // "page already populated"
         }
@@ -99,18 +100,22 @@ export class MiniPager {
     return total;
   }
 
-  private pageIn(gfn: number): void {
+  private pageIn(gfn: number): boolean {
     const { hv, domid } = this;
     const bytes = this.store.get(gfn)!;
-    if (this.abi.protocol.prepLoadsBuffer) {
-      hv.prep(domid, gfn, bytes);
-    } else {
-      hv.prep(domid, gfn);
+    try {
+      hv.prep(domid, gfn, this.abi.protocol.prepLoadsBuffer ? bytes : undefined);
+    } catch (error) {
+      if (isPagevisorError(error, 'ENOENT')) return false;
+      throw error;
+    }
+    if (!this.abi.protocol.prepLoadsBuffer) {
       const mapping = hv.mapForeign(domid, gfn, true);
       mapping.bytes.set(bytes);
       hv.unmapForeign(mapping);
     }
     this.store.delete(gfn);
+    return true;
   }
 
   private response(request: PagingMessage): PagingMessage {
