@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MEM_EVENT_FLAG_DROP_PAGE } from '@pagevisor/core';
 import { INVALID_MFN, SimHypervisor } from '@pagevisor/testing';
-import { flagsOf, simWith } from './support/sim-fixture.js';
+import { flagsOf, simWith, type SimContext } from './support/sim-fixture.js';
 
 const GFN = 0x300;
 
@@ -18,7 +18,7 @@ function errnoOf(run: () => unknown): string | undefined {
 describe.each([['mem_event/age1'], ['mem_event/age2']])('%s (Xen 4.1 rules)', (abiId) => {
   const age2 = abiId.endsWith('age2');
   /** Nominates as this age's pager does: age 2 holds a mapping across the nomination. */
-  const nominate = (s: ReturnType<typeof simWith>, gfn: number) => {
+  const nominate = (s: SimContext, gfn: number) => {
     const mapping = age2 ? s.hv.mapForeign(s.id, gfn, false) : undefined;
     s.hv.nominate(s.id, gfn);
     if (mapping !== undefined) s.hv.unmapForeign(mapping);

@@ -1,7 +1,7 @@
 // Xen 4.2+ state machine (reference §1.2, §1.3, §2.3, §2.4), for the 40-byte 4.2 layout and vm_event.
 import { describe, expect, it } from 'vitest';
 import { GNTST_EAGAIN, INVALID_M2P_ENTRY, INVALID_MFN, P2mType } from '@pagevisor/testing';
-import { flagsOf, simWith } from './support/sim-fixture.js';
+import { flagsOf, simWith, type SimContext } from './support/sim-fixture.js';
 
 const GFN = 0x300;
 
@@ -22,11 +22,11 @@ describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transit
   describe('nominate', () => {
     it.each([
       ['ram_rw → paging_out', () => undefined, undefined, 'ram_paging_out'],
-      ['ram_logdirty → paging_out', (s: ReturnType<typeof simWith>) => (s.d.p2mType[GFN] = P2mType.ram_logdirty), undefined, 'ram_paging_out'],
-      ['no frame: EBUSY', (s: ReturnType<typeof simWith>) => s.pageOut(GFN), 'EBUSY', 'ram_paged'],
-      ['not pageable (mmio_direct): EBUSY', (s: ReturnType<typeof simWith>) => (s.d.p2mType[GFN] = P2mType.mmio_direct), 'EBUSY', 'mmio_direct'],
-      ['mapped by another domain (count 2): EBUSY', (s: ReturnType<typeof simWith>) => s.hv.mapForeign(s.id, GFN, false), 'EBUSY', 'ram_rw'],
-      ['writable mapping (type count): EBUSY', (s: ReturnType<typeof simWith>) => s.hv.mapForeign(s.id, GFN, true), 'EBUSY', 'ram_rw'],
+      ['ram_logdirty → paging_out', (s: SimContext): unknown => (s.d.p2mType[GFN] = P2mType.ram_logdirty), undefined, 'ram_paging_out'],
+      ['no frame: EBUSY', (s: SimContext): unknown => s.pageOut(GFN), 'EBUSY', 'ram_paged'],
+      ['not pageable (mmio_direct): EBUSY', (s: SimContext): unknown => (s.d.p2mType[GFN] = P2mType.mmio_direct), 'EBUSY', 'mmio_direct'],
+      ['mapped by another domain (count 2): EBUSY', (s: SimContext): unknown => s.hv.mapForeign(s.id, GFN, false), 'EBUSY', 'ram_rw'],
+      ['writable mapping (type count): EBUSY', (s: SimContext): unknown => s.hv.mapForeign(s.id, GFN, true), 'EBUSY', 'ram_rw'],
     ] as const)('%s', (_, setup, errno, after) => {
       const s = simWith(abiId);
       setup(s);
@@ -48,8 +48,8 @@ describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transit
     });
     it.each([
       ['not nominated: EBUSY', () => undefined],
-      ['mapped after nominate: EBUSY', (s: ReturnType<typeof simWith>) => (s.hv.nominate(s.id, GFN), s.hv.mapForeign(s.id, GFN, false))],
-      ['populated after nominate (now paging_in): EBUSY', (s: ReturnType<typeof simWith>) => (s.hv.nominate(s.id, GFN), s.hv.guestAccess(s.id, 0, GFN, false))],
+      ['mapped after nominate: EBUSY', (s: SimContext): unknown => (s.hv.nominate(s.id, GFN), s.hv.mapForeign(s.id, GFN, false))],
+      ['populated after nominate (now paging_in): EBUSY', (s: SimContext): unknown => (s.hv.nominate(s.id, GFN), s.hv.guestAccess(s.id, 0, GFN, false))],
     ] as const)('%s', (_, setup) => {
       const s = simWith(abiId);
       setup(s);
@@ -137,7 +137,7 @@ describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transit
     });
     it.each([
       ['of ram_rw: ENOENT', () => undefined, 'ENOENT'],
-      ['of paged without a buffer: EINVAL', (s: ReturnType<typeof simWith>) => s.pageOut(GFN), 'EINVAL'],
+      ['of paged without a buffer: EINVAL', (s: SimContext): unknown => s.pageOut(GFN), 'EINVAL'],
     ] as const)('prep %s', (_, setup, errno) => {
       const s = simWith(abiId);
       setup(s);

@@ -48,7 +48,11 @@ describe('a run is reproducible bit for bit from its seed', () => {
     });
     expect(result.stalled).toBe(false);
     hv.auditor!.auditDomain(d);
-    const hash = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (h: number, x: number) => (Math.imul(h, 31) + x) | 0, 7);
+    const hash = (a: ArrayLike<number>) => {
+      let h = 7;
+      for (let i = 0; i < a.length; i++) h = (Math.imul(h, 31) + a[i]!) | 0;
+      return h;
+    };
     return JSON.stringify([result, d.paging!.counters, hash(d.p2mType), hash(d.p2mMfn), hash(d.version), d.pagedPages]);
   }
 
