@@ -2,18 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { MEM_EVENT_FLAG_DROP_PAGE } from '@pagevisor/core';
 import { INVALID_MFN, SimHypervisor } from '@pagevisor/testing';
+import { errnoOf } from './support/errno-of.js';
 import { flagsOf, simWith, type SimContext } from './support/sim-fixture.js';
 
 const GFN = 0x300;
-
-function errnoOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe.each([['mem_event/age1'], ['mem_event/age2']])('%s (Xen 4.1 rules)', (abiId) => {
   const age2 = abiId.endsWith('age2');

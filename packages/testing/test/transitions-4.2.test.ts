@@ -1,18 +1,10 @@
 // Xen 4.2+ state machine (reference §1.2, §1.3, §2.3, §2.4), for the 40-byte 4.2 layout and vm_event.
 import { describe, expect, it } from 'vitest';
 import { GNTST_EAGAIN, INVALID_M2P_ENTRY, INVALID_MFN, P2mType } from '@pagevisor/testing';
+import { errnoOf } from './support/errno-of.js';
 import { flagsOf, simWith, type SimContext } from './support/sim-fixture.js';
 
 const GFN = 0x300;
-
-function errnoOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transitions', (abiId) => {
   const vm = abiId.startsWith('vm_event');
