@@ -135,6 +135,13 @@ describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transit
       setup(s);
       expect(errnoOf(() => s.hv.prep(s.id, GFN))).toBe(errno);
     });
+    it('prep when the machine has no free frame: ENOMEM, and the gfn stays paged', () => {
+      const s = simWith(abiId);
+      const bytes = s.pageOut(GFN);
+      while (s.hv.frames.free > 0) s.hv.frames.allocate(0x7ff2); // Xen heap takes every free frame
+      expect(errnoOf(() => s.hv.prep(s.id, GFN, bytes))).toBe('ENOMEM');
+      expect([s.type(GFN), s.d.pagedPages]).toEqual(['ram_paged', 1]);
+    });
     it('prep with a buffer that is not a page: EINVAL', () => {
       const s = simWith(abiId);
       s.pageOut(GFN);
