@@ -1,7 +1,7 @@
 /**
  * The core of Pagevisor: versioned paging ABIs (Xen's mem_event ages and vm_event versions) with
- * byte-exact codecs, ABI negotiation, the `io/ring.h` shared ring they travel on, and the hypervisor
- * port a pager drives.
+ * byte-exact codecs, ABI negotiation, the `io/ring.h` shared ring they travel on, the hypervisor port,
+ * and the pager engine with its plugin contracts (victim policies, page stores).
  *
  * @remarks
  * Start with {@link BUILTIN_ABIS} and {@link createDefaultAbiRegistry} to pick an ABI, then
@@ -10,11 +10,33 @@
  * @packageDocumentation
  */
 
+// tsyringe needs the Reflect metadata API before any decorated class is evaluated.
+import 'reflect-metadata';
+
 // --- errors ---
 export { PagevisorError, isPagevisorError, type PagevisorErrorOptions } from './errors/pagevisor-error.js';
 export { AbiError, type AbiErrorCode, type AbiErrorDetails } from './errors/abi-error.js';
 export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/ring-error.js';
 export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
+export { ConfigError } from './errors/config-error.js';
+export { StoreError, type StoreErrorCode } from './errors/store-error.js';
+
+// --- the pager ---
+export { Pager } from './pager/pager.js';
+export { createPager, type CreatePagerOptions } from './pager/create-pager.js';
+export { resolvePagerConfig, type PagerConfig, type ResolvedPagerConfig } from './pager/pager-config.js';
+export type { PagerEvent, PagerEventType } from './pager/pager-events.js';
+export type { PagerStats } from './pager/pager-stats.js';
+export type { StopReport } from './pager/stop-report.js';
+export { systemClock, type Clock } from './pager/clock.js';
+export { parseSize } from './config/parse-size.js';
+
+// --- plugins and dependency injection ---
+export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.js';
+export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
+export type { PageStore, PageStoreStats } from './store/page-store.js';
+export { token, type Token } from './di/token.js';
+export { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
 
 // --- the hypervisor port ---
 export type { DomainInfo, ForeignMapping, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';

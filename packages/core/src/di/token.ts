@@ -1,0 +1,11 @@
+/**
+ * A typed DI token: a `Symbol.for` key that remembers the type registered under it.
+ *
+ * @typeParam T - what the container resolves for it
+ */
+export type Token<T> = symbol & { readonly __type?: T };
+
+/** Makes a token named `@pagevisor/<name>`; the same name always gives the same token. */
+export function token<T>(name: string): Token<T> {
+  return Symbol.for(`@pagevisor/${name}`) as Token<T>;
+}

@@ -1,0 +1,25 @@
+import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js';
+
+/** Codes of errors from page stores (see {@link StoreError}). */
+export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'STORE_CLOSED' | 'STORE_FORMAT';
+
+/**
+ * A page store failed: a gfn it does not hold (`STORE_MISSING`), an I/O error (`STORE_IO`), a checksum
+ * that does not match (`STORE_CORRUPT`), use after close (`STORE_CLOSED`), a file of another format
+ * (`STORE_FORMAT`).
+ */
+export class StoreError extends PagevisorError {
+  declare readonly code: StoreErrorCode;
+  /** The gfn involved, if any. */
+  readonly gfn: number | undefined;
+
+  /**
+   * @param code - the kind of failure
+   * @param message - what failed, naming the store and the gfn
+   * @param options - the gfn and the wrapped cause
+   */
+  constructor(code: StoreErrorCode, message: string, options: PagevisorErrorOptions & { readonly gfn?: number } = {}) {
+    super(code, message, options);
+    this.gfn = options.gfn;
+  }
+}

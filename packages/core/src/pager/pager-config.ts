@@ -1,0 +1,64 @@
+import { BUILTIN_ABIS } from '../abi/builtin-abis.js';
+import { ConfigError } from '../errors/config-error.js';
+
+/** Settings of one pager; every field is optional. */
+export interface PagerConfig {
+  /** The paging ABIs the pager speaks, most preferred first (default: every built-in ABI, newest first). */
+  readonly abi?: string | readonly string[];
+  /** Pages evicted per batch: one store write per batch (default 256). */
+  readonly batchSize?: number;
+  /** gfns never to page out besides gfn 0 (seed 000 patch 9). */
+  readonly neverEvict?: readonly number[];
+  /** Seed for policies that draw random numbers (default 1). */
+  readonly seed?: number;
+  /** Emit one event per page (`page.evicted`, `page.populated`, ...) on `events$` (default false). */
+  readonly pageEvents?: boolean;
+  /** Store read attempts per page-in before the pager gives up and stops (default 3). */
+  readonly readAttempts?: number;
+}
+
+/** {@link PagerConfig} with defaults applied and validated. */
+export interface ResolvedPagerConfig {
+  /** The domain paged. */
+  readonly domid: number;
+  /** ABI ids, most preferred first. */
+  readonly abi: readonly string[];
+  /** Pages per eviction batch. */
+  readonly batchSize: number;
+  /** gfns never paged out (gfn 0 included). */
+  readonly neverEvict: readonly number[];
+  /** Policy seed. */
+  readonly seed: number;
+  /** Per-page events on. */
+  readonly pageEvents: boolean;
+  /** Store read attempts per page-in. */
+  readonly readAttempts: number;
+}
+
+/**
+ * Applies defaults and checks every setting.
+ *
+ * @throws {@link ConfigError} naming the setting and the value
+ */
+export function resolvePagerConfig(domid: number, config: PagerConfig = {}): ResolvedPagerConfig {
+  const abi = config.abi === undefined ? [...BUILTIN_ABIS].reverse().map((a) => a.id) : typeof config.abi === 'string' ? [config.abi] : [...config.abi];
+  if (abi.length === 0) throw new ConfigError('abi', 'abi: the pager must speak at least one paging ABI');
+  const positive = (setting: string, value: number | undefined, fallback: number, max: number): number => {
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(setting, `${setting} ${value} is not an integer in [1, ${max}]`);
+    return value;
+  };
+  const neverEvict = [0, ...(config.neverEvict ?? [])];
+  for (const gfn of neverEvict) {
+    if (!Number.isSafeInteger(gfn) || gfn < 0) throw new ConfigError('neverEvict', `neverEvict: ${gfn} is not a gfn`);
+  }
+  return {
+    domid,
+    abi,
+    batchSize: positive('batchSize', config.batchSize, 256, 1 << 16),
+    neverEvict,
+    seed: config.seed ?? 1,
+    pageEvents: config.pageEvents ?? false,
+    readAttempts: positive('readAttempts', config.readAttempts, 3, 100),
+  };
+}

@@ -1,0 +1,27 @@
+/** A snapshot of a pager's counters, as `stats$` emits them. */
+export interface PagerStats {
+  /** Pages out now (held in the store). */
+  readonly pagedOut: number;
+  /** Pages brought back in since start. */
+  readonly pagedIn: number;
+  /** Pages evicted since start. */
+  readonly evictions: number;
+  /** Page-in requests served (guest faults and foreign touches). */
+  readonly faults: number;
+  /** DROP_PAGE requests answered. */
+  readonly drops: number;
+  /** Nominations or evictions the hypervisor refused (EBUSY, EAGAIN, EVICT_FAIL). */
+  readonly evictFails: number;
+  /** Pages kept resident because the store failed to write them. */
+  readonly storeWriteErrors: number;
+  /** The domain's target in pages. */
+  readonly target: number;
+  /** Pages the domain holds now (`tot_pages`). */
+  readonly totalPages: number;
+  /** Bytes the store uses. */
+  readonly storeBytes: number;
+  /** Evictions per second since the previous snapshot. */
+  readonly evictionsPerSecond: number;
+  /** Faults served per second since the previous snapshot. */
+  readonly faultsPerSecond: number;
+}

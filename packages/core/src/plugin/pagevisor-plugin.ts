@@ -1,0 +1,39 @@
+import type { DependencyContainer } from 'tsyringe';
+
+/** What a plugin learns about the pager it is registered into. */
+export interface PluginContext {
+  /** The domain paged. */
+  readonly domid: number;
+  /** gfns are `[0, maxPages)`. */
+  readonly maxPages: number;
+  /** 1 for gfns the policy must never pick (gfn 0 always). */
+  readonly neverEvict: Uint8Array;
+  /** Seed for anything random. */
+  readonly seed: number;
+}
+
+/**
+ * A Pagevisor plugin: a policy, a store, an offline handler, or anything else a pager resolves from its
+ * container. Factories return one; `register` puts its parts into the pager's own child container
+ * (never the global one), under core's tokens.
+ *
+ * @example
+ * ```ts
+ * import { PAGE_STORE, type PagevisorPlugin } from '@pagevisor/core';
+ *
+ * export function myStore(): PagevisorPlugin {
+ *   return {
+ *     name: 'my-store',
+ *     register(container) {
+ *       container.register(PAGE_STORE, { useValue: new MyStore() });
+ *     },
+ *   };
+ * }
+ * ```
+ */
+export interface PagevisorPlugin {
+  /** The plugin's name, for reports and errors. */
+  readonly name: string;
+  /** Registers the plugin's parts into one pager's container. */
+  register(container: DependencyContainer, context: PluginContext): void;
+}

@@ -1,0 +1,79 @@
+/**
+ * What a victim policy is given when a pager creates it.
+ */
+export interface PolicyContext {
+  /** gfns are `[0, maxPages)`. */
+  readonly maxPages: number;
+  /**
+   * gfns the policy must never pick (1 = never evict): gfn 0 always, and whatever the pager was told
+   * (seed 000 patch 9 made this configurable). Shared, read-only.
+   */
+  readonly neverEvict: Uint8Array;
+  /** Seed for policies that draw random numbers; the same seed gives the same choices. */
+  readonly seed: number;
+}
+
+/**
+ * A victim policy: xenpaging's `policy.h` hooks, rebuilt for batches (policies.md §1).
+ *
+ * @remarks
+ * The pager calls {@link VictimPolicy.chooseVictims} for a batch of gfns to page out, then tells the
+ * policy what happened to each. Per-gfn state belongs in typed arrays sized by `maxPages`, and
+ * {@link VictimPolicy.bytesPerPage} says what that costs. A policy is created per pager; it is never
+ * shared between domains.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyContext, VictimPolicy } from '@pagevisor/core';
+ *
+ * // The smallest honest policy: sweep gfns in order, skipping the ones already out.
+ * function sweep(ctx: PolicyContext): VictimPolicy {
+ *   const out = new Uint8Array(ctx.maxPages);
+ *   let hand = 0;
+ *   return {
+ *     name: 'sweep',
+ *     bytesPerPage: 1,
+ *     chooseVictims(n, victims) {
+ *       let found = 0;
+ *       for (let seen = 0; seen < ctx.maxPages && found < n; seen++, hand = (hand + 1) % ctx.maxPages) {
+ *         if (out[hand] === 0 && ctx.neverEvict[hand] === 0) victims[found++] = hand;
+ *       }
+ *       return found;
+ *     },
+ *     notifyPagedOut: (gfn) => void (out[gfn] = 1),
+ *     notifyPagedIn: (gfn) => void (out[gfn] = 0),
+ *     notifyDropped: (gfn) => void (out[gfn] = 0),
+ *     notifyNominationFailed: () => undefined,
+ *     notifyAccess: () => undefined,
+ *   };
+ * }
+ * ```
+ */
+export interface VictimPolicy {
+  /** The policy's name (`xenpaging`, `clock`, ...). */
+  readonly name: string;
+  /** Bytes of policy state per page of `maxPages`. */
+  readonly bytesPerPage: number;
+  /**
+   * Picks up to `n` resident gfns to page out, written to `out[0 … k)`; returns `k` (0 when it has none
+   * now). Never picks a never-evict gfn or a gfn it was told is out. A gfn picked is "in flight" until
+   * one of the notifications below names it.
+   */
+  chooseVictims(n: number, out: Uint32Array): number;
+  /** The gfn was evicted (`policy_notify_paged_out`). */
+  notifyPagedOut(gfn: number): void;
+  /**
+   * The gfn came back in (`policy_notify_paged_in`); `recent` false is xenpaging's "no MRU update"
+   * variant, used when the page came back for a reason other than a guest access.
+   */
+  notifyPagedIn(gfn: number, recent: boolean): void;
+  /** The guest gave the gfn back (balloon); it is neither in nor out now (`policy_notify_dropped`). */
+  notifyDropped(gfn: number): void;
+  /** Nominate or evict refused the gfn (it was busy); xenpaging's "unconsumed" set. */
+  notifyNominationFailed(gfn: number): void;
+  /** The guest touched the gfn at `time` (access bits, or every reference in trace simulation). */
+  notifyAccess(gfn: number, time: number): void;
+}
+
+/** Makes a policy for one pager. */
+export type PolicyFactory = (context: PolicyContext) => VictimPolicy;
