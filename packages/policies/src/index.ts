@@ -1,6 +1,9 @@
 /**
- * @pagevisor/policies: filled by its own issue; nothing is exported yet.
+ * Victim policies for the Pagevisor pager, as plugins. This release has `xenpaging`, the default; the
+ * classic and adaptive policies follow.
  *
  * @packageDocumentation
  */
-export {};
+
+// --- policies ---
+export { XenpagingPolicy, xenpaging, XENPAGING_DEFAULT_MRU_SIZE, type XenpagingOptions } from './xenpaging-policy.js';

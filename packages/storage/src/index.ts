@@ -1,6 +1,9 @@
 /**
- * @pagevisor/storage: filled by its own issue; nothing is exported yet.
+ * Page stores for the Pagevisor pager, as plugins. This release has the memory store; the crash-safe
+ * pagefile, SQLite and Redis stores follow.
  *
  * @packageDocumentation
  */
-export {};
+
+// --- stores ---
+export { MemoryPageStore, memoryStore } from './memory-store.js';

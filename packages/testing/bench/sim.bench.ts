@@ -46,7 +46,7 @@ function createOnce(): CreateSample {
 }
 
 /** Guest operations per second: a mix workload on 4 vcpus, a pager keeping 25% of a 1 M-gfn guest out. */
-function runThroughput(): { opsPerSecond: number; faults: number; ops: number } {
+async function runThroughput(): Promise<{ opsPerSecond: number; faults: number; ops: number }> {
   const hv = new SimHypervisor({ abi: 'vm_event/v7', machineFrames: (1 << 20) + 4096 });
   const d = hv.createDomain({ maxPages: 1 << 20, vcpus: 4, seed: 1 });
   const channel = hv.enablePaging(d.domid, ['vm_event/v7']);
@@ -57,7 +57,7 @@ function runThroughput(): { opsPerSecond: number; faults: number; ops: number } 
   let victim = 0;
   const batch: PagingMessage[] = [];
   const start = performance.now();
-  const result = runner.run(() => {
+  const result = await runner.run(() => {
     while (store.size < 1 << 17) {
       const gfn = runner.gfnOf((victim = (victim + 7919) % (1 << 19)));
       try {
@@ -95,7 +95,7 @@ function median(values: number[]): number {
   return s[s.length >> 1]!;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
     process.stdout.write(JSON.stringify(createOnce()));
     return;
@@ -119,7 +119,7 @@ function main(): void {
     meetsTarget: median(samples.map((s) => s.seconds)) < 5 && median(samples.map((s) => s.rssBytes)) < 2 ** 30,
   };
   console.log(`create 16M gfns: ${create.medianSeconds} s, ${create.medianRssMiB} MiB RSS, ${create.bytesPerGuestPage} bytes per guest page`);
-  const throughput = runThroughput();
+  const throughput = await runThroughput();
   console.log(`mix workload with a pager: ${(throughput.opsPerSecond / 1e6).toFixed(2)} M guest ops/s (${throughput.faults} faults)`);
   const out = resolve(dirname(self), '../../../bench-results/sim.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -142,4 +142,4 @@ function main(): void {
   console.log(`written ${out}`);
 }
 
-main();
+await main();

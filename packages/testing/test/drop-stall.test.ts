@@ -19,14 +19,14 @@ describe('mem_event/age1 one-way DROP_PAGE', () => {
   it.each([
     [false, true],
     [true, false],
-  ])('a pager that answers drops: %s → guest stalls: %s', (answerDrops, stalls) => {
+  ])('a pager that answers drops: %s → guest stalls: %s', async (answerDrops, stalls) => {
     const hv = new SimHypervisor({ abi: 'mem_event/age1', audit: true, machineFrames: 4096 });
     const d = hv.createDomain({ maxPages: 1024, vcpus: 2 });
     const pager = new MiniPager(hv, d.domid, 'mem_event/age1', { answerDrops });
     const runner = new GuestRunner(hv, d.domid, balloonThenRead());
     for (let page = 0; page < 80; page++) expect(pager.pageOut(runner.gfnOf(page))).toBe(true);
 
-    const result = runner.run(() => pager.service());
+    const result = await runner.run(() => pager.service());
 
     expect(result.stalled).toBe(stalls);
     const paging = d.paging!;

@@ -32,7 +32,7 @@ export interface GuestRunnerOptions {
  * @example
  * ```ts
  * const runner = new GuestRunner(xen, guest.domid, zipfWorkload({ pages: 4096, accesses: 100_000, seed: 1 }));
- * const result = runner.run(() => pager.service());
+ * const result = await runner.run(() => pager.service());
  * ```
  */
 export class GuestRunner {
@@ -109,21 +109,24 @@ export class GuestRunner {
   }
 
   /**
-   * Runs to the end of the stream, or until `maxOps` operations, calling `between` after each step (give
-   * the pager its turn there). Stops as stalled when no vcpu can run even after `between` ran.
+   * Runs to the end of the stream, or until `maxOps` operations, awaiting `between` after each step
+   * (give the pager its turn there). Stops as stalled when no vcpu can run even after `between` ran
+   * twice.
    */
-  run(between: () => void = () => undefined, maxOps = Number.POSITIVE_INFINITY): RunResult {
+  async run(between: () => void | Promise<void> = () => undefined, maxOps = Number.POSITIVE_INFINITY): Promise<RunResult> {
     const start = this.completed;
     let stalled = false;
     while (!this.done && this.completed - start < maxOps) {
-      const moved = this.step();
-      between();
-      if (!moved && !this.step()) {
-        between();
-        if (!this.step()) {
-          stalled = !this.done;
-          break;
-        }
+      if (this.step()) {
+        await between();
+        continue;
+      }
+      await between();
+      if (this.step()) continue;
+      await between();
+      if (!this.step()) {
+        stalled = !this.done;
+        break;
       }
     }
     return { ops: this.completed - start, faults: this.faults, stalled, time: this.time };

@@ -1,0 +1,35 @@
+import { createPager, type PagerConfig, type PagevisorPlugin } from '@pagevisor/core';
+import { xenpaging } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { SimHypervisor, type SimHypervisorOptions } from '@pagevisor/testing';
+
+/** A simulated machine with one guest and a pager on it, not started. */
+export function setup(
+  abi: string,
+  options: { maxPages?: number; vcpus?: number; store?: PagevisorPlugin; policy?: PagevisorPlugin; config?: PagerConfig; sim?: SimHypervisorOptions } = {},
+) {
+  const hv = new SimHypervisor({ abi, audit: true, machineFrames: 16384, ...options.sim });
+  const guest = hv.createDomain({ maxPages: options.maxPages ?? 4096, vcpus: options.vcpus ?? 4, seed: 21 });
+  const pager = createPager({
+    hypervisor: hv,
+    domain: guest.domid,
+    policy: options.policy ?? xenpaging({ mruSize: 64 }),
+    store: options.store ?? memoryStore(),
+    config: { abi, ...options.config },
+  });
+  return { hv, guest, pager };
+}
+
+/** gfns of RAM whose content differs from what the guest last wrote. */
+export function integrityMismatches(hv: SimHypervisor, domid: number): number[] {
+  const d = hv.domain(domid);
+  const wrong: number[] = [];
+  for (const range of d.e820) {
+    if (range.type !== 'ram') continue;
+    for (let gfn = range.start; gfn < range.end; gfn++) {
+      const bytes = hv.readGfn(domid, gfn);
+      if (bytes === undefined || !Buffer.from(bytes).equals(hv.expectedContent(domid, gfn))) wrong.push(gfn);
+    }
+  }
+  return wrong;
+}
