@@ -113,7 +113,7 @@ export class GuestRunner {
    * (give the pager its turn there). Stops as stalled when no vcpu can run even after `between` ran
    * twice.
    */
-  async run(between: () => void | Promise<void> = () => undefined, maxOps = Number.POSITIVE_INFINITY): Promise<RunResult> {
+  async run(between: () => unknown = () => undefined, maxOps = Number.POSITIVE_INFINITY): Promise<RunResult> {
     const start = this.completed;
     let stalled = false;
     while (!this.done && this.completed - start < maxOps) {
