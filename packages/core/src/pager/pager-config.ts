@@ -15,6 +15,8 @@ export interface PagerConfig {
   readonly pageEvents?: boolean;
   /** Store read attempts per page-in before the pager gives up and stops (default 3). */
   readonly readAttempts?: number;
+  /** Wait before retrying an eviction that made no progress, in ms (default 100, xenpaging's poll timeout). */
+  readonly retryIntervalMs?: number;
 }
 
 /** {@link PagerConfig} with defaults applied and validated. */
@@ -33,6 +35,8 @@ export interface ResolvedPagerConfig {
   readonly pageEvents: boolean;
   /** Store read attempts per page-in. */
   readonly readAttempts: number;
+  /** Retry delay of a stalled eviction, ms. */
+  readonly retryIntervalMs: number;
 }
 
 /**
@@ -60,5 +64,6 @@ export function resolvePagerConfig(domid: number, config: PagerConfig = {}): Res
     seed: config.seed ?? 1,
     pageEvents: config.pageEvents ?? false,
     readAttempts: positive('readAttempts', config.readAttempts, 3, 100),
+    retryIntervalMs: positive('retryIntervalMs', config.retryIntervalMs, 100, 60_000),
   };
 }

@@ -73,6 +73,7 @@ export class Pager {
   private counters = { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, storeWriteErrors: 0 };
   private lastRate = { at: 0, evictions: 0, faults: 0 };
   private failure: unknown;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param hypervisor - the hypervisor port
@@ -149,7 +150,8 @@ export class Pager {
     this.subscriptions.push(hypervisor.notify$(config.domid).subscribe(() => this.kick()));
     this.subscriptions.push(
       hypervisor.target$(config.domid).subscribe((target) => {
-        this.target = Math.max(0, Math.min(target, this.maxPages)); // above max means max
+        // xenpaging: a target of 0 pages everything in; a target above max_pages means max_pages.
+        this.target = target <= 0 || target > this.maxPages ? this.maxPages : target;
         this.events.next({ type: 'target.changed', target: this.target });
         this.kick();
       }),
@@ -185,6 +187,7 @@ export class Pager {
       }
     }
     this.state = 'stopping';
+    clearTimeout(this.retryTimer);
     await this.settle();
     for (const s of this.subscriptions) s.unsubscribe();
     if (mode === 'graceful') this.hypervisor.disablePaging(this.config.domid);
@@ -217,6 +220,7 @@ export class Pager {
     } catch (error) {
       this.failure = error;
       this.state = 'stopped';
+      clearTimeout(this.retryTimer);
       for (const s of this.subscriptions) s.unsubscribe();
       this.events.error(error);
       this.statsSubject.complete();
@@ -389,10 +393,23 @@ export class Pager {
       const excess = info.totPages - this.target;
       if (excess <= 0) return;
       const chosen = policy.chooseVictims(Math.min(excess, config.batchSize), this.victims);
-      if (chosen === 0) return;
-      const evicted = await this.evictBatch(chosen);
-      if (evicted === 0 && this.back.unconsumedRequests > 0) return; // let the ring be served first
+      // Nothing to evict now, or a batch that evicted nothing (pages busy, store failing): try again
+      // later, as xenpaging's poll timeout did, instead of spinning.
+      if (chosen === 0 || (await this.evictBatch(chosen)) === 0) {
+        this.scheduleRetry();
+        return;
+      }
     }
+  }
+
+  /** Re-runs a service pass after `retryIntervalMs`, once; the timer never keeps the process alive. */
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || this.state !== 'running') return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.state === 'running') this.kick();
+    }, this.config.retryIntervalMs);
+    this.retryTimer.unref?.();
   }
 
   /** Nominate, copy, one store write, evict: returns how many pages went out. */

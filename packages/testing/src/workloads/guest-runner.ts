@@ -1,5 +1,5 @@
 import type { ForeignMapping } from '@pagevisor/core';
-import { GNTST_EAGAIN, isGuestRam, isPagingType } from '../sim/sim-constants.js';
+import { GNTST_EAGAIN, P2mType, isGuestRam, isPagingType } from '../sim/sim-constants.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 import { GuestOp, type Workload } from './workload.js';
 
@@ -124,12 +124,32 @@ export class GuestRunner {
       await between();
       if (this.step()) continue;
       await between();
-      if (!this.step()) {
+      if (!this.step() && !this.idleTick()) {
         stalled = !this.done;
         break;
       }
     }
     return { ops: this.completed - start, faults: this.faults, stalled, time: this.time };
+  }
+
+  /**
+   * Near the end of a stream, vcpus with no work left sit idle while others hold a black-eye pause; Xen
+   * wakes a blocked vcpu only when fewer vcpus are online than slots are free (`mem_event_wake_blocked`),
+   * so the blocked ones would wait for an idle vcpu to fault. A real idle vcpu is not silent (timer
+   * ticks, kernel work): here one touches the lowest paged-out gfn, which faults, takes a slot and lets
+   * a blocked vcpu back on.
+   *
+   * @returns whether an idle vcpu faulted
+   */
+  private idleTick(): boolean {
+    const d = this.hv.domain(this.domid);
+    const idle = this.pending.findIndex((op, v) => op < 0 && d.runnable(v));
+    const blocked = this.pending.some((op, v) => op >= 0 && d.blackEye[v] === 1);
+    if (idle < 0 || !blocked) return false;
+    const paged = d.p2mType.indexOf(P2mType.ram_paged);
+    if (paged < 0) return false;
+    this.time += OP_NANOS;
+    return this.hv.guestAccess(this.domid, idle, paged, false) === 'blocked';
   }
 
   /** Runs one operation for vcpu `v`; false if the vcpu blocked and must retry it. */

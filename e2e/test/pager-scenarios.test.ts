@@ -1,0 +1,181 @@
+import { PAGE_STORE, StoreError, createPager, isPagevisorError, type PagerEvent, type PagevisorPlugin } from '@pagevisor/core';
+import { xenpaging } from '@pagevisor/policies';
+import { MemoryPageStore, memoryStore } from '@pagevisor/storage';
+import { GuestRunner, mixWorkload, SimHypervisor, zipfWorkload } from '@pagevisor/testing';
+import { describe, expect, it } from 'vitest';
+import { integrityMismatches, setup } from './support.js';
+
+/** A memory store whose writes or reads fail with EIO while `failing` is set. */
+function flakyStore(failing: { writes: boolean; reads: boolean }): PagevisorPlugin {
+  return {
+    name: 'flaky',
+    register(container, context) {
+      const store = new MemoryPageStore(context.maxPages);
+      const eio = () => new StoreError('STORE_IO', 'EIO: simulated disk failure');
+      const write = store.writeBatch.bind(store);
+      const read = store.readBatch.bind(store);
+      store.writeBatch = async (...args) => (failing.writes ? Promise.reject(eio()) : write(...args));
+      store.readBatch = async (...args) => (failing.reads ? Promise.reject(eio()) : read(...args));
+      container.register(PAGE_STORE, { useValue: store });
+    },
+  };
+}
+
+/** A memory store whose reads take `ms` milliseconds. */
+function slowStore(ms: number): PagevisorPlugin {
+  return {
+    name: 'slow',
+    register(container, context) {
+      const store = new MemoryPageStore(context.maxPages);
+      const read = store.readBatch.bind(store);
+      store.readBatch = async (...args) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return read(...args);
+      };
+      container.register(PAGE_STORE, { useValue: store });
+    },
+  };
+}
+
+describe('pager scenarios', () => {
+  it('target down, up, 0 (everything in) and above max (max)', async () => {
+    const { hv, guest, pager } = setup('vm_event/v7');
+    await pager.start();
+    const ram = guest.totPages;
+    hv.setTarget(guest.domid, Math.floor(ram / 4));
+    await pager.settle();
+    expect(hv.domainInfo(guest.domid).totPages).toBe(Math.floor(ram / 4));
+    hv.setTarget(guest.domid, Math.floor((3 * ram) / 4));
+    for (let i = 0; i < 50 && hv.domainInfo(guest.domid).totPages < Math.floor((3 * ram) / 4); i++) await pager.settle();
+    expect(hv.domainInfo(guest.domid).totPages).toBe(Math.floor((3 * ram) / 4));
+    hv.setTarget(guest.domid, 0);
+    for (let i = 0; i < 100 && pager.stats.pagedOut > 0; i++) await pager.settle();
+    expect(pager.stats.pagedOut).toBe(0);
+    expect(pager.stats.target).toBe(guest.maxPages);
+    hv.setTarget(guest.domid, 10 * guest.maxPages);
+    await pager.settle();
+    expect(pager.stats.target).toBe(guest.maxPages);
+    expect(integrityMismatches(hv, guest.domid)).toEqual([]);
+  });
+
+  it('a balloon drop storm: every DROP_PAGE answered, its page forgotten, nothing stalls', async () => {
+    const { hv, guest, pager } = setup('mem_event/age1'); // the age whose ring the one-way drops filled
+    await pager.start();
+    hv.setTarget(guest.domid, 1024);
+    await pager.settle();
+    const paged: number[] = [];
+    for (let gfn = 0; gfn < guest.maxPages && paged.length < 500; gfn++) if (guest.p2mType[gfn] === 10) paged.push(gfn);
+    // The balloon driver gives pages back 32 at a time, the pager answering between batches.
+    for (let i = 0; i < paged.length; i += 32) {
+      for (const gfn of paged.slice(i, i + 32)) hv.decreaseReservation(guest.domid, gfn, 0);
+      await pager.settle();
+    }
+    expect(pager.stats.drops).toBe(500);
+    expect(guest.paging!.front.freeRequests).toBe(64);
+    expect(guest.paging!.counters.lostDrops).toBe(0);
+    for (const gfn of paged) hv.populatePhysmap(guest.domid, gfn);
+    const report = await pager.stop('graceful');
+    expect(report.pagesOut).toBe(0);
+    expect(integrityMismatches(hv, guest.domid)).toEqual([]);
+  });
+
+  it('a mix workload with grant maps, balloons and hypervisor copies (seed 003 races included) loses nothing', async () => {
+    for (const abi of ['mem_event/age1', 'mem_event/4.2', 'vm_event/v7']) {
+      const { hv, guest, pager } = setup(abi);
+      await pager.start();
+      hv.setTarget(guest.domid, 1500);
+      const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 3500, accesses: 20_000, seed: 8 }));
+      const result = await runner.run(() => pager.settle());
+      expect(result.stalled).toBe(false);
+      expect(pager.stats.evictFails).toBeGreaterThan(0); // granted pages refused nomination or eviction
+      await pager.stop('graceful');
+      expect(integrityMismatches(hv, guest.domid)).toEqual([]);
+      hv.auditor!.auditDomain(guest);
+    }
+  }, 60_000);
+
+  it('a full ring: 16 vcpus fault at once on an 8-slot vm_event ring while the store is slow', async () => {
+    const { hv, guest, pager } = setup('vm_event/v7', { vcpus: 16, store: slowStore(2) });
+    await pager.start();
+    hv.setTarget(guest.domid, 512);
+    await pager.settle();
+    const runner = new GuestRunner(hv, guest.domid, zipfWorkload({ pages: 3500, accesses: 3000, seed: 2, alpha: 0.2 }));
+    let step = 0;
+    // The pager gets a full turn only every 32 guest steps, or when no vcpu can run: requests pile up
+    // behind slow reads.
+    const anyRunnable = () => Array.from({ length: guest.vcpus }, (_, v) => guest.runnable(v)).some(Boolean);
+    const result = await runner.run(() => (++step % 32 === 0 || !anyRunnable() ? pager.settle() : undefined));
+    expect(result.stalled).toBe(false);
+    expect(guest.paging!.counters.ringFull).toBeGreaterThan(0);
+    await pager.stop('graceful');
+    expect(integrityMismatches(hv, guest.domid)).toEqual([]);
+  }, 60_000);
+
+  it('a store that fails writes: the pages stay resident and are counted; nothing is lost', async () => {
+    const failing = { writes: true, reads: false };
+    const { hv, guest, pager } = setup('mem_event/4.2', { store: flakyStore(failing) });
+    const failures: PagerEvent[] = [];
+    pager.events$.subscribe((e) => e.type === 'store.write-failed' && failures.push(e));
+    await pager.start();
+    hv.setTarget(guest.domid, 2048);
+    await pager.settle();
+    expect(pager.stats.pagedOut).toBe(0);
+    expect(pager.stats.storeWriteErrors).toBeGreaterThan(0);
+    expect(failures.length).toBeGreaterThan(0);
+    failing.writes = false;
+    const runner = new GuestRunner(hv, guest.domid, zipfWorkload({ pages: 3500, accesses: 5000, seed: 2 }));
+    expect((await runner.run(() => pager.settle())).stalled).toBe(false);
+    await pager.stop('graceful');
+    expect(integrityMismatches(hv, guest.domid)).toEqual([]);
+  });
+
+  it('a store that fails reads: the pager retries, then stops with the error; the guest stays consistent', async () => {
+    const failing = { writes: false, reads: false };
+    const { hv, guest, pager } = setup('vm_event/v7', { store: flakyStore(failing), config: { readAttempts: 2 } });
+    const attempts: number[] = [];
+    let failure: unknown;
+    pager.events$.subscribe({ next: (e) => e.type === 'store.read-failed' && attempts.push(e.attempt), error: (e) => (failure = e) });
+    await pager.start();
+    hv.setTarget(guest.domid, 2048);
+    await pager.settle();
+    failing.reads = true;
+    const paged = guest.p2mType.indexOf(10);
+    expect(hv.guestAccess(guest.domid, 0, paged, false)).toBe('blocked');
+    await expect(pager.settle()).rejects.toMatchObject({ code: 'STORE_IO' });
+    expect(attempts).toEqual([1, 2]);
+    expect(isPagevisorError(failure, 'STORE_IO')).toBe(true);
+    expect(guest.runnable(0)).toBe(false); // still waiting: the hypervisor's dead-pager outcome applies
+    hv.auditor!.auditDomain(guest);
+  });
+
+  it('a hard stop leaves pages out, the guest consistent, and says how many', async () => {
+    const { hv, guest, pager } = setup('mem_event/age3');
+    await pager.start();
+    hv.setTarget(guest.domid, 1000);
+    await pager.settle();
+    const out = pager.stats.pagedOut;
+    const report = await pager.stop('hard');
+    expect(report).toEqual({ mode: 'hard', pagesOut: out });
+    expect(guest.pagedPages).toBe(out);
+    expect(guest.paging).toBeDefined();
+    hv.auditor!.auditDomain(guest);
+  });
+
+  it('two pagers on two domains in one process share no state', async () => {
+    const hv = new SimHypervisor({ abi: 'vm_event/v7', audit: true, machineFrames: 16384 });
+    const a = hv.createDomain({ maxPages: 2048, seed: 1 });
+    const b = hv.createDomain({ maxPages: 4096, seed: 2 });
+    const pa = createPager({ hypervisor: hv, domain: a.domid, policy: xenpaging(), store: memoryStore() });
+    const pb = createPager({ hypervisor: hv, domain: b.domid, policy: xenpaging(), store: memoryStore() });
+    await Promise.all([pa.start(), pb.start()]);
+    hv.setTarget(a.domid, 1000);
+    hv.setTarget(b.domid, 3000);
+    await Promise.all([pa.settle(), pb.settle()]);
+    expect([hv.domainInfo(a.domid).totPages, hv.domainInfo(b.domid).totPages]).toEqual([1000, 3000]);
+    expect(pa.stats.pagedOut).toBe(a.pagedPages);
+    expect(pb.stats.pagedOut).toBe(b.pagedPages);
+    await Promise.all([pa.stop(), pb.stop()]);
+    expect(integrityMismatches(hv, a.domid)).toEqual([]);
+    expect(integrityMismatches(hv, b.domid)).toEqual([]);
+  });
+});
