@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import 'reflect-metadata';
 import { runCli } from './run-cli.js';
 
 // A reader that stops early (`pagevisor abi list | head -1`) closes the pipe: that is not an error.

@@ -25,7 +25,19 @@ export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 export { Pager } from './pager/pager.js';
 export { createPager, type CreatePagerOptions } from './pager/create-pager.js';
 export { resolvePagerConfig, type PagerConfig, type ResolvedPagerConfig } from './pager/pager-config.js';
-export type { PagerEvent, PagerEventType } from './pager/pager-events.js';
+export type {
+  EvictBatchEvent,
+  EvictFailedEvent,
+  PageEvent,
+  PageInBatchEvent,
+  PagerEvent,
+  PagerEventType,
+  PagerStartedEvent,
+  PagerStoppedEvent,
+  StoreReadFailedEvent,
+  StoreWriteFailedEvent,
+  TargetChangedEvent,
+} from './pager/pager-events.js';
 export type { PagerStats } from './pager/pager-stats.js';
 export type { StopReport } from './pager/stop-report.js';
 export { systemClock, type Clock } from './pager/clock.js';

@@ -89,6 +89,7 @@ export class MemoryPageStore implements PageStore {
     this.slabs.length = 0;
   }
 
+  /** Closes the store (`await using store = new MemoryPageStore(n)`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

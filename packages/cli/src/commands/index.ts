@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { abiDecodeCommand } from './abi-decode.js';
 import { abiEncodeCommand } from './abi-encode.js';
 import { abiListCommand } from './abi-list.js';
+import { runCommand } from './run.js';
 
 /** Every `pagevisor` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [abiListCommand, abiEncodeCommand, abiDecodeCommand];
+export const COMMANDS: readonly Command[] = [runCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand];

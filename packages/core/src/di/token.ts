@@ -3,7 +3,10 @@
  *
  * @typeParam T - what the container resolves for it
  */
-export type Token<T> = symbol & { readonly __type?: T };
+export type Token<T> = symbol & {
+  /** Carries `T` for the type checker only; never set. */
+  readonly __type?: T;
+};
 
 /** Makes a token named `@pagevisor/<name>`; the same name always gives the same token. */
 export function token<T>(name: string): Token<T> {

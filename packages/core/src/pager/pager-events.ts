@@ -1,5 +1,93 @@
 import type { StopReport } from './stop-report.js';
 
+/** The pager enabled paging and is serving the ring. */
+export interface PagerStartedEvent {
+  /** Discriminant. */
+  readonly type: 'pager.started';
+  /** The ABI on the ring. */
+  readonly abi: string;
+  /** The domain's size in pages. */
+  readonly maxPages: number;
+}
+
+/** The domain's memory target changed (a target of 0 or above max means max). */
+export interface TargetChangedEvent {
+  /** Discriminant. */
+  readonly type: 'target.changed';
+  /** The new target in pages. */
+  readonly target: number;
+}
+
+/** One eviction batch finished. */
+export interface EvictBatchEvent {
+  /** Discriminant. */
+  readonly type: 'evict.batch';
+  /** Pages evicted. */
+  readonly evicted: number;
+  /** Pages the hypervisor refused (nominate or evict). */
+  readonly failed: number;
+}
+
+/** One batch of ring requests was answered. */
+export interface PageInBatchEvent {
+  /** Discriminant. */
+  readonly type: 'pagein.batch';
+  /** Pages brought back in. */
+  readonly pagedIn: number;
+  /** Pages dropped by the guest (DROP_PAGE). */
+  readonly dropped: number;
+  /** Requests answered (every request is). */
+  readonly answered: number;
+}
+
+/** Per-page event (with `pageEvents: true`): what happened to one gfn. */
+export interface PageEvent {
+  /** Discriminant: evicted, paged back in, or dropped by the guest. */
+  readonly type: 'page.evicted' | 'page.populated' | 'page.dropped';
+  /** The gfn. */
+  readonly gfn: number;
+}
+
+/** Per-page event (with `pageEvents: true`): a page that could not be evicted and stays resident. */
+export interface EvictFailedEvent {
+  /** Discriminant. */
+  readonly type: 'evict.failed';
+  /** The gfn. */
+  readonly gfn: number;
+  /** Which step refused it. */
+  readonly reason: 'nominate' | 'evict' | 'store';
+}
+
+/** The store failed to write a batch; its pages stay resident. */
+export interface StoreWriteFailedEvent {
+  /** Discriminant. */
+  readonly type: 'store.write-failed';
+  /** Pages in the batch. */
+  readonly pages: number;
+  /** The store's error. */
+  readonly error: unknown;
+}
+
+/** The store failed to read a batch; the pager retries up to `readAttempts` times, then stops. */
+export interface StoreReadFailedEvent {
+  /** Discriminant. */
+  readonly type: 'store.read-failed';
+  /** Pages in the batch. */
+  readonly pages: number;
+  /** Which attempt failed, from 1. */
+  readonly attempt: number;
+  /** The store's error. */
+  readonly error: unknown;
+}
+
+/** The pager stopped; the last event before `events$` completes. */
+export interface PagerStoppedEvent {
+  /** Discriminant. */
+  readonly type: 'pager.stopped';
+  /** How it stopped and how many pages are still out. */
+  readonly report: StopReport;
+}
+
 /**
  * Everything a pager reports on `events$`, as a discriminated union on `type`.
  *
@@ -7,17 +95,15 @@ import type { StopReport } from './stop-report.js';
  * `pageEvents: true`, since the hot path allocates nothing per page otherwise.
  */
 export type PagerEvent =
-  | { readonly type: 'pager.started'; readonly abi: string; readonly maxPages: number }
-  | { readonly type: 'target.changed'; readonly target: number }
-  | { readonly type: 'evict.batch'; readonly evicted: number; readonly failed: number }
-  | { readonly type: 'pagein.batch'; readonly pagedIn: number; readonly dropped: number; readonly answered: number }
-  | { readonly type: 'page.evicted'; readonly gfn: number }
-  | { readonly type: 'page.populated'; readonly gfn: number }
-  | { readonly type: 'page.dropped'; readonly gfn: number }
-  | { readonly type: 'evict.failed'; readonly gfn: number; readonly reason: 'nominate' | 'evict' | 'store' }
-  | { readonly type: 'store.write-failed'; readonly pages: number; readonly error: unknown }
-  | { readonly type: 'store.read-failed'; readonly pages: number; readonly attempt: number; readonly error: unknown }
-  | { readonly type: 'pager.stopped'; readonly report: StopReport };
+  | PagerStartedEvent
+  | TargetChangedEvent
+  | EvictBatchEvent
+  | PageInBatchEvent
+  | PageEvent
+  | EvictFailedEvent
+  | StoreWriteFailedEvent
+  | StoreReadFailedEvent
+  | PagerStoppedEvent;
 
 /** The `type` of every {@link PagerEvent}. */
 export type PagerEventType = PagerEvent['type'];

@@ -1,0 +1,120 @@
+import { createDefaultAbiRegistry, isPagevisorError } from '@pagevisor/core';
+import { TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
+import type { Command } from '../command.js';
+import type { CliIo } from '../cli-io.js';
+import { UsageError } from '../usage-error.js';
+import { policyNamed, runSimulation, storeNamed, type SimulationReport } from '../run/simulation.js';
+import { progressReporter } from '../run/progress.js';
+
+const COMMAND = 'run';
+
+function integer(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(`--${name} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`, COMMAND);
+  }
+  return n;
+}
+
+/** `pagevisor run`: a pager on a simulated guest, with a summary and an integrity check. */
+export const runCommand: Command = {
+  path: ['run'],
+  summary: 'run a pager on a simulated Xen guest and check that no page was lost',
+  help: `Usage: pagevisor run [options]
+
+Creates a simulated HVM guest, starts a pager on it, pages it down to the
+target, replays a workload on its vcpus, stops the pager gracefully (every
+page back in), then checks every page's content and every simulator invariant.
+Progress goes to stderr (a bar on a terminal, a line every 10% otherwise); the
+summary to stdout.
+
+Options:
+  --abi ID          paging ABI of the simulated Xen (default vm_event/v7)
+  --pages N         guest size in pages, 4 KiB each (default 65536 = 256 MiB)
+  --target T        memory target: pages, 42K/42M/42G, or 42% (default 50%)
+  --policy NAME     victim policy (default xenpaging)
+  --store NAME      page store (default memory)
+  --workload W      zipf | loop | scan | mix | a trace file (default zipf)
+  --format F        trace format: ${TRACE_FORMATS.join(' | ')} (guessed from the name)
+  --accesses N      operations of generated workloads (default 200000)
+  --vcpus N         guest vcpus (default 4)
+  --seed S          seed of the guest and the workload (default 1)
+  --json            print the report as one JSON object on the last line
+  --help            show this help
+
+Exit codes: 0 ok, 1 integrity or invariant check failed, 2 bad usage.
+
+Examples:
+  pagevisor run
+  pagevisor run --abi mem_event/age1 --pages 16384 --target 25% --workload mix --json
+  pagevisor run --workload traces/lirs-sprite.trace.gz --format lirs --target 4M
+`,
+  options: {
+    abi: { type: 'string' },
+    pages: { type: 'string' },
+    target: { type: 'string' },
+    policy: { type: 'string' },
+    store: { type: 'string' },
+    workload: { type: 'string' },
+    format: { type: 'string' },
+    accesses: { type: 'string' },
+    vcpus: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  positionals: false,
+  async run({ values }, io) {
+    const abi = typeof values.abi === 'string' ? values.abi : 'vm_event/v7';
+    if (!createDefaultAbiRegistry().has(abi)) throw new UsageError(`--abi: unknown paging ABI "${abi}" (see pagevisor abi list)`, COMMAND);
+    const format = values.format;
+    if (format !== undefined && !TRACE_FORMATS.includes(format as TraceFormat)) {
+      throw new UsageError(`--format ${JSON.stringify(format)}: expected ${TRACE_FORMATS.join(', ')}`, COMMAND);
+    }
+    const options = {
+      abi,
+      pages: integer('pages', values.pages, 65536, 1024, 1 << 24),
+      target: typeof values.target === 'string' ? values.target : '50%',
+      policy: typeof values.policy === 'string' ? values.policy : 'xenpaging',
+      store: typeof values.store === 'string' ? values.store : 'memory',
+      workload: typeof values.workload === 'string' ? values.workload : 'zipf',
+      format: format as TraceFormat | undefined,
+      accesses: integer('accesses', values.accesses, 200_000, 1, 100_000_000),
+      vcpus: integer('vcpus', values.vcpus, 4, 1, 128),
+      seed: integer('seed', values.seed, 1, 0, 0xffff_ffff),
+    };
+    const policy = policyNamed(options.policy);
+    if (typeof policy === 'string') throw new UsageError(policy, COMMAND);
+    const store = storeNamed(options.store);
+    if (typeof store === 'string') throw new UsageError(store, COMMAND);
+    let report: SimulationReport;
+    try {
+      report = await runSimulation(options, policy, store, progressReporter(io));
+    } catch (error) {
+      // A bad --target or trace file is bad input: exit 2 with its one-line message.
+      if (isPagevisorError(error, 'CONFIG') || isPagevisorError(error, 'TRACE_FORMAT')) throw new UsageError(error.message, COMMAND);
+      throw error;
+    }
+    if (values.json === true) io.out(JSON.stringify(report) + '\n');
+    else printSummary(report, io);
+    return report.integrity.mismatches === 0 && report.invariantViolations === 0 && !report.stalled ? 0 : 1;
+  },
+};
+
+function printSummary(r: SimulationReport, io: CliIo): void {
+  const rows: [string, string][] = [
+    ['ABI', r.abi],
+    ['guest', `${r.pages} pages (${(r.pages / 256).toFixed(0)} MiB)`],
+    ['target', `${r.target} pages`],
+    ['policy / store', `${r.policy} / ${r.store}`],
+    ['workload', `${r.workload}, ${r.ops} operations`],
+    ['paged out / in', `${r.pagedOut} / ${r.pagedIn}`],
+    ['faults served', `${r.faults} (${r.faultsPerSecond}/s)`],
+    ['drops, evict fails, ring full', `${r.drops}, ${r.evictFails}, ${r.ringFull}`],
+    ['integrity', `${r.integrity.checked} pages checked, ${r.integrity.mismatches} mismatches`],
+    ['invariants', r.invariantViolations === 0 ? 'ok' : `${r.invariantViolations} violated`],
+    ['time', `${r.seconds} s${r.stalled ? ' (guest stalled)' : ''}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  io.out(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+}

@@ -1,0 +1,163 @@
+import { createPager, isPagevisorError, parseSize, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
+import { xenpaging } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import {
+  GuestRunner,
+  InvariantAuditor,
+  loopWorkload,
+  mixWorkload,
+  P2mType,
+  readTrace,
+  scanWorkload,
+  SimHypervisor,
+  traceWorkload,
+  zipfWorkload,
+  type TraceFormat,
+  type Workload,
+} from '@pagevisor/testing';
+
+/** Everything `pagevisor run` can be told. */
+export interface SimulationOptions {
+  readonly abi: string;
+  readonly pages: number;
+  readonly target: string;
+  readonly policy: string;
+  readonly store: string;
+  readonly workload: string;
+  readonly format: TraceFormat | undefined;
+  readonly accesses: number;
+  readonly seed: number;
+  readonly vcpus: number;
+}
+
+/** What a run reports (the `--json` line). */
+export interface SimulationReport {
+  readonly abi: string;
+  readonly pages: number;
+  readonly target: number;
+  readonly policy: string;
+  readonly store: string;
+  readonly workload: string;
+  readonly ops: number;
+  readonly pagedOut: number;
+  readonly pagedIn: number;
+  readonly faults: number;
+  readonly drops: number;
+  readonly evictFails: number;
+  readonly ringFull: number;
+  readonly integrity: { readonly checked: number; readonly mismatches: number };
+  readonly invariantViolations: number;
+  readonly stalled: boolean;
+  readonly seconds: number;
+  readonly faultsPerSecond: number;
+}
+
+const POLICIES: Readonly<Record<string, () => PagevisorPlugin>> = { xenpaging: () => xenpaging() };
+const STORES: Readonly<Record<string, () => PagevisorPlugin>> = { memory: () => memoryStore() };
+
+/** The policy plugin named, or an error line listing the ones this release has. */
+export function policyNamed(name: string): PagevisorPlugin | string {
+  const make = POLICIES[name];
+  return make === undefined ? `--policy: no policy "${name}" in this release (policies: ${Object.keys(POLICIES).join(', ')})` : make();
+}
+
+/** The store plugin named, or an error line listing the ones this release has. */
+export function storeNamed(name: string): PagevisorPlugin | string {
+  const make = STORES[name];
+  return make === undefined ? `--store: no store "${name}" in this release (stores: ${Object.keys(STORES).join(', ')})` : make();
+}
+
+function workloadNamed(options: SimulationOptions, pages: number): Workload {
+  const generator = { pages, accesses: options.accesses, seed: options.seed };
+  switch (options.workload) {
+    case 'zipf':
+      return zipfWorkload(generator);
+    case 'loop':
+      return loopWorkload({ ...generator, loop: Math.floor(pages * 0.75) });
+    case 'scan':
+      return scanWorkload(generator);
+    case 'mix':
+      return mixWorkload(generator);
+    default:
+      return traceWorkload(readTrace(options.workload, { format: options.format ?? guessFormat(options.workload) }));
+  }
+}
+
+function guessFormat(file: string): TraceFormat {
+  if (/\.vscsi$/i.test(file)) return 'vscsi';
+  if (/lirs/i.test(file)) return 'lirs';
+  if (/addr/i.test(file)) return 'address';
+  if (/\.csv$/i.test(file)) return 'csv';
+  return 'txt';
+}
+
+/**
+ * Runs a pager on a simulated guest: pages it down to the target, replays the workload, stops
+ * gracefully, then checks every page's content and every invariant.
+ */
+export async function runSimulation(
+  options: SimulationOptions,
+  policy: PagevisorPlugin,
+  store: PagevisorPlugin,
+  onProgress: (done: number, total: number, stats: PagerStats) => void,
+): Promise<SimulationReport> {
+  const hv = new SimHypervisor({ abi: options.abi, machineFrames: options.pages + 1024 });
+  const guest = hv.createDomain({ maxPages: options.pages, vcpus: options.vcpus, seed: options.seed });
+  const target = parseSize(options.target, guest.totPages, 'target');
+  const workload = workloadNamed(options, Math.max(1, Math.floor(guest.totPages * 0.9)));
+  const pager = createPager({ hypervisor: hv, domain: guest.domid, policy, store, config: { abi: options.abi, seed: options.seed } });
+  const started = performance.now();
+  await pager.start();
+  hv.setTarget(guest.domid, target);
+  await pager.settle();
+  const runner = new GuestRunner(hv, guest.domid, workload);
+  const total = workload.ops.length;
+  let step = 0;
+  const result = await runner.run(() => {
+    if (++step % 4096 === 0) onProgress(Math.min(step, total), total, pager.stats);
+    return pager.settle();
+  });
+  const stats = pager.stats;
+  const ringFull = guest.paging?.counters.ringFull ?? 0;
+  await pager.stop('graceful');
+  const seconds = (performance.now() - started) / 1000;
+  onProgress(total, total, stats);
+  let checked = 0;
+  let mismatches = 0;
+  for (const range of guest.e820) {
+    if (range.type !== 'ram') continue;
+    for (let gfn = range.start; gfn < range.end; gfn++) {
+      if (guest.p2mType[gfn] === P2mType.invalid) continue; // ballooned out by the guest: no content to keep
+      checked++;
+      const bytes = hv.readGfn(guest.domid, gfn);
+      if (bytes === undefined || !Buffer.from(bytes).equals(hv.expectedContent(guest.domid, gfn))) mismatches++;
+    }
+  }
+  let invariantViolations = 0;
+  try {
+    new InvariantAuditor(hv).auditDomain(guest, 'end of run');
+  } catch (error) {
+    if (!isPagevisorError(error, 'INVARIANT')) throw error;
+    invariantViolations = 1;
+  }
+  return {
+    abi: options.abi,
+    pages: options.pages,
+    target,
+    policy: options.policy,
+    store: options.store,
+    workload: workload.name,
+    ops: result.ops,
+    pagedOut: stats.evictions,
+    pagedIn: stats.pagedIn,
+    faults: stats.faults,
+    drops: stats.drops,
+    evictFails: stats.evictFails,
+    ringFull,
+    integrity: { checked, mismatches },
+    invariantViolations,
+    stalled: result.stalled,
+    seconds: +seconds.toFixed(3),
+    faultsPerSecond: Math.round(stats.faults / seconds),
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT_CODES, runCli } from '@pagevisor/cli';
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => (out += text), err: (text) => (err += text) });
+  return { code, out, err };
+}
+
+describe('pagevisor run', () => {
+  it('runs a pager on a simulated guest and reports one JSON object with the integrity check', async () => {
+    const { code, out, err } = await cli('run', '--abi', 'mem_event/age1', '--pages', '4096', '--target', '25%', '--workload', 'mix', '--accesses', '5000', '--json');
+    expect(code).toBe(EXIT_CODES.ok);
+    const report = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(report).toMatchObject({ abi: 'mem_event/age1', pages: 4096, invariantViolations: 0, stalled: false, integrity: { mismatches: 0 } });
+    for (const key of ['target', 'pagedOut', 'pagedIn', 'faults', 'drops', 'evictFails', 'ringFull', 'seconds', 'faultsPerSecond']) expect(report).toHaveProperty(key);
+    expect(report.integrity.checked).toBeGreaterThan(3900);
+    expect(report.pagedOut).toBeGreaterThan(2000);
+    expect(err).toMatch(/100% 5000\/5000 ops/); // plain progress lines when stderr is not a terminal
+  });
+
+  it('prints a summary table without --json', async () => {
+    const { code, out } = await cli('run', '--pages', '2048', '--accesses', '2000');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ABI\s+vm_event\/v7$/m);
+    expect(out).toMatch(/^integrity\s+\d+ pages checked, 0 mismatches$/m);
+  });
+
+  it('replays a trace file', async () => {
+    const trace = new URL('../../testing/fixtures/traces/lirs-cpp.trace.gz', import.meta.url).pathname;
+    const { code, out } = await cli('run', '--pages', '2048', '--workload', trace, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ workload: 'lirs-cpp.trace.gz', ops: 9047 });
+  });
+
+  it.each([
+    [['--target', '12 pages'], /target "12 pages" is not a size/],
+    [['--pages', 'many'], /--pages "many": expected a whole number/],
+    [['--abi', 'vm_event/v9'], /unknown paging ABI "vm_event\/v9"/],
+    [['--store', 'redis'], /no store "redis" in this release/],
+    [['--format', 'xml'], /--format "xml"/],
+    [['--workload', '/nonexistent.trace'], /nonexistent\.trace: cannot read/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('bad flags %j exit 2 with one line', async (argv, message) => {
+    const { code, err } = await cli('run', ...argv);
+    expect(code).toBe(EXIT_CODES.usage);
+    expect(err).toMatch(message);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+});
