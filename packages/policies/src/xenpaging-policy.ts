@@ -44,7 +44,7 @@ export class XenpagingPolicy implements VictimPolicy {
   /**
    * @param context - the domain's size and never-evict set
    * @param options - the MRU ring size
-   * @throws {@link ConfigError} for an MRU size that is not a positive integer
+   * @throws {@link @pagevisor/core!ConfigError | ConfigError} for an MRU size that is not a positive integer
    */
   constructor(context: PolicyContext, options: XenpagingOptions = {}) {
     const mruSize = options.mruSize ?? XENPAGING_DEFAULT_MRU_SIZE;
