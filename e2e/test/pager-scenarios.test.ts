@@ -179,3 +179,29 @@ describe('pager scenarios', () => {
     expect(integrityMismatches(hv, b.domid)).toEqual([]);
   });
 });
+
+describe('a pager that dies', () => {
+  it.each([
+    ['crash', 'crashed at once'],
+    ['resume', 'resumed once, then crashed'],
+  ] as const)('the simulator applies its dead-pager outcome (%s): %s, within bounded virtual time', async (outcome) => {
+    const { hv, guest, pager } = setup('vm_event/v7', { sim: { deadPager: { afterNs: 5_000_000, outcome } } });
+    await pager.start();
+    hv.setTarget(guest.domid, 1024);
+    await pager.settle();
+    await pager.stop('hard'); // the pager is gone; paging stays enabled with pages out
+    const watchdog: string[] = [];
+    const original = hv.watchdog.bind(hv);
+    hv.watchdog = (domid, now) => {
+      const action = original(domid, now);
+      if (action !== 'none') watchdog.push(action);
+      return action;
+    };
+    const runner = new GuestRunner(hv, guest.domid, zipfWorkload({ pages: 3500, accesses: 2000, seed: 4 }));
+    const result = await runner.run();
+    expect(result.stalled).toBe(false);
+    expect(result.crashed).toMatch(/answered nothing for 5 ms/);
+    expect(watchdog).toEqual(outcome === 'resume' ? ['resumed', 'crashed'] : ['crashed']);
+    expect(result.time).toBeLessThan(50_000_000);
+  });
+});

@@ -19,7 +19,7 @@ describe('mem_event/age1 one-way DROP_PAGE', () => {
   it.each([
     [false, true],
     [true, false],
-  ])('a pager that answers drops: %s → guest stalls: %s', async (answerDrops, stalls) => {
+  ])('a pager that answers drops: %s → guest stalls (and the watchdog crashes it): %s', async (answerDrops, stalls) => {
     const hv = new SimHypervisor({ abi: 'mem_event/age1', audit: true, machineFrames: 4096 });
     const d = hv.createDomain({ maxPages: 1024, vcpus: 2 });
     const pager = new MiniPager(hv, d.domid, 'mem_event/age1', { answerDrops });
@@ -28,9 +28,12 @@ describe('mem_event/age1 one-way DROP_PAGE', () => {
 
     const result = await runner.run(() => pager.service());
 
-    expect(result.stalled).toBe(stalls);
+    // A hung guest never just hangs: the dead-pager watchdog crashes it deliberately.
+    expect(result.stalled).toBe(false);
+    expect(result.crashed !== undefined).toBe(stalls);
     const paging = d.paging!;
     if (stalls) {
+      expect(result.crashed).toMatch(/the pager answered nothing for 10 ms of virtual time/);
       // 61 drops were sent and never answered; the rest found the ring "full" and were lost.
       expect(paging.front.freeRequests).toBe(3);
       expect(paging.counters.lostDrops).toBe(70 - 61);

@@ -5,6 +5,10 @@ import { GuestOp, type Workload } from './workload.js';
 
 /** Virtual nanoseconds one guest operation takes. */
 const OP_NANOS = 100;
+/** Virtual time that passes while no vcpu can run, per check of the dead-pager watchdog. */
+const WATCHDOG_TICK_NS = 1_000_000;
+/** Checks without a watchdog verdict before the run gives up as stalled (a watchdog set very late). */
+const MAX_STUCK_TICKS = 1000;
 
 /** How a run ended. */
 export interface RunResult {
@@ -14,6 +18,8 @@ export interface RunResult {
   readonly faults: number;
   /** True when no vcpu could run and nothing changed: the guest hung. */
   readonly stalled: boolean;
+  /** Why the domain crashed during the run (the dead-pager watchdog), if it did. */
+  readonly crashed: string | undefined;
   /** Virtual time at the end, in nanoseconds. */
   readonly time: number;
 }
@@ -47,6 +53,7 @@ export class GuestRunner {
   private readonly ballooned: number[] = [];
   private readonly grants: { mapping: ForeignMapping; until: number }[] = [];
   private readonly grantHoldOps: number;
+  private stuckTicks = 0;
 
   /**
    * @param hv - the hypervisor
@@ -118,18 +125,24 @@ export class GuestRunner {
     let stalled = false;
     while (!this.done && this.completed - start < maxOps) {
       if (this.step()) {
+        this.stuckTicks = 0;
         await between();
         continue;
       }
       await between();
       if (this.step()) continue;
       await between();
-      if (!this.step() && !this.idleTick()) {
-        stalled = !this.done;
-        break;
+      if (this.step() || this.idleTick()) continue;
+      // Nobody can run: time passes for the dead-pager watchdog, which resumes or crashes the domain.
+      const d = this.hv.domain(this.domid);
+      if (d.crashed === undefined) {
+        this.time += WATCHDOG_TICK_NS;
+        if (this.hv.watchdog(this.domid, this.time) !== 'crashed' && this.stuckTicks++ < MAX_STUCK_TICKS) continue;
       }
+      stalled = d.crashed === undefined && !this.done;
+      break;
     }
-    return { ops: this.completed - start, faults: this.faults, stalled, time: this.time };
+    return { ops: this.completed - start, faults: this.faults, stalled, crashed: this.hv.domain(this.domid).crashed, time: this.time };
   }
 
   /**
