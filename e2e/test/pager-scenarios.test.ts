@@ -184,7 +184,7 @@ describe('a pager that dies', () => {
   it.each([
     ['crash', 'crashed at once'],
     ['resume', 'resumed once, then crashed'],
-  ] as const)('the simulator applies its dead-pager outcome (%s): %s, within bounded virtual time', async (outcome) => {
+  ] as const)('the simulator applies its dead-pager outcome (%s): %s, within bounded virtual time', async (outcome, _what) => {
     const { hv, guest, pager } = setup('vm_event/v7', { sim: { deadPager: { afterNs: 5_000_000, outcome } } });
     await pager.start();
     hv.setTarget(guest.domid, 1024);

@@ -10,7 +10,7 @@
  */
 
 // --- simulated hypervisor ---
-export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions, type WatchdogAction } from './sim/sim-hypervisor.js';
+export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions, type WatchdogAction, type DeadPagerOutcome } from './sim/sim-hypervisor.js';
 export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain.js';
 export { DomainPaging, FOREIGN_CALLER, type PagingCounters } from './sim/domain-paging.js';
 export { MachineFrames } from './sim/machine-frames.js';

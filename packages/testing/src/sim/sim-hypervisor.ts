@@ -38,7 +38,15 @@ export interface SimHypervisorOptions {
    * (default: crash after 10 ms): `crash` crashes the domain deliberately; `resume` unpauses the vcpus
    * once (they fault again), and crashes it if the pager is still silent the next time.
    */
-  readonly deadPager?: { readonly afterNs: number; readonly outcome: 'crash' | 'resume' };
+  readonly deadPager?: DeadPagerOutcome;
+}
+
+/** The simulator's answer to a pager that stopped answering. */
+export interface DeadPagerOutcome {
+  /** Virtual nanoseconds without a response, while vcpus wait, before it acts. */
+  readonly afterNs: number;
+  /** `crash` the domain, or `resume` the vcpus once and crash the next time. */
+  readonly outcome: 'crash' | 'resume';
 }
 
 /** What {@link SimHypervisor.watchdog} did. */
@@ -90,7 +98,7 @@ export class SimHypervisor implements HypervisorPort {
   private readonly scratch = new Uint8Array(PAGE_BYTES);
   /** Whether Xen's known bugs are reproduced (see {@link SimHypervisorOptions.xenBugs}). */
   readonly xenBugs: boolean;
-  private readonly deadPager: { readonly afterNs: number; readonly outcome: 'crash' | 'resume' };
+  private readonly deadPager: DeadPagerOutcome;
   private readonly watch = new Map<number, { responses: number; since: number; resumed: boolean }>();
 
   /** @param options - the announced ABI, machine size and auditing */
