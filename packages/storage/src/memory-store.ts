@@ -100,9 +100,10 @@ export class MemoryPageStore implements PageStore {
 
   private allocate(): number {
     if (this.freeCount > 0) return this.freeSlots[--this.freeCount]!;
-    if (this.slotCount === this.slabs.length * SLAB_PAGES) {
-      this.slabs.push(new Uint8Array(SLAB_PAGES * PAGE_BYTES));
-      const grown = new Int32Array(this.slabs.length * SLAB_PAGES);
+    if (this.slotCount === this.slabs.length * SLAB_PAGES) this.slabs.push(new Uint8Array(SLAB_PAGES * PAGE_BYTES));
+    if (this.freeSlots.length < this.slabs.length * SLAB_PAGES) {
+      // Room for every slot to be freed at once; grown by doubling, so amortised O(1).
+      const grown = new Int32Array(Math.max(this.slabs.length * SLAB_PAGES, this.freeSlots.length * 2));
       grown.set(this.freeSlots.subarray(0, this.freeCount));
       this.freeSlots = grown;
     }

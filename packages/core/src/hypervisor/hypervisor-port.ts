@@ -40,7 +40,10 @@ export interface ForeignMapping {
   readonly mfn: number;
   /** Whether writes are allowed (a writable mapping also takes a type reference). */
   readonly writable: boolean;
-  /** The page's 4096 bytes; writes through a read-only mapping are not seen by the guest. */
+  /**
+   * The page's 4096 bytes, valid until {@link HypervisorPort.unmapForeign}; writes through a read-only
+   * mapping are not seen by the guest.
+   */
   readonly bytes: Uint8Array;
 }
 

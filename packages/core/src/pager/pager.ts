@@ -114,6 +114,14 @@ export class Pager {
     return this.statsSubject.value;
   }
 
+  /**
+   * Bytes of metadata per gfn, by part: the pager's own state and the policy's (the store's index, if
+   * any, is the store's to report).
+   */
+  get metadataBytesPerGfn(): { readonly pager: number; readonly policy: number } {
+    return { pager: this.maxPages === 0 ? 0 : this.out.byteLength / this.maxPages, policy: this.policy.bytesPerPage };
+  }
+
   /** The ABI the ring speaks, once started. */
   get wireAbi(): PagingAbi | undefined {
     return this.channel?.abi.wire;

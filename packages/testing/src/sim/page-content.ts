@@ -21,6 +21,6 @@ export function fillPageContent(out: Uint8Array, seed: number, gfn: number, vers
 export function isPageContent(bytes: Uint8Array, seed: number, gfn: number, version: number, scratch: Uint8Array): boolean {
   if (bytes.length !== PAGE_BYTES) return false;
   fillPageContent(scratch, seed, gfn, version);
-  for (let i = 0; i < PAGE_BYTES; i++) if (bytes[i] !== scratch[i]) return false;
-  return true;
+  // Buffer.equals is a native memcmp: several times faster than a byte loop on 4 KiB.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, PAGE_BYTES).equals(Buffer.from(scratch.buffer, scratch.byteOffset, PAGE_BYTES));
 }

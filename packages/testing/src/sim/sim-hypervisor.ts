@@ -96,6 +96,8 @@ export class SimHypervisor implements HypervisorPort {
   private nextDomid = 1;
   private nextPort = 1;
   private readonly scratch = new Uint8Array(PAGE_BYTES);
+  /** Page buffers of unmapped read-only mappings, reused by the next ones. */
+  private readonly pagePool: Uint8Array[] = [];
   /** Whether Xen's known bugs are reproduced (see {@link SimHypervisorOptions.xenBugs}). */
   readonly xenBugs: boolean;
   private readonly deadPager: DeadPagerOutcome;
@@ -337,12 +339,14 @@ export class SimHypervisor implements HypervisorPort {
     }
     let bytes = f.written.get(mfn);
     if (bytes === undefined) {
-      bytes = new Uint8Array(PAGE_BYTES);
+      // Read-only mappings reuse page buffers returned by unmap; a writable one shares its bytes with
+      // the frame, so writes through it are the frame's content.
+      bytes = (writable ? undefined : this.pagePool.pop()) ?? new Uint8Array(PAGE_BYTES);
       this.fillFrame(d, mfn, bytes);
-      // A writable mapping shares its bytes with the frame, so writes through it are the frame's content.
       if (writable) f.written.set(mfn, bytes);
     } else if (!writable) {
-      bytes = bytes.slice();
+      bytes = (this.pagePool.pop() ?? new Uint8Array(PAGE_BYTES));
+      bytes.set(f.written.get(mfn)!);
     }
     const mapping: SimMapping = { domid, gfn, mfn, writable, bytes, live: true };
     this.audit(d, gfn, 'map');
@@ -353,6 +357,8 @@ export class SimHypervisor implements HypervisorPort {
     const m = mapping as SimMapping;
     if (m.live !== true) throw new HypervisorError('EINVAL', `gfn ${m.gfn} of domain ${m.domid} is not mapped`, { domid: m.domid, gfn: m.gfn });
     m.live = false;
+    // A read-only mapping's bytes are a private copy: recycle them (they are invalid after unmap).
+    if (!m.writable && this.pagePool.length < 1024) this.pagePool.push(m.bytes);
     const f = this.frames;
     this.mappings[m.mfn]!--;
     if (m.writable && --f.typeCount[m.mfn]! === 0) f.type[m.mfn] = PageType.none;
