@@ -22,7 +22,7 @@ export { ConfigError } from './errors/config-error.js';
 export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 
 // --- the pager ---
-export { Pager } from './pager/pager.js';
+export { Pager, type MetadataBytes } from './pager/pager.js';
 export { createPager, type CreatePagerOptions } from './pager/create-pager.js';
 export { resolvePagerConfig, type PagerConfig, type ResolvedPagerConfig } from './pager/pager-config.js';
 export type {

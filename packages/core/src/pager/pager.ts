@@ -17,6 +17,14 @@ import type { PagerStats } from './pager-stats.js';
 import type { StopReport } from './stop-report.js';
 
 const PAGE_BYTES = 4096;
+
+/** Metadata bytes per gfn, by part. */
+export interface MetadataBytes {
+  /** The pager's own state (which gfns it holds out). */
+  readonly pager: number;
+  /** The victim policy's state (its `bytesPerPage`). */
+  readonly policy: number;
+}
 /** `out[gfn]`: the pager holds the gfn's content in the store and the gfn is paged out. */
 const OUT = 1;
 
@@ -118,7 +126,7 @@ export class Pager {
    * Bytes of metadata per gfn, by part: the pager's own state and the policy's (the store's index, if
    * any, is the store's to report).
    */
-  get metadataBytesPerGfn(): { readonly pager: number; readonly policy: number } {
+  get metadataBytesPerGfn(): MetadataBytes {
     return { pager: this.maxPages === 0 ? 0 : this.out.byteLength / this.maxPages, policy: this.policy.bytesPerPage };
   }
 
