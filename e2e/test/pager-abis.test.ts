@@ -1,11 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BUILTIN_ABIS } from '@pagevisor/core';
-import { describe, expect, it } from 'vitest';
+import { memoryStore, pagefileStore } from '@pagevisor/storage';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GuestRunner, zipfWorkload } from '@pagevisor/testing';
 import { integrityMismatches, setup } from './support.js';
 
-describe.each(BUILTIN_ABIS.map((abi) => [abi.id]))('the pager on %s', (abiId) => {
+const dir = mkdtempSync(join(tmpdir(), 'pagevisor-e2e-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cases = BUILTIN_ABIS.flatMap((abi) => [
+  [abi.id, 'memory'],
+  [abi.id, 'pagefile'],
+]);
+
+describe.each(cases)('the pager on %s with the %s store', (abiId, storeName) => {
   it('holds the target under a workload, pages everything back on a graceful stop, and loses nothing', async () => {
-    const { hv, guest, pager } = setup(abiId);
+    const store = storeName === 'memory' ? memoryStore() : pagefileStore({ path: join(dir, `${abiId.replace('/', '-')}.pagefile`) });
+    const { hv, guest, pager } = setup(abiId, { store });
     const events: string[] = [];
     pager.events$.subscribe((e) => events.push(e.type));
     await pager.start();
@@ -29,7 +42,7 @@ describe.each(BUILTIN_ABIS.map((abi) => [abi.id]))('the pager on %s', (abiId) =>
     hv.auditor!.auditDomain(guest);
     expect(events[0]).toBe('pager.started');
     expect(events.at(-1)).toBe('pager.stopped');
-  });
+  }, 30_000);
 });
 
 /** Pages a domain may sit above its target while requests are in flight: one ring's worth. */

@@ -27,6 +27,16 @@ describe('pagevisor run', () => {
     expect(out).toMatch(/^integrity\s+\d+ pages checked, 0 mismatches$/m);
   });
 
+  it('keeps pages in a pagefile given by --path, with the default file store', async () => {
+    const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+    const dir = mkdtempSync((await import('node:os')).tmpdir() + '/pv-run-');
+    const { code, out } = await cli('run', '--pages', '2048', '--accesses', '2000', '--path', `${dir}/g.pagefile`, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ store: 'file', integrity: { mismatches: 0 } });
+    expect(existsSync(`${dir}/g.pagefile`)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('replays a trace file', async () => {
     const trace = new URL('../../testing/fixtures/traces/lirs-cpp.trace.gz', import.meta.url).pathname;
     const { code, out } = await cli('run', '--pages', '2048', '--workload', trace, '--json');
@@ -39,6 +49,7 @@ describe('pagevisor run', () => {
     [['--pages', 'many'], /--pages "many": expected a whole number/],
     [['--abi', 'vm_event/v9'], /unknown paging ABI "vm_event\/v9"/],
     [['--store', 'redis'], /no store "redis" in this release/],
+    [['--store', 'memory', '--path', 'x'], /--path goes with --store file/],
     [['--format', 'xml'], /--format "xml"/],
     [['--workload', '/nonexistent.trace'], /nonexistent\.trace: cannot read/],
     [['--bogus'], /Unknown option '--bogus'/],

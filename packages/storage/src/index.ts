@@ -1,9 +1,13 @@
 /**
- * Page stores for the Pagevisor pager, as plugins. This release has the memory store; the crash-safe
- * pagefile, SQLite and Redis stores follow.
+ * Page stores for the Pagevisor pager, as plugins: in memory, and a crash-safe pagefile with a CRC32C
+ * per page. SQLite and Redis stores follow.
  *
  * @packageDocumentation
  */
 
 // --- stores ---
 export { MemoryPageStore, memoryStore } from './memory-store.js';
+export { PagefileStore, pagefileStore, type FsyncPolicy, type PagefileOptions } from './pagefile-store.js';
+
+// --- checksums ---
+export { crc32c } from './crc32c.js';

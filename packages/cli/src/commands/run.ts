@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDefaultAbiRegistry, isPagevisorError } from '@pagevisor/core';
 import { TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
 import type { Command } from '../command.js';
@@ -34,7 +37,8 @@ Options:
   --pages N         guest size in pages, 4 KiB each (default 65536 = 256 MiB)
   --target T        memory target: pages, 42K/42M/42G, or 42% (default 50%)
   --policy NAME     victim policy (default xenpaging)
-  --store NAME      page store (default memory)
+  --store NAME      page store: file | memory (default file, in a new temp dir)
+  --path P          the pagefile (--store file)
   --workload W      zipf | loop | scan | mix | a trace file (default zipf)
   --format F        trace format: ${TRACE_FORMATS.join(' | ')} (guessed from the name)
   --accesses N      operations of generated workloads (default 200000)
@@ -56,6 +60,7 @@ Examples:
     target: { type: 'string' },
     policy: { type: 'string' },
     store: { type: 'string' },
+    path: { type: 'string' },
     workload: { type: 'string' },
     format: { type: 'string' },
     accesses: { type: 'string' },
@@ -76,7 +81,8 @@ Examples:
       pages: integer('pages', values.pages, 65536, 1024, 1 << 24),
       target: typeof values.target === 'string' ? values.target : '50%',
       policy: typeof values.policy === 'string' ? values.policy : 'xenpaging',
-      store: typeof values.store === 'string' ? values.store : 'memory',
+      store: typeof values.store === 'string' ? values.store : 'file',
+      path: typeof values.path === 'string' ? values.path : undefined,
       workload: typeof values.workload === 'string' ? values.workload : 'zipf',
       format: format as TraceFormat | undefined,
       accesses: integer('accesses', values.accesses, 200_000, 1, 100_000_000),
@@ -85,16 +91,24 @@ Examples:
     };
     const policy = policyNamed(options.policy);
     if (typeof policy === 'string') throw new UsageError(policy, COMMAND);
-    const store = storeNamed(options.store);
+    if (options.path !== undefined && options.store !== 'file') throw new UsageError('--path goes with --store file', COMMAND);
+    // Without --path the pagefile lives in a temporary directory removed after the run (xenpaging also
+    // unlinked its pagefile on exit).
+    const temporary = options.store === 'file' && options.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
+    const store = storeNamed(options.store, temporary === undefined ? options.path : join(temporary, 'guest.pagefile'));
     if (typeof store === 'string') throw new UsageError(store, COMMAND);
     let report: SimulationReport;
     try {
       report = await runSimulation(options, policy, store, progressReporter(io));
     } catch (error) {
+      if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
       // A bad --target or trace file is bad input: exit 2 with its one-line message.
-      if (isPagevisorError(error, 'CONFIG') || isPagevisorError(error, 'TRACE_FORMAT')) throw new UsageError(error.message, COMMAND);
+      if (isPagevisorError(error, 'CONFIG') || isPagevisorError(error, 'TRACE_FORMAT') || isPagevisorError(error, 'STORE_FORMAT')) {
+        throw new UsageError(error.message, COMMAND);
+      }
       throw error;
     }
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
     if (values.json === true) io.out(JSON.stringify(report) + '\n');
     else printSummary(report, io);
     return report.integrity.mismatches === 0 && report.invariantViolations === 0 && !report.stalled ? 0 : 1;

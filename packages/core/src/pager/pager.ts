@@ -191,6 +191,8 @@ export class Pager {
    * - `graceful` (SIGTERM/SIGINT in xenpaging): pages everything back in, then disables paging.
    * - `hard`: answers what it has read, leaves the rest out (the guest stays consistent: paged gfns stay
    *   paged and their pages stay in the store), and reports how many pages are out.
+   *
+   * Either way the store is flushed and closed.
    */
   async stop(mode: 'graceful' | 'hard' = 'graceful'): Promise<StopReport> {
     if (this.state !== 'running') throw new Error(`cannot stop a pager that is ${this.state}`);
@@ -207,6 +209,9 @@ export class Pager {
     await this.settle();
     for (const s of this.subscriptions) s.unsubscribe();
     if (mode === 'graceful') this.hypervisor.disablePaging(this.config.domid);
+    // The store belongs to this pager: flushed and closed, so a hard stop's pages survive for a successor.
+    await this.store.flush();
+    await this.store.close();
     this.state = 'stopped';
     const report: StopReport = { mode, pagesOut: this.outCount };
     this.publishStats();
