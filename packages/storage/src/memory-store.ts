@@ -33,8 +33,12 @@ export class MemoryPageStore implements PageStore {
   private deletes = 0;
   private closed = false;
 
+  /** gfns the store may hold are `[0, maxPages)`. */
+  readonly maxPages: number;
+
   /** @param maxPages - gfns the store may hold are `[0, maxPages)` */
-  constructor(readonly maxPages: number) {
+  constructor(maxPages: number) {
+    this.maxPages = maxPages;
     this.slotOf = new Int32Array(maxPages).fill(-1);
   }
 

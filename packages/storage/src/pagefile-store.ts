@@ -68,12 +68,19 @@ export class PagefileStore implements PageStore {
   private closed = false;
   private readonly record = new Uint8Array(RECORD_BYTES);
 
+  /** The pagefile's path. */
+  readonly path: string;
+  /** gfns the store may hold are `[0, maxPages)`. */
+  readonly maxPages: number;
+
   private constructor(
     private readonly file: FileHandle,
-    readonly path: string,
-    readonly maxPages: number,
+    path: string,
+    maxPages: number,
     private readonly fsync: FsyncPolicy,
   ) {
+    this.path = path;
+    this.maxPages = maxPages;
     this.slotOf = new Int32Array(maxPages).fill(-1);
   }
 
