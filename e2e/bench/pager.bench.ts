@@ -10,11 +10,8 @@
  * Run: `pnpm bench` (all packages) or `pnpm --filter @pagevisor/e2e bench`.
  */
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPager, type Pager } from '@pagevisor/core';
+import { median, writeBenchResults } from '../../bench/bench-results.js';
 import { xenpaging } from '@pagevisor/policies';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,10 +23,6 @@ import { MAX_SIM_PAGES, P2mType, SimHypervisor } from '@pagevisor/testing';
 const RUNS = 5;
 const GUEST_PAGES = 1 << 18;
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 async function pagedGuest(abi: string, vcpus: number, targetFraction: number, store: PagevisorPlugin): Promise<{ hv: SimHypervisor; domid: number; pager: Pager }> {
   const hv = new SimHypervisor({ abi, machineFrames: GUEST_PAGES + 4096 });
@@ -114,21 +107,9 @@ for (let r = 0; r < RUNS; r++) evictions.push(await evictionsPerSecond());
 results.evictionsPerSecond = Math.round(median(evictions));
 console.log(`evictions: ${(results.evictionsPerSecond / 1000).toFixed(0)} K pages/s; metadata ${results.metadataBytesPerGfn.total} B/gfn`);
 
-const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench-results/pager.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      benchmark: 'pager',
-      date: new Date().toISOString(),
-      machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
-      method: `Medians of ${RUNS} runs. Faults: a ${GUEST_PAGES}-gfn guest with 64 vcpus held at 25% by the xenpaging policy and the memory store; every runnable vcpu faults on a paged-out gfn, then the pager settles (answers, pages in, evicts to hold the target); 100k faults per run. Evictions: a fresh ${GUEST_PAGES}-gfn guest paged to 10%. Metadata: a ${MAX_SIM_PAGES}-gfn guest, pager state and xenpaging state (default MRU 16384) per gfn. Pagefile: the same on vm_event/v7 with the pagefile store in a temporary directory (fsync batch, which the pager does not call between batches), median of 3 runs of 20k faults.`,
+const out = writeBenchResults('pager', {
+  method: `Medians of ${RUNS} runs. Faults: a ${GUEST_PAGES}-gfn guest with 64 vcpus held at 25% by the xenpaging policy and the memory store; every runnable vcpu faults on a paged-out gfn, then the pager settles (answers, pages in, evicts to hold the target); 100k faults per run. Evictions: a fresh ${GUEST_PAGES}-gfn guest paged to 10%. Metadata: a ${MAX_SIM_PAGES}-gfn guest, pager state and xenpaging state (default MRU 16384) per gfn. Pagefile: the same on vm_event/v7 with the pagefile store in a temporary directory (fsync batch, which the pager does not call between batches), median of 3 runs of 20k faults.`,
       targets: { faultsPerSecond: 1_000_000, metadataBytesPerGfn: 12 },
       ...results,
-    },
-    null,
-    2,
-  ) + '\n',
-);
+});
 console.log(`written ${out}`);

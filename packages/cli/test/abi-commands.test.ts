@@ -4,14 +4,9 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_ABIS, VM_EVENT_V7 } from '@pagevisor/core';
-import { EXIT_CODES, runCli } from '@pagevisor/cli';
+import { EXIT_CODES } from '@pagevisor/cli';
+import { cli } from './support/cli.js';
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (text) => (out += text), err: (text) => (err += text) });
-  return { code, out, err };
-}
 
 describe('pagevisor abi list', () => {
   it('prints one JSON line per ABI with id, age or version, entryBytes and ringSlots', async () => {

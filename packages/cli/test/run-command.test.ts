@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_CODES, runCli } from '@pagevisor/cli';
+import { EXIT_CODES } from '@pagevisor/cli';
+import { cli } from './support/cli.js';
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (text) => (out += text), err: (text) => (err += text) });
-  return { code, out, err };
-}
 
 describe('pagevisor run', () => {
   it('runs a pager on a simulated guest and reports one JSON object with the integrity check', async () => {

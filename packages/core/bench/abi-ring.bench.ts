@@ -9,10 +9,8 @@
  * Run: `pnpm bench` (all packages) or `pnpm --filter @pagevisor/core bench`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, writeBenchResults } from '../../../bench/bench-results.js';
 import { BackRing, BUILTIN_ABIS, FrontRing, SharedRing, type PagingAbi, type PagingMessage } from '@pagevisor/core';
 
 const TARGET_MESSAGES_PER_SECOND = 10_000_000;
@@ -28,11 +26,6 @@ interface ChildResult {
   readonly medians: { readonly ring: number; readonly ringFullFidelity: number; readonly baseline: number };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** One sample of the ring loop: messages per second. */
 function sampleRing(abi: PagingAbi, keepOpaque: boolean): number {
@@ -144,25 +137,13 @@ function main(): void {
     );
     return { abi: row.abi, entryBytes: row.entryBytes, ringSlots: row.ringSlots, messagesPerSecond: row.messagesPerSecond, ratioToBaseline: row.ratioToBaseline, meetsTarget: row.meetsTarget };
   });
-  const out = resolve(dirname(self), '../../../bench-results/abi-ring.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        benchmark: 'abi-ring',
-        date: new Date().toISOString(),
-        machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
-        method:
-          'Per ABI, in its own child process: request/response cycles through one ring page (requests encoded and pushed by the front end, drained and decoded by the back end, answered with responses that travel back the same way). Each message counts once. ring = decode of the named fields (the pager hot path, keepOpaque false); ringFullFidelity = decode also copies the opaque bytes (byte-identical re-encode); baseline = the same batches copied through a plain array of objects. ' +
-          `${WARMUP_SAMPLES} warm-up then ${SAMPLES} interleaved samples of ${CYCLES_PER_SAMPLE} cycles; medians reported.`,
-        targetMessagesPerSecond: TARGET_MESSAGES_PER_SECOND,
-        results,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  const out = writeBenchResults('abi-ring', {
+    method:
+      'Per ABI, in its own child process: request/response cycles through one ring page (requests encoded and pushed by the front end, drained and decoded by the back end, answered with responses that travel back the same way). Each message counts once. ring = decode of the named fields (the pager hot path, keepOpaque false); ringFullFidelity = decode also copies the opaque bytes (byte-identical re-encode); baseline = the same batches copied through a plain array of objects. ' +
+      `${WARMUP_SAMPLES} warm-up then ${SAMPLES} interleaved samples of ${CYCLES_PER_SAMPLE} cycles; medians reported.`,
+    targetMessagesPerSecond: TARGET_MESSAGES_PER_SECOND,
+    results,
+  });
   console.log(`written ${out}`);
 }
 

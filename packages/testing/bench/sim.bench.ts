@@ -7,11 +7,9 @@
  * Run: `pnpm bench` (all packages) or `pnpm --filter @pagevisor/testing bench`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackRing, type PagingMessage } from '@pagevisor/core';
+import { median, writeBenchResults } from '../../../bench/bench-results.js';
 import { GuestRunner, MAX_SIM_PAGES, mixWorkload, SimHypervisor } from '@pagevisor/testing';
 
 const RUNS = 3;
@@ -90,10 +88,6 @@ async function runThroughput(): Promise<{ opsPerSecond: number; faults: number; 
   return { opsPerSecond: result.ops / ((performance.now() - start) / 1000), faults: result.faults, ops: result.ops };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
@@ -121,24 +115,12 @@ async function main(): Promise<void> {
   console.log(`create 16M gfns: ${create.medianSeconds} s, ${create.medianRssMiB} MiB RSS, ${create.bytesPerGuestPage} bytes per guest page`);
   const throughput = await runThroughput();
   console.log(`mix workload with a pager: ${(throughput.opsPerSecond / 1e6).toFixed(2)} M guest ops/s (${throughput.faults} faults)`);
-  const out = resolve(dirname(self), '../../../bench-results/sim.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        benchmark: 'sim',
-        date: new Date().toISOString(),
-        machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+  const out = writeBenchResults('sim', {
         method: `Domain creation: ${RUNS} fresh child processes each build a SimHypervisor with 2^24 + 4096 frames and a 2^24-gfn HVM domain (RAM populated per its E820 map); medians of time and RSS growth. Throughput: mix workload (500k ops, 4 vcpus) on a 2^20-gfn guest while a minimal pager keeps 2^17 pages out, audit off.`,
         targets: { createSeconds: 5, createMemoryMiB: 1024 },
         create,
         throughput: { opsPerSecond: Math.round(throughput.opsPerSecond), ops: throughput.ops, faults: throughput.faults },
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  });
   console.log(`written ${out}`);
 }
 
