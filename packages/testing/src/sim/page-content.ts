@@ -6,14 +6,17 @@ import { PAGE_BYTES } from './sim-constants.js';
  * generated when a mapping reads them and compared when a page comes back in.
  */
 export function fillPageContent(out: Uint8Array, seed: number, gfn: number, version: number): void {
-  // xorshift32 from a mix of the three inputs; four bytes per step.
-  let x = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(gfn | 0, 0x85ebca6b) ^ Math.imul((gfn / 0x1_0000_0000) | 0, 0xc2b2ae35) ^ Math.imul(version + 1, 0x27d4eb2f)) | 1;
+  // A Weyl sequence from a hash of the three inputs: one add per word, yet every word of every
+  // (seed, gfn, version) differs from the same word of any other, so any lost or misplaced page shows.
+  let h = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(gfn | 0, 0x85ebca6b) ^ Math.imul((gfn / 0x1_0000_0000) | 0, 0xc2b2ae35) ^ Math.imul(version + 1, 0x27d4eb2f);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  const step = (Math.imul(h, 0x297a2d39) | 1) >>> 0;
   const words = new Int32Array(out.buffer, out.byteOffset, PAGE_BYTES / 4);
   for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x;
+    h = (h + step) | 0;
+    words[i] = h;
   }
 }
 
