@@ -1,9 +1,9 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { inject, injectable } from 'tsyringe';
-import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_EVICT_FAIL, MEM_EVENT_FLAG_VCPU_PAUSED } from '../abi/mem-event-constants.js';
+import { MEM_EVENT_FLAG_DROP_PAGE } from '../abi/mem-event-constants.js';
 import type { PagingAbi } from '../abi/paging-abi.js';
 import type { PagingMessage, VmEventMessage } from '../abi/paging-message.js';
-import { MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL, VM_EVENT_FLAG_VCPU_PAUSED } from '../abi/vm-event-constants.js';
+import { MEM_PAGING_DROP_PAGE } from '../abi/vm-event-constants.js';
 import { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
 import { isPagevisorError } from '../errors/pagevisor-error.js';
 import type { HypervisorPort, PagingChannel } from '../hypervisor/hypervisor-port.js';
@@ -366,16 +366,6 @@ export class Pager {
 
   private isDrop(m: PagingMessage): boolean {
     return this.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (m.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
-  }
-
-  /** Whether a request says its gfn was nominated but never evicted. */
-  isEvictFail(m: PagingMessage): boolean {
-    return this.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_EVICT_FAIL) !== 0 : (m.flags & MEM_EVENT_FLAG_EVICT_FAIL) !== 0;
-  }
-
-  /** Whether a request's vcpu is paused until the response. */
-  isPaused(m: PagingMessage): boolean {
-    return (m.flags & (this.abi.family === 'vm_event' ? VM_EVENT_FLAG_VCPU_PAUSED : MEM_EVENT_FLAG_VCPU_PAUSED)) !== 0;
   }
 
   private listed(gfns: Uint32Array, count: number, gfn: number): boolean {
