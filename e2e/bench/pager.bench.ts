@@ -108,7 +108,7 @@ results.evictionsPerSecond = Math.round(median(evictions));
 console.log(`evictions: ${(results.evictionsPerSecond / 1000).toFixed(0)} K pages/s; metadata ${results.metadataBytesPerGfn.total} B/gfn`);
 
 const out = writeBenchResults('pager', {
-  method: `Medians of ${RUNS} runs. Faults: a ${GUEST_PAGES}-gfn guest with 64 vcpus held at 25% by the xenpaging policy and the memory store; every runnable vcpu faults on a paged-out gfn, then the pager settles (answers, pages in, evicts to hold the target); 100k faults per run. Evictions: a fresh ${GUEST_PAGES}-gfn guest paged to 10%. Metadata: a ${MAX_SIM_PAGES}-gfn guest, pager state and xenpaging state (default MRU 16384) per gfn. Pagefile: the same on vm_event/v7 with the pagefile store in a temporary directory (fsync batch, which the pager does not call between batches), median of 3 runs of 20k faults.`,
+  method: `Medians of ${RUNS} runs. Faults: a ${GUEST_PAGES}-gfn guest with 64 vcpus held at 25% by the xenpaging policy and the memory store; every runnable vcpu faults on a paged-out gfn, then the pager settles (answers, pages in, evicts to hold the target); 100k faults per run. Evictions: a fresh ${GUEST_PAGES}-gfn guest paged to 10%. Metadata: a ${MAX_SIM_PAGES}-gfn guest, pager state and xenpaging state (default MRU 16384) per gfn. Pagefile: the same on vm_event/v7 with the pagefile store in a temporary directory (fsync batch: the pager flushes every eviction batch before evicting), median of 3 runs of 20k faults.`,
       targets: { faultsPerSecond: 1_000_000, metadataBytesPerGfn: 12 },
       ...results,
 });

@@ -40,7 +40,8 @@ const OUT = 1;
  * - **DROP_PAGE**: forget the page, tell the policy, and always answer (the one-way drop of Xen 4.1.0
  *   filled the ring);
  * - **eviction** toward the target in batches: the policy picks, the pager nominates (refusals go back to
- *   the policy), copies, writes the batch to the store once, evicts (an EBUSY keeps the page resident).
+ *   the policy), copies, writes the batch to the store once and flushes it, then evicts (an EBUSY keeps
+ *   the page resident). The guest's copy is dropped only after the store's is durable.
  *
  * Per-gfn state is one byte; buffers are allocated once, so the hot path allocates nothing per page.
  *
@@ -457,6 +458,8 @@ export class Pager {
     }
     try {
       await this.store.writeBatch(gfns, pages, nominated);
+      // The guest's copy goes only once the store's is durable (a no-op for the memory store).
+      await this.store.flush();
     } catch (error) {
       // The pages stay resident (nominated: a guest touch brings them back with EVICT_FAIL).
       this.counters.storeWriteErrors += nominated;
