@@ -1,0 +1,155 @@
+import { MEM_EVENT_FLAG_DROP_PAGE } from '../../abi/mem-event-constants.js';
+import type { PagingMessage, VmEventMessage } from '../../abi/paging-message.js';
+import { MEM_PAGING_DROP_PAGE } from '../../abi/vm-event-constants.js';
+import { isPagevisorError } from '../../errors/pagevisor-error.js';
+import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
+
+/**
+ * The page-in half of the pager: xenpaging's main loop over the ring. Drains a batch of requests,
+ * reads the pages it holds from the store in one batch, loads them, forgets dropped pages, and answers
+ * every request (duplicates and DROP_PAGE included: the 4.1.0 pager's one-way drops filled the ring).
+ */
+export class PageIn {
+  private readonly requests: PagingMessage[] = [];
+  private readonly responses: PagingMessage[] = [];
+  private readonly gfns: Uint32Array;
+  private readonly pages: Uint8Array;
+  private readonly drops: Uint32Array;
+
+  constructor(private readonly ctx: PagerContext) {
+    const slots = ctx.abi.ringSlots;
+    this.gfns = new Uint32Array(slots);
+    this.pages = new Uint8Array(slots * PAGE_BYTES);
+    this.drops = new Uint32Array(slots);
+  }
+
+  /** Serves one batch of requests; false when the ring was empty. */
+  async pass(): Promise<boolean> {
+    const ctx = this.ctx;
+    const abi = ctx.abi;
+    const n = ctx.back.drainRequests(abi, this.requests, abi.ringSlots, false);
+    if (n === 0) return false;
+    const { gfns, drops } = this;
+    let reads = 0;
+    let dropped = 0;
+    for (let i = 0; i < n; i++) {
+      const r = this.requests[i]!;
+      const gfn = r.gfn;
+      if (gfn >= ctx.maxPages) continue; // answered below; nothing to page in beyond max_pages
+      if (this.isDrop(r)) {
+        if (ctx.out[gfn] === OUT) {
+          ctx.out[gfn] = 0;
+          ctx.outCount--;
+          drops[dropped++] = gfn;
+          ctx.policy.notifyDropped(gfn);
+          if (ctx.config.pageEvents) ctx.events.next({ type: 'page.dropped', gfn });
+        }
+        ctx.counters.drops++;
+        continue;
+      }
+      ctx.counters.faults++;
+      // Duplicate requests for one gfn are normal: page it in once, answer them all.
+      if (ctx.out[gfn] === OUT && !listed(gfns, reads, gfn)) gfns[reads++] = gfn;
+    }
+    if (dropped > 0) await ctx.store.deleteBatch(drops, dropped);
+    const pagedIn = reads > 0 ? await this.load(reads) : 0;
+    this.answer(n);
+    ctx.events.next({ type: 'pagein.batch', pagedIn, dropped, answered: n });
+    return true;
+  }
+
+  /**
+   * Starts the page-in of up to `limit` paged-out gfns the way xenpaging's `resume_pages` did: a
+   * read-only foreign map starts the populate (and fails with ENOENT); the request then comes round.
+   */
+  requestPageIns(limit: number): void {
+    const { hypervisor, config, out, maxPages } = this.ctx;
+    let asked = 0;
+    for (let gfn = 0; gfn < maxPages && asked < limit; gfn++) {
+      if (out[gfn] !== OUT) continue;
+      asked++;
+      try {
+        hypervisor.unmapForeign(hypervisor.mapForeign(config.domid, gfn, false));
+      } catch (error) {
+        if (!isPagevisorError(error, 'ENOENT')) throw error;
+      }
+    }
+  }
+
+  /** Reads `count` gfns from the store and loads them into the guest; returns how many came in. */
+  private async load(count: number): Promise<number> {
+    const ctx = this.ctx;
+    const { store, hypervisor, config } = ctx;
+    const { gfns, pages } = this;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.readBatch(gfns, count, pages);
+        break;
+      } catch (error) {
+        ctx.events.next({ type: 'store.read-failed', pages: count, attempt, error });
+        if (attempt >= config.readAttempts) throw error; // defined outcome: the pager stops, pages stay out
+      }
+    }
+    let loaded = 0;
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      const page = pages.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
+      try {
+        if (ctx.abi.protocol.prepLoadsBuffer) {
+          hypervisor.prep(config.domid, gfn, page);
+        } else {
+          // Paging age 1 (Xen 4.1): prep allocates, the pager writes through a writable mapping.
+          hypervisor.prep(config.domid, gfn);
+          const mapping = hypervisor.mapForeign(config.domid, gfn, true);
+          mapping.bytes.set(page);
+          hypervisor.unmapForeign(mapping);
+        }
+      } catch (error) {
+        // ENOENT: the gfn left the paging states (ballooned out; its DROP_PAGE follows).
+        if (!isPagevisorError(error, 'ENOENT')) throw error;
+        continue;
+      }
+      ctx.out[gfn] = 0;
+      ctx.outCount--;
+      ctx.policy.notifyPagedIn(gfn, true);
+      if (config.pageEvents) ctx.events.next({ type: 'page.populated', gfn });
+      loaded++;
+    }
+    ctx.counters.pagedIn += loaded;
+    await store.deleteBatch(gfns, count);
+    return loaded;
+  }
+
+  /** Answers requests `0 … n)`: every request gets a response, so no ring slot is ever lost. */
+  private answer(n: number): void {
+    const { abi, back, hypervisor, config } = this.ctx;
+    for (let i = 0; i < n; i++) {
+      const r = this.requests[i]!;
+      const m = this.responses[i] ?? (this.responses[i] = abi.create());
+      m.gfn = r.gfn;
+      m.vcpuId = r.vcpuId;
+      m.p2mt = r.p2mt;
+      m.flags = r.flags;
+      m.reason = r.reason;
+      if ('type' in m) m.type = (r as typeof m).type;
+      if ('pagingFlags' in m) {
+        (m as VmEventMessage).pagingFlags = (r as VmEventMessage).pagingFlags;
+        (m as VmEventMessage).version = Number(abi.generation);
+      }
+    }
+    back.pushResponses(abi, this.responses, n);
+    // Xen 4.1 consumes one response per PAGING_RESUME domctl; 4.2+ all of them per notification.
+    const calls = abi.protocol.resume === 'one-per-call' ? n : 1;
+    for (let i = 0; i < calls; i++) hypervisor.resume(config.domid);
+  }
+
+  private isDrop(m: PagingMessage): boolean {
+    return this.ctx.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (m.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
+  }
+}
+
+/** Whether `gfn` is among `gfns[0 … count)` (a batch is at most one ring, 64 entries). */
+function listed(gfns: Uint32Array, count: number, gfn: number): boolean {
+  for (let i = 0; i < count; i++) if (gfns[i] === gfn) return true;
+  return false;
+}

@@ -1,0 +1,55 @@
+import type { Subject } from 'rxjs';
+import type { PagingAbi } from '../../abi/paging-abi.js';
+import { isPagevisorError } from '../../errors/pagevisor-error.js';
+import type { HypervisorPort } from '../../hypervisor/hypervisor-port.js';
+import type { ResolvedPagerConfig } from '../../pager/pager-config.js';
+import type { PagerEvent } from '../../pager/pager-events.js';
+import type { VictimPolicy } from '../../policy/victim-policy.js';
+import type { BackRing } from '../../ring/back-ring.js';
+import type { PageStore } from '../../store/page-store.js';
+
+/** Bytes in a page. */
+export const PAGE_BYTES = 4096;
+/** `out[gfn]`: the pager holds the gfn's content in the store and the gfn is paged out. */
+export const OUT = 1;
+
+/** Counters of one pager. */
+export interface PagerCounters {
+  pagedIn: number;
+  evictions: number;
+  faults: number;
+  drops: number;
+  evictFails: number;
+  storeWriteErrors: number;
+}
+
+/**
+ * The state a pager's page-in and eviction halves share: the plugins, the ring, the one byte per gfn
+ * saying which pages are out, the counters and the event subject.
+ */
+export class PagerContext {
+  /** 1 byte per gfn: {@link OUT} for pages this pager holds out. */
+  readonly out: Uint8Array;
+  /** Pages out now. */
+  outCount = 0;
+  /** Counters for `stats$`. */
+  readonly counters: PagerCounters = { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, storeWriteErrors: 0 };
+
+  constructor(
+    readonly hypervisor: HypervisorPort,
+    readonly config: ResolvedPagerConfig,
+    readonly policy: VictimPolicy,
+    readonly store: PageStore,
+    readonly events: Subject<PagerEvent>,
+    readonly abi: PagingAbi,
+    readonly back: BackRing,
+    readonly maxPages: number,
+  ) {
+    this.out = new Uint8Array(maxPages);
+  }
+}
+
+/** Refusals a pager absorbs (the page stays where it is); anything else is a bug or a dead hypervisor. */
+export function isRefusal(error: unknown): boolean {
+  return isPagevisorError(error, 'EBUSY') || isPagevisorError(error, 'EAGAIN') || isPagevisorError(error, 'ENOENT') || isPagevisorError(error, 'EINVAL');
+}
