@@ -205,3 +205,22 @@ describe('a pager that dies', () => {
     expect(result.time).toBeLessThan(50_000_000);
   });
 });
+
+describe('pager settings', () => {
+  it('never evicts gfn 0 or the configured never-evict gfns (seed 000 patch 9), and reports per-page events on request', async () => {
+    const neverEvict = [0x80, 0x81, 0x82];
+    const { hv, guest, pager } = setup('mem_event/4.2', { config: { neverEvict, pageEvents: true } });
+    const evicted = new Set<number>();
+    pager.events$.subscribe((e) => e.type === 'page.evicted' && evicted.add(e.gfn));
+    await pager.start();
+    hv.setTarget(guest.domid, 16);
+    await pager.settle();
+    for (const gfn of [0, ...neverEvict]) {
+      expect(guest.p2mType[gfn]).toBe(0); // still ram_rw
+      expect(evicted.has(gfn)).toBe(false);
+    }
+    expect(evicted.size).toBe(pager.stats.evictions);
+    expect(evicted.size).toBeGreaterThan(3000);
+    await pager.stop();
+  });
+});
