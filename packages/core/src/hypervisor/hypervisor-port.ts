@@ -61,7 +61,8 @@ export interface ForeignMapping {
  * const channel = hypervisor.enablePaging(domid, ['vm_event/v7']);
  * hypervisor.nominate(domid, gfn);
  * const page = hypervisor.mapForeign(domid, gfn, false);
- * await store.write(gfn, page.bytes);
+ * await store.writeBatch(Uint32Array.of(gfn), page.bytes, 1);
+ * await store.flush();
  * hypervisor.unmapForeign(page);
  * hypervisor.evict(domid, gfn);
  * ```

@@ -42,10 +42,13 @@ export interface MetadataBytes {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain: 1, policy, store });
+ * const xen = new SimHypervisor(); // from @pagevisor/testing, or a real Xen binding
+ * const guest = xen.createDomain({ maxPages: 16384 });
+ * const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: xenpaging(), store: memoryStore() });
  * pager.events$.subscribe((e) => console.log(e.type));
  * await pager.start();
- * hypervisor.setTarget(1, 1024);
+ * xen.setTarget(guest.domid, 1024); // the domain's memory target, in pages
+ * await pager.settle();
  * await pager.stop('graceful');
  * ```
  */

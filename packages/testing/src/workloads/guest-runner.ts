@@ -38,7 +38,7 @@ export interface GuestRunnerOptions {
  * @example
  * ```ts
  * const runner = new GuestRunner(xen, guest.domid, zipfWorkload({ pages: 4096, accesses: 100_000, seed: 1 }));
- * const result = await runner.run(() => pager.service());
+ * const result = await runner.run(() => pager.settle()); // the pager answers between guest steps
  * ```
  */
 export class GuestRunner {
