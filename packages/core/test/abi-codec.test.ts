@@ -141,7 +141,7 @@ describe('decoding untrusted bytes', () => {
     expect(counts.ok + counts.typed).toBeGreaterThanOrEqual(1_000_000);
     expect(counts.ok).toBeGreaterThan(100_000);
     expect(counts.typed).toBeGreaterThan(100_000);
-  });
+  }, 60_000);
 });
 
 describe('making ABIs', () => {
