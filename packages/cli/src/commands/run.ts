@@ -41,7 +41,7 @@ Options:
   --path P          the pagefile (--store file)
   --workload W      zipf | loop | scan | mix | a trace file (default zipf)
   --format F        trace format: ${TRACE_FORMATS.join(' | ')} (guessed from the name)
-  --accesses N      operations of generated workloads (default 200000)
+  --accesses N      operations of generated workloads (default 100000)
   --vcpus N         guest vcpus (default 4)
   --seed S          seed of the guest and the workload (default 1)
   --json            print the report as one JSON object on the last line
@@ -85,7 +85,7 @@ Examples:
       path: typeof values.path === 'string' ? values.path : undefined,
       workload: typeof values.workload === 'string' ? values.workload : 'zipf',
       format: format as TraceFormat | undefined,
-      accesses: integer('accesses', values.accesses, 200_000, 1, 100_000_000),
+      accesses: integer('accesses', values.accesses, 100_000, 1, 100_000_000),
       vcpus: integer('vcpus', values.vcpus, 4, 1, 128),
       seed: integer('seed', values.seed, 1, 0, 0xffff_ffff),
     };
