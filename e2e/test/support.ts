@@ -1,7 +1,7 @@
 import { createPager, type PagerConfig, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { P2mType, SimHypervisor, type SimHypervisorOptions } from '@pagevisor/testing';
+import { SimHypervisor, type SimHypervisorOptions } from '@pagevisor/testing';
 
 /** A simulated machine with one guest and a pager on it, not started. */
 export function setup(
@@ -22,15 +22,5 @@ export function setup(
 
 /** gfns of RAM whose content differs from what the guest last wrote. */
 export function integrityMismatches(hv: SimHypervisor, domid: number): number[] {
-  const d = hv.domain(domid);
-  const wrong: number[] = [];
-  for (const range of d.e820) {
-    if (range.type !== 'ram') continue;
-    for (let gfn = range.start; gfn < range.end; gfn++) {
-      if (d.p2mType[gfn] === P2mType.invalid) continue; // ballooned out: no content to keep
-      const bytes = hv.readGfn(domid, gfn);
-      if (bytes === undefined || !Buffer.from(bytes).equals(hv.expectedContent(domid, gfn))) wrong.push(gfn);
-    }
-  }
-  return wrong;
+  return hv.contentMismatches(domid).mismatches;
 }

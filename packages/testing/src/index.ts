@@ -10,7 +10,7 @@
  */
 
 // --- simulated hypervisor ---
-export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions, type WatchdogAction, type DeadPagerOutcome } from './sim/sim-hypervisor.js';
+export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions, type WatchdogAction, type DeadPagerOutcome, type IntegrityCheck } from './sim/sim-hypervisor.js';
 export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain.js';
 export { DomainPaging, FOREIGN_CALLER, type PagingCounters } from './sim/domain-paging.js';
 export { MachineFrames } from './sim/machine-frames.js';
@@ -29,6 +29,7 @@ export {
   P2mType,
   PAGE_BYTES,
   PageType,
+  isGuestMemory,
   isGuestRam,
   isPagingType,
   type FrameStateValue,

@@ -6,7 +6,6 @@ import {
   InvariantAuditor,
   loopWorkload,
   mixWorkload,
-  P2mType,
   readTrace,
   scanWorkload,
   SimHypervisor,
@@ -127,17 +126,7 @@ export async function runSimulation(
   await pager.stop('graceful');
   const seconds = (performance.now() - started) / 1000;
   onProgress(total, total, stats);
-  let checked = 0;
-  let mismatches = 0;
-  for (const range of guest.e820) {
-    if (range.type !== 'ram') continue;
-    for (let gfn = range.start; gfn < range.end; gfn++) {
-      if (guest.p2mType[gfn] === P2mType.invalid) continue; // ballooned out by the guest: no content to keep
-      checked++;
-      const bytes = hv.readGfn(guest.domid, gfn);
-      if (bytes === undefined || !Buffer.from(bytes).equals(hv.expectedContent(guest.domid, gfn))) mismatches++;
-    }
-  }
+  const integrity = hv.contentMismatches(guest.domid);
   let invariantViolations = 0;
   try {
     new InvariantAuditor(hv).auditDomain(guest, 'end of run');
@@ -159,7 +148,7 @@ export async function runSimulation(
     drops: stats.drops,
     evictFails: stats.evictFails,
     ringFull,
-    integrity: { checked, mismatches },
+    integrity: { checked: integrity.checked, mismatches: integrity.mismatches.length },
     invariantViolations,
     stalled: result.stalled,
     seconds: +seconds.toFixed(3),

@@ -104,3 +104,8 @@ export function isPagingType(type: number): boolean {
 export function isGuestRam(type: number): boolean {
   return type === P2mType.ram_rw || type === P2mType.ram_logdirty;
 }
+
+/** Whether the gfn is part of the guest's memory: RAM, or RAM being paged (not a hole, not ballooned out). */
+export function isGuestMemory(type: number): boolean {
+  return isGuestRam(type) || isPagingType(type);
+}

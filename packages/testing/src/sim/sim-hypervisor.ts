@@ -52,6 +52,14 @@ export interface DeadPagerOutcome {
 /** What {@link SimHypervisor.watchdog} did. */
 export type WatchdogAction = 'none' | 'resumed' | 'crashed';
 
+/** Result of {@link SimHypervisor.contentMismatches}. */
+export interface IntegrityCheck {
+  /** gfns checked (every RAM gfn not ballooned out). */
+  readonly checked: number;
+  /** gfns whose content is not the version the guest last wrote (or that are still paged out). */
+  readonly mismatches: number[];
+}
+
 /** Outcome of a guest memory access: done, or the vcpu is now blocked and retries later. */
 export type AccessOutcome = 'done' | 'blocked';
 
@@ -515,6 +523,38 @@ export class SimHypervisor implements HypervisorPort {
     const bytes = new Uint8Array(PAGE_BYTES);
     this.fillFrame(d, mfn, bytes);
     return bytes;
+  }
+
+  /**
+   * Checks the content of every RAM gfn of the domain against what the guest last wrote: the
+   * end-of-run integrity check. Ballooned-out gfns hold no content and are skipped; a gfn still paged
+   * out counts as a mismatch.
+   *
+   * @returns how many gfns were checked, and the gfns whose content is wrong
+   */
+  contentMismatches(domid: number): IntegrityCheck {
+    const d = this.domain(domid);
+    const actual = new Uint8Array(PAGE_BYTES);
+    const expected = Buffer.alloc(PAGE_BYTES);
+    const actualBuffer = Buffer.from(actual.buffer);
+    const mismatches: number[] = [];
+    let checked = 0;
+    for (const range of d.e820) {
+      if (range.type !== 'ram') continue;
+      for (let gfn = range.start; gfn < range.end; gfn++) {
+        if (d.p2mType[gfn] === P2mType.invalid) continue;
+        checked++;
+        const mfn = d.p2mMfn[gfn]!;
+        if (mfn === INVALID_MFN) {
+          mismatches.push(gfn);
+          continue;
+        }
+        this.fillFrame(d, mfn, actual);
+        fillPageContent(expected, d.seed, gfn, d.version[gfn]!);
+        if (!actualBuffer.equals(expected)) mismatches.push(gfn);
+      }
+    }
+    return { checked, mismatches };
   }
 
   /** The content `gfn` must have: generated from (seed, gfn, version). */

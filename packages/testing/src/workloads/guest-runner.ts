@@ -1,5 +1,5 @@
 import type { ForeignMapping } from '@pagevisor/core';
-import { GNTST_EAGAIN, P2mType, isGuestRam, isPagingType } from '../sim/sim-constants.js';
+import { GNTST_EAGAIN, P2mType, isGuestMemory } from '../sim/sim-constants.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 import { GuestOp, type Workload } from './workload.js';
 
@@ -173,8 +173,7 @@ export class GuestRunner {
       case GuestOp.write:
         return hv.guestAccess(this.domid, v, gfn, true) === 'done';
       case GuestOp.balloonOut: {
-        const type = hv.domain(this.domid).p2mType[gfn]!;
-        if (!isGuestRam(type) && !isPagingType(type)) return true;
+        if (!isGuestMemory(hv.domain(this.domid).p2mType[gfn]!)) return true;
         if (this.grants.some((grant) => grant.mapping.gfn === gfn)) return true; // a granted page stays
         hv.decreaseReservation(this.domid, gfn, v);
         this.ballooned.push(gfn);
@@ -186,7 +185,7 @@ export class GuestRunner {
         return true;
       }
       case GuestOp.grantMap: {
-        if (!isGuestRam(hv.domain(this.domid).p2mType[gfn]!) && !isPagingType(hv.domain(this.domid).p2mType[gfn]!)) return true;
+        if (!isGuestMemory(hv.domain(this.domid).p2mType[gfn]!)) return true;
         const mapping = hv.grantMap(this.domid, gfn, true);
         if (mapping === GNTST_EAGAIN) return false; // the backend retries, as netback/blkback do
         this.grants.push({ mapping, until: this.completed + this.grantHoldOps });

@@ -15,6 +15,8 @@ export class PageIn {
   private readonly gfns: Uint32Array;
   private readonly pages: Uint8Array;
   private readonly drops: Uint32Array;
+  /** Where {@link PageIn.requestPageIns} resumes its sweep. */
+  private scanFrom = 0;
 
   constructor(private readonly ctx: PagerContext) {
     const slots = ctx.abi.ringSlots;
@@ -65,7 +67,11 @@ export class PageIn {
   requestPageIns(limit: number): void {
     const { hypervisor, config, out, maxPages } = this.ctx;
     let asked = 0;
-    for (let gfn = 0; gfn < maxPages && asked < limit; gfn++) {
+    // Resume where the last call stopped: a graceful stop calls this once per ring's worth of pages,
+    // and rescanning from gfn 0 each time would be quadratic in the domain's size.
+    for (let seen = 0; seen < maxPages && asked < limit; seen++) {
+      const gfn = this.scanFrom;
+      this.scanFrom = gfn + 1 === maxPages ? 0 : gfn + 1;
       if (out[gfn] !== OUT) continue;
       asked++;
       try {
