@@ -19,14 +19,17 @@ const TABLES: Uint32Array[] = (() => {
 /**
  * CRC32C of `bytes` (iSCSI, ext4 and Btrfs use it; `crc32c("123456789") = 0xe3069283`).
  *
+ * @param previous - the CRC of the bytes before these, to checksum data in pieces:
+ * `crc32c(b, crc32c(a))` equals the CRC of `a` followed by `b`
+ *
  * @example
  * ```ts
  * crc32c(new TextEncoder().encode('123456789')); // 0xe3069283
  * ```
  */
-export function crc32c(bytes: Uint8Array): number {
+export function crc32c(bytes: Uint8Array, previous = 0): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  let crc = 0xffffffff;
+  let crc = (previous ^ 0xffffffff) >>> 0;
   let i = 0;
   const end8 = bytes.length & ~7;
   for (; i < end8; i += 8) {

@@ -7,7 +7,7 @@
 
 // --- stores ---
 export { MemoryPageStore, memoryStore } from './memory-store.js';
-export { PagefileStore, pagefileStore, type FsyncPolicy, type PagefileOptions } from './pagefile-store.js';
+export { PagefileStore, pagefileStore, type FsyncPolicy, type PagefileOptions, type PagefileRecovery } from './pagefile/pagefile-store.js';
 
 // --- checksums ---
 export { crc32c } from './crc32c.js';

@@ -9,3 +9,12 @@ describe('crc32c', () => {
     expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43);
   });
 });
+
+describe('crc32c continuation', () => {
+  it('checksums data in pieces as if it were one buffer', () => {
+    const bytes = new TextEncoder().encode('the quick brown fox jumps over the lazy dog');
+    for (const cut of [0, 1, 7, 8, 9, 20, bytes.length]) {
+      expect(crc32c(bytes.subarray(cut), crc32c(bytes.subarray(0, cut)))).toBe(crc32c(bytes));
+    }
+  });
+});

@@ -82,21 +82,26 @@ describe('PagefileStore', () => {
     expect(error.message).toMatch(/gfn 0x1 \(slot 0\) fails its CRC32C/);
     await store.close();
     const reopened = await PagefileStore.open({ path }, 64);
-    expect(reopened.damaged).toBe(1);
+    expect(reopened.recovery.damaged).toBe(1);
     await reopened.readBatch(Uint32Array.of(2), 1, out);
     expect(out[1]).toBe(0xbb);
     await reopened.close();
   });
 
-  it('survives a truncated file: pages past the end are damaged, earlier ones intact', async () => {
+  it('survives a truncated file: the page cut off is named as corrupt, earlier ones intact', async () => {
     const path = tempPath();
     const store = await PagefileStore.open({ path }, 64);
     await store.writeBatch(Uint32Array.of(1, 2, 3), pagesOf(1, 2, 3), 3);
     await store.close();
     truncateSync(path, statSync(path).size - 100); // cut into the third (last) page
     const reopened = await PagefileStore.open({ path }, 64);
-    expect(reopened.damaged).toBe(1);
-    expect(reopened.stats().pages).toBe(2);
+    expect(reopened.recovery.damaged).toBe(1);
+    const out = new Uint8Array(2 * 4096);
+    await reopened.readBatch(Uint32Array.of(1, 2), 2, out);
+    expect([out[1], out[4096 + 1]]).toEqual([1, 2]);
+    const error = await rejection(reopened.readBatch(Uint32Array.of(3), 1, out));
+    expect(error).toMatchObject({ code: 'STORE_CORRUPT', gfn: 3 });
+    expect(error.message).toMatch(/gfn 0x3 \(slot 2\) is cut off by the end of the file/);
     await reopened.close();
   });
 

@@ -1,12 +1,13 @@
 import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js';
 
 /** Codes of errors from page stores (see {@link StoreError}). */
-export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'STORE_CLOSED' | 'STORE_FORMAT';
+export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'STORE_CLOSED' | 'STORE_FORMAT' | 'STORE_ARGUMENT';
 
 /**
  * A page store failed: a gfn it does not hold (`STORE_MISSING`), an I/O error (`STORE_IO`), a checksum
  * that does not match (`STORE_CORRUPT`), use after close (`STORE_CLOSED`), a file of another format
- * (`STORE_FORMAT`).
+ * (`STORE_FORMAT`), a call the contract does not allow: a gfn beyond the store's range, a record
+ * longer than a page, a buffer too small (`STORE_ARGUMENT`).
  */
 export class StoreError extends PagevisorError {
   declare readonly code: StoreErrorCode;

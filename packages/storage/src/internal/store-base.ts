@@ -1,0 +1,133 @@
+import { STORE_PAGE_BYTES, StoreError, type PageStore, type PageStoreStats } from '@pagevisor/core';
+
+/**
+ * What every store shares: argument checks, the call order of the `PageStore` contract (each call
+ * runs after the previous one has settled), close-once, `await using`, and the counters.
+ * A store implements the `do*` methods and keeps {@link StoreBase.pages} up to date.
+ */
+export abstract class StoreBase implements PageStore {
+  abstract readonly name: string;
+  abstract readonly durable: boolean;
+  /** Records held now; kept by the store. */
+  protected pages = 0;
+  private writes = 0;
+  private reads = 0;
+  private deletes = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Settles when the store is open (see {@link StoreBase.startOpening}). */
+  protected opening: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  /**
+   * @param label - names the store in error messages (`pagefile /x/y`, `redis pv:1`)
+   * @param maxPages - gfns the store may hold are `[0, maxPages)`
+   */
+  protected constructor(
+    protected readonly label: string,
+    readonly maxPages: number,
+  ) {}
+
+  writeBatch(gfns: Uint32Array, pages: Uint8Array, count: number, lengths?: Uint16Array): Promise<void> {
+    return this.enqueue(async () => {
+      this.checkBatch(gfns, count, pages, lengths);
+      await this.doWrite(gfns, pages, count, lengths);
+      this.writes += count;
+    });
+  }
+
+  readBatch(gfns: Uint32Array, count: number, into: Uint8Array, lengths?: Uint16Array): Promise<void> {
+    return this.enqueue(async () => {
+      this.checkBatch(gfns, count, into, lengths);
+      await this.doRead(gfns, count, into, lengths);
+      this.reads += count;
+    });
+  }
+
+  deleteBatch(gfns: Uint32Array, count: number): Promise<void> {
+    return this.enqueue(async () => {
+      if (count > gfns.length) throw new StoreError('STORE_ARGUMENT', `${this.label}: ${count} gfns asked, ${gfns.length} given`);
+      const before = this.pages;
+      await this.doDelete(gfns, count);
+      this.deletes += before - this.pages;
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.enqueue(() => this.doFlush());
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return this.tail.then(() => undefined);
+    const closing = this.enqueue(async () => {
+      try {
+        await this.doFlush();
+      } finally {
+        await this.doClose();
+      }
+    });
+    this.closed = true;
+    return closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  stats(): PageStoreStats {
+    return { pages: this.pages, bytes: this.bytesUsed(), writes: this.writes, reads: this.reads, deletes: this.deletes };
+  }
+
+  /** Writes `count` records (arguments already checked). */
+  protected abstract doWrite(gfns: Uint32Array, pages: Uint8Array, count: number, lengths: Uint16Array | undefined): Promise<void>;
+  /** Reads `count` records, zero-filling each slot past its record's length. */
+  protected abstract doRead(gfns: Uint32Array, count: number, into: Uint8Array, lengths: Uint16Array | undefined): Promise<void>;
+  /** Deletes the gfns it holds, decrementing {@link StoreBase.pages}. */
+  protected abstract doDelete(gfns: Uint32Array, count: number): Promise<void>;
+  /** Acknowledges every earlier write and delete. */
+  protected abstract doFlush(): Promise<void>;
+  /** Releases resources (after a final flush). */
+  protected abstract doClose(): Promise<void>;
+  /** Bytes the store uses. */
+  protected abstract bytesUsed(): number;
+
+  /**
+   * Starts opening the store: every call waits for it, and if it fails, every call rejects with its
+   * error.
+   */
+  protected startOpening(open: () => Promise<void>): void {
+    this.opening = open();
+    this.opening.catch(() => undefined); // reported by every call
+  }
+
+  /** Runs `operation` after every earlier call has settled; a call after close is `STORE_CLOSED`. */
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreError('STORE_CLOSED', `${this.label} is closed`));
+    const run = this.tail.then(() => this.opening).then(operation);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private checkBatch(gfns: Uint32Array, count: number, pages: Uint8Array, lengths: Uint16Array | undefined): void {
+    if (!Number.isInteger(count) || count < 0 || count > gfns.length) {
+      throw new StoreError('STORE_ARGUMENT', `${this.label}: ${count} records asked, ${gfns.length} gfns given`);
+    }
+    if (pages.length < count * STORE_PAGE_BYTES) {
+      throw new StoreError('STORE_ARGUMENT', `${this.label}: ${count} records need ${count * STORE_PAGE_BYTES} bytes of pages, got ${pages.length}`);
+    }
+    if (lengths && lengths.length < count) throw new StoreError('STORE_ARGUMENT', `${this.label}: ${count} records, ${lengths.length} lengths`);
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      if (gfn >= this.maxPages) {
+        throw new StoreError('STORE_ARGUMENT', `${this.label}: gfn 0x${gfn.toString(16)} is beyond the store's ${this.maxPages} pages`, { gfn });
+      }
+      if (lengths && lengths[i]! > STORE_PAGE_BYTES) {
+        throw new StoreError('STORE_ARGUMENT', `${this.label}: record of gfn 0x${gfn.toString(16)} is ${lengths[i]} bytes, more than a page`, { gfn });
+      }
+    }
+  }
+}
+
+/** Length of record `i` of a batch: `lengths[i]`, or a whole page. */
+export function recordLength(lengths: Uint16Array | undefined, i: number): number {
+  return lengths ? lengths[i]! : STORE_PAGE_BYTES;
+}

@@ -1,0 +1,395 @@
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
+import { StoreBase, recordLength } from '../internal/store-base.js';
+import { dataOffset, decodeRecord, encodeHeader, encodeRecord, EXTENT_BYTES, EXTENT_SLOTS, HEADER_BYTES, headerProblem, RECORD_BYTES, recordMatches, recordOffset, type PagefileRecord } from './pagefile-format.js';
+import { extentsIn, scanPagefile, type SlotCondition } from './pagefile-scan.js';
+
+const NONE = -1;
+const FREE = -1;
+
+/** When the pagefile calls fsync. */
+export type FsyncPolicy = 'none' | 'batch' | 'always';
+
+/** Options of a {@link PagefileStore}. */
+export interface PagefileOptions {
+  /** The file; its directory is created (seed 000 patch 3). */
+  readonly path: string;
+  /**
+   * `batch` (default): {@link PagefileStore.flush} fsyncs, so a flushed write survives a crash;
+   * `always`: every write and delete batch is flushed before it resolves; `none`: never fsync (the
+   * OS decides; the store is then not durable).
+   */
+  readonly fsync?: FsyncPolicy;
+}
+
+/** What opening a pagefile found. */
+export interface PagefileRecovery {
+  /** Slots whose record or page fails its CRC or is cut off by the file's end. */
+  readonly damaged: number;
+  /** Valid records left behind by a crash: an older version of a gfn, or a gfn beyond the store's range. */
+  readonly orphaned: number;
+}
+
+/**
+ * A page store in one file: a header (magic, format version, page size, slots per extent), then
+ * extents of 1024 fixed 4 KiB slots, each extent led by its slot table. A slot's record holds the gfn,
+ * the record length, a 48-bit sequence number and a CRC32C over the record and its page, so the
+ * gfn ↔ slot index is rebuilt on open and every read is checked.
+ *
+ * @remarks
+ * Crash safety: a new version goes to a fresh slot. {@link PagefileStore.flush} writes the free records
+ * of deleted pages, fsyncs (so every write and delete before it is acknowledged), then frees the slots
+ * of overwritten versions and fsyncs again; a crash at any point leaves each gfn at an acknowledged
+ * version or a later one. On open, the newest version whose CRC checks out wins; a gfn whose only
+ * record is damaged reads as `STORE_CORRUPT`, and every other page stays readable.
+ *
+ * Batches are written and read with one system call per run of consecutive slots. Offsets are
+ * computed in 64-bit-safe numbers. A file of another format or page size is refused with
+ * `STORE_FORMAT`. Memory: 4 bytes per gfn of the domain plus 4 bytes per slot.
+ *
+ * @example
+ * ```ts
+ * import { PagefileStore } from '@pagevisor/storage';
+ *
+ * await using store = await PagefileStore.open({ path: '/var/lib/pagevisor/guest1.pagefile' }, 1 << 20);
+ * await store.writeBatch(Uint32Array.of(7), page, 1);
+ * await store.flush(); // page 7 now survives a crash
+ * ```
+ */
+export class PagefileStore extends StoreBase {
+  readonly name = 'pagefile';
+  readonly durable: boolean;
+  /** The pagefile's path. */
+  readonly path: string;
+  private file!: FileHandle;
+  private readonly fsync: FsyncPolicy;
+  private readonly slotOf: Int32Array;
+  /** The gfn each slot holds, or FREE. */
+  private slotGfn = new Int32Array(0);
+  private slotCount = 0;
+  private freeSlots = new Int32Array(0);
+  private freeCount = 0;
+  /** Slots to write free records for before the next fsync: deleted pages and failed writes. */
+  private clearBeforeSync: number[] = [];
+  /** Slots of overwritten versions, freed only once the new version is durable. */
+  private releaseAfterSync: number[] = [];
+  private seq = 0;
+  private recovered: PagefileRecovery = { damaged: 0, orphaned: 0 };
+  private scratchSlots = new Int32Array(0);
+  private scratchOld = new Int32Array(0);
+  private scratchRecords = new Uint8Array(0);
+
+  private constructor(options: PagefileOptions, maxPages: number) {
+    super(`pagefile ${options.path}`, maxPages);
+    this.path = options.path;
+    this.fsync = options.fsync ?? 'batch';
+    this.durable = this.fsync !== 'none';
+    this.slotOf = new Int32Array(maxPages).fill(NONE);
+  }
+
+  /**
+   * Opens the pagefile at `options.path`, creating it (and its directory) if it does not exist, and
+   * rebuilds the index from its slot tables.
+   *
+   * @param maxPages - gfns the store may hold are `[0, maxPages)`
+   * @throws {@link @pagevisor/core!StoreError | StoreError} `STORE_FORMAT` for a file of another format
+   * or page size, `STORE_IO` when it cannot be opened.
+   */
+  static async open(options: PagefileOptions, maxPages: number): Promise<PagefileStore> {
+    const store = PagefileStore.openLazily(options, maxPages);
+    await store.opening;
+    return store;
+  }
+
+  /**
+   * Returns at once and opens the pagefile in the background; the first call that needs the file
+   * waits for it, and rejects with the open's error if it failed. Plugins use it to register a store
+   * synchronously.
+   */
+  static openLazily(options: PagefileOptions, maxPages: number): PagefileStore {
+    const store = new PagefileStore(options, maxPages);
+    store.startOpening(() => store.load());
+    return store;
+  }
+
+  /** What opening the file found (damaged and orphaned slots); zeros for a new file. */
+  get recovery(): PagefileRecovery {
+    return this.recovered;
+  }
+
+  protected async doWrite(gfns: Uint32Array, pages: Uint8Array, count: number, lengths: Uint16Array | undefined): Promise<void> {
+    this.reserveScratch(count);
+    const slots = this.scratchSlots;
+    const olds = this.scratchOld;
+    const records = this.scratchRecords;
+    this.reserveFreeSlots(count);
+    let released = 0;
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      const slot = this.freeSlots[--this.freeCount]!;
+      const old = this.slotOf[gfn]!;
+      slots[i] = slot;
+      olds[i] = old;
+      encodeRecord(records, i * RECORD_BYTES, gfn, recordLength(lengths, i), ++this.seq, pages.subarray(i * STORE_PAGE_BYTES));
+      this.slotGfn[slot] = gfn;
+      this.slotOf[gfn] = slot;
+      if (old >= 0) {
+        this.releaseAfterSync.push(old);
+        released++;
+      } else this.pages++;
+    }
+    try {
+      await this.forEachRun(slots, count, (first, n, slot) =>
+        Promise.all([
+          this.file.write(pages, first * STORE_PAGE_BYTES, n * STORE_PAGE_BYTES, dataOffset(slot)),
+          this.file.write(records, first * RECORD_BYTES, n * RECORD_BYTES, recordOffset(slot)),
+        ]),
+      );
+    } catch (error) {
+      // Undo: the old versions stay current; the new slots may hold partial records, cleared at flush.
+      this.releaseAfterSync.length -= released;
+      for (let i = count - 1; i >= 0; i--) {
+        const gfn = gfns[i]!;
+        this.slotOf[gfn] = olds[i]!;
+        if (olds[i]! < 0) this.pages--;
+        this.clearBeforeSync.push(slots[i]!);
+      }
+      throw this.ioError(error, 'write');
+    }
+    if (this.fsync === 'always') await this.doFlush();
+  }
+
+  protected async doRead(gfns: Uint32Array, count: number, into: Uint8Array, lengths: Uint16Array | undefined): Promise<void> {
+    this.reserveScratch(count);
+    const slots = this.scratchSlots;
+    const records = this.scratchRecords;
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      const slot = this.slotOf[gfn]!;
+      if (slot < 0) throw new StoreError('STORE_MISSING', `pagefile ${this.path} holds no page for gfn 0x${gfn.toString(16)}`, { gfn });
+      slots[i] = slot;
+    }
+    records.fill(0, 0, count * RECORD_BYTES);
+    const short: number[] = [];
+    try {
+      await this.forEachRun(slots, count, async (first, n, slot) => {
+        const [data, table] = await Promise.all([
+          this.file.read(into, first * STORE_PAGE_BYTES, n * STORE_PAGE_BYTES, dataOffset(slot)),
+          this.file.read(records, first * RECORD_BYTES, n * RECORD_BYTES, recordOffset(slot)),
+        ]);
+        if (data.bytesRead < n * STORE_PAGE_BYTES || table.bytesRead < n * RECORD_BYTES) short.push(first);
+      });
+    } catch (error) {
+      throw this.ioError(error, 'read');
+    }
+    const record: PagefileRecord = { gfn: 0, length: 0, seq: 0, crc: 0 };
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      const page = into.subarray(i * STORE_PAGE_BYTES, (i + 1) * STORE_PAGE_BYTES);
+      const where = `page of gfn 0x${gfn.toString(16)} (slot ${slots[i]})`;
+      if (short.includes(i)) throw new StoreError('STORE_CORRUPT', `pagefile ${this.path}: ${where} is cut off by the end of the file`, { gfn });
+      if (!decodeRecord(records, i * RECORD_BYTES, record) || record.gfn !== gfn || !recordMatches(records, i * RECORD_BYTES, record, page)) {
+        throw new StoreError('STORE_CORRUPT', `pagefile ${this.path}: ${where} fails its CRC32C`, { gfn });
+      }
+      page.fill(0, record.length);
+      if (lengths) lengths[i] = record.length;
+    }
+  }
+
+  protected async doDelete(gfns: Uint32Array, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      if (gfn >= this.maxPages) continue;
+      const slot = this.slotOf[gfn]!;
+      if (slot < 0) continue;
+      this.slotOf[gfn] = NONE;
+      this.clearBeforeSync.push(slot);
+      this.pages--;
+    }
+    if (this.fsync === 'always') await this.doFlush();
+  }
+
+  /**
+   * Writes the free records of deleted pages, fsyncs, frees the slots of overwritten versions and
+   * fsyncs again (see the class remarks); with `fsync: 'none'` it writes the same records unsynced.
+   */
+  protected async doFlush(): Promise<void> {
+    const cleared = this.clearBeforeSync;
+    this.clearBeforeSync = [];
+    await this.writeFreeRecords(cleared);
+    await this.sync();
+    this.recycle(cleared);
+    const released = this.releaseAfterSync;
+    this.releaseAfterSync = [];
+    if (released.length === 0) return;
+    await this.writeFreeRecords(released);
+    await this.sync();
+    this.recycle(released);
+  }
+
+  protected async doClose(): Promise<void> {
+    await this.file.close();
+  }
+
+  protected bytesUsed(): number {
+    return HEADER_BYTES + (this.slotCount / EXTENT_SLOTS) * EXTENT_BYTES;
+  }
+
+  /** Opens the file, writes a header into a new one, and rebuilds the index from its slot tables. */
+  private async load(): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.file = await open(this.path, 'a+').then(async (h) => (await h.close(), open(this.path, 'r+')));
+    } catch (error) {
+      throw this.ioError(error, 'open');
+    }
+    try {
+      const { size } = await this.file.stat();
+      if (size === 0) {
+        await this.file.write(encodeHeader(), 0, HEADER_BYTES, 0);
+        await this.file.sync();
+        return;
+      }
+      const header = new Uint8Array(HEADER_BYTES);
+      await this.file.read(header, 0, HEADER_BYTES, 0);
+      const problem = headerProblem(header);
+      if (problem) throw new StoreError('STORE_FORMAT', `${this.path}: ${problem}`);
+      await this.rebuildIndex(size);
+    } catch (error) {
+      await this.file.close();
+      throw error instanceof StoreError ? error : this.ioError(error, 'open');
+    }
+  }
+
+  /** Indexes the best record of each gfn: a valid one before a damaged one, then the newest. */
+  private async rebuildIndex(size: number): Promise<void> {
+    this.growTo(extentsIn(size) * EXTENT_SLOTS);
+    const slotSeq = new Float64Array(this.slotCount);
+    const slotOk = new Uint8Array(this.slotCount);
+    let damaged = 0;
+    let orphaned = 0;
+    const drop = (slot: number, ok: boolean): void => {
+      this.clearBeforeSync.push(slot);
+      if (ok) orphaned++;
+      else damaged++;
+    };
+    await scanPagefile(this.file, size, (slot, record, condition: SlotCondition) => {
+      const ok = condition === 'ok';
+      this.seq = Math.max(this.seq, record.seq);
+      slotSeq[slot] = record.seq;
+      slotOk[slot] = ok ? 1 : 0;
+      if (record.gfn >= this.maxPages) return drop(slot, ok);
+      const current = this.slotOf[record.gfn]!;
+      if (current >= 0) {
+        const better = slotOk[current] !== slotOk[slot] ? ok : record.seq > slotSeq[current]!;
+        if (!better) return drop(slot, ok);
+        drop(current, slotOk[current] === 1);
+        this.slotGfn[current] = FREE;
+      } else this.pages++;
+      this.slotOf[record.gfn] = slot;
+      this.slotGfn[slot] = record.gfn;
+    });
+    for (let slot = 0; slot < this.slotCount; slot++) if (this.slotGfn[slot] !== FREE && slotOk[slot] === 0) damaged++;
+    this.recovered = { damaged, orphaned };
+    // Dropped slots become free at the next flush, after their free records are written.
+    const dropped = new Set(this.clearBeforeSync);
+    for (let slot = this.slotCount - 1; slot >= 0; slot--) if (this.slotGfn[slot] === FREE && !dropped.has(slot)) this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /** Calls `io(first, n, slot)` for each run of `n` batch entries in consecutive slots of one extent. */
+  private async forEachRun(slots: Int32Array, count: number, io: (first: number, n: number, slot: number) => Promise<unknown>): Promise<void> {
+    const runs: Promise<unknown>[] = [];
+    for (let first = 0; first < count; ) {
+      let n = 1;
+      while (first + n < count && slots[first + n] === slots[first]! + n && (slots[first]! + n) % EXTENT_SLOTS !== 0) n++;
+      runs.push(io(first, n, slots[first]!));
+      first += n;
+    }
+    await Promise.all(runs);
+  }
+
+  private async writeFreeRecords(slots: readonly number[]): Promise<void> {
+    if (slots.length === 0) return;
+    const free = new Uint8Array(RECORD_BYTES);
+    try {
+      await Promise.all(slots.map((slot) => this.file.write(free, 0, RECORD_BYTES, recordOffset(slot))));
+    } catch (error) {
+      this.clearBeforeSync.push(...slots);
+      throw this.ioError(error, 'write');
+    }
+  }
+
+  private async sync(): Promise<void> {
+    if (this.fsync === 'none') return;
+    try {
+      await this.file.sync();
+    } catch (error) {
+      throw this.ioError(error, 'fsync');
+    }
+  }
+
+  private recycle(slots: readonly number[]): void {
+    this.reserveFreeSlots(0);
+    for (const slot of slots) {
+      this.slotGfn[slot] = FREE;
+      this.freeSlots[this.freeCount++] = slot;
+    }
+  }
+
+  /** Makes sure `count` free slots can be popped, adding extents (the file grows as they are written). */
+  private reserveFreeSlots(count: number): void {
+    while (this.freeCount < count) {
+      const first = this.slotCount;
+      this.growTo(this.slotCount + EXTENT_SLOTS);
+      // Pushed from the top so slots pop in ascending order, which makes runs.
+      for (let slot = this.slotCount - 1; slot >= first; slot--) this.freeSlots[this.freeCount++] = slot;
+    }
+  }
+
+  private growTo(slots: number): void {
+    if (slots <= this.slotGfn.length) {
+      this.slotCount = Math.max(this.slotCount, slots);
+      return;
+    }
+    const capacity = Math.max(slots, this.slotGfn.length * 2);
+    const slotGfn = new Int32Array(capacity).fill(FREE);
+    slotGfn.set(this.slotGfn.subarray(0, this.slotCount));
+    const freeSlots = new Int32Array(capacity);
+    freeSlots.set(this.freeSlots.subarray(0, this.freeCount));
+    this.slotGfn = slotGfn;
+    this.freeSlots = freeSlots;
+    this.slotCount = slots;
+  }
+
+  private reserveScratch(count: number): void {
+    if (this.scratchSlots.length >= count) return;
+    this.scratchSlots = new Int32Array(count);
+    this.scratchOld = new Int32Array(count);
+    this.scratchRecords = new Uint8Array(count * RECORD_BYTES);
+  }
+
+  private ioError(error: unknown, what: string): StoreError {
+    return new StoreError('STORE_IO', `pagefile ${this.path}: ${what} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The pagefile store as a plugin. Without `path`, the file goes to a new temporary directory
+ * (`<tmp>/pagevisor-<pid>/domain-<id>.pagefile`).
+ *
+ * @example
+ * ```ts
+ * const pager = createPager({ hypervisor, domain, policy: xenpaging(), store: pagefileStore({ path: './guest.pagefile' }) });
+ * ```
+ */
+export function pagefileStore(options: Partial<PagefileOptions> = {}): PagevisorPlugin {
+  return {
+    name: 'pagefile',
+    register(container, context) {
+      const path = options.path ?? join(tmpdir(), `pagevisor-${process.pid}`, `domain-${context.domid}.pagefile`);
+      container.register(PAGE_STORE, { useValue: PagefileStore.openLazily({ ...options, path }, context.maxPages) });
+    },
+  };
+}
