@@ -1,6 +1,7 @@
 /**
  * Test and simulation tools for Pagevisor: a faithful simulated Xen (the embedded default hypervisor)
- * for every paging ABI, its invariant auditor, and seeded randomness.
+ * for every paging ABI, its invariant auditor, seeded randomness, trace workloads, and the conformance
+ * suites plugin authors run on their own plugins.
  *
  * @remarks
  * Start with {@link SimHypervisor}: create a domain, enable paging with the ABI your pager speaks, and
@@ -50,3 +51,7 @@ export { GuestRunner, type GuestRunnerOptions, type RunResult } from './workload
 export { readTrace, TRACE_FORMATS, type ReadTraceOptions, type Trace, type TraceFormat } from './workloads/read-trace.js';
 export { denseIds, type DenseIds } from './workloads/dense-ids.js';
 export { TraceError } from './workloads/trace-error.js';
+
+// --- conformance suites ---
+export { ConformanceFailure, type ConformanceCase } from './conformance/conformance-case.js';
+export { runStoreConformance, storeConformanceCases, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';

@@ -1,0 +1,12 @@
+/** One check of a conformance suite, for any test runner: `it(c.name, c.run)`. */
+export interface ConformanceCase {
+  /** What the check asserts, prefixed with the subject's name. */
+  readonly name: string;
+  /** Resolves if the subject conforms; rejects with a {@link ConformanceFailure} (or the subject's own error) if not. */
+  run(): Promise<void>;
+}
+
+/** A subject broke its contract; the message says how. */
+export class ConformanceFailure extends Error {
+  override readonly name = 'ConformanceFailure';
+}
