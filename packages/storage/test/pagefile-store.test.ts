@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPagevisorError } from '@pagevisor/core';
 import { PagefileStore } from '@pagevisor/storage';
+import { rejection } from './support/rejection.js';
 
 const dirs: string[] = [];
 function tempPath(name = 'guest.pagefile'): string {
@@ -22,15 +23,6 @@ function pagesOf(...fills: number[]): Uint8Array {
     pages[i * 4096] = i; // make pages differ inside too
   });
   return pages;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; gfn?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('PagefileStore', () => {
