@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { storeConformanceCases, type StoreConformanceSubject } from '@pagevisor/testing';
-import { MemoryPageStore, PagefileStore, SqliteStore, type FsyncPolicy, type SqliteSync } from '@pagevisor/storage';
+import { providedRedis } from './support/redis.js';
+import { MemoryPageStore, PagefileStore, RedisStore, SqliteStore, type FsyncPolicy, type SqliteSync } from '@pagevisor/storage';
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'store-conformance-'));
@@ -34,8 +35,28 @@ function sqlite(sync: SqliteSync): StoreConformanceSubject {
   };
 }
 
+let prefixes = 0;
+function redis(where: 'server' | 'cluster'): StoreConformanceSubject {
+  return {
+    name: `redis (${where})`,
+    async create(maxPages) {
+      const { url, cluster } = providedRedis();
+      const options = where === 'server' ? { url } : { cluster };
+      const prefix = `conformance:${process.pid}:${prefixes++}`;
+      return { store: await RedisStore.open({ ...options, prefix }, maxPages), reopen: () => RedisStore.open({ ...options, prefix }, maxPages) };
+    },
+  };
+}
+
 for (const subject of [memory, pagefile('batch'), pagefile('always'), pagefile('none'), sqlite('batch'), sqlite('always'), sqlite('none')]) {
   describe(`store conformance: ${subject.name}`, () => {
     for (const c of storeConformanceCases(subject)) it(c.name, c.run);
+  });
+}
+
+const { skip, note } = providedRedis();
+for (const subject of [redis('server'), redis('cluster')]) {
+  describe(`store conformance: ${subject.name}${note}`, () => {
+    for (const c of storeConformanceCases(subject)) it.skipIf(skip)(c.name, c.run);
   });
 }

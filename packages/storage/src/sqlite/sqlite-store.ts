@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
-import { crc32c } from '../crc32c.js';
+import { recordCrc } from '../internal/record-crc.js';
 import { importOptional } from '../internal/optional-module.js';
 import { recordLength, StoreBase } from '../internal/store-base.js';
 
@@ -24,12 +24,6 @@ export interface SqliteOptions {
   readonly sync?: SqliteSync;
 }
 
-/** CRC32C of a record, bound to its gfn so a row under the wrong key is caught too. */
-function recordCrc(gfn: number, data: Uint8Array): number {
-  const key = new Uint8Array(4);
-  new DataView(key.buffer).setUint32(0, gfn, true);
-  return crc32c(data, crc32c(key));
-}
 
 /**
  * A page store in a SQLite database (better-sqlite3 12.x, an optional peer dependency): one row per

@@ -1,0 +1,7 @@
+import { inject } from 'vitest';
+
+/** The Redis servers the global setup started, and the title suffix of tests that need them. */
+export function providedRedis(): { url: string | undefined; cluster: readonly string[] | undefined; skip: boolean; note: string } {
+  const redis = inject('redis');
+  return { url: redis.url, cluster: redis.cluster, skip: redis.url === undefined, note: redis.missing ? ` (skipped: ${redis.missing})` : '' };
+}
