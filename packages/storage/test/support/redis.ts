@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import type {} from '../../../../vitest.redis-setup.js'; // brings the type of inject('redis')
 
 /** The Redis servers the global setup started, and the title suffix of tests that need them. */
 export function providedRedis(): { url: string | undefined; cluster: readonly string[] | undefined; skip: boolean; note: string } {
