@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { storeConformanceCases, type StoreConformanceSubject } from '@pagevisor/testing';
 import { providedRedis } from './support/redis.js';
-import { MemoryPageStore, PagefileStore, RedisStore, SqliteStore, type FsyncPolicy, type SqliteSync } from '@pagevisor/storage';
+import { CompressedStore, MAX_SHORT_RECORD, MemoryPageStore, PagefileStore, RedisStore, SqliteStore, type FsyncPolicy, type SqliteSync } from '@pagevisor/storage';
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'store-conformance-'));
@@ -48,7 +48,23 @@ function redis(where: 'server' | 'cluster'): StoreConformanceSubject {
   };
 }
 
-for (const subject of [memory, pagefile('batch'), pagefile('always'), pagefile('none'), sqlite('batch'), sqlite('always'), sqlite('none')]) {
+const compressedMemory: StoreConformanceSubject = {
+  name: 'compressed memory (brotli)',
+  create: async (maxPages) => ({ store: new CompressedStore(new MemoryPageStore(maxPages), { codec: 'brotli' }) }),
+  maxShortRecord: MAX_SHORT_RECORD,
+};
+const compressedSqlite: StoreConformanceSubject = {
+  name: 'compressed sqlite (deflate)',
+  maxShortRecord: MAX_SHORT_RECORD,
+  async create(maxPages) {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'guest.sqlite');
+    const open = async () => new CompressedStore(await SqliteStore.open({ path }, maxPages));
+    return { store: await open(), reopen: open, cleanup };
+  },
+};
+
+for (const subject of [memory, compressedMemory, compressedSqlite, pagefile('batch'), pagefile('always'), pagefile('none'), sqlite('batch'), sqlite('always'), sqlite('none')]) {
   describe(`store conformance: ${subject.name}`, () => {
     for (const c of storeConformanceCases(subject)) it(c.name, c.run);
   });

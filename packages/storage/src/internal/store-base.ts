@@ -46,9 +46,9 @@ export abstract class StoreBase implements PageStore {
   deleteBatch(gfns: Uint32Array, count: number): Promise<void> {
     return this.enqueue(async () => {
       if (count > gfns.length) throw new StoreError('STORE_ARGUMENT', `${this.label}: ${count} gfns asked, ${gfns.length} given`);
-      const before = this.pages;
+      const before = this.heldPages();
       await this.doDelete(gfns, count);
-      this.deletes += before - this.pages;
+      this.deletes += before - this.heldPages();
     });
   }
 
@@ -74,7 +74,7 @@ export abstract class StoreBase implements PageStore {
   }
 
   stats(): PageStoreStats {
-    return { pages: this.pages, bytes: this.bytesUsed(), writes: this.writes, reads: this.reads, deletes: this.deletes };
+    return { pages: this.heldPages(), bytes: this.bytesUsed(), writes: this.writes, reads: this.reads, deletes: this.deletes };
   }
 
   /** Writes `count` records (arguments already checked). */
@@ -89,6 +89,11 @@ export abstract class StoreBase implements PageStore {
   protected abstract doClose(): Promise<void>;
   /** Bytes the store uses. */
   protected abstract bytesUsed(): number;
+
+  /** Records held now: {@link StoreBase.pages}, unless the store counts them elsewhere. */
+  protected heldPages(): number {
+    return this.pages;
+  }
 
   /**
    * Starts opening the store: every call waits for it, and if it fails, every call rejects with its

@@ -21,6 +21,12 @@ export interface StoreConformanceSubject {
   readonly name: string;
   /** Opens a new store for gfns `[0, maxPages)` over fresh, empty storage. */
   create(maxPages: number): Promise<StoreUnderTest>;
+  /**
+   * The longest record shorter than a page the store keeps, if it is less than 4095, and it refuses
+   * longer ones below 4096 with `STORE_ARGUMENT` (a compressing store must: a tag byte has to fit
+   * beside a record that does not compress). Default 4095.
+   */
+  readonly maxShortRecord?: number;
 }
 
 const MAX_PAGES = 4096;
@@ -54,7 +60,7 @@ export function storeConformanceCases(subject: StoreConformanceSubject): Conform
     ['overwrites a gfn written before', overwrite],
     ['deletes, ignoring gfns it does not hold', deletes],
     ['writes and reads batches of 1, 64 and 512 pages, in any order', batches],
-    ['keeps record lengths from 0 to 4096 and zero-fills the rest of the slot', recordLengths],
+    ['keeps record lengths from 0 to 4096 and zero-fills the rest of the slot', (t) => recordLengths(t, subject.maxShortRecord ?? STORE_PAGE_BYTES - 1)],
     ['names a missing gfn in a STORE_MISSING error', missingGfn],
     ['refuses a gfn beyond its range and a record longer than a page, and keeps working', badArguments],
     ['applies concurrent batches in call order', concurrentBatches],
@@ -177,8 +183,11 @@ async function batches({ store }: StoreUnderTest): Promise<void> {
   expectEqual(store.stats().pages, next, 'pages held');
 }
 
-async function recordLengths({ store }: StoreUnderTest): Promise<void> {
-  const lengths = Uint16Array.of(0, 1, 100, 4095, 4096);
+async function recordLengths({ store }: StoreUnderTest, maxShort: number): Promise<void> {
+  for (let length = maxShort + 1; length < STORE_PAGE_BYTES; length++) {
+    await expectError(store.writeBatch(Uint32Array.of(9), new Uint8Array(STORE_PAGE_BYTES), 1, Uint16Array.of(length)), 'STORE_ARGUMENT', `a ${length}-byte record, above the declared ${maxShort}`, 9);
+  }
+  const lengths = Uint16Array.of(0, 1, 100, maxShort, 4096);
   const gfns = Uint32Array.of(10, 11, 12, 13, 14);
   const pages = pagesFor(gfns, 1);
   await store.writeBatch(gfns, pages, 5, lengths);
