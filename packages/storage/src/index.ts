@@ -11,6 +11,9 @@ export { RedisStore, redisStore, type RedisOptions } from './redis/redis-store.j
 export { SqliteStore, sqliteStore, type SqliteOptions, type SqliteSync } from './sqlite/sqlite-store.js';
 export { PagefileStore, pagefileStore, type FsyncPolicy, type PagefileOptions, type PagefileRecovery } from './pagefile/pagefile-store.js';
 
+// --- inspection ---
+export { checkRecords, type InspectableStore, type InspectedRecord, type StoreCheck } from './inspection.js';
+
 // --- compression ---
 export { CompressedStore, compressedStore, MAX_SHORT_RECORD, type CompressionCodec, type CompressionOptions, type CompressionStats } from './compression/compressed-store.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPagevisorError } from '@pagevisor/core';
-import { PagefileStore } from '@pagevisor/storage';
+import { checkRecords, PagefileStore } from '@pagevisor/storage';
 import { rejection } from './support/rejection.js';
 
 const dirs: string[] = [];
@@ -55,8 +55,11 @@ describe('PagefileStore', () => {
     await reopened.readBatch(Uint32Array.of(5), 1, out);
     expect(out[1]).toBe(0x02);
     expect(reopened.stats().pages).toBe(1);
+    expect(reopened.recovery).toEqual({ damaged: 0, orphaned: 1 });
+    expect(await checkRecords(reopened.inspect())).toEqual({ ok: 1, corrupt: 0, orphaned: 1 });
+    await reopened.flush(); // frees the slot the crash left behind
+    expect(await checkRecords(reopened.inspect())).toEqual({ ok: 1, corrupt: 0, orphaned: 0 });
     await reopened.close();
-    await store.close();
   });
 
   it('detects a flipped byte on read, and skips the damaged page on reopen while the others stay readable', async () => {
@@ -75,6 +78,7 @@ describe('PagefileStore', () => {
     await store.close();
     const reopened = await PagefileStore.open({ path }, 64);
     expect(reopened.recovery.damaged).toBe(1);
+    expect(await checkRecords(reopened.inspect())).toEqual({ ok: 1, corrupt: 1, orphaned: 0 });
     await reopened.readBatch(Uint32Array.of(2), 1, out);
     expect(out[1]).toBe(0xbb);
     await reopened.close();

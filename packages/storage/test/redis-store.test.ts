@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisStore } from '@pagevisor/storage';
+import { checkRecords, RedisStore } from '@pagevisor/storage';
 import { startRedisServer } from '@pagevisor/testing';
 import { rejection } from './support/rejection.js';
 import { providedRedis } from './support/redis.js';
@@ -25,13 +25,14 @@ describe(`RedisStore${note}`, () => {
     const error = await rejection(store.readBatch(Uint32Array.of(2), 1, new Uint8Array(4096)));
     expect(error).toMatchObject({ code: 'STORE_CORRUPT', gfn: 2 });
     await store.readBatch(Uint32Array.of(1), 1, new Uint8Array(4096));
-    const seen: Array<[number | undefined, boolean]> = [];
-    for await (const record of store.records()) seen.push([record.gfn, record.ok]);
+    const seen: Array<[number | undefined, boolean, boolean]> = [];
+    for await (const record of store.inspect()) seen.push([record.gfn, record.ok, record.current]);
     expect(seen.sort((a, b) => (a[0] ?? -1) - (b[0] ?? -1))).toEqual([
-      [undefined, false],
-      [1, true],
-      [2, false],
+      [undefined, true, false],
+      [1, true, true],
+      [2, false, true],
     ]);
+    expect(await checkRecords(store.inspect())).toEqual({ ok: 1, corrupt: 1, orphaned: 1 });
     await raw.quit();
     await store.close();
   });

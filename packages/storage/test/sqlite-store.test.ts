@@ -45,7 +45,9 @@ describe('SqliteStore', () => {
       await reopened.readBatch(Uint32Array.of(gfn), 1, out);
       expect(new TextDecoder().decode(out.subarray(0, 13))).toBe(`marker gfn=${gfn};`);
     }
-    expect([...reopened.rows()].map((r) => [r.gfn, r.ok])).toEqual([
+    const rows: Array<[number | undefined, boolean]> = [];
+    for await (const r of reopened.inspect()) rows.push([r.gfn, r.ok]);
+    expect(rows).toEqual([
       [1, true],
       [2, false],
       [3, true],

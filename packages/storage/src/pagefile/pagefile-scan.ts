@@ -18,19 +18,22 @@ export function extentsIn(size: number): number {
  * checking each record against its page.
  */
 export async function scanPagefile(file: FileHandle, size: number, visit: SlotVisitor): Promise<void> {
-  const extent = new Uint8Array(EXTENT_BYTES);
+  const buffer = new Uint8Array(EXTENT_BYTES);
+  for (let e = 0, extents = extentsIn(size); e < extents; e++) await scanExtent(file, e, buffer, visit);
+}
+
+/** Reads extent `e` into `buffer` and calls `visit` for each of its used slots. */
+export async function scanExtent(file: FileHandle, e: number, buffer: Uint8Array, visit: SlotVisitor): Promise<void> {
   const record: PagefileRecord = { gfn: 0, length: 0, seq: 0, crc: 0 };
-  for (let e = 0, extents = extentsIn(size); e < extents; e++) {
-    // Bytes past the end of a truncated file read as free records.
-    extent.fill(0, 0, TABLE_BYTES);
-    const { bytesRead } = await file.read(extent, 0, EXTENT_BYTES, tableOffset(e));
-    for (let i = 0; i < EXTENT_SLOTS; i++) {
-      if (!decodeRecord(extent, i * RECORD_BYTES, record)) continue;
-      const start = TABLE_BYTES + i * STORE_PAGE_BYTES;
-      const page = extent.subarray(start, start + STORE_PAGE_BYTES);
-      const condition: SlotCondition =
-        start + Math.min(record.length, STORE_PAGE_BYTES) > bytesRead ? 'truncated' : recordMatches(extent, i * RECORD_BYTES, record, page) ? 'ok' : 'crc';
-      visit(e * EXTENT_SLOTS + i, record, condition, page);
-    }
+  // Bytes past the end of a truncated file read as free records.
+  buffer.fill(0, 0, TABLE_BYTES);
+  const { bytesRead } = await file.read(buffer, 0, EXTENT_BYTES, tableOffset(e));
+  for (let i = 0; i < EXTENT_SLOTS; i++) {
+    if (!decodeRecord(buffer, i * RECORD_BYTES, record)) continue;
+    const start = TABLE_BYTES + i * STORE_PAGE_BYTES;
+    const page = buffer.subarray(start, start + STORE_PAGE_BYTES);
+    const condition: SlotCondition =
+      start + Math.min(record.length, STORE_PAGE_BYTES) > bytesRead ? 'truncated' : recordMatches(buffer, i * RECORD_BYTES, record, page) ? 'ok' : 'crc';
+    visit(e * EXTENT_SLOTS + i, record, condition, page);
   }
 }

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { StoreBase, recordLength } from '../internal/store-base.js';
 import { dataOffset, decodeRecord, encodeHeader, encodeRecord, EXTENT_BYTES, EXTENT_SLOTS, HEADER_BYTES, headerProblem, RECORD_BYTES, recordMatches, recordOffset, type PagefileRecord } from './pagefile-format.js';
-import { extentsIn, scanPagefile, type SlotCondition } from './pagefile-scan.js';
+import { extentsIn, scanExtent, scanPagefile, type SlotCondition } from './pagefile-scan.js';
+import type { InspectableStore, InspectedRecord } from '../inspection.js';
 
 const NONE = -1;
 const FREE = -1;
@@ -58,7 +59,7 @@ export interface PagefileRecovery {
  * await store.flush(); // page 7 now survives a crash
  * ```
  */
-export class PagefileStore extends StoreBase {
+export class PagefileStore extends StoreBase implements InspectableStore {
   readonly name = 'pagefile';
   readonly durable: boolean;
   /** The pagefile's path. */
@@ -117,6 +118,31 @@ export class PagefileStore extends StoreBase {
   /** What opening the file found (damaged and orphaned slots); zeros for a new file. */
   get recovery(): PagefileRecovery {
     return this.recovered;
+  }
+
+  /**
+   * Every used slot of the file as it is on disk now, checked against its CRC; `current` says whether
+   * it is the slot the store serves for its gfn.
+   */
+  async *inspect(): AsyncGenerator<InspectedRecord> {
+    await this.opening;
+    const { size } = await this.file.stat();
+    const buffer = new Uint8Array(EXTENT_BYTES);
+    for (let e = 0, extents = extentsIn(size); e < extents; e++) {
+      const found: InspectedRecord[] = [];
+      await scanExtent(this.file, e, buffer, (slot, record, condition, page) => {
+        const ok = condition === 'ok';
+        const known = record.gfn < this.maxPages;
+        found.push({
+          gfn: ok && known ? record.gfn : undefined,
+          ok,
+          current: known && this.slotOf[record.gfn] === slot,
+          location: `slot ${slot}${condition === 'truncated' ? ' (cut off by the end of the file)' : ''}`,
+          data: page.slice(0, Math.min(record.length, STORE_PAGE_BYTES)),
+        });
+      });
+      yield* found;
+    }
   }
 
   protected async doWrite(gfns: Uint32Array, pages: Uint8Array, count: number, lengths: Uint16Array | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
+import type { InspectableStore, InspectedRecord } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
 import { recordLength, StoreBase } from '../internal/store-base.js';
 
@@ -49,7 +50,7 @@ interface KeyInfo {
  * // or over a cluster: RedisStore.open({ cluster: ['10.0.0.1:7000', '10.0.0.2:7000'] }, 1 << 20)
  * ```
  */
-export class RedisStore extends StoreBase {
+export class RedisStore extends StoreBase implements InspectableStore {
   readonly name = 'redis';
   readonly durable = true;
   /** The key prefix. */
@@ -144,10 +145,10 @@ export class RedisStore extends StoreBase {
   }
 
   /**
-   * Every key under the prefix, for inspection tools: its gfn, whether its CRC checks out, and its
-   * record; keys that do not belong to a gfn of this store are reported with `gfn: undefined`.
+   * Every key under the prefix, checked against its CRC; a key that names no gfn of this store is
+   * reported with `gfn: undefined` and is not current.
    */
-  async *records(): AsyncGenerator<{ key: string; gfn: number | undefined; ok: boolean; data: Uint8Array }> {
+  async *inspect(): AsyncGenerator<InspectedRecord> {
     await this.opening;
     for await (const keys of this.scanKeys()) {
       const values = await Promise.all(keys.map((key) => this.client.getBuffer(key)));
@@ -156,7 +157,7 @@ export class RedisStore extends StoreBase {
         if (!value) continue; // deleted meanwhile
         const { gfn, valid } = this.parseKey(key);
         const data = valid ? checkedRecord(gfn, value) : undefined;
-        yield { key, gfn: valid ? gfn : undefined, ok: data !== undefined, data: data ?? value };
+        yield { location: key, gfn: valid ? gfn : undefined, ok: valid ? data !== undefined : true, current: valid, data: data ?? value };
       }
     }
   }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
+import type { InspectableStore, InspectedRecord } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
 import { recordLength, StoreBase } from '../internal/store-base.js';
 
@@ -45,7 +46,7 @@ export interface SqliteOptions {
  * await store.flush(); // durable
  * ```
  */
-export class SqliteStore extends StoreBase {
+export class SqliteStore extends StoreBase implements InspectableStore {
   readonly name = 'sqlite';
   readonly durable: boolean;
   /** The database file. */
@@ -137,10 +138,17 @@ export class SqliteStore extends StoreBase {
     return pages * size;
   }
 
-  /** Row iteration for inspection tools: every row, with whether its CRC checks out. */
-  *rows(): Generator<{ gfn: number; ok: boolean; data: Uint8Array }> {
+  /** Every row, checked against its CRC; rows of a gfn beyond the store's range are not current. */
+  async *inspect(): AsyncGenerator<InspectedRecord> {
+    await this.opening;
     const all = this.db.prepare('SELECT gfn, crc, data FROM pagevisor_pages ORDER BY gfn').raw(true) as BetterSqlite3.Statement<[], [number, number, Uint8Array]>;
-    for (const [gfn, crc, data] of all.iterate()) yield { gfn, ok: data.length <= STORE_PAGE_BYTES && recordCrc(gfn, data) === crc, data };
+    try {
+      for (const [gfn, crc, data] of all.iterate()) {
+        yield { gfn, ok: data.length <= STORE_PAGE_BYTES && recordCrc(gfn, data) === crc, current: gfn >= 0 && gfn < this.maxPages, location: `row ${gfn}`, data };
+      }
+    } catch (error) {
+      throw this.storeError(error, 'inspect');
+    }
   }
 
   private async load(): Promise<void> {
