@@ -60,6 +60,7 @@ describe('PagefileStore', () => {
     await reopened.flush(); // frees the slot the crash left behind
     expect(await checkRecords(reopened.inspect())).toEqual({ ok: 1, corrupt: 0, orphaned: 0 });
     await reopened.close();
+    await store.close();
   });
 
   it('detects a flipped byte on read, and skips the damaged page on reopen while the others stay readable', async () => {
