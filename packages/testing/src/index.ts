@@ -58,3 +58,15 @@ export { runStoreConformance, storeConformanceCases, type StoreConformanceSubjec
 
 // --- servers for tests ---
 export { findRedisServer, startRedisCluster, startRedisServer, type RedisHandle } from './servers/redis-servers.js';
+
+// --- store stress and crash checks ---
+export {
+  checkStressAcks,
+  fillStressPage,
+  pageHead,
+  runStoreStress,
+  stressHead,
+  type StoreStressOptions,
+  type StoreStressSummary,
+  type StressCheck,
+} from './stress/store-stress.js';
