@@ -6,18 +6,16 @@ import { TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
 import type { Command } from '../command.js';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
-import { policyNamed, runSimulation, storeNamed, type SimulationReport } from '../run/simulation.js';
+import { policyNamed, runSimulation, type SimulationReport } from '../run/simulation.js';
 import { progressReporter } from '../run/progress.js';
+import { integerFlag } from '../flags.js';
+import { chosenStorePlugin, STORE_FLAGS, storeChoice } from '../store/store-choice.js';
 
 const COMMAND = 'run';
+const COMPRESSION = ['deflate', 'brotli'] as const;
 
 function integer(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {
-    throw new UsageError(`--${name} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`, COMMAND);
-  }
-  return n;
+  return integerFlag(COMMAND, name, value, fallback, min, max);
 }
 
 /** `pagevisor run`: a pager on a simulated guest, with a summary and an integrity check. */
@@ -37,8 +35,12 @@ Options:
   --pages N         guest size in pages, 4 KiB each (default 65536 = 256 MiB)
   --target T        memory target: pages, 42K/42M/42G, or 42% (default 50%)
   --policy NAME     victim policy (default xenpaging)
-  --store NAME      page store: file | memory (default file, in a new temp dir)
-  --path P          the pagefile (--store file)
+  --store NAME      page store: file | sqlite | memory | redis (default file;
+                    file and sqlite go to a new temp dir unless --path is given)
+  --path P          the pagefile (file) or database (sqlite)
+  --url U           redis://host:port or redis+cluster://host:port,host:port
+                    (--store redis; keys under --prefix, default pagevisor)
+  --compress C      compress pages in the store: deflate | brotli
   --workload W      zipf | loop | scan | mix | a trace file (default zipf)
   --format F        trace format: ${TRACE_FORMATS.join(' | ')} (guessed from the name)
   --accesses N      operations of generated workloads (default 100000)
@@ -53,14 +55,15 @@ Examples:
   pagevisor run
   pagevisor run --abi mem_event/age1 --pages 16384 --target 25% --workload mix --json
   pagevisor run --workload traces/lirs-sprite.trace.gz --format lirs --target 4M
+  pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
 `,
   options: {
     abi: { type: 'string' },
     pages: { type: 'string' },
     target: { type: 'string' },
     policy: { type: 'string' },
-    store: { type: 'string' },
-    path: { type: 'string' },
+    ...STORE_FLAGS,
+    compress: { type: 'string' },
     workload: { type: 'string' },
     format: { type: 'string' },
     accesses: { type: 'string' },
@@ -81,8 +84,7 @@ Examples:
       pages: integer('pages', values.pages, 65536, 1024, 1 << 24),
       target: typeof values.target === 'string' ? values.target : '50%',
       policy: typeof values.policy === 'string' ? values.policy : 'xenpaging',
-      store: typeof values.store === 'string' ? values.store : 'file',
-      path: typeof values.path === 'string' ? values.path : undefined,
+      store: storeChoice(values, COMMAND, 'file', 'pagevisor'),
       workload: typeof values.workload === 'string' ? values.workload : 'zipf',
       format: format as TraceFormat | undefined,
       accesses: integer('accesses', values.accesses, 100_000, 1, 100_000_000),
@@ -91,19 +93,23 @@ Examples:
     };
     const policy = policyNamed(options.policy);
     if (typeof policy === 'string') throw new UsageError(policy, COMMAND);
-    if (options.path !== undefined && options.store !== 'file') throw new UsageError('--path goes with --store file', COMMAND);
-    // Without --path the pagefile lives in a temporary directory removed after the run (xenpaging also
-    // unlinked its pagefile on exit).
-    const temporary = options.store === 'file' && options.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
-    const store = storeNamed(options.store, temporary === undefined ? options.path : join(temporary, 'guest.pagefile'));
-    if (typeof store === 'string') throw new UsageError(store, COMMAND);
+    const compress = values.compress;
+    if (compress !== undefined && !COMPRESSION.includes(compress as (typeof COMPRESSION)[number])) {
+      throw new UsageError(`--compress ${JSON.stringify(compress)}: expected ${COMPRESSION.join(' or ')}`, COMMAND);
+    }
+    // Without --path the pagefile or database lives in a temporary directory removed after the run
+    // (xenpaging also unlinked its pagefile on exit).
+    const onDisk = options.store.kind === 'file' || options.store.kind === 'sqlite';
+    const temporary = onDisk && options.store.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
+    const choice = temporary === undefined ? options.store : { ...options.store, path: join(temporary, options.store.kind === 'file' ? 'guest.pagefile' : 'guest.sqlite') };
+    const store = chosenStorePlugin(choice, compress as (typeof COMPRESSION)[number] | undefined);
     let report: SimulationReport;
     try {
-      report = await runSimulation(options, policy, store, progressReporter(io));
+      report = await runSimulation({ ...options, store: `${choice.kind}${compress ? `+${compress}` : ''}` }, policy, store, progressReporter(io));
     } catch (error) {
       if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
       // A bad --target or trace file is bad input: exit 2 with its one-line message.
-      if (isPagevisorError(error, 'CONFIG') || isPagevisorError(error, 'TRACE_FORMAT') || isPagevisorError(error, 'STORE_FORMAT')) {
+      if (isPagevisorError(error, 'CONFIG') || isPagevisorError(error, 'TRACE_FORMAT') || isPagevisorError(error, 'STORE_FORMAT') || isPagevisorError(error, 'STORE_IO')) {
         throw new UsageError(error.message, COMMAND);
       }
       throw error;

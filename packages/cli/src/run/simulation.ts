@@ -1,6 +1,5 @@
 import { createPager, isPagevisorError, parseSize, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { memoryStore, pagefileStore } from '@pagevisor/storage';
 import {
   GuestRunner,
   InvariantAuditor,
@@ -27,8 +26,6 @@ export interface SimulationOptions {
   readonly accesses: number;
   readonly seed: number;
   readonly vcpus: number;
-  /** Pagefile path (`--store file`); a temporary directory when absent. */
-  readonly path: string | undefined;
 }
 
 /** What a run reports (the `--json` line). */
@@ -54,10 +51,6 @@ export interface SimulationReport {
 }
 
 const POLICIES: Readonly<Record<string, () => PagevisorPlugin>> = { xenpaging: () => xenpaging() };
-const STORES: Readonly<Record<string, (path: string | undefined) => PagevisorPlugin>> = {
-  memory: () => memoryStore(),
-  file: (path) => pagefileStore(path === undefined ? {} : { path }),
-};
 
 /** The policy plugin named, or an error line listing the ones this release has. */
 export function policyNamed(name: string): PagevisorPlugin | string {
@@ -65,11 +58,6 @@ export function policyNamed(name: string): PagevisorPlugin | string {
   return make === undefined ? `--policy: no policy "${name}" in this release (policies: ${Object.keys(POLICIES).join(', ')})` : make();
 }
 
-/** The store plugin named, or an error line listing the ones this release has. */
-export function storeNamed(name: string, path: string | undefined): PagevisorPlugin | string {
-  const make = STORES[name];
-  return make === undefined ? `--store: no store "${name}" in this release (stores: ${Object.keys(STORES).join(', ')})` : make(path);
-}
 
 function workloadNamed(options: SimulationOptions, pages: number): Workload {
   const generator = { pages, accesses: options.accesses, seed: options.seed };

@@ -133,6 +133,7 @@ export class SqliteStore extends StoreBase implements InspectableStore {
   }
 
   protected bytesUsed(): number {
+    if (!this.db?.open) return 0;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const size = this.db.pragma('page_size', { simple: true }) as number;
     return pages * size;

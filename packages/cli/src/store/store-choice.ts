@@ -1,0 +1,112 @@
+import type { PageStore, PagevisorPlugin } from '@pagevisor/core';
+import {
+  compressedStore,
+  memoryStore,
+  pagefileStore,
+  PagefileStore,
+  redisStore,
+  RedisStore,
+  sqliteStore,
+  SqliteStore,
+  type CompressionCodec,
+  type InspectableStore,
+} from '@pagevisor/storage';
+import type { CommandArgs } from '../command.js';
+import { UsageError } from '../usage-error.js';
+
+/** The store kinds the CLI knows, as `--store` names them. */
+export const STORE_KINDS = ['memory', 'file', 'sqlite', 'redis'] as const;
+/** One of {@link STORE_KINDS}. */
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+/** A store as the flags chose it. */
+export interface StoreChoice {
+  readonly kind: StoreKind;
+  /** The pagefile or database (`file`, `sqlite`). */
+  readonly path: string | undefined;
+  /** One Redis server (`redis`). */
+  readonly url: string | undefined;
+  /** Redis Cluster nodes (`redis` with `--url redis+cluster://h1:p1,h2:p2`). */
+  readonly cluster: readonly string[] | undefined;
+  /** Redis key prefix. */
+  readonly prefix: string;
+}
+
+/** The flags every store-using command takes (`parseArgs` form). */
+export const STORE_FLAGS = {
+  store: { type: 'string' },
+  path: { type: 'string' },
+  url: { type: 'string' },
+  prefix: { type: 'string' },
+} as const;
+
+/** Help lines of {@link STORE_FLAGS}. */
+export const STORE_FLAGS_HELP = `  --store NAME      ${STORE_KINDS.join(' | ')}
+  --path P          the pagefile (file) or database file (sqlite)
+  --url U           redis://host:port, or redis+cluster://host:port,host:port for a Redis Cluster
+  --prefix X        Redis key prefix`;
+
+/**
+ * Reads `--store`, `--path`, `--url` and `--prefix`, refusing combinations that do not go together.
+ *
+ * @param fallback - the store when `--store` is absent (`undefined`: the flag is required)
+ */
+export function storeChoice(values: CommandArgs['values'], command: string, fallback: StoreKind | undefined, defaultPrefix: string): StoreChoice {
+  const kind = typeof values['store'] === 'string' ? values['store'] : fallback;
+  if (kind === undefined) throw new UsageError(`--store is required (${STORE_KINDS.join(', ')})`, command);
+  if (!(STORE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--store: no store "${kind}" (stores: ${STORE_KINDS.join(', ')})`, command);
+  const path = typeof values['path'] === 'string' ? values['path'] : undefined;
+  const url = typeof values['url'] === 'string' ? values['url'] : undefined;
+  const prefix = typeof values['prefix'] === 'string' ? values['prefix'] : defaultPrefix;
+  if (path !== undefined && kind !== 'file' && kind !== 'sqlite') throw new UsageError(`--path goes with --store file or sqlite, not ${kind}`, command);
+  if ((url !== undefined || values['prefix'] !== undefined) && kind !== 'redis') throw new UsageError(`--url and --prefix go with --store redis, not ${kind}`, command);
+  let cluster: string[] | undefined;
+  let server: string | undefined;
+  if (url !== undefined) {
+    const match = /^redis\+cluster:\/\/(.+)$/.exec(url);
+    if (match) {
+      cluster = match[1]!.split(',');
+      if (!cluster.every((node) => /^[\w.-]+:\d+$/.test(node))) throw new UsageError(`--url ${JSON.stringify(url)}: cluster nodes must be host:port,host:port`, command);
+    } else if (/^rediss?:\/\//.test(url)) server = url;
+    else throw new UsageError(`--url ${JSON.stringify(url)}: expected redis://host:port or redis+cluster://host:port,host:port`, command);
+  }
+  return { kind: kind as StoreKind, path, url: server, cluster, prefix };
+}
+
+/** Opens the chosen store for gfns `[0, maxPages)`; the path must be given for file and sqlite. */
+export async function openChosenStore(choice: StoreChoice, maxPages: number, command: string): Promise<PageStore & InspectableStore> {
+  switch (choice.kind) {
+    case 'file':
+      return PagefileStore.open({ path: requirePath(choice, command) }, maxPages);
+    case 'sqlite':
+      return SqliteStore.open({ path: requirePath(choice, command) }, maxPages);
+    case 'redis':
+      return RedisStore.open(choice.cluster ? { cluster: choice.cluster, prefix: choice.prefix } : { url: choice.url, prefix: choice.prefix }, maxPages);
+    case 'memory':
+      throw new UsageError('--store memory keeps nothing to open or check; use file, sqlite or redis', command);
+  }
+}
+
+/** The chosen store as a pager plugin, compressed with `codec` if given. */
+export function chosenStorePlugin(choice: StoreChoice, codec: CompressionCodec | undefined): PagevisorPlugin {
+  const plugin = storePlugin(choice);
+  return codec === undefined ? plugin : compressedStore(plugin, { codec });
+}
+
+function storePlugin(choice: StoreChoice): PagevisorPlugin {
+  switch (choice.kind) {
+    case 'memory':
+      return memoryStore();
+    case 'file':
+      return pagefileStore(choice.path === undefined ? {} : { path: choice.path });
+    case 'sqlite':
+      return sqliteStore({ path: choice.path! });
+    case 'redis':
+      return redisStore(choice.cluster ? { cluster: choice.cluster, prefix: choice.prefix } : { url: choice.url, prefix: choice.prefix });
+  }
+}
+
+function requirePath(choice: StoreChoice, command: string): string {
+  if (choice.path === undefined) throw new UsageError(`--store ${choice.kind} needs --path`, command);
+  return choice.path;
+}
