@@ -39,12 +39,20 @@ describe('pagevisor run', () => {
     expect(JSON.parse(out)).toMatchObject({ workload: 'lirs-cpp.trace.gz', ops: 9047 });
   });
 
+  it('pages to a compressed SQLite database in a temporary directory', async () => {
+    const { code, out } = await cli('run', '--pages', '2048', '--accesses', '2000', '--store', 'sqlite', '--compress', 'deflate', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ store: 'sqlite+deflate', integrity: { mismatches: 0 }, invariantViolations: 0 });
+  });
+
   it.each([
     [['--target', '12 pages'], /target "12 pages" is not a size/],
     [['--pages', 'many'], /--pages "many": expected a whole number/],
     [['--abi', 'vm_event/v9'], /unknown paging ABI "vm_event\/v9"/],
-    [['--store', 'redis'], /no store "redis" in this release/],
-    [['--store', 'memory', '--path', 'x'], /--path goes with --store file/],
+    [['--store', 'tape'], /no store "tape"/],
+    [['--store', 'redis', '--url', 'redis://127.0.0.1:1'], /cannot connect/],
+    [['--store', 'memory', '--path', 'x'], /--path goes with --store file or sqlite/],
+    [['--compress', 'zstd'], /--compress "zstd": expected deflate or brotli/],
     [['--format', 'xml'], /--format "xml"/],
     [['--workload', '/nonexistent.trace'], /nonexistent\.trace: cannot read/],
     [['--bogus'], /Unknown option '--bogus'/],

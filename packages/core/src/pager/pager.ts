@@ -123,14 +123,18 @@ export class Pager {
   }
 
   /**
-   * Enables paging on the domain (ABI negotiation included), subscribes to the event channel and the
-   * target, and starts working toward the target.
+   * Checks the store is usable (one flush), enables paging on the domain (ABI negotiation included),
+   * subscribes to the event channel and the target, and starts working toward the target.
    *
+   * @throws {@link StoreError} when the store cannot open (a Redis server that does not answer, a
+   * file of another format): paging is then not enabled
    * @throws {@link HypervisorError} from enable (`ENOEXEC` when no ABI matches, `EBUSY`, ...)
    */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('a pager starts once');
     const { hypervisor, config } = this;
+    // A store that cannot open fails here, before the guest depends on it, not at the first eviction.
+    await this.store.flush();
     const info = hypervisor.domainInfo(config.domid);
     this.target = info.maxPages;
     const channel = hypervisor.enablePaging(config.domid, config.abi);
