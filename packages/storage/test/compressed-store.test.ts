@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CompressedStore, MemoryPageStore } from '@pagevisor/storage';
-import { SeededRandom } from '@pagevisor/testing';
+import { fillTextPage, SeededRandom } from '@pagevisor/testing';
 import { rejection } from './support/rejection.js';
-
-/** Text-like pages: lines of words, as a guest's page cache often holds. */
-function textPage(seed: number): Uint8Array {
-  const words = ['paging', 'guest', 'frame', 'ring', 'event', 'the', 'of', 'xen', 'memory', 'domain'];
-  const random = new SeededRandom(seed);
-  let text = '';
-  while (text.length < 4096) text += `${words[random.int(words.length)]}${random.int(8) === 0 ? '\n' : ' '}`;
-  return new TextEncoder().encode(text.slice(0, 4096));
-}
 
 describe('CompressedStore', () => {
   it('keeps a zero page as a 1-byte marker, compresses text, and stores random bytes as they are', async () => {
     const inner = new MemoryPageStore(16);
     const store = new CompressedStore(inner);
     const pages = new Uint8Array(3 * 4096);
-    pages.set(textPage(1), 4096);
+    fillTextPage(pages.subarray(4096, 8192), 1);
     const noise = new SeededRandom(2);
     for (let i = 8192; i < pages.length; i++) pages[i] = noise.int(256);
     await store.writeBatch(Uint32Array.of(0, 1, 2), pages, 3);

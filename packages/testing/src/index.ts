@@ -16,7 +16,7 @@ export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain
 export { DomainPaging, FOREIGN_CALLER, type PagingCounters } from './sim/domain-paging.js';
 export { MachineFrames } from './sim/machine-frames.js';
 export { hvmE820, type E820Entry } from './sim/e820.js';
-export { fillPageContent, isPageContent } from './sim/page-content.js';
+export { fillPageContent, fillTextPage, isPageContent } from './sim/page-content.js';
 export {
   DOMID_INVALID,
   DOMID_XEN,

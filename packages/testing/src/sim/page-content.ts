@@ -27,3 +27,21 @@ export function isPageContent(bytes: Uint8Array, seed: number, gfn: number, vers
   // Buffer.equals is a native memcmp: several times faster than a byte loop on 4 KiB.
   return Buffer.from(bytes.buffer, bytes.byteOffset, PAGE_BYTES).equals(Buffer.from(scratch.buffer, scratch.byteOffset, PAGE_BYTES));
 }
+
+const WORDS = ['paging', 'guest', 'frame', 'ring', 'event', 'the', 'of', 'xen', 'memory', 'domain', 'pager', 'victim', 'store', 'batch'];
+
+/**
+ * Fills `out` (4096 bytes) with text-like content, lines of words as a guest's page cache often
+ * holds: the same for the same seed. Compression tests and benchmarks use it beside zero pages and
+ * {@link fillPageContent}'s incompressible ones.
+ */
+export function fillTextPage(out: Uint8Array, seed: number): void {
+  let state = (seed | 0) ^ 0x6d2b79f5;
+  let at = 0;
+  while (at < PAGE_BYTES) {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
+    const word = WORDS[(state >>> 8) % WORDS.length]!;
+    for (let i = 0; i < word.length && at < PAGE_BYTES; i++) out[at++] = word.charCodeAt(i);
+    if (at < PAGE_BYTES) out[at++] = (state & 7) === 0 ? 0x0a : 0x20;
+  }
+}
