@@ -54,7 +54,7 @@ export { TraceError } from './workloads/trace-error.js';
 
 // --- conformance suites ---
 export { ConformanceFailure, type ConformanceCase } from './conformance/conformance-case.js';
-export { runStoreConformance, storeConformanceCases, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';
+export { runStoreConformance, storeConformanceCases, type ConformanceResult, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';
 
 // --- servers for tests ---
 export { findRedisServer, startRedisCluster, startRedisServer, type RedisHandle } from './servers/redis-servers.js';

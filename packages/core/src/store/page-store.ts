@@ -36,7 +36,7 @@ export interface PageStoreStats {
  * unacknowledged one may or may not be. A store that is not durable (the memory store) keeps nothing
  * past its process.
  *
- * **Integrity.** A record that fails its check on read is a `STORE_CORRUPT` {@link StoreError} naming
+ * **Integrity.** A record that fails its check on read is a `STORE_CORRUPT` {@link @pagevisor/core!StoreError | StoreError} naming
  * the gfn; the store's other records stay readable.
  *
  * @example
@@ -61,7 +61,7 @@ export interface PageStore extends AsyncDisposable {
    * @param pages - `count` slots of 4096 bytes, record `i` at `i * 4096`
    * @param count - how many records
    * @param lengths - bytes of each record (default 4096 for all), each 0 … 4096
-   * @throws {@link StoreError} `STORE_ARGUMENT` for a gfn the store cannot hold or a bad length,
+   * @throws {@link @pagevisor/core!StoreError | StoreError} `STORE_ARGUMENT` for a gfn the store cannot hold or a bad length,
    * `STORE_IO` for an I/O error, `STORE_CLOSED` after close.
    */
   writeBatch(gfns: Uint32Array, pages: Uint8Array, count: number, lengths?: Uint16Array): Promise<void>;
@@ -70,7 +70,7 @@ export interface PageStore extends AsyncDisposable {
    * past its record's length are zero.
    *
    * @param lengths - if given, receives each record's length
-   * @throws {@link StoreError} `STORE_MISSING` naming the first gfn it does not hold, `STORE_CORRUPT`
+   * @throws {@link @pagevisor/core!StoreError | StoreError} `STORE_MISSING` naming the first gfn it does not hold, `STORE_CORRUPT`
    * for a record that fails its check, `STORE_IO` for an I/O error.
    */
   readBatch(gfns: Uint32Array, count: number, into: Uint8Array, lengths?: Uint16Array): Promise<void>;

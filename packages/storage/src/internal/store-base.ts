@@ -6,7 +6,9 @@ import { STORE_PAGE_BYTES, StoreError, type PageStore, type PageStoreStats } fro
  * A store implements the `do*` methods and keeps {@link StoreBase.pages} up to date.
  */
 export abstract class StoreBase implements PageStore {
+  /** The store's name (`memory`, `pagefile`, `sqlite`, `redis`, ...). */
   abstract readonly name: string;
+  /** Whether acknowledged writes survive the process (see the `PageStore` remarks). */
   abstract readonly durable: boolean;
   /** Records held now; kept by the store. */
   protected pages = 0;
@@ -69,6 +71,7 @@ export abstract class StoreBase implements PageStore {
     return closing;
   }
 
+  /** Closes the store, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -8,5 +8,6 @@ export interface ConformanceCase {
 
 /** A subject broke its contract; the message says how. */
 export class ConformanceFailure extends Error {
+  /** Always `ConformanceFailure`. */
   override readonly name = 'ConformanceFailure';
 }

@@ -82,9 +82,24 @@ export function storeConformanceCases(subject: StoreConformanceSubject): Conform
   }));
 }
 
-/** Runs every case and returns which failed (for use outside a test runner). */
-export async function runStoreConformance(subject: StoreConformanceSubject): Promise<Array<{ readonly name: string; readonly error?: Error }>> {
-  const results: Array<{ name: string; error?: Error }> = [];
+/** The outcome of one conformance case. */
+export interface ConformanceResult {
+  /** The case's name. */
+  readonly name: string;
+  /** Why it failed; absent if it passed. */
+  readonly error?: Error;
+}
+
+/**
+ * Runs every case and returns each outcome (for use outside a test runner).
+ *
+ * @example
+ * ```ts
+ * const failed = (await runStoreConformance(subject)).filter((r) => r.error);
+ * ```
+ */
+export async function runStoreConformance(subject: StoreConformanceSubject): Promise<ConformanceResult[]> {
+  const results: ConformanceResult[] = [];
   for (const c of storeConformanceCases(subject)) {
     try {
       await c.run();

@@ -16,11 +16,17 @@ export interface StoreStressOptions {
 
 /** What a stress run did. */
 export interface StoreStressSummary {
+  /** Operations run. */
   readonly ops: number;
+  /** Of them, puts. */
   readonly puts: number;
+  /** Of them, deletes. */
   readonly deletes: number;
+  /** Flushes (one per batch). */
   readonly flushes: number;
+  /** Wall time of the run. */
   readonly seconds: number;
+  /** Operations per second, flushes included. */
   readonly opsPerSecond: number;
 }
 
