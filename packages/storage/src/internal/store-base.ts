@@ -98,6 +98,12 @@ export abstract class StoreBase implements PageStore {
     return this.pages;
   }
 
+  /** Resolves with `store` once it is open; rejects with the open's error. */
+  protected static async whenOpen<S extends StoreBase>(store: S): Promise<S> {
+    await store.opening;
+    return store;
+  }
+
   /**
    * Starts opening the store: every call waits for it, and if it fails, every call rejects with its
    * error.

@@ -89,6 +89,7 @@ export class PagefileStore extends StoreBase implements InspectableStore {
     this.fsync = options.fsync ?? 'batch';
     this.durable = this.fsync !== 'none';
     this.slotOf = new Int32Array(maxPages).fill(NONE);
+    this.startOpening(() => this.load());
   }
 
   /**
@@ -100,9 +101,7 @@ export class PagefileStore extends StoreBase implements InspectableStore {
    * or page size, `STORE_IO` when it cannot be opened.
    */
   static async open(options: PagefileOptions, maxPages: number): Promise<PagefileStore> {
-    const store = PagefileStore.openLazily(options, maxPages);
-    await store.opening;
-    return store;
+    return StoreBase.whenOpen(new PagefileStore(options, maxPages));
   }
 
   /**
@@ -111,9 +110,7 @@ export class PagefileStore extends StoreBase implements InspectableStore {
    * synchronously.
    */
   static openLazily(options: PagefileOptions, maxPages: number): PagefileStore {
-    const store = new PagefileStore(options, maxPages);
-    store.startOpening(() => store.load());
-    return store;
+    return new PagefileStore(options, maxPages);
   }
 
   /** What opening the file found (damaged and orphaned slots); zeros for a new file. */

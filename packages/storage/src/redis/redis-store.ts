@@ -66,6 +66,7 @@ export class RedisStore extends StoreBase implements InspectableStore {
     if (options.url && options.cluster) throw new StoreError('STORE_ARGUMENT', `${this.label}: give url or cluster, not both`);
     this.prefix = prefix;
     this.lengthOf = new Uint16Array(maxPages);
+    this.startOpening(() => this.connect());
   }
 
   /**
@@ -75,16 +76,12 @@ export class RedisStore extends StoreBase implements InspectableStore {
    * `ConfigError` when ioredis is not installed.
    */
   static async open(options: RedisOptions, maxPages: number): Promise<RedisStore> {
-    const store = RedisStore.openLazily(options, maxPages);
-    await store.opening;
-    return store;
+    return StoreBase.whenOpen(new RedisStore(options, maxPages));
   }
 
   /** Returns at once and connects in the background (see {@link PagefileStore.openLazily}). */
   static openLazily(options: RedisOptions, maxPages: number): RedisStore {
-    const store = new RedisStore(options, maxPages);
-    store.startOpening(() => store.connect());
-    return store;
+    return new RedisStore(options, maxPages);
   }
 
   /** The key of `gfn`'s record. */

@@ -67,6 +67,7 @@ export class SqliteStore extends StoreBase implements InspectableStore {
     this.sync = options.sync ?? 'batch';
     this.durable = this.sync !== 'none';
     this.held = new Uint8Array(maxPages);
+    this.startOpening(() => this.load());
   }
 
   /**
@@ -77,16 +78,12 @@ export class SqliteStore extends StoreBase implements InspectableStore {
    * better-sqlite3 is not installed.
    */
   static async open(options: SqliteOptions, maxPages: number): Promise<SqliteStore> {
-    const store = SqliteStore.openLazily(options, maxPages);
-    await store.opening;
-    return store;
+    return StoreBase.whenOpen(new SqliteStore(options, maxPages));
   }
 
   /** Returns at once and opens in the background (see {@link PagefileStore.openLazily}). */
   static openLazily(options: SqliteOptions, maxPages: number): SqliteStore {
-    const store = new SqliteStore(options, maxPages);
-    store.startOpening(() => store.load());
-    return store;
+    return new SqliteStore(options, maxPages);
   }
 
   protected async doWrite(gfns: Uint32Array, pages: Uint8Array, count: number, lengths: Uint16Array | undefined): Promise<void> {
