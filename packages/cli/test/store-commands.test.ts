@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe('pagevisor store stress | dump | verify', () => {
         expect(record.head).toMatch(new RegExp(`^pagevisor-stress gfn=${record.gfn} version=\\d+$`));
       }
       const verify = await cli('store', 'verify', '--store', store, '--path', path, '--json');
-      expect(JSON.parse(verify.out)).toEqual({ ok: records.length, corrupt: 0, orphaned: 0 });
+      expect(JSON.parse(verify.out)).toEqual({ ok: records.length, corrupt: 0, orphaned: 0, ...(store === 'file' ? { missingSlots: 0 } : {}) });
       expect(verify.code).toBe(0);
     });
   }
@@ -77,6 +77,15 @@ describe('pagevisor store stress | dump | verify', () => {
       expect(err).toMatch(message);
       expect(err.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('fails verify on a truncated pagefile, counting the slots cut off', async () => {
+    const path = tempPath('cut.pagefile');
+    await cli('store', 'stress', '--store', 'file', '--path', path, '--ops', '100', '--gfns', '32');
+    truncateSync(path, 4096 + 16384 + 10 * 4096);
+    const verify = await cli('store', 'verify', '--store', 'file', '--path', path, '--json');
+    expect(verify.code).toBe(EXIT_CODES.failed);
+    expect(JSON.parse(verify.out)).toMatchObject({ missingSlots: 1014 });
   });
 
   it('refuses a file that is not a pagefile, with exit code 2', async () => {

@@ -5,7 +5,7 @@ import { crc32c } from '../crc32c.js';
  * The pagefile's on-disk layout, version 1 (all integers little-endian):
  *
  * - header, one 4 KiB block: magic `PGVPGFL1`, format version u32 @8, page size u32 @12, slots per
- *   extent u32 @16, CRC32C of bytes 0–19 @20;
+ *   extent u32 @16, slot count u32 @20 (slots the file has grown to), CRC32C of bytes 0–23 @24;
  * - then extents, each a slot table of 1024 records of 16 bytes followed by 1024 slots of 4 KiB.
  *
  * A record: gfn u32 @0, record length u16 @4, sequence number high u16 @6 and low u32 @8 (48 bits,
@@ -36,23 +36,28 @@ export function tableOffset(extent: number): number {
   return HEADER_BYTES + extent * EXTENT_BYTES;
 }
 
-/** A new header block. */
-export function encodeHeader(): Uint8Array {
-  const header = new Uint8Array(HEADER_BYTES);
-  const view = new DataView(header.buffer);
+/** Writes a header block for a file of `slotCount` slots into `header` (4096 bytes). */
+export function encodeHeader(header: Uint8Array, slotCount: number): void {
+  const view = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
+  header.fill(0);
   header.set(new TextEncoder().encode(PAGEFILE_MAGIC));
   view.setUint32(8, PAGEFILE_VERSION, true);
   view.setUint32(12, STORE_PAGE_BYTES, true);
   view.setUint32(16, EXTENT_SLOTS, true);
-  view.setUint32(20, crc32c(header.subarray(0, 20)), true);
-  return header;
+  view.setUint32(20, slotCount, true);
+  view.setUint32(24, crc32c(header.subarray(0, 24)), true);
+}
+
+/** The slot count a valid header records. */
+export function headerSlotCount(header: Uint8Array): number {
+  return new DataView(header.buffer, header.byteOffset, HEADER_BYTES).getUint32(20, true);
 }
 
 /** Why `header` is not a pagefile this code reads, or `undefined` if it is. */
 export function headerProblem(header: Uint8Array): string | undefined {
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const magic = new TextDecoder().decode(header.subarray(0, 8));
-  if (magic !== PAGEFILE_MAGIC || view.getUint32(20, true) !== crc32c(header.subarray(0, 20))) {
+  if (magic !== PAGEFILE_MAGIC || view.getUint32(24, true) !== crc32c(header.subarray(0, 24))) {
     return `is not a Pagevisor pagefile (magic ${JSON.stringify(magic)})`;
   }
   const version = view.getUint32(8, true);

@@ -1,10 +1,10 @@
-import { writeSync } from 'node:fs';
+import { ftruncateSync, writeSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { StoreBase, recordLength } from '../internal/store-base.js';
-import { dataOffset, decodeRecord, encodeHeader, encodeRecord, EXTENT_BYTES, EXTENT_SLOTS, HEADER_BYTES, headerProblem, RECORD_BYTES, recordMatches, recordOffset, type PagefileRecord } from './pagefile-format.js';
+import { dataOffset, decodeRecord, TABLE_BYTES, encodeHeader, encodeRecord, EXTENT_BYTES, EXTENT_SLOTS, HEADER_BYTES, headerProblem, headerSlotCount, RECORD_BYTES, recordMatches, recordOffset, type PagefileRecord } from './pagefile-format.js';
 import { extentsIn, scanExtent, scanPagefile, type SlotCondition } from './pagefile-scan.js';
 import type { InspectableStore, InspectedRecord } from '../inspection.js';
 
@@ -28,6 +28,8 @@ export interface PagefileOptions {
 
 /** What opening a pagefile found. */
 export interface PagefileRecovery {
+  /** Slots the header counts that the file no longer holds: it was truncated (their pages are lost). */
+  readonly missingSlots: number;
   /** Slots whose record or page fails its CRC or is cut off by the file's end. */
   readonly damaged: number;
   /** Valid records left behind by a crash: an older version of a gfn, or a gfn beyond the store's range. */
@@ -78,7 +80,10 @@ export class PagefileStore extends StoreBase implements InspectableStore {
   /** Slots of overwritten versions, freed only once the new version is durable. */
   private releaseAfterSync: number[] = [];
   private seq = 0;
-  private recovered: PagefileRecovery = { damaged: 0, orphaned: 0 };
+  private recovered: PagefileRecovery = { missingSlots: 0, damaged: 0, orphaned: 0 };
+  /** The slot count the header on disk records. */
+  private headerSlots = 0;
+  private readonly header = new Uint8Array(HEADER_BYTES);
   private scratchSlots = new Int32Array(0);
   private scratchOld = new Int32Array(0);
   private scratchRecords = new Uint8Array(0);
@@ -165,6 +170,7 @@ export class PagefileStore extends StoreBase implements InspectableStore {
     }
     for (let i = 0; i < count; i++) encodeRecord(records, i * RECORD_BYTES, gfns[i]!, recordLength(lengths, i), ++this.seq, pages.subarray(i * STORE_PAGE_BYTES));
     try {
+      this.writeHeaderIfGrown();
       // Synchronous writes: they only copy into the page cache (the flush's fdatasync is the slow,
       // asynchronous part), and a thread-pool round trip per write cost more than the copy.
       this.forEachRunSync(slots, count, (first, n, slot) => {
@@ -272,14 +278,15 @@ export class PagefileStore extends StoreBase implements InspectableStore {
     try {
       const { size } = await this.file.stat();
       if (size === 0) {
-        await this.file.write(encodeHeader(), 0, HEADER_BYTES, 0);
+        encodeHeader(this.header, 0);
+        await this.file.write(this.header, 0, HEADER_BYTES, 0);
         await this.file.sync();
         return;
       }
-      const header = new Uint8Array(HEADER_BYTES);
-      await this.file.read(header, 0, HEADER_BYTES, 0);
-      const problem = headerProblem(header);
+      await this.file.read(this.header, 0, HEADER_BYTES, 0);
+      const problem = headerProblem(this.header);
       if (problem) throw new StoreError('STORE_FORMAT', `${this.path}: ${problem}`);
+      this.headerSlots = headerSlotCount(this.header);
       await this.rebuildIndex(size);
     } catch (error) {
       await this.file.close();
@@ -316,10 +323,25 @@ export class PagefileStore extends StoreBase implements InspectableStore {
       this.slotGfn[slot] = record.gfn;
     });
     for (let slot = 0; slot < this.slotCount; slot++) if (this.slotGfn[slot] !== FREE && slotOk[slot] === 0) damaged++;
-    this.recovered = { damaged, orphaned };
+    // The file is extended to whole extents as it grows, so slots the header counts beyond its end
+    // mean it was cut short.
+    const rest = (size - HEADER_BYTES) % EXTENT_BYTES;
+    const held = Math.floor((size - HEADER_BYTES) / EXTENT_BYTES) * EXTENT_SLOTS + Math.max(0, Math.floor((rest - TABLE_BYTES) / STORE_PAGE_BYTES));
+    this.recovered = { missingSlots: Math.max(0, this.headerSlots - held), damaged, orphaned };
+    this.headerSlots = Math.max(this.headerSlots, this.slotCount);
     // Dropped slots become free at the next flush, after their free records are written.
     const dropped = new Set(this.clearBeforeSync);
     for (let slot = this.slotCount - 1; slot >= 0; slot--) if (this.slotGfn[slot] === FREE && !dropped.has(slot)) this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /** Records a grown slot count in the header and the file size (before the pages that need them), so truncation shows. */
+  private writeHeaderIfGrown(): void {
+    if (this.slotCount <= this.headerSlots) return;
+    encodeHeader(this.header, this.slotCount);
+    writeFully(this.file.fd, this.header, 0, HEADER_BYTES, 0);
+    // Whole extents (sparse: no disk space until written), so a shorter file is a truncated one.
+    ftruncateSync(this.file.fd, HEADER_BYTES + (this.slotCount / EXTENT_SLOTS) * EXTENT_BYTES);
+    this.headerSlots = this.slotCount;
   }
 
   /** Calls `io(first, n, slot)` for each run of `n` batch entries in consecutive slots of one extent. */
