@@ -1,9 +1,20 @@
 /**
- * Victim policies for the Pagevisor pager, as plugins. This release has `xenpaging`, the default; the
- * classic and adaptive policies follow.
+ * Victim policies for the Pagevisor pager, as plugins: `xenpaging` (the default, faithful to
+ * policy_default.c) and the classic policies (LRU, FIFO, MRU, CLOCK with an N-bit counter, SIEVE, ARC,
+ * S3-FIFO, Belady, random), exact against libCacheSim in trace simulation.
  *
  * @packageDocumentation
  */
 
 // --- policies ---
 export { XenpagingPolicy, xenpaging, XENPAGING_DEFAULT_MRU_SIZE, type XenpagingOptions } from './xenpaging-policy.js';
+export { classicPolicy, CLASSIC_POLICIES, createClassicPolicy } from './classic/policy-registry.js';
+export { LruPolicy, FifoPolicy, MruPolicy, ClockPolicy, SievePolicy } from './classic/list-policies.js';
+export { ArcPolicy } from './classic/arc-policy.js';
+export { S3FifoPolicy } from './classic/s3fifo-policy.js';
+export { BeladyPolicy } from './classic/belady-policy.js';
+export { RandomPolicy } from './classic/random-policy.js';
+export { TrackedPolicy } from './classic/tracked-policy.js';
+
+// --- trace simulation ---
+export { nextUses, simulateTrace, type SimulationResult } from './simulate/simulate-trace.js';

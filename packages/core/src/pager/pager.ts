@@ -151,6 +151,7 @@ export class Pager {
       hypervisor.target$(config.domid).subscribe((target) => {
         // xenpaging: a target of 0 pages everything in; a target above max_pages means max_pages.
         this.target = target <= 0 || target > info.maxPages ? info.maxPages : target;
+        this.policy.setCapacity?.(this.target);
         this.events.next({ type: 'target.changed', target: this.target });
         this.kick();
       }),

@@ -11,6 +11,16 @@ export interface PolicyContext {
   readonly neverEvict: Uint8Array;
   /** Seed for policies that draw random numbers; the same seed gives the same choices. */
   readonly seed: number;
+  /**
+   * `true` in trace simulation, where the cache starts empty; absent or `false` for a live guest, whose
+   * every gfn is resident before the policy hears of it.
+   */
+  readonly startsEmpty?: boolean;
+  /**
+   * Trace simulation only: for request `t`, the index of the next request to the same page, or -1
+   * (Belady needs the future).
+   */
+  readonly future?: Int32Array;
 }
 
 /**
@@ -73,6 +83,11 @@ export interface VictimPolicy {
   notifyNominationFailed(gfn: number): void;
   /** The guest touched the gfn at `time` (access bits, or every reference in trace simulation). */
   notifyAccess(gfn: number, time: number): void;
+  /**
+   * How many pages may be resident: the pager's target, or a simulated cache's size. Policies that
+   * size internal queues by it (ARC, S3-FIFO) implement it; it may change at any time.
+   */
+  setCapacity?(pages: number): void;
 }
 
 /** Makes a policy for one pager. */

@@ -1,0 +1,58 @@
+import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
+import { ArcPolicy } from './arc-policy.js';
+import { BeladyPolicy } from './belady-policy.js';
+import { ClockPolicy, FifoPolicy, LruPolicy, MruPolicy, SievePolicy } from './list-policies.js';
+import { RandomPolicy } from './random-policy.js';
+import { S3FifoPolicy } from './s3fifo-policy.js';
+
+/** The classic policies by name; `clockN` (N = 1 … 8) is CLOCK with an N-bit counter. */
+export const CLASSIC_POLICIES = ['lru', 'fifo', 'mru', 'clock', 'clock2', 'clock3', 'sieve', 'arc', 's3fifo', 'belady', 'random'] as const;
+
+/**
+ * Makes the classic policy `name` (one of {@link CLASSIC_POLICIES}, or `clockN` for any N from 1 to 8).
+ *
+ * @throws {@link @pagevisor/core!ConfigError | ConfigError} for a name it does not know, and for
+ * `belady` outside trace simulation
+ */
+export function createClassicPolicy(name: string, context: PolicyContext): VictimPolicy {
+  switch (name) {
+    case 'lru':
+      return new LruPolicy(context);
+    case 'fifo':
+      return new FifoPolicy(context);
+    case 'mru':
+      return new MruPolicy(context);
+    case 'sieve':
+      return new SievePolicy(context);
+    case 'arc':
+      return new ArcPolicy(context);
+    case 's3fifo':
+      return new S3FifoPolicy(context);
+    case 'belady':
+      return new BeladyPolicy(context);
+    case 'random':
+      return new RandomPolicy(context);
+  }
+  const clock = /^clock([1-8])?$/.exec(name);
+  if (clock) return new ClockPolicy(context, Number(clock[1] ?? 1));
+  throw new ConfigError('policy', `no policy "${name}" (policies: ${CLASSIC_POLICIES.join(', ')}, clockN for N = 1 … 8)`);
+}
+
+/**
+ * A classic policy as a pager plugin.
+ *
+ * @example
+ * ```ts
+ * import { classicPolicy } from '@pagevisor/policies';
+ *
+ * const pager = createPager({ hypervisor, domain, policy: classicPolicy('s3fifo'), store });
+ * ```
+ */
+export function classicPolicy(name: string): PagevisorPlugin {
+  return {
+    name,
+    register(container, context) {
+      container.register(VICTIM_POLICY, { useValue: createClassicPolicy(name, context) });
+    },
+  };
+}
