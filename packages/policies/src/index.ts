@@ -1,14 +1,19 @@
 /**
  * Victim policies for the Pagevisor pager, as plugins: `xenpaging` (the default, faithful to
- * policy_default.c) and the classic policies (LRU, FIFO, MRU, CLOCK with an N-bit counter, SIEVE, ARC,
- * S3-FIFO, Belady, random), exact against libCacheSim in trace simulation.
+ * policy_default.c), `adaptive` (Pagevisor's own: follows the best of several experts),
+ * `access-timestamp` (seed 003) and the classic policies (LRU, FIFO, MRU, CLOCK with an N-bit counter,
+ * SIEVE, ARC, S3-FIFO, Belady, random), exact against libCacheSim in trace simulation.
  *
  * @packageDocumentation
  */
 
 // --- policies ---
 export { XenpagingPolicy, xenpaging, XENPAGING_DEFAULT_MRU_SIZE, type XenpagingOptions } from './xenpaging-policy.js';
-export { classicPolicy, CLASSIC_POLICIES, createClassicPolicy } from './classic/policy-registry.js';
+export { CLASSIC_POLICIES } from './classic/policy-registry.js';
+export { createPolicy, policyNamed, POLICY_NAMES, SIMULATABLE_POLICIES } from './policy-registry.js';
+export { AdaptivePolicy, adaptive, type AdaptiveOptions } from './adaptive/adaptive-policy.js';
+export { ShadowCache } from './adaptive/shadow-cache.js';
+export { AccessTimestampPolicy, accessTimestamp, type AccessTimestampOptions } from './access-timestamp-policy.js';
 export { LruPolicy, FifoPolicy, MruPolicy, ClockPolicy, SievePolicy } from './classic/list-policies.js';
 export { ArcPolicy } from './classic/arc-policy.js';
 export { S3FifoPolicy } from './classic/s3fifo-policy.js';

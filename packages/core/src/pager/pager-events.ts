@@ -54,8 +54,8 @@ export interface EvictFailedEvent {
   readonly type: 'evict.failed';
   /** The gfn. */
   readonly gfn: number;
-  /** Which step refused it. */
-  readonly reason: 'nominate' | 'evict' | 'store';
+  /** Which step refused it (`accessed`: the policy saw the guest touch it after nomination, seed 003). */
+  readonly reason: 'nominate' | 'evict' | 'store' | 'accessed';
 }
 
 /** The store failed to write a batch; its pages stay resident. */

@@ -88,6 +88,12 @@ export interface VictimPolicy {
    * size internal queues by it (ARC, S3-FIFO) implement it; it may change at any time.
    */
   setCapacity?(pages: number): void;
+  /**
+   * Asked just before a nominated page is evicted: `false` keeps it (seed 003: the guest touched it
+   * since it was nominated, so evicting it now would race the access). The pager then treats it as
+   * an eviction refusal. Policies without access information leave it out.
+   */
+  confirmEviction?(gfn: number): boolean;
 }
 
 /** Makes a policy for one pager. */

@@ -1,4 +1,4 @@
-import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
+import { ConfigError, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
 import { ArcPolicy } from './arc-policy.js';
 import { BeladyPolicy } from './belady-policy.js';
 import { ClockPolicy, FifoPolicy, LruPolicy, MruPolicy, SievePolicy } from './list-policies.js';
@@ -36,23 +36,4 @@ export function createClassicPolicy(name: string, context: PolicyContext): Victi
   const clock = /^clock([1-8])?$/.exec(name);
   if (clock) return new ClockPolicy(context, Number(clock[1] ?? 1));
   throw new ConfigError('policy', `no policy "${name}" (policies: ${CLASSIC_POLICIES.join(', ')}, clockN for N = 1 … 8)`);
-}
-
-/**
- * A classic policy as a pager plugin.
- *
- * @example
- * ```ts
- * import { classicPolicy } from '@pagevisor/policies';
- *
- * const pager = createPager({ hypervisor, domain, policy: classicPolicy('s3fifo'), store });
- * ```
- */
-export function classicPolicy(name: string): PagevisorPlugin {
-  return {
-    name,
-    register(container, context) {
-      container.register(VICTIM_POLICY, { useValue: createClassicPolicy(name, context) });
-    },
-  };
 }

@@ -1,4 +1,5 @@
 import { ConfigError, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
+import { ShadowCache } from '../adaptive/shadow-cache.js';
 
 /** One (policy, size) run of a trace. */
 export interface SimulationResult {
@@ -50,29 +51,11 @@ export function nextUses(ids: Uint32Array, distinct: number): Int32Array {
 export function simulateTrace(ids: Uint32Array, distinct: number, make: (context: PolicyContext) => VictimPolicy, size: number, withFuture = false, seed = 1): SimulationResult {
   if (!Number.isInteger(size) || size < 0) throw new ConfigError('size', `cache size ${size} is not a whole number of pages`);
   const context: PolicyContext = { maxPages: distinct, neverEvict: new Uint8Array(distinct), seed, startsEmpty: true, future: withFuture ? nextUses(ids, distinct) : undefined };
-  const policy = make(context);
-  policy.setCapacity?.(size);
-  const resident = new Uint8Array(distinct);
-  const victim = new Uint32Array(1);
-  let count = 0;
+  const cache = new ShadowCache(make(context), distinct);
+  cache.setCapacity(size);
   let misses = 0;
   const started = performance.now();
-  for (let t = 0; t < ids.length; t++) {
-    const id = ids[t]!;
-    policy.notifyAccess(id, t);
-    if (resident[id] === 1) continue;
-    misses++;
-    if (size === 0) continue;
-    if (count >= size) {
-      if (policy.chooseVictims(1, victim) !== 1) throw new Error(`${policy.name} chose no victim in a full cache of ${size} at request ${t}`);
-      resident[victim[0]!] = 0;
-      policy.notifyPagedOut(victim[0]!);
-      count--;
-    }
-    policy.notifyPagedIn(id, true);
-    resident[id] = 1;
-    count++;
-  }
+  for (let t = 0; t < ids.length; t++) if (cache.request(ids[t]!, t)) misses++;
   const seconds = (performance.now() - started) / 1000;
-  return { policy: policy.name, size, requests: ids.length, misses, missRatio: ids.length === 0 ? 0 : misses / ids.length, seconds };
+  return { policy: cache.policy.name, size, requests: ids.length, misses, missRatio: ids.length === 0 ? 0 : misses / ids.length, seconds };
 }

@@ -81,6 +81,13 @@ export class Eviction {
     let refused = 0;
     for (let i = 0; i < nominated; i++) {
       const gfn = gfns[i]!;
+      // Seed 003: a page the guest touched since its nomination is not evicted (the policy says so).
+      if (policy.confirmEviction?.(gfn) === false) {
+        this.failed(gfn, 'accessed');
+        this.refused[refused++] = gfn;
+        failed++;
+        continue;
+      }
       try {
         hypervisor.evict(domid, gfn);
       } catch (error) {
@@ -103,7 +110,7 @@ export class Eviction {
     return evicted;
   }
 
-  private failed(gfn: number, reason: 'nominate' | 'evict' | 'store'): void {
+  private failed(gfn: number, reason: 'nominate' | 'evict' | 'store' | 'accessed'): void {
     this.ctx.counters.evictFails++;
     this.ctx.policy.notifyNominationFailed(gfn);
     if (this.ctx.config.pageEvents) this.ctx.events.next({ type: 'evict.failed', gfn, reason });

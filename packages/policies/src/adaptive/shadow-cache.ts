@@ -1,0 +1,53 @@
+import type { VictimPolicy } from '@pagevisor/core';
+
+/**
+ * A cache run on metadata only: one policy, its resident set and its capacity, driven by libCacheSim's
+ * request path (policies.md §3.0). Trace simulation runs one; the adaptive policy runs one per expert
+ * on the same requests to count their misses and follow the best one's resident set.
+ */
+export class ShadowCache {
+  /** 1 for a page this cache holds. */
+  readonly resident: Uint8Array;
+  /** The page the last request evicted, or -1. */
+  evicted = -1;
+  private count = 0;
+  private capacity = 0;
+  private readonly victim = new Uint32Array(1);
+
+  /**
+   * @param policy - the policy that picks victims (built with `startsEmpty`)
+   * @param pages - page ids are `[0, pages)`
+   */
+  constructor(
+    readonly policy: VictimPolicy,
+    pages: number,
+  ) {
+    this.resident = new Uint8Array(pages);
+  }
+
+  /** Sets the cache's size in pages (and tells the policy). */
+  setCapacity(pages: number): void {
+    this.capacity = pages;
+    this.policy.setCapacity?.(pages);
+  }
+
+  /** Runs one request at `time`: a hit, or a miss that evicts if the cache is full and then inserts. Returns whether it missed. */
+  request(page: number, time: number): boolean {
+    this.evicted = -1;
+    this.policy.notifyAccess(page, time);
+    if (this.resident[page] === 1) return false;
+    if (this.capacity === 0) return true;
+    if (this.count >= this.capacity) {
+      if (this.policy.chooseVictims(1, this.victim) !== 1) throw new Error(`${this.policy.name} chose no victim in a full cache of ${this.capacity} at request ${time}`);
+      const victim = this.victim[0]!;
+      this.resident[victim] = 0;
+      this.policy.notifyPagedOut(victim);
+      this.evicted = victim;
+      this.count--;
+    }
+    this.policy.notifyPagedIn(page, true);
+    this.resident[page] = 1;
+    this.count++;
+    return true;
+  }
+}

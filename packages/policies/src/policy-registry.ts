@@ -1,0 +1,57 @@
+import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
+import { AccessTimestampPolicy } from './access-timestamp-policy.js';
+import { AdaptivePolicy } from './adaptive/adaptive-policy.js';
+import { CLASSIC_POLICIES, createClassicPolicy } from './classic/policy-registry.js';
+import { XenpagingPolicy } from './xenpaging-policy.js';
+
+/** Every policy this package ships, by name (plus `clockN` for N = 1 … 8). */
+export const POLICY_NAMES = ['xenpaging', 'adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
+
+/** Policies that choose among resident pages by their accesses, so trace simulation can run them. */
+export const SIMULATABLE_POLICIES = ['adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
+
+/**
+ * Makes the policy `name` with its default options.
+ *
+ * @throws {@link @pagevisor/core!ConfigError | ConfigError} for a name this package does not have,
+ * `belady` outside trace simulation, and `xenpaging` in it (it sees no accesses: it sweeps gfns)
+ *
+ * @example
+ * ```ts
+ * const policy = createPolicy('s3fifo', { maxPages: 1 << 20, neverEvict: new Uint8Array(1 << 20), seed: 1 });
+ * ```
+ */
+export function createPolicy(name: string, context: PolicyContext): VictimPolicy {
+  switch (name) {
+    case 'xenpaging':
+      if (context.startsEmpty) throw new ConfigError('policy', 'xenpaging sweeps gfns and sees no accesses: it does not run in trace simulation');
+      return new XenpagingPolicy(context);
+    case 'adaptive':
+      return new AdaptivePolicy(context);
+    case 'access-timestamp':
+      return new AccessTimestampPolicy(context);
+  }
+  if (!/^clock\d$/.test(name) && !(CLASSIC_POLICIES as readonly string[]).includes(name)) {
+    throw new ConfigError('policy', `no policy "${name}" (policies: ${POLICY_NAMES.join(', ')}, clockN for N = 1 … 8)`);
+  }
+  return createClassicPolicy(name, context);
+}
+
+/**
+ * The policy `name` as a pager plugin, with its default options.
+ *
+ * @example
+ * ```ts
+ * import { policyNamed } from '@pagevisor/policies';
+ *
+ * const pager = createPager({ hypervisor, domain, policy: policyNamed('s3fifo'), store });
+ * ```
+ */
+export function policyNamed(name: string): PagevisorPlugin {
+  return {
+    name,
+    register(container, context) {
+      container.register(VICTIM_POLICY, { useValue: createPolicy(name, context) });
+    },
+  };
+}
