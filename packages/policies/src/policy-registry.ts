@@ -11,10 +11,18 @@ export const POLICY_NAMES = ['xenpaging', 'adaptive', 'access-timestamp', ...CLA
 export const SIMULATABLE_POLICIES = ['adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
 
 /**
+ * Policies for trace simulation only: `belady` needs the future; `mru` evicts the page that was just
+ * faulted in, so on a live guest it pages a page out again before the vcpu that wanted it can run (a
+ * livelock).
+ */
+export const SIMULATION_ONLY_POLICIES = ['belady', 'mru'] as const;
+
+/**
  * Makes the policy `name` with its default options.
  *
  * @throws {@link @pagevisor/core!ConfigError | ConfigError} for a name this package does not have,
- * `belady` outside trace simulation, and `xenpaging` in it (it sees no accesses: it sweeps gfns)
+ * `belady` and `mru` outside trace simulation (see {@link SIMULATION_ONLY_POLICIES}), and `xenpaging`
+ * in it (it sees no accesses: it sweeps gfns)
  *
  * @example
  * ```ts
@@ -30,6 +38,8 @@ export function createPolicy(name: string, context: PolicyContext): VictimPolicy
       return new AdaptivePolicy(context);
     case 'access-timestamp':
       return new AccessTimestampPolicy(context);
+    case 'mru':
+      if (!context.startsEmpty) throw new ConfigError('policy', 'mru evicts the page just faulted in, which livelocks a live guest: it runs in trace simulation only');
   }
   if (!/^clock\d$/.test(name) && !(CLASSIC_POLICIES as readonly string[]).includes(name)) {
     throw new ConfigError('policy', `no policy "${name}" (policies: ${POLICY_NAMES.join(', ')}, clockN for N = 1 … 8)`);

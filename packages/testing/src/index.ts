@@ -54,6 +54,7 @@ export { TraceError } from './workloads/trace-error.js';
 
 // --- conformance suites ---
 export { ConformanceFailure, type ConformanceCase } from './conformance/conformance-case.js';
+export { policyConformanceCases, type PolicyConformanceSubject } from './conformance/policy-conformance.js';
 export { runStoreConformance, storeConformanceCases, type ConformanceResult, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';
 
 // --- servers for tests ---

@@ -52,7 +52,8 @@ export class AdaptivePolicy extends TrackedPolicy {
     this.lists = new IdLists(context.maxPages, 2);
     this.window = options.window ?? 8;
     this.margin = options.margin ?? 0.02;
-    this.bytesPerPage = TrackedPolicy.BASE_BYTES + IdLists.BYTES_PER_ID + this.experts.reduce((sum, e) => sum + e.policy.bytesPerPage + 1, 0);
+    // Each expert's state and resident set, their shared (empty) never-evict set, and our own lists.
+    this.bytesPerPage = TrackedPolicy.BASE_BYTES + IdLists.BYTES_PER_ID + 1 + this.experts.reduce((sum, e) => sum + e.policy.bytesPerPage + 1, 0);
     this.setCapacity(context.maxPages);
   }
 

@@ -47,6 +47,7 @@ export class ArcPolicy extends TrackedPolicy {
   }
 
   protected admit(gfn: number): void {
+    this.lists.remove(gfn); // a victim whose nomination failed comes back from its ghost list
     this.lists.pushHead(this.ghostHit === NO_GHOST_HIT ? T1 : T2, gfn);
     this.ghostHit = NO_GHOST_HIT;
   }

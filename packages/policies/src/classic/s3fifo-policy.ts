@@ -50,6 +50,7 @@ export class S3FifoPolicy extends TrackedPolicy {
   }
 
   protected admit(gfn: number): void {
+    this.lists.remove(gfn); // a victim whose nomination failed comes back from the ghost
     this.freq[gfn] = 0;
     this.lists.pushHead(this.ghostHit ? MAIN : SMALL, gfn);
     this.ghostHit = false;

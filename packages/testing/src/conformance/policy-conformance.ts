@@ -1,0 +1,164 @@
+import type { PolicyContext, VictimPolicy } from '@pagevisor/core';
+import { SeededRandom } from '../sim/seeded-random.js';
+import { ConformanceFailure, type ConformanceCase } from './conformance-case.js';
+
+/** How the suite gets policies. */
+export interface PolicyConformanceSubject {
+  /** Names the policy in case names. */
+  readonly name: string;
+  /** Builds the policy for a context (the suite builds several, for a live guest and for trace simulation). */
+  create(context: PolicyContext): VictimPolicy;
+  /** The policy runs only in trace simulation (Belady); skips the live-guest cases. */
+  readonly simulationOnly?: boolean;
+  /** The policy runs only on a live guest (xenpaging); skips the trace-simulation cases. */
+  readonly liveOnly?: boolean;
+}
+
+const PAGES = 4096;
+const NEVER_EVICT = [0, 5, 100, 4095];
+const RESIDENT = 0;
+const IN_FLIGHT = 1;
+const OUT = 2;
+const DROPPED = 3;
+
+/**
+ * The victim policy conformance suite (issue 5 §5), as cases for any test runner: a policy never picks a
+ * never-evict gfn, a gfn that is out or in flight (a dropped one may be offered again), or a page not in
+ * a simulated cache; it respects the
+ * batch size and writes nothing past what it returns; the same seed and calls give the same victims;
+ * and the typed arrays it allocates stay within its declared bytes per page.
+ *
+ * @example
+ * ```ts
+ * import { it } from 'vitest';
+ * import { policyConformanceCases } from '@pagevisor/testing';
+ *
+ * for (const c of policyConformanceCases({ name: 'mine', create: (ctx) => new MyPolicy(ctx) })) it(c.name, c.run);
+ * ```
+ */
+export function policyConformanceCases(subject: PolicyConformanceSubject): ConformanceCase[] {
+  const cases: Array<[string, () => Promise<void>, boolean]> = [
+    ['on a live guest: never picks a never-evict gfn, a gfn that is out or in flight; respects batch sizes', async () => void liveRun(subject, 7), !subject.simulationOnly],
+    ['on a live guest: the same seed and the same calls give the same victims', async () => sameVictims(liveRun(subject, 11), liveRun(subject, 11)), !subject.simulationOnly],
+    ['in trace simulation: always evicts a resident page of a full cache', async () => void simulationRun(subject, 3), !subject.liveOnly],
+    ['in trace simulation: the same seed and the same requests give the same victims', async () => sameVictims(simulationRun(subject, 5), simulationRun(subject, 5)), !subject.liveOnly],
+    ['allocates no more typed-array memory than its declared bytes per page', async () => memoryWithinDeclared(subject), true],
+  ];
+  return cases.filter(([, , applies]) => applies).map(([name, run]) => ({ name: `${subject.name}: ${name}`, run }));
+}
+
+function context(seed: number, startsEmpty: boolean, pages = PAGES, future?: Int32Array): PolicyContext {
+  const neverEvict = new Uint8Array(pages);
+  if (!startsEmpty) for (const gfn of NEVER_EVICT) if (gfn < pages) neverEvict[gfn] = 1;
+  return { maxPages: pages, neverEvict, seed, startsEmpty, future };
+}
+
+/** A pager's life in miniature: batches of victims, evictions and refusals, page-ins, accesses, drops. */
+function liveRun(subject: PolicyConformanceSubject, seed: number): number[] {
+  const ctx = context(seed, false);
+  const policy = subject.create(ctx);
+  const random = new SeededRandom(seed);
+  const state = new Uint8Array(PAGES);
+  const out = new Uint32Array(128);
+  const victims: number[] = [];
+  for (let round = 0; round < 300; round++) {
+    policy.setCapacity?.(PAGES - 1024 - random.int(1024));
+    const n = 1 + random.int(64);
+    out.fill(0xffffffff);
+    const k = policy.chooseVictims(n, out);
+    if (!Number.isInteger(k) || k < 0 || k > n) throw new ConformanceFailure(`chooseVictims(${n}) returned ${k}`);
+    for (let i = k; i < out.length; i++) if (out[i] !== 0xffffffff) throw new ConformanceFailure(`chooseVictims(${n}) returned ${k} but wrote out[${i}]`);
+    for (let i = 0; i < k; i++) {
+      const gfn = out[i]!;
+      if (gfn >= PAGES) throw new ConformanceFailure(`picked gfn ${gfn}, beyond the ${PAGES} pages`);
+      if (ctx.neverEvict[gfn] === 1) throw new ConformanceFailure(`picked never-evict gfn ${gfn}`);
+      // A dropped gfn may be offered again: the guest can repopulate it without the pager hearing of it,
+      // and nomination refuses it while it is a hole (xenpaging's policy_notify_dropped did the same).
+      if (state[gfn] === IN_FLIGHT || state[gfn] === OUT) throw new ConformanceFailure(`picked gfn ${gfn}, which is ${state[gfn] === OUT ? 'out' : 'in flight'}`);
+      state[gfn] = IN_FLIGHT;
+      victims.push(gfn);
+    }
+    for (let i = 0; i < k; i++) {
+      const gfn = out[i]!;
+      if (random.int(5) === 0) {
+        policy.notifyNominationFailed(gfn);
+        state[gfn] = RESIDENT;
+      } else {
+        policy.notifyPagedOut(gfn);
+        state[gfn] = OUT;
+      }
+    }
+    for (let j = 0; j < 40; j++) {
+      const gfn = random.int(PAGES);
+      if (state[gfn] === OUT && random.int(2) === 0) {
+        policy.notifyAccess(gfn, round * 100 + j);
+        policy.notifyPagedIn(gfn, true);
+        state[gfn] = RESIDENT;
+      } else if (state[gfn] === RESIDENT) {
+        policy.notifyAccess(gfn, round * 100 + j);
+      } else if (state[gfn] === DROPPED) {
+        policy.notifyPagedIn(gfn, false); // populated again
+        state[gfn] = RESIDENT;
+      }
+    }
+    const dropped = random.int(PAGES);
+    if (random.int(4) === 0 && state[dropped] !== IN_FLIGHT && ctx.neverEvict[dropped] === 0) {
+      policy.notifyDropped(dropped);
+      state[dropped] = DROPPED;
+    }
+  }
+  return victims;
+}
+
+/** A trace of skewed requests through a cache of a quarter of its pages, libCacheSim's request path. */
+function simulationRun(subject: PolicyConformanceSubject, seed: number): number[] {
+  const pages = 2048;
+  const random = new SeededRandom(seed);
+  const trace = Uint32Array.from({ length: 20_000 }, () => (random.int(4) === 0 ? random.int(pages) : random.int(pages >> 3)));
+  const future = new Int32Array(trace.length);
+  const last = new Int32Array(pages).fill(-1);
+  for (let t = trace.length - 1; t >= 0; t--) {
+    future[t] = last[trace[t]!]!;
+    last[trace[t]!] = t;
+  }
+  const policy = subject.create(context(seed, true, pages, future));
+  const capacity = pages >> 2;
+  policy.setCapacity?.(capacity);
+  const resident = new Uint8Array(pages);
+  const victim = new Uint32Array(1);
+  const victims: number[] = [];
+  let count = 0;
+  for (let t = 0; t < trace.length; t++) {
+    const page = trace[t]!;
+    policy.notifyAccess(page, t);
+    if (resident[page] === 1) continue;
+    if (count >= capacity) {
+      if (policy.chooseVictims(1, victim) !== 1) throw new ConformanceFailure(`request ${t}: no victim from a full cache of ${capacity}`);
+      if (resident[victim[0]!] !== 1) throw new ConformanceFailure(`request ${t}: picked page ${victim[0]}, which is not in the cache`);
+      resident[victim[0]!] = 0;
+      policy.notifyPagedOut(victim[0]!);
+      victims.push(victim[0]!);
+      count--;
+    }
+    policy.notifyPagedIn(page, true);
+    resident[page] = 1;
+    count++;
+  }
+  return victims;
+}
+
+function sameVictims(a: number[], b: number[]): void {
+  if (a.length !== b.length) throw new ConformanceFailure(`two runs with the same seed chose ${a.length} and ${b.length} victims`);
+  const at = a.findIndex((gfn, i) => gfn !== b[i]);
+  if (at >= 0) throw new ConformanceFailure(`two runs with the same seed differ at victim ${at}: ${a[at]} and ${b[at]}`);
+}
+
+/** Typed-array bytes allocated while building a policy of 1 Mi pages, against `bytesPerPage`. */
+function memoryWithinDeclared(subject: PolicyConformanceSubject): void {
+  const pages = 1 << 20;
+  const ctx = context(1, subject.simulationOnly === true, pages, subject.simulationOnly ? new Int32Array(16) : undefined);
+  const before = process.memoryUsage().arrayBuffers;
+  const policy = subject.create(ctx);
+  const perPage = (process.memoryUsage().arrayBuffers - before) / pages;
+  if (perPage > policy.bytesPerPage + 0.05) throw new ConformanceFailure(`allocates ${perPage.toFixed(2)} bytes per page, declares ${policy.bytesPerPage}`);
+}
