@@ -72,7 +72,8 @@ export abstract class TrackedPolicy implements VictimPolicy {
     this.state[gfn] = OUT;
   }
 
-  notifyPagedIn(gfn: number): void {
+  /** Inserts the gfn (`recent` makes no difference to these policies). */
+  notifyPagedIn(gfn: number, _recent = true): void {
     if (this.state[gfn] === IN) return;
     if (this.pendingMiss !== gfn) this.onMiss(gfn, -1);
     this.pendingMiss = -1;
