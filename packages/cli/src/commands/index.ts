@@ -3,9 +3,11 @@ import { abiDecodeCommand } from './abi-decode.js';
 import { abiEncodeCommand } from './abi-encode.js';
 import { abiListCommand } from './abi-list.js';
 import { runCommand } from './run.js';
+import { simulateCommand } from './simulate.js';
+import { benchCommand } from './bench.js';
 import { storeDumpCommand } from './store/store-dump.js';
 import { storeStressCommand } from './store/store-stress.js';
 import { storeVerifyCommand } from './store/store-verify.js';
 
 /** Every `pagevisor` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand];
+export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand];

@@ -1,5 +1,6 @@
 import { createPager, isPagevisorError, parseSize, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
+import { guessTraceFormat } from '../trace-format.js';
 import {
   GuestRunner,
   InvariantAuditor,
@@ -71,16 +72,13 @@ function workloadNamed(options: SimulationOptions, pages: number): Workload {
     case 'mix':
       return mixWorkload(generator);
     default:
-      return traceWorkload(readTrace(options.workload, { format: options.format ?? guessFormat(options.workload) }));
+      return traceWorkload(readTrace(options.workload, { format: options.format ?? guessTraceFormat(options.workload) }));
   }
 }
 
-function guessFormat(file: string): TraceFormat {
-  if (/\.vscsi$/i.test(file)) return 'vscsi';
-  if (/lirs/i.test(file)) return 'lirs';
-  if (/addr/i.test(file)) return 'address';
-  if (/\.csv$/i.test(file)) return 'csv';
-  return 'txt';
+
+function progressDetail(done: number, total: number, stats: PagerStats): string {
+  return `${done}/${total} ops, ${stats.faults} faults, ${stats.pagedOut} pages out`;
 }
 
 /**
@@ -91,7 +89,7 @@ export async function runSimulation(
   options: SimulationOptions,
   policy: PagevisorPlugin,
   store: PagevisorPlugin,
-  onProgress: (done: number, total: number, stats: PagerStats) => void,
+  onProgress: (done: number, total: number, detail: string) => void,
 ): Promise<SimulationReport> {
   const hv = new SimHypervisor({ abi: options.abi, machineFrames: options.pages + 1024 });
   const guest = hv.createDomain({ maxPages: options.pages, vcpus: options.vcpus, seed: options.seed });
@@ -106,14 +104,14 @@ export async function runSimulation(
   const total = workload.ops.length;
   let step = 0;
   const result = await runner.run(() => {
-    if (++step % 4096 === 0) onProgress(Math.min(step, total), total, pager.stats);
+    if (++step % 4096 === 0) onProgress(Math.min(step, total), total, progressDetail(Math.min(step, total), total, pager.stats));
     return pager.settle();
   });
   const stats = pager.stats;
   const ringFull = guest.paging?.counters.ringFull ?? 0;
   await pager.stop('graceful');
   const seconds = (performance.now() - started) / 1000;
-  onProgress(total, total, stats);
+  onProgress(total, total, progressDetail(total, total, stats));
   const integrity = hv.contentMismatches(guest.domid);
   let invariantViolations = 0;
   try {

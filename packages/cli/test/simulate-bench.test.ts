@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '@pagevisor/cli';
+import { cli } from './support/cli.js';
+
+const TRACES = new URL('../../testing/fixtures/traces/', import.meta.url).pathname;
+const dirs: string[] = [];
+function temp(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-sim-'));
+  dirs.push(dir);
+  return join(dir, name);
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pagevisor simulate', () => {
+  it('prints one JSON line per (policy, size) with the reference counts, sizes 0 and 1 included', async () => {
+    const { code, out } = await cli('simulate', '--trace', `${TRACES}cloudPhysicsIO.vscsi`, '--format', 'vscsi', '--policy', 'lru,s3fifo,belady', '--size', '0,1,1000', '--json');
+    expect(code).toBe(EXIT_CODES.ok);
+    const lines = out.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(9);
+    for (const line of lines) expect(Object.keys(line)).toEqual(['trace', 'policy', 'size', 'requests', 'misses', 'missRatio', 'seconds']);
+    expect(lines.find((l) => l.policy === 'lru' && l.size === 1000)).toMatchObject({ trace: 'cloudPhysicsIO.vscsi', requests: 113872, misses: 94823 });
+    expect(lines.find((l) => l.policy === 'belady' && l.size === 1000)).toMatchObject({ misses: 87025 });
+    expect(lines.filter((l) => l.size === 0).every((l) => l.misses === 113872)).toBe(true);
+  });
+
+  it('reads gzip by its magic bytes whatever the name, and names a malformed record unless --skip-bad', async () => {
+    const path = temp('ids.txt');
+    writeFileSync(path, gzipSync('1\n2\n1\nthree\n2\n'));
+    const bad = await cli('simulate', '--trace', path, '--format', 'txt', '--size', '2');
+    expect(bad.code).toBe(EXIT_CODES.usage);
+    expect(bad.err.trim()).toMatch(/ids\.txt: record 4 "three"/);
+    const skipped = await cli('simulate', '--trace', path, '--format', 'txt', '--size', '2', '--skip-bad', '--json');
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.out)).toMatchObject({ requests: 4, misses: 2 });
+    expect(skipped.err).toMatch(/skipped 1 malformed record/);
+  });
+
+  it('refuses unknown policies, xenpaging, bad sizes and a missing trace with exit code 2', async () => {
+    for (const [argv, message] of [
+      [['--trace', 'x', '--policy', 'lfu'], /no policy "lfu"/],
+      [['--trace', 'x', '--policy', 'xenpaging'], /no policy "xenpaging" for trace simulation/],
+      [['--trace', `${TRACES}lirs-cpp.trace.gz`, '--size', '1x'], /--size "1x"/],
+      [['--policy', 'lru'], /--trace FILE is required/],
+      [['--trace', '/nonexistent.trace'], /nonexistent\.trace: cannot read/],
+    ] as const) {
+      const { code, err } = await cli('simulate', ...argv);
+      expect(code, argv.join(' ')).toBe(EXIT_CODES.usage);
+      expect(err).toMatch(message);
+    }
+  });
+});
+
+describe('pagevisor bench', () => {
+  it('prints a miss-ratio table and writes CSV and an SVG with Belady dashed as the floor', async () => {
+    const csv = temp('cpp.csv');
+    const svg = temp('cpp.svg');
+    const { code, out, err } = await cli('bench', '--trace', `${TRACES}lirs-cpp.trace.gz`, '--format', 'lirs', '--policies', 'lru,arc,belady', '--sizes', '20,61,122', '--csv', csv, '--svg', svg);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^policy\s+20\s+61\s+122$/m);
+    expect(out).toMatch(/^belady\s+[\d.]+%/m);
+    expect(err).toMatch(/100% 9\/9 runs/);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('policy,size,requests,misses,missRatio,seconds');
+    expect(rows).toContain(rows.find((row) => row.startsWith('lru,20,9047,8991,')));
+    const picture = readFileSync(svg, 'utf8');
+    expect(picture.match(/<polyline class="curve"/g)).toHaveLength(3);
+    expect(picture).toMatch(/data-policy="belady"[^>]*stroke-dasharray/);
+    expect(picture).toMatch(/belady \(optimum\)/);
+  });
+});
