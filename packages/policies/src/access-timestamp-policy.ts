@@ -3,6 +3,8 @@ import { TrackedPolicy } from './classic/tracked-policy.js';
 import { IdLists } from './internal/id-lists.js';
 
 const LIST = 1;
+/** Pages nomination looks at before it settles for the coldest of them, so it costs O(1) however hot the guest is. */
+const CANDIDATES = 32;
 
 /** Options of the access-timestamp policy. */
 export interface AccessTimestampOptions {
@@ -19,8 +21,8 @@ export interface AccessTimestampOptions {
  *
  * @remarks
  * Nomination clears the tag and skips hot pages (accessed within `hotWindow`), sweeping the resident
- * pages oldest first and sending hot ones to the back; when every page is hot it takes the coldest
- * (the one accessed longest ago). A page whose tag is set again between its nomination and its
+ * pages oldest first and sending hot ones to the back; when the 32 pages it looked at are all hot it
+ * takes the coldest of them (the one accessed longest ago). A page whose tag is set again between its nomination and its
  * eviction was touched in that window (the seed's second race): {@link AccessTimestampPolicy.confirmEviction}
  * refuses it and the pager keeps it. 8 bytes of time, 1 of tag and 9 of list per page.
  */
@@ -66,7 +68,7 @@ export class AccessTimestampPolicy extends TrackedPolicy {
   protected evict(): number {
     const { lists, lastAccess } = this;
     let coldest = -1;
-    for (let seen = lists.size(LIST); seen > 0; seen--) {
+    for (let seen = Math.min(lists.size(LIST), CANDIDATES); seen > 0; seen--) {
       const gfn = lists.tail(LIST);
       if (this.now - lastAccess[gfn]! >= this.hotWindow) return this.nominate(gfn);
       if (coldest < 0 || lastAccess[gfn]! < lastAccess[coldest]!) coldest = gfn;
