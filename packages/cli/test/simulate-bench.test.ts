@@ -1,21 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '@pagevisor/cli';
 import { cli } from './support/cli.js';
+import { tempFiles } from './support/temp-files.js';
 
 const TRACES = new URL('../../testing/fixtures/traces/', import.meta.url).pathname;
-const dirs: string[] = [];
-function temp(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-sim-'));
-  dirs.push(dir);
-  return join(dir, name);
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const temp = tempFiles('pv-sim-');
 
 describe('pagevisor simulate', () => {
   it('prints one JSON line per (policy, size) with the reference counts, sizes 0 and 1 included', async () => {

@@ -1,19 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '@pagevisor/cli';
 import { cli } from './support/cli.js';
+import { tempFiles } from './support/temp-files.js';
 
-const dirs: string[] = [];
-function tempPath(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pv-store-cli-'));
-  dirs.push(dir);
-  return join(dir, name);
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempPath = tempFiles('pv-store-cli-');
 
 describe('pagevisor store stress | dump | verify', () => {
   for (const [store, name] of [
