@@ -71,3 +71,6 @@ export {
   type StoreStressSummary,
   type StressCheck,
 } from './stress/store-stress.js';
+
+// --- PV guests ---
+export { entryMfn, FOREIGN_FRAME_BIT, foreignFrame, IDENTITY_FRAME_BIT, identityFrame, INVALID_P2M_ENTRY, MAX_P2M_PFN, P2M_PER_PAGE, P2mTree } from './sim/pv/p2m-tree.js';
