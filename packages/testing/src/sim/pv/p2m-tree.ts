@@ -35,6 +35,24 @@ export function entryMfn(entry: bigint): number {
   return entry === INVALID_P2M_ENTRY ? -1 : Number(entry & ~(FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT));
 }
 
+/** Pages a {@link P2mTree} allocated. */
+export interface P2mPages {
+  /** Private leaf pages. */
+  readonly leaves: number;
+  /** Private mid pages. */
+  readonly mids: number;
+}
+
+/** The save/restore MFN-list tree ({@link P2mTree.frameListList}). */
+export interface FrameListList {
+  /** The mfn of `p2m_top_mfn` (`pfn_to_mfn_frame_list_list`). */
+  readonly topMfn: number;
+  /** Per 1 GiB block: the mfn of its mid-MFN page. */
+  readonly midMfns: readonly number[];
+  /** Per 1 GiB block: the mfns of its 512 leaf pages. */
+  readonly leafMfns: readonly (readonly number[])[];
+}
+
 type Leaf = BigUint64Array;
 type Mid = Leaf[];
 
@@ -76,7 +94,7 @@ export class P2mTree {
   })()) {}
 
   /** Private leaf and mid pages allocated so far. */
-  get pagesAllocated(): { leaves: number; mids: number } {
+  get pagesAllocated(): P2mPages {
     return { leaves: this.leaves, mids: this.mids };
   }
 
@@ -152,7 +170,7 @@ export class P2mTree {
    * of `p2m_top_mfn`, whose entries are the mfns of mid-MFN pages, whose entries are the mfns of the
    * leaf pages (the shared missing leaf and mid for absent parts). Covers pfns `[0, maxPfn)`.
    */
-  frameListList(maxPfn: number): { readonly topMfn: number; readonly midMfns: number[]; readonly leafMfns: number[][] } {
+  frameListList(maxPfn: number): FrameListList {
     const midMfns: number[] = [];
     const leafMfns: number[][] = [];
     const tops = Math.ceil(maxPfn / (P2M_PER_PAGE * P2M_PER_PAGE));
