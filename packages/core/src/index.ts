@@ -48,7 +48,7 @@ export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.j
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';
 export { token, type Token } from './di/token.js';
-export { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
+export { CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
 
 // --- the hypervisor port ---
 export type { DomainInfo, ForeignMapping, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';
@@ -157,3 +157,8 @@ export { SharedRing } from './ring/shared-ring.js';
 export { FrontRing } from './ring/front-ring.js';
 export { BackRing } from './ring/back-ring.js';
 export { RingSlotAccounting, type RingProducer } from './ring/ring-slot-accounting.js';
+
+// --- page offlining ---
+export { OfflineManager, createOfflineManager, type CreateOfflineManagerOptions, type OfflineReport } from './offline/offline-manager.js';
+export type { OfflineHandler, OfflineOutcome, OfflineRequest, OfflineResult } from './offline/offline-handler.js';
+export { offlineOwner, PG_OFFLINE, PG_OFFLINE_QUERY, queriedState, type PageOfflineOp } from './offline/page-offline-status.js';

@@ -12,7 +12,7 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * - `EXDEV`: populate-on-demand is active. `EMLINK`: IOMMU passthrough is on.
  * - `ENOMEM`: no free machine frame. `ESRCH`: no such domain. `ENOSYS`: no such operation.
  */
-export type Errno = 'EBUSY' | 'ENOENT' | 'EINVAL' | 'EAGAIN' | 'ENODEV' | 'ENOEXEC' | 'EXDEV' | 'EMLINK' | 'ENOMEM' | 'ESRCH' | 'ENOSYS';
+export type Errno = 'EBUSY' | 'ENOENT' | 'EINVAL' | 'EAGAIN' | 'ENODEV' | 'ENOEXEC' | 'EXDEV' | 'EMLINK' | 'ENOMEM' | 'ESRCH' | 'ENOSYS' | 'EPERM';
 
 /** What a {@link HypervisorError} names. */
 export interface HypervisorErrorDetails extends PagevisorErrorOptions {

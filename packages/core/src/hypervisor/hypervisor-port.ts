@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { PageOfflineOp } from '../offline/page-offline-status.js';
 import type { NegotiatedAbi } from '../abi/abi-registry.js';
 import type { SharedRing } from '../ring/shared-ring.js';
 
@@ -16,6 +17,10 @@ export interface DomainInfo {
   readonly vcpus: number;
   /** Whether the domain is HVM (paging is HVM-only). */
   readonly hvm: boolean;
+  /** Whether a paging ring is enabled on the domain (a pager runs, or ran and did not disable it). */
+  readonly paging?: boolean;
+  /** The ABI its paging ring speaks, when paging is enabled. */
+  readonly pagingAbi?: string;
 }
 
 /** A paging ring set up by {@link HypervisorPort.enablePaging}. */
@@ -106,6 +111,17 @@ export interface HypervisorPort {
    * Hot and never replayed; completes when paging is disabled or the domain is destroyed.
    */
   notify$(domid: number): Observable<void>;
+  /**
+   * `XEN_SYSCTL_page_offline_op` on one frame (reference §5): offline, online or query; returns the
+   * status word ({@link PG_OFFLINE}, {@link PG_OFFLINE_QUERY}). Optional: only hypervisors that can
+   * offline pages implement it.
+   *
+   * @throws {@link HypervisorError} `EINVAL` for an invalid frame (or online of a broken one), `EPERM`
+   * for one of Xen's own
+   */
+  pageOffline?(op: PageOfflineOp, mfn: number): number;
+  /** The M2P entry of a frame: the domain that owns it and the gfn it backs, or undefined (free, Xen's). */
+  frameOwner?(mfn: number): { readonly domid: number; readonly gfn: number } | undefined;
   /**
    * The domain's memory target in pages (the xenstore `memory/target-tot_pages` watch): emits the
    * current target on subscription, then every change. Completes when the domain is destroyed.

@@ -37,6 +37,8 @@ export class MachineFrames {
   /** Frames whose bytes were written through a mapping: the bytes, in place of generated content. */
   readonly written = new Map<number, Uint8Array>();
   private readonly freeList: Int32Array;
+  /** 1 while the frame is on the free list (an offlined frame can still be, until popped). */
+  private readonly listed: Uint8Array;
   private freeCount: number;
 
   /** @param size - number of machine frames (at most 2^31 − 1) */
@@ -55,6 +57,7 @@ export class MachineFrames {
     // Hand out low frames first: the free list is a stack with mfn 0 on top.
     this.freeList = new Int32Array(size);
     for (let i = 0; i < size; i++) this.freeList[i] = size - 1 - i;
+    this.listed = new Uint8Array(size).fill(1);
     this.freeCount = size;
   }
 
@@ -72,6 +75,7 @@ export class MachineFrames {
   allocate(domid: number): number {
     while (this.freeCount > 0) {
       const mfn = this.freeList[--this.freeCount]!;
+      this.listed[mfn] = 0;
       if (this.state[mfn] !== FrameState.free) continue; // offlined while on the list: never reused
       this.owner[mfn] = domid;
       this.refs[mfn] = 1;
@@ -111,8 +115,20 @@ export class MachineFrames {
       return true;
     }
     this.state[mfn] = FrameState.free;
-    this.freeList[this.freeCount++] = mfn;
+    this.pushFree(mfn);
     return true;
+  }
+
+  /** `online_page` of an offlined frame: free again, and back on the free list. */
+  online(mfn: number): void {
+    this.state[mfn] = FrameState.free;
+    this.pushFree(mfn);
+  }
+
+  private pushFree(mfn: number): void {
+    if (this.listed[mfn] === 1) return;
+    this.listed[mfn] = 1;
+    this.freeList[this.freeCount++] = mfn;
   }
 
   /**

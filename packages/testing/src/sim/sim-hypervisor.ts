@@ -1,3 +1,4 @@
+import { pageOfflineSysctl } from './page-offline-sysctl.js';
 import {
   AbiError,
   createDefaultAbiRegistry,
@@ -7,6 +8,7 @@ import {
   type DomainInfo,
   type ForeignMapping,
   type HypervisorPort,
+  type PageOfflineOp,
   type PagingChannel,
 } from '@pagevisor/core';
 import type { Observable } from 'rxjs';
@@ -14,7 +16,7 @@ import { DomainPaging, FOREIGN_CALLER } from './domain-paging.js';
 import { InvariantAuditor } from './invariant-auditor.js';
 import { MachineFrames } from './machine-frames.js';
 import { fillPageContent, isPageContent } from './page-content.js';
-import { GNTST_EAGAIN, HVM_SPECIAL_PFN_BASE, INVALID_M2P_ENTRY, INVALID_MFN, P2mType, PAGE_BYTES, PageType, isGuestRam, isPagingType } from './sim-constants.js';
+import { DOMID_INVALID, DOMID_XEN, GNTST_EAGAIN, HVM_SPECIAL_PFN_BASE, INVALID_M2P_ENTRY, INVALID_MFN, P2mType, PAGE_BYTES, PageType, isGuestRam, isPagingType } from './sim-constants.js';
 import { MAX_SIM_PAGES, SimDomain, type SimDomainConfig } from './sim-domain.js';
 
 /** How to build a simulated hypervisor. */
@@ -178,7 +180,22 @@ export class SimHypervisor implements HypervisorPort {
 
   domainInfo(domid: number): DomainInfo {
     const d = this.domain(domid);
-    return { domid, maxPages: d.maxPages, totPages: d.totPages, pagedPages: d.pagedPages, vcpus: d.vcpus, hvm: d.config.hvm };
+    return { domid, maxPages: d.maxPages, totPages: d.totPages, pagedPages: d.pagedPages, vcpus: d.vcpus, hvm: d.config.hvm, paging: d.paging !== undefined, pagingAbi: d.paging?.abi.id };
+  }
+
+  /** `XEN_SYSCTL_page_offline_op` on one frame (see {@link pageOfflineSysctl}). */
+  pageOffline(op: PageOfflineOp, mfn: number): number {
+    return pageOfflineSysctl(this.frames, op, mfn, (domid) => {
+      const owner = this.domains.get(domid);
+      if (owner !== undefined) owner.crashed = `mfn 0x${mfn.toString(16)} is broken (page offline of an owned broken frame)`;
+    });
+  }
+
+  /** The M2P entry of a frame: its owner and the gfn it backs, if any. */
+  frameOwner(mfn: number): { readonly domid: number; readonly gfn: number } | undefined {
+    const owner = this.frames.owner[mfn];
+    if (owner === undefined || owner === DOMID_INVALID || owner === DOMID_XEN) return undefined;
+    return { domid: owner, gfn: this.frames.m2p[mfn]! };
   }
 
   enablePaging(domid: number, pagerSupports: readonly string[]): PagingChannel {

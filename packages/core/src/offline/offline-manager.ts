@@ -1,0 +1,120 @@
+import { Subject, type Observable } from 'rxjs';
+import { container as rootContainer, inject, injectAll, injectable } from 'tsyringe';
+import { HYPERVISOR, OFFLINE_HANDLERS } from '../di/tokens.js';
+import { ConfigError } from '../errors/config-error.js';
+import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
+import type { PagevisorPlugin } from '../plugin/pagevisor-plugin.js';
+import type { OfflineHandler, OfflineOutcome } from './offline-handler.js';
+import { offlineOwner, PG_OFFLINE, queriedState } from './page-offline-status.js';
+
+/** What happened to one frame (also the event on {@link OfflineManager.offline$}). */
+export interface OfflineReport {
+  /** The frame. */
+  readonly mfn: number;
+  /** The offline op's status word. */
+  readonly status: number;
+  /** The owner, if the frame was owned. */
+  readonly domid?: number;
+  /** The handler that acted, if the frame was owned and one could. */
+  readonly handler?: string;
+  /** The handler's outcome; absent for a frame no handler was needed for. */
+  readonly result?: OfflineOutcome;
+  /** Why, for a failure or a decline. */
+  readonly reason?: string;
+  /** The frame's state afterwards, as a query reports it. */
+  readonly frameStatus: 'offlined' | 'offline-pending' | 'broken' | 'online';
+}
+
+/**
+ * Takes machine frames offline (seed 004): `offline` through the hypervisor, and when a domain owns the
+ * frame, the first registered handler that can handle it moves the content away (a PV exchange, an
+ * HVM relocation through paging) or declines with a reason.
+ *
+ * @remarks
+ * `offline$` emits one {@link OfflineReport} per {@link OfflineManager.offlinePage}; it never errors
+ * and completes on {@link OfflineManager.close}. Handlers come from `OFFLINE_HANDLERS`, in
+ * registration order.
+ *
+ * @example
+ * ```ts
+ * import { createOfflineManager } from '@pagevisor/core';
+ * import { hvmRelocate, migrateRequired, pvExchange } from '@pagevisor/offline';
+ *
+ * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+ * const report = await offline.offlinePage(0x1234); // { handler: 'hvm-relocate', result: 0, frameStatus: 'offlined', ... }
+ * ```
+ */
+@injectable()
+export class OfflineManager {
+  private readonly reports = new Subject<OfflineReport>();
+
+  /** One report per offline attempt. */
+  readonly offline$: Observable<OfflineReport> = this.reports.asObservable();
+
+  constructor(
+    @inject(HYPERVISOR) private readonly hypervisor: HypervisorPort,
+    @injectAll(OFFLINE_HANDLERS) private readonly handlers: OfflineHandler[],
+  ) {}
+
+  /**
+   * Offlines `mfn`: a free frame goes offline at once; an owned one through a handler.
+   *
+   * @throws {@link HypervisorError} from the sysctl (`EINVAL`, `EPERM`)
+   */
+  async offlinePage(mfn: number): Promise<OfflineReport> {
+    const status = this.sysctl().call(this.hypervisor, 'offline', mfn);
+    let report: OfflineReport;
+    if ((status & PG_OFFLINE.OWNED) !== 0 && (status & PG_OFFLINE.PENDING) !== 0) {
+      const domid = offlineOwner(status);
+      const request = { hypervisor: this.hypervisor, mfn, domid, gfn: this.hypervisor.frameOwner?.(mfn)?.gfn ?? -1, status };
+      const handler = this.handlers.find((candidate) => candidate.canHandle(request));
+      const outcome = handler ? await handler.handle(request) : { result: 'declined' as const, reason: 'no offline handler is registered for this frame' };
+      report = { mfn, status, domid, handler: handler?.name, ...outcome, frameStatus: this.frameStatus(mfn) };
+    } else {
+      report = { mfn, status, frameStatus: this.frameStatus(mfn) };
+    }
+    this.reports.next(report);
+    return report;
+  }
+
+  /** Brings an offlined or offlining frame back (`online`); returns the status word. */
+  onlinePage(mfn: number): number {
+    return this.sysctl().call(this.hypervisor, 'online', mfn);
+  }
+
+  /** `query_page_offline` for `mfn`; returns the status word. */
+  queryPage(mfn: number): number {
+    return this.sysctl().call(this.hypervisor, 'query', mfn);
+  }
+
+  /** Completes `offline$`. */
+  close(): void {
+    this.reports.complete();
+  }
+
+  private frameStatus(mfn: number): OfflineReport['frameStatus'] {
+    return queriedState(this.queryPage(mfn));
+  }
+
+  private sysctl(): NonNullable<HypervisorPort['pageOffline']> {
+    if (!this.hypervisor.pageOffline) throw new ConfigError('hypervisor', 'this hypervisor cannot offline pages (no pageOffline)');
+    return this.hypervisor.pageOffline;
+  }
+}
+
+/** What {@link createOfflineManager} needs. */
+export interface CreateOfflineManagerOptions {
+  /** The hypervisor. */
+  readonly hypervisor: HypervisorPort;
+  /** Handler plugins (each registers `OFFLINE_HANDLERS`), asked in this order. */
+  readonly handlers: readonly PagevisorPlugin[];
+}
+
+/** Builds an {@link OfflineManager} in its own child container, with the handler plugins registered. */
+export function createOfflineManager(options: CreateOfflineManagerOptions): OfflineManager {
+  const container = rootContainer.createChildContainer();
+  container.register(HYPERVISOR, { useValue: options.hypervisor });
+  const context = { domid: -1, maxPages: 0, neverEvict: new Uint8Array(0), seed: 1 };
+  for (const plugin of options.handlers) plugin.register(container, context);
+  return container.isRegistered(OFFLINE_HANDLERS) ? container.resolve(OfflineManager) : new OfflineManager(options.hypervisor, []);
+}

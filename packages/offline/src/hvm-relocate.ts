@@ -1,0 +1,67 @@
+import { createDefaultAbiRegistry, isPagevisorError, OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type PagevisorPlugin } from '@pagevisor/core';
+
+/**
+ * `hvm-relocate`: moves an HVM guest's page off a failing frame through paging, which Xen never did
+ * (its 2009 design told HVM owners to live-migrate, d06a984487): the gfn the frame backs is copied,
+ * nominated and evicted, so the frame is freed and, being `offlining`, becomes `offlined`; then the
+ * gfn is paged straight back in with its content, into a fresh frame (the allocator never hands out an
+ * offlined frame again).
+ *
+ * @remarks
+ * It needs paging enabled on the domain, with an ABI whose prep loads the page and makes the gfn
+ * usable at once (Xen 4.2 and later); the whole move runs without yielding, so neither the guest nor a
+ * pager on the domain sees the gfn out. A gfn that is busy (mapped, granted) is refused by nominate or
+ * evict: the result is −1 with nothing changed, and the frame stays `offline-pending` until its owner
+ * frees it.
+ */
+export class HvmRelocateHandler implements OfflineHandler {
+  readonly name = 'hvm-relocate';
+  private readonly registry = createDefaultAbiRegistry();
+
+  canHandle(request: OfflineRequest): boolean {
+    const info = request.hypervisor.domainInfo(request.domid);
+    if (!info.hvm || !info.paging || info.pagingAbi === undefined || request.gfn < 0) return false;
+    const protocol = this.registry.get(info.pagingAbi).protocol;
+    return protocol.prepLoadsBuffer && protocol.fullRing !== 'threshold';
+  }
+
+  async handle({ hypervisor, domid, gfn, mfn }: OfflineRequest): Promise<OfflineResult> {
+    const mapping = hypervisor.mapForeign(domid, gfn, false);
+    const content = mapping.bytes.slice();
+    hypervisor.unmapForeign(mapping);
+    try {
+      hypervisor.nominate(domid, gfn);
+    } catch (error) {
+      if (isPagevisorError(error, 'EBUSY') || isPagevisorError(error, 'EINVAL')) {
+        return { result: -1, reason: `gfn 0x${gfn.toString(16)} of domain ${domid} is in use (${(error as Error).message}); mfn 0x${mfn.toString(16)} goes offline when it is freed` };
+      }
+      throw error;
+    }
+    try {
+      hypervisor.evict(domid, gfn);
+    } catch (error) {
+      if (!isPagevisorError(error, 'EBUSY')) throw error;
+      // Nominated, not evicted: the next guest access returns it to ram_rw, as after EVICT_FAIL.
+      return { result: -1, reason: `gfn 0x${gfn.toString(16)} was mapped between nominate and evict; nothing moved` };
+    }
+    hypervisor.prep(domid, gfn, content);
+    return { result: 0 };
+  }
+}
+
+/**
+ * The hvm-relocate handler as a plugin for `createOfflineManager`.
+ *
+ * @example
+ * ```ts
+ * const offline = createOfflineManager({ hypervisor, handlers: [hvmRelocate(), migrateRequired()] });
+ * ```
+ */
+export function hvmRelocate(): PagevisorPlugin {
+  return {
+    name: 'hvm-relocate',
+    register(container) {
+      container.register(OFFLINE_HANDLERS, { useValue: new HvmRelocateHandler() });
+    },
+  };
+}

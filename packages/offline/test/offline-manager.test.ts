@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createOfflineManager, createPager, isPagevisorError, PG_OFFLINE, type OfflineReport } from '@pagevisor/core';
+import { hvmRelocate, migrateRequired } from '@pagevisor/offline';
+import { xenpaging } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { FrameState, GuestRunner, SimHypervisor, zipfWorkload } from '@pagevisor/testing';
+
+function guest(paging: boolean, abi = 'vm_event/v7') {
+  const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
+  const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
+  const pager = paging ? createPager({ hypervisor: hv, domain: domain.domid, policy: xenpaging(), store: memoryStore() }) : undefined;
+  const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired()] });
+  const reports: OfflineReport[] = [];
+  offline.offline$.subscribe((r) => reports.push(r));
+  return { hv, domain, pager, offline, reports };
+}
+
+describe('OfflineManager with the HVM handlers', () => {
+  it('hvm-relocate: moves the gfn to a fresh frame through paging; the bad frame ends offlined and is never allocated again', async () => {
+    const { hv, domain, pager, offline, reports } = guest(true);
+    await pager!.start();
+    const gfn = 700;
+    const bad = domain.p2mMfn[gfn]!;
+    const report = await offline.offlinePage(bad);
+    expect(report).toMatchObject({ mfn: bad, domid: domain.domid, handler: 'hvm-relocate', result: 0, frameStatus: 'offlined' });
+    expect(report.status & PG_OFFLINE.OWNED).toBeTruthy();
+    expect(reports).toEqual([report]);
+    expect(domain.p2mMfn[gfn]).not.toBe(bad);
+    expect(hv.frames.m2p[domain.p2mMfn[gfn]!]).toBe(gfn);
+    expect(hv.frames.state[bad]).toBe(FrameState.offlined);
+    expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
+    // The guest keeps running under the pager, paged down to a quarter; the bad frame never comes back.
+    hv.setTarget(domain.domid, 512);
+    await new GuestRunner(hv, domain.domid, zipfWorkload({ pages: 1800, accesses: 5000, seed: 1 })).run(() => pager!.settle());
+    await pager!.stop('graceful');
+    expect(hv.frames.state[bad]).toBe(FrameState.offlined);
+    expect(Array.from(domain.p2mMfn).includes(bad)).toBe(false);
+    expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
+  });
+
+  it('hvm-relocate refuses a gfn mapped by a backend: -1, nothing moved, the frame stays offline-pending', async () => {
+    const { hv, domain, pager, offline } = guest(true);
+    await pager!.start();
+    const gfn = 800;
+    const bad = domain.p2mMfn[gfn]!;
+    const mapping = hv.mapForeign(domain.domid, gfn, true);
+    const report = await offline.offlinePage(bad);
+    expect(report).toMatchObject({ handler: 'hvm-relocate', result: -1, frameStatus: 'offline-pending' });
+    expect(report.reason).toMatch(/in use/);
+    expect(domain.p2mMfn[gfn]).toBe(bad);
+    hv.unmapForeign(mapping);
+    expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
+    await pager!.stop('graceful');
+  });
+
+  it('an HVM domain without paging: migrate-required declines, with the remedy, and nothing changes', async () => {
+    const { hv, domain, offline } = guest(false);
+    const bad = domain.p2mMfn[900]!;
+    const report = await offline.offlinePage(bad);
+    expect(report).toMatchObject({ handler: 'migrate-required', result: 'declined', frameStatus: 'offline-pending' });
+    expect(report.reason).toMatch(/live-migrate/);
+    expect(domain.p2mMfn[900]).toBe(bad);
+    expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
+  });
+
+  it('a free frame goes offline at once; online brings it back; a broken one stays offline; an invalid one is EINVAL', async () => {
+    const { hv, offline } = guest(false);
+    const free = 8000;
+    expect(hv.frames.state[free]).toBe(FrameState.free);
+    expect(await offline.offlinePage(free)).toMatchObject({ status: PG_OFFLINE.OFFLINED, frameStatus: 'offlined' });
+    expect(offline.onlinePage(free)).toBe(PG_OFFLINE.OFFLINED); // PG_ONLINE_ONLINED
+    expect(offline.queryPage(free)).toBe(1 << 2); // PG_OFFLINE_STATUS_ONLINE
+    hv.frames.broken[free] = 1;
+    expect(await offline.offlinePage(free)).toMatchObject({ status: PG_OFFLINE.OFFLINED | PG_OFFLINE.BROKEN, frameStatus: 'offlined' });
+    expect(() => offline.onlinePage(free)).toThrow(/broken/);
+    try {
+      await offline.offlinePage(1 << 20);
+      expect.unreachable();
+    } catch (error) {
+      expect(isPagevisorError(error, 'EINVAL')).toBe(true);
+    }
+  });
+});
