@@ -51,7 +51,7 @@ export { token, type Token } from './di/token.js';
 export { CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
 
 // --- the hypervisor port ---
-export type { DomainInfo, ForeignMapping, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';
+export type { DomainInfo, ForeignMapping, FrameOwner, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';
 
 // --- paging ABIs ---
 export type { AbiFamily, PagingAbi } from './abi/paging-abi.js';

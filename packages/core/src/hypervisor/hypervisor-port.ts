@@ -23,6 +23,14 @@ export interface DomainInfo {
   readonly pagingAbi?: string;
 }
 
+/** Who a machine frame belongs to ({@link HypervisorPort.frameOwner}). */
+export interface FrameOwner {
+  /** The owning domain. */
+  readonly domid: number;
+  /** The gfn the frame backs in it (its M2P entry), or -1. */
+  readonly gfn: number;
+}
+
 /** A paging ring set up by {@link HypervisorPort.enablePaging}. */
 export interface PagingChannel {
   /** The domain it pages. */
@@ -121,7 +129,7 @@ export interface HypervisorPort {
    */
   pageOffline?(op: PageOfflineOp, mfn: number): number;
   /** The M2P entry of a frame: the domain that owns it and the gfn it backs, or undefined (free, Xen's). */
-  frameOwner?(mfn: number): { readonly domid: number; readonly gfn: number } | undefined;
+  frameOwner?(mfn: number): FrameOwner | undefined;
   /**
    * The domain's memory target in pages (the xenstore `memory/target-tot_pages` watch): emits the
    * current target on subscription, then every change. Completes when the domain is destroyed.

@@ -6,6 +6,7 @@ import {
   isPagevisorError,
   type AbiRegistry,
   type DomainInfo,
+  type FrameOwner,
   type ForeignMapping,
   type HypervisorPort,
   type PageOfflineOp,
@@ -192,7 +193,7 @@ export class SimHypervisor implements HypervisorPort {
   }
 
   /** The M2P entry of a frame: its owner and the gfn it backs, if any. */
-  frameOwner(mfn: number): { readonly domid: number; readonly gfn: number } | undefined {
+  frameOwner(mfn: number): FrameOwner | undefined {
     const owner = this.frames.owner[mfn];
     if (owner === undefined || owner === DOMID_INVALID || owner === DOMID_XEN) return undefined;
     return { domid: owner, gfn: this.frames.m2p[mfn]! };
