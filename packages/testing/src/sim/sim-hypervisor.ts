@@ -184,7 +184,7 @@ export class SimHypervisor implements HypervisorPort {
     return { domid, maxPages: d.maxPages, totPages: d.totPages, pagedPages: d.pagedPages, vcpus: d.vcpus, hvm: d.config.hvm, paging: d.paging !== undefined, pagingAbi: d.paging?.abi.id };
   }
 
-  /** `XEN_SYSCTL_page_offline_op` on one frame (see {@link pageOfflineSysctl}). */
+  /** `XEN_SYSCTL_page_offline_op` on one frame: offline, online or query, with Xen 4.2's statuses (reference §5). */
   pageOffline(op: PageOfflineOp, mfn: number): number {
     return pageOfflineSysctl(this.frames, op, mfn, (domid) => {
       const owner = this.domains.get(domid);
