@@ -52,6 +52,7 @@ export { CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, VICTIM_P
 
 // --- the hypervisor port ---
 export type { DomainInfo, ForeignMapping, FrameOwner, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';
+export { PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, type PteLocation, type PvDomainInfo, type PvPort } from './hypervisor/pv-port.js';
 
 // --- paging ABIs ---
 export type { AbiFamily, PagingAbi } from './abi/paging-abi.js';

@@ -73,4 +73,5 @@ export {
 } from './stress/store-stress.js';
 
 // --- PV guests ---
+export { SimPv, type PageTable, type PvFaults, type PvGuest } from './sim/pv/sim-pv.js';
 export { entryMfn, FOREIGN_FRAME_BIT, foreignFrame, IDENTITY_FRAME_BIT, identityFrame, INVALID_P2M_ENTRY, MAX_P2M_PFN, P2M_PER_PAGE, P2mTree, type FrameListList, type P2mPages } from './sim/pv/p2m-tree.js';

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { PageOfflineOp } from '../offline/page-offline-status.js';
+import type { PvPort } from './pv-port.js';
 import type { NegotiatedAbi } from '../abi/abi-registry.js';
 import type { SharedRing } from '../ring/shared-ring.js';
 
@@ -128,6 +129,8 @@ export interface HypervisorPort {
    * for one of Xen's own
    */
   pageOffline?(op: PageOfflineOp, mfn: number): number;
+  /** PV operations (page tables, grants, `XENMEM_exchange`), for hypervisors that run PV guests. */
+  readonly pv?: PvPort;
   /** The M2P entry of a frame: the domain that owns it and the gfn it backs, or undefined (free, Xen's). */
   frameOwner?(mfn: number): FrameOwner | undefined;
   /**

@@ -1,4 +1,5 @@
 import { pageOfflineSysctl } from './page-offline-sysctl.js';
+import { SimPv } from './pv/sim-pv.js';
 import {
   AbiError,
   createDefaultAbiRegistry,
@@ -113,6 +114,8 @@ export class SimHypervisor implements HypervisorPort {
   readonly xenBugs: boolean;
   private readonly deadPager: DeadPagerOutcome;
   private readonly watch = new Map<number, { responses: number; since: number; resumed: boolean }>();
+  /** The PV side: page tables, grants, suspend, `XENMEM_exchange` (see {@link SimPv}). */
+  readonly pv: SimPv;
 
   /** @param options - the announced ABI, machine size and auditing */
   constructor(options: SimHypervisorOptions = {}) {
@@ -123,9 +126,29 @@ export class SimHypervisor implements HypervisorPort {
     this.auditor = options.audit === true ? new InvariantAuditor(this) : undefined;
     this.xenBugs = options.xenBugs === true;
     this.deadPager = options.deadPager ?? { afterNs: 10_000_000, outcome: 'crash' };
+    this.pv = new SimPv(this.frames, (domid) => this.domain(domid), (mfn) => this.frameBytes(mfn));
   }
 
   // --- domains ---
+
+  /**
+   * Creates a PV domain with real page tables (see {@link SimPv.adopt}); `pae` makes it a 32-bit PAE
+   * guest on this 64-bit host.
+   */
+  createPvDomain(config: Omit<SimDomainConfig, 'hvm'> & { readonly pae?: boolean }): SimDomain {
+    const domain = this.createDomain({ ...config, hvm: false });
+    this.pv.adopt(domain, config.pae === true);
+    return domain;
+  }
+
+  /** A frame's 4096 bytes as they are now (generated content, or what was written into it). */
+  frameBytes(mfn: number): Uint8Array {
+    const bytes = new Uint8Array(PAGE_BYTES);
+    const owner = this.domains.get(this.frames.owner[mfn]!);
+    if (owner === undefined) return bytes;
+    this.fillFrame(owner, mfn, bytes);
+    return bytes;
+  }
 
   /**
    * Creates an HVM domain and populates the RAM of its E820 map.
