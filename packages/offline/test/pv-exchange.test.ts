@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createOfflineManager, type OfflineReport } from '@pagevisor/core';
 import { hvmRelocate, migrateRequired, pvExchange } from '@pagevisor/offline';
-import { FrameState, SimHypervisor } from '@pagevisor/testing';
+import { FrameState, identityFrame, SimHypervisor } from '@pagevisor/testing';
 
 function pvGuest(options: { pae?: boolean } = {}) {
   const hv = new SimHypervisor({ machineFrames: 8192 });
@@ -27,6 +27,7 @@ describe('pv-exchange (xc_exchange_page)', () => {
     expect(report).toMatchObject({ handler: 'pv-exchange', result: 0, frameStatus: 'offlined' });
     expect(domain.p2mMfn[100]).not.toBe(bad);
     expect(hv.pv.guest(domain.domid).p2m.get(100)).toBe(BigInt(domain.p2mMfn[100]!));
+    expect(hv.pv.guest(domain.domid).p2m.get(0xa0)).toBe(identityFrame(0xa0)); // the VGA hole maps 1:1
     expect(hv.frames.state[bad]).toBe(FrameState.offlined);
     expect(hv.pv.pvDomain(domain.domid)!.suspended).toBe(false); // resumed, as xen-hptool does
     intact(hv, domain.domid, view);

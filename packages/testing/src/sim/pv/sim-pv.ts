@@ -61,11 +61,13 @@ export class SimPv implements PvPort {
   ) {}
 
   /**
-   * Makes `domain` (a PV domain just created) a PV guest: its p2m tree from its frames, and page tables
-   * in its last RAM pages mapping every RAM pfn; the L4 is pinned, as Linux pins its pgd.
+   * Makes `domain` (a PV domain just created) a PV guest: its p2m tree from its frames, with the E820
+   * holes mapped 1:1 (`set_phys_range_identity`, as Linux does at boot), and page tables in its last
+   * RAM pages mapping every RAM pfn; the L4 is pinned, as Linux pins its pgd.
    */
   adopt(domain: SimDomain, pae: boolean): PvGuest {
     const p2m = new P2mTree();
+    for (const range of domain.e820) if (range.type !== 'ram') p2m.setRangeIdentity(range.start, range.end);
     const ram: number[] = [];
     for (let pfn = 0; pfn < domain.maxPages; pfn++) {
       const mfn = domain.p2mMfn[pfn]!;
