@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { abiDecodeCommand } from './abi-decode.js';
 import { abiEncodeCommand } from './abi-encode.js';
 import { abiListCommand } from './abi-list.js';
+import { offlineDemoCommand } from './offline-demo.js';
 import { runCommand } from './run.js';
 import { simulateCommand } from './simulate.js';
 import { benchCommand } from './bench.js';
@@ -10,4 +11,4 @@ import { storeStressCommand } from './store/store-stress.js';
 import { storeVerifyCommand } from './store/store-verify.js';
 
 /** Every `pagevisor` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand];
+export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand, offlineDemoCommand];

@@ -1,0 +1,45 @@
+import type { Command } from '../command.js';
+import { OFFLINE_SCENARIOS, runScenario } from '../offline/offline-scenarios.js';
+
+/** `pagevisor offline demo`: seed 004's scenarios on the simulator, one line each. */
+export const offlineDemoCommand: Command = {
+  path: ['offline', 'demo'],
+  summary: 'take failing frames away from PV and HVM guests, in six scenarios',
+  help: `Usage: pagevisor offline demo [--json]
+
+Runs six page-offline scenarios, each on a fresh simulated machine, through
+an OfflineManager with the pv-exchange, hvm-relocate and migrate-required
+handlers, and prints one line each: scenario, handler, result (0 moved, -1
+nothing changed, -2 the guest may be inconsistent, "declined"), the frame's
+state afterwards, and whether every page of the guest kept its content.
+
+  pv-exchange        a suspended PV guest's page: exchanged, frame offlined
+  pv-granted         the frame is granted: refused (-1)
+  pv-exchange-fails  XENMEM_exchange fails: PTEs restored (-1)
+  pv-rewrite-fails   a PTE rewrite fails after the exchange (-2)
+  hvm-relocate       an HVM guest with a pager: moved through paging
+  hvm-no-paging      an HVM guest without paging: declined (live-migrate)
+
+Options:
+  --json            one JSON object per line
+  --help            show this help
+
+Exit codes: 0 every scenario ended as expected, 1 one did not.
+
+Examples:
+  pagevisor offline demo
+  pagevisor offline demo --json
+`,
+  options: { json: { type: 'boolean' } },
+  positionals: false,
+  async run({ values }, io) {
+    let unexpected = 0;
+    for (const scenario of OFFLINE_SCENARIOS) {
+      const { expected, ...line } = await runScenario(scenario);
+      if (!expected) unexpected++;
+      if (values['json'] === true) io.out(`${JSON.stringify(line)}\n`);
+      else io.out(`${line.scenario.padEnd(18)} ${String(line.handler).padEnd(17)} ${String(line.result).padStart(8)}  ${line.frameStatus.padEnd(15)} content ${line.contentPreserved ? 'preserved' : 'CHANGED'}${expected ? '' : '  (unexpected)'}\n`);
+    }
+    return unexpected === 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,85 @@
+import { createOfflineManager, createPager, type OfflineOutcome, type OfflineReport } from '@pagevisor/core';
+import { hvmRelocate, migrateRequired, pvExchange } from '@pagevisor/offline';
+import { xenpaging } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { SimHypervisor, type SimDomain } from '@pagevisor/testing';
+
+/** One line of `pagevisor offline demo`. */
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly handler: string | null;
+  readonly result: OfflineOutcome | null;
+  readonly frameStatus: OfflineReport['frameStatus'];
+  readonly contentPreserved: boolean;
+  /** Whether the outcome is the one the scenario expects. */
+  readonly expected: boolean;
+  readonly reason?: string;
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly expect: { readonly handler: string; readonly result: OfflineOutcome; readonly frameStatus?: OfflineReport['frameStatus']; readonly contentPreserved?: boolean };
+  /** Builds the guest and returns the frame to offline. */
+  setup(hv: SimHypervisor): Promise<{ domain: SimDomain; mfn: number; after?: () => Promise<void> }>;
+}
+
+function pv(arrange: (hv: SimHypervisor, domain: SimDomain, gfn: number) => void): Scenario['setup'] {
+  return async (hv) => {
+    const domain = hv.createPvDomain({ maxPages: 4096, seed: 11 });
+    const gfn = 1234;
+    hv.pv.suspend(domain.domid);
+    arrange(hv, domain, gfn);
+    return { domain, mfn: domain.p2mMfn[gfn]! };
+  };
+}
+
+/** The six scenarios of issue 7 §5, each on its own simulated machine. */
+export const OFFLINE_SCENARIOS: readonly Scenario[] = [
+  { name: 'pv-exchange', expect: { handler: 'pv-exchange', result: 0, frameStatus: 'offlined', contentPreserved: true }, setup: pv(() => undefined) },
+  { name: 'pv-granted', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true }, setup: pv((hv, d, gfn) => hv.pv.grant(d.domid, 3, gfn)) },
+  { name: 'pv-exchange-fails', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true }, setup: pv((hv) => (hv.pv.faults = { exchange: true })) },
+  {
+    name: 'pv-rewrite-fails',
+    expect: { handler: 'pv-exchange', result: -2 },
+    async setup(hv) {
+      const domain = hv.createPvDomain({ maxPages: 4096, seed: 11 });
+      hv.pv.suspend(domain.domid);
+      // An L1 table's frame is mapped twice (by an L1 entry and an L2 entry): the second rewrite fails.
+      const l1 = [...hv.pv.guest(domain.domid).tables].find(([, t]) => t.level === 1)![0];
+      hv.pv.faults = { updatesBeforeFailure: 3 };
+      return { domain, mfn: l1 };
+    },
+  },
+  {
+    name: 'hvm-relocate',
+    expect: { handler: 'hvm-relocate', result: 0, frameStatus: 'offlined', contentPreserved: true },
+    async setup(hv) {
+      const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
+      const pager = createPager({ hypervisor: hv, domain: domain.domid, policy: xenpaging(), store: memoryStore() });
+      await pager.start();
+      return { domain, mfn: domain.p2mMfn[1234]!, after: async () => void (await pager.stop('graceful')) };
+    },
+  },
+  {
+    name: 'hvm-no-paging',
+    expect: { handler: 'migrate-required', result: 'declined', contentPreserved: true },
+    async setup(hv) {
+      const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
+      return { domain, mfn: domain.p2mMfn[1234]! };
+    },
+  },
+];
+
+/** Runs one scenario on a fresh simulated machine. */
+export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
+  const hv = new SimHypervisor({ machineFrames: 16384 });
+  const { domain, mfn, after } = await scenario.setup(hv);
+  const offline = createOfflineManager({ hypervisor: hv, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+  const report = await offline.offlinePage(mfn);
+  await after?.();
+  const contentPreserved = hv.contentMismatches(domain.domid).mismatches.length === 0;
+  const e = scenario.expect;
+  const expected =
+    report.handler === e.handler && report.result === e.result && (e.frameStatus === undefined || report.frameStatus === e.frameStatus) && (e.contentPreserved === undefined || contentPreserved === e.contentPreserved);
+  return { scenario: scenario.name, handler: report.handler ?? null, result: report.result ?? null, frameStatus: report.frameStatus, contentPreserved, expected, ...(report.reason ? { reason: report.reason } : {}) };
+}
