@@ -61,7 +61,7 @@ describe('pagevisor bench', () => {
     expect(rows).toContain(rows.find((row) => row.startsWith('lru,20,9047,8991,')));
     const picture = readFileSync(svg, 'utf8');
     expect(picture.match(/<polyline class="curve"/g)).toHaveLength(3);
-    expect(picture).toMatch(/data-policy="belady"[^>]*stroke-dasharray/);
+    expect(picture).toMatch(/data-series="belady"[^>]*stroke-dasharray/);
     expect(picture).toMatch(/belady \(optimum\)/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDefaultAbiRegistry, isPagevisorError } from '@pagevisor/core';
@@ -6,7 +6,8 @@ import { TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
 import type { Command } from '../command.js';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
-import { policyNamed, runSimulation, type SimulationReport } from '../run/simulation.js';
+import { policyNamed, runSimulation, type RunSample, type SimulationReport } from '../run/simulation.js';
+import { runReportHtml } from '../report/run-report.js';
 import { progressReporter } from '../run/progress.js';
 import { integerFlag } from '../flags.js';
 import { chosenStorePlugin, STORE_FLAGS, storeChoice } from '../store/store-choice.js';
@@ -47,6 +48,8 @@ Options:
   --vcpus N         guest vcpus (default 4)
   --seed S          seed of the guest and the workload (default 1)
   --json            print the report as one JSON object on the last line
+  --report FILE     write an HTML report: resident pages against the target,
+                    faults and evictions over time, the integrity result
   --help            show this help
 
 Exit codes: 0 ok, 1 integrity or invariant check failed, 2 bad usage.
@@ -56,6 +59,7 @@ Examples:
   pagevisor run --abi mem_event/age1 --pages 16384 --target 25% --workload mix --json
   pagevisor run --workload traces/lirs-sprite.trace.gz --format lirs --target 4M
   pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
+  pagevisor run --report run.html
 `,
   options: {
     abi: { type: 'string' },
@@ -70,6 +74,7 @@ Examples:
     vcpus: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
+    report: { type: 'string' },
   },
   positionals: false,
   async run({ values }, io) {
@@ -104,8 +109,9 @@ Examples:
     const choice = temporary === undefined ? options.store : { ...options.store, path: join(temporary, options.store.kind === 'file' ? 'guest.pagefile' : 'guest.sqlite') };
     const store = chosenStorePlugin(choice, compress as (typeof COMPRESSION)[number] | undefined);
     let report: SimulationReport;
+    const samples: RunSample[] = [];
     try {
-      report = await runSimulation({ ...options, store: `${choice.kind}${compress ? `+${compress}` : ''}` }, policy, store, progressReporter(io));
+      report = await runSimulation({ ...options, store: `${choice.kind}${compress ? `+${compress}` : ''}` }, policy, store, progressReporter(io), (sample) => samples.push(sample));
     } catch (error) {
       if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
       // A bad --target or trace file is bad input: exit 2 with its one-line message.
@@ -115,6 +121,7 @@ Examples:
       throw error;
     }
     if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+    if (typeof values.report === 'string') writeFileSync(values.report, runReportHtml(report, samples));
     if (values.json === true) io.out(JSON.stringify(report) + '\n');
     else printSummary(report, io);
     return report.integrity.mismatches === 0 && report.invariantViolations === 0 && !report.stalled ? 0 : 1;

@@ -29,6 +29,20 @@ export interface SimulationOptions {
   readonly vcpus: number;
 }
 
+/** The guest and the pager at one moment of a run (for `--report`). */
+export interface RunSample {
+  /** Operations done. */
+  readonly op: number;
+  /** Pages resident (`tot_pages`). */
+  readonly resident: number;
+  /** The pager's target. */
+  readonly target: number;
+  /** Faults served so far. */
+  readonly faults: number;
+  /** Pages evicted so far. */
+  readonly evictions: number;
+}
+
 /** What a run reports (the `--json` line). */
 export interface SimulationReport {
   readonly abi: string;
@@ -90,6 +104,7 @@ export async function runSimulation(
   policy: PagevisorPlugin,
   store: PagevisorPlugin,
   onProgress: (done: number, total: number, detail: string) => void,
+  onSample?: (sample: RunSample) => void,
 ): Promise<SimulationReport> {
   const hv = new SimHypervisor({ abi: options.abi, machineFrames: options.pages + 1024 });
   const guest = hv.createDomain({ maxPages: options.pages, vcpus: options.vcpus, seed: options.seed });
@@ -97,16 +112,25 @@ export async function runSimulation(
   const workload = workloadNamed(options, Math.max(1, Math.floor(guest.totPages * 0.9)));
   const pager = createPager({ hypervisor: hv, domain: guest.domid, policy, store, config: { abi: options.abi, seed: options.seed } });
   const started = performance.now();
+  const total = workload.ops.length;
+  const sampleEvery = Math.max(1, Math.floor(total / 200));
+  let step = 0;
+  const sample = (): void => {
+    const s = pager.stats;
+    onSample?.({ op: Math.min(step, total), resident: hv.domainInfo(guest.domid).totPages, target: s.target, faults: s.faults, evictions: s.evictions });
+  };
   await pager.start();
+  sample(); // the guest before paging down
   hv.setTarget(guest.domid, target);
   await pager.settle();
+  sample(); // paged down to the target
   const runner = new GuestRunner(hv, guest.domid, workload);
-  const total = workload.ops.length;
-  let step = 0;
   const result = await runner.run(() => {
     if (++step % 4096 === 0) onProgress(Math.min(step, total), total, progressDetail(Math.min(step, total), total, pager.stats));
+    if (step % sampleEvery === 0) sample();
     return pager.settle();
   });
+  sample();
   const stats = pager.stats;
   const ringFull = guest.paging?.counters.ringFull ?? 0;
   await pager.stop('graceful');

@@ -1,0 +1,99 @@
+/** One line of a chart. */
+export interface ChartSeries {
+  /** Identifies the line in the SVG (`data-series`). */
+  readonly id: string;
+  /** The legend's text. */
+  readonly label: string;
+  /** `[x, y]` points, in increasing x. */
+  readonly points: ReadonlyArray<readonly [number, number]>;
+  /** Drawn dashed (a bound, a target). */
+  readonly dashed?: boolean;
+  /** A colour; by default one from the palette. */
+  readonly colour?: string;
+}
+
+/** Axes and title of a chart. */
+export interface ChartOptions {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  /** The top of the y axis (default: the largest y, rounded up). */
+  readonly yMax?: number;
+  /** A logarithmic x axis when the x values span more than a factor of ten. */
+  readonly logXWhenWide?: boolean;
+  /** Where to put x ticks (default: the x values if there are at most 12, else 6 evenly spaced). */
+  readonly xTicks?: readonly number[];
+}
+
+const WIDTH = 720;
+const HEIGHT = 400;
+const MARGIN = { left: 70, right: 170, top: 40, bottom: 52 };
+const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+
+/** Escapes text for SVG and HTML. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function niceTop(max: number): number {
+  if (max <= 0) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(max));
+  return Math.ceil(max / magnitude) * magnitude;
+}
+
+function tickLabel(value: number): string {
+  if (value !== 0 && Math.abs(value) < 1) return value.toFixed(2);
+  return Math.abs(value) >= 10_000 ? `${(value / 1000).toFixed(0)}k` : String(Math.round(value));
+}
+
+/** A self-contained SVG line chart (no fonts, scripts or links it must fetch). */
+export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptions): string {
+  const xs = series.flatMap((s) => s.points.map(([x]) => x));
+  const ys = series.flatMap((s) => s.points.map(([, y]) => y));
+  const minX = xs.length ? Math.min(...xs) : 0;
+  const maxX = xs.length ? Math.max(...xs) : 1;
+  const logX = options.logXWhenWide === true && minX > 0 && maxX / minX > 10;
+  const top = options.yMax ?? niceTop(ys.length ? Math.max(...ys) : 1);
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const scaleX = (x: number): number => {
+    const span = logX ? Math.log(maxX) - Math.log(minX) : maxX - minX;
+    const at = logX ? Math.log(x) - Math.log(minX) : x - minX;
+    return MARGIN.left + (span === 0 ? 0.5 : at / span) * plotWidth;
+  };
+  const scaleY = (y: number): number => MARGIN.top + (1 - y / top) * plotHeight;
+  const distinct = [...new Set(xs)].sort((a, b) => a - b);
+  const xTicks = options.xTicks ?? (distinct.length <= 12 ? distinct : Array.from({ length: 6 }, (_, i) => minX + ((maxX - minX) * i) / 5));
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(options.title)}</title>`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
+  ];
+  for (let i = 0; i <= 5; i++) {
+    const y = scaleY((top * i) / 5);
+    parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${MARGIN.left - 8}" y="${y + 4}" text-anchor="end">${tickLabel((top * i) / 5)}</text>`);
+  }
+  for (const x of xTicks) {
+    const at = scaleX(x);
+    parts.push(`<line x1="${at}" x2="${at}" y1="${HEIGHT - MARGIN.bottom}" y2="${HEIGHT - MARGIN.bottom + 5}" stroke="#333"/>`, `<text x="${at}" y="${HEIGHT - MARGIN.bottom + 18}" text-anchor="middle">${tickLabel(x)}</text>`);
+  }
+  parts.push(
+    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${HEIGHT - MARGIN.bottom}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`,
+    `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`,
+    `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(options.xLabel)}${logX ? ' (log scale)' : ''}</text>`,
+    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+  );
+  series.forEach((s, i) => {
+    const colour = s.colour ?? COLOURS[i % COLOURS.length]!;
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const points = s.points.map(([x, y]) => `${scaleX(x).toFixed(1)},${scaleY(y).toFixed(1)}`).join(' ');
+    parts.push(`<polyline class="curve" data-series="${escapeXml(s.id)}" fill="none" stroke="${colour}" stroke-width="${s.dashed ? 2.5 : 1.8}"${dash} points="${points}"/>`);
+    if (s.points.length <= 24) for (const [x, y] of s.points) parts.push(`<circle cx="${scaleX(x).toFixed(1)}" cy="${scaleY(y).toFixed(1)}" r="2.5" fill="${colour}"/>`);
+    const y = MARGIN.top + 10 + i * 18;
+    const x = WIDTH - MARGIN.right + 14;
+    parts.push(`<line x1="${x}" x2="${x + 22}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"${dash}/>`, `<text x="${x + 28}" y="${y + 4}">${escapeXml(s.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cli } from './support/cli.js';
+import { findChromium, renderHeadless } from './support/chromium.js';
+import { tempFiles } from './support/temp-files.js';
+
+const TRACES = new URL('../../testing/fixtures/traces/', import.meta.url).pathname;
+const temp = tempFiles('pv-report-');
+const chromium = findChromium();
+const skip = chromium === undefined;
+const note = skip ? ' (skipped: chromium is not installed: apt-get install chromium)' : '';
+
+/** Points of every chart line in a rendered page. */
+function lines(dom: string): Array<{ series: string; points: number }> {
+  return [...dom.matchAll(/<polyline[^>]*data-series="([^"]+)"[^>]*points="([^"]*)"/g)].map((m) => ({ series: m[1]!, points: m[2]!.trim().split(/\s+/).filter(Boolean).length }));
+}
+
+describe(`reports rendered in headless Chromium${note}`, () => {
+  it('pagevisor run --report writes one self-contained HTML file', async () => {
+    const report = temp('run.html');
+    const { code } = await cli('run', '--pages', '4096', '--accesses', '8000', '--store', 'memory', '--report', report, '--json');
+    expect(code).toBe(0);
+    const html = readFileSync(report, 'utf8');
+    expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/); // nothing to fetch
+    expect(html).toMatch(/Integrity: \d+ pages checked, 0 mismatches/);
+  });
+
+  it.skipIf(skip)('the run report loads with no console errors and every chart has data', async () => {
+    const report = temp('run.html');
+    await cli('run', '--pages', '4096', '--accesses', '8000', '--store', 'memory', '--report', report);
+    const { dom, console } = renderHeadless(chromium!, report);
+    expect(console).toEqual([]);
+    const drawn = lines(dom);
+    expect(drawn.map((l) => l.series)).toEqual(['resident', 'target', 'faults', 'evictions']);
+    for (const line of drawn) expect(line.points, line.series).toBeGreaterThan(10);
+    expect(dom).toMatch(/id="integrity"[^>]*>Integrity: \d+ pages checked, 0 mismatches/);
+  });
+
+  it.skipIf(skip)('the bench SVG loads with no console errors, one curve per policy, Belady among them', async () => {
+    const svg = temp('bench.svg');
+    await cli('bench', '--trace', `${TRACES}lirs-cpp.trace.gz`, '--format', 'lirs', '--policies', 'lru,s3fifo,belady', '--sizes', '20,61,122,306', '--svg', svg);
+    const { dom, console } = renderHeadless(chromium!, svg);
+    expect(console).toEqual([]);
+    expect(lines(dom)).toEqual([
+      { series: 'lru', points: 4 },
+      { series: 's3fifo', points: 4 },
+      { series: 'belady', points: 4 },
+    ]);
+  });
+});
