@@ -13,6 +13,12 @@ import { createDefaultAbiRegistry, isPagevisorError, OFFLINE_HANDLERS, type Offl
  * pager on the domain sees the gfn out. A gfn that is busy (mapped, granted) is refused by nominate or
  * evict: the result is −1 with nothing changed, and the frame stays `offline-pending` until its owner
  * frees it.
+ *
+ * @example
+ * ```ts
+ * const handler = new HvmRelocateHandler();
+ * if (handler.canHandle(request)) await handler.handle(request); // { result: 0 }
+ * ```
  */
 export class HvmRelocateHandler implements OfflineHandler {
   readonly name = 'hvm-relocate';

@@ -4,6 +4,11 @@ import { OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type Offlin
  * `migrate-required`: the last handler, for frames nothing else can move. It changes nothing and
  * declines with the reason and the remedy Xen gave (d06a984487: "user have to live migrate it"); the
  * frame stays `offline-pending` and goes offline when its owner frees it.
+ *
+ * @example
+ * ```ts
+ * await new MigrateRequiredHandler().handle(request); // { result: 'declined', reason: '… live-migrate the domain …' }
+ * ```
  */
 export class MigrateRequiredHandler implements OfflineHandler {
   readonly name = 'migrate-required';
@@ -19,7 +24,14 @@ export class MigrateRequiredHandler implements OfflineHandler {
   }
 }
 
-/** The migrate-required handler as a plugin; register it last. */
+/**
+ * The migrate-required handler as a plugin; register it last.
+ *
+ * @example
+ * ```ts
+ * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+ * ```
+ */
 export function migrateRequired(): PagevisorPlugin {
   return {
     name: 'migrate-required',

@@ -29,6 +29,12 @@ const PAGE = 4096;
  * must now be offlined, then `p2m[gpfn] = new mfn` and the backup goes into the new frame: 0;
  * (12) re-pin if unpinned (a failure: −2). The domain is resumed afterwards, as xen-hptool does.
  * Results: 0 moved, −1 nothing changed, −2 the guest may be inconsistent.
+ *
+ * @example
+ * ```ts
+ * hv.pv.suspend(domid);
+ * const { result, reason } = await new PvExchangeHandler().handle({ hypervisor: hv, mfn, domid, gfn, status });
+ * ```
  */
 export class PvExchangeHandler implements OfflineHandler {
   readonly name = 'pv-exchange';

@@ -25,6 +25,13 @@ export interface AccessTimestampOptions {
  * takes the coldest of them (the one accessed longest ago). A page whose tag is set again between its nomination and its
  * eviction was touched in that window (the seed's second race): {@link AccessTimestampPolicy.confirmEviction}
  * refuses it and the pager keeps it. 8 bytes of time, 1 of tag and 9 of list per page.
+ *
+ * @example
+ * ```ts
+ * const policy = new AccessTimestampPolicy(context, { hotWindow: 5_000_000 });
+ * policy.notifyAccess(gfn, now);
+ * policy.confirmEviction(gfn); // false: touched since it was nominated
+ * ```
  */
 export class AccessTimestampPolicy extends TrackedPolicy {
   readonly name = 'access-timestamp';

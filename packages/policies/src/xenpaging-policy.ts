@@ -28,6 +28,13 @@ export interface XenpagingOptions {
  * Fixed from the seed: xenpaging indexed the ring with `i_mru & (mru_size − 1)`, which is wrong for sizes
  * that are not powers of two; this uses `i_mru % mruSize`. State: 1 byte per gfn plus 4 bytes per MRU
  * entry.
+ *
+ * @example
+ * ```ts
+ * const policy = new XenpagingPolicy(context, { mruSize: 1000 });
+ * const victims = new Uint32Array(64);
+ * const n = policy.chooseVictims(64, victims);
+ * ```
  */
 export class XenpagingPolicy implements VictimPolicy {
   readonly name = 'xenpaging';

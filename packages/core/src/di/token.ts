@@ -8,7 +8,15 @@ export type Token<T> = symbol & {
   readonly __type?: T;
 };
 
-/** Makes a token named `@pagevisor/<name>`; the same name always gives the same token. */
+/**
+ * Makes a token named `@pagevisor/<name>`; the same name always gives the same token.
+ *
+ * @example
+ * ```ts
+ * const CLOCK = token<Clock>('clock'); // Symbol.for('@pagevisor/clock'), typed
+ * container.register(CLOCK, { useValue: systemClock });
+ * ```
+ */
 export function token<T>(name: string): Token<T> {
   return Symbol.for(`@pagevisor/${name}`) as Token<T>;
 }

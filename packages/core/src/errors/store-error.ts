@@ -8,6 +8,15 @@ export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'S
  * that does not match (`STORE_CORRUPT`), use after close (`STORE_CLOSED`), a file of another format
  * (`STORE_FORMAT`), a call the contract does not allow: a gfn beyond the store's range, a record
  * longer than a page, a buffer too small (`STORE_ARGUMENT`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.readBatch(Uint32Array.of(7), 1, page);
+ * } catch (error) {
+ *   if (isPagevisorError(error, 'STORE_MISSING')) console.log(`no page for gfn ${(error as StoreError).gfn}`);
+ * }
+ * ```
  */
 export class StoreError extends PagevisorError {
   declare readonly code: StoreErrorCode;

@@ -110,7 +110,15 @@ export interface CreateOfflineManagerOptions {
   readonly handlers: readonly PagevisorPlugin[];
 }
 
-/** Builds an {@link OfflineManager} in its own child container, with the handler plugins registered. */
+/**
+ * Builds an {@link OfflineManager} in its own child container, with the handler plugins registered.
+ *
+ * @example
+ * ```ts
+ * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+ * const report = await offline.offlinePage(mfn);
+ * ```
+ */
 export function createOfflineManager(options: CreateOfflineManagerOptions): OfflineManager {
   const container = rootContainer.createChildContainer();
   container.register(HYPERVISOR, { useValue: options.hypervisor });

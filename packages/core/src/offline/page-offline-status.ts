@@ -46,12 +46,27 @@ export const PG_OFFLINE_QUERY = Object.freeze({
 /** The sysctl's commands: `sysctl_page_offline` 1, `sysctl_page_online` 2, `sysctl_query_page_offline` 3. */
 export type PageOfflineOp = 'offline' | 'online' | 'query';
 
-/** The owner domid in an offline status (bits 16–31). */
+/**
+ * The owner domid in an offline status (bits 16–31).
+ *
+ * @example
+ * ```ts
+ * const status = hypervisor.pageOffline!('offline', mfn);
+ * if (status & PG_OFFLINE.OWNED) console.log(`owned by domain ${offlineOwner(status)}`);
+ * ```
+ */
 export function offlineOwner(status: number): number {
   return status >>> PG_OFFLINE.OWNER_SHIFT;
 }
 
-/** A frame's state as a query reports it: `offlined`, `offline-pending`, `broken` or `online`. */
+/**
+ * A frame's state as a query reports it: `offlined`, `offline-pending`, `broken` or `online`.
+ *
+ * @example
+ * ```ts
+ * queriedState(hypervisor.pageOffline!('query', mfn)); // 'offlined' | 'offline-pending' | 'broken' | 'online'
+ * ```
+ */
 export function queriedState(status: number): 'offlined' | 'offline-pending' | 'broken' | 'online' {
   if (status & PG_OFFLINE_QUERY.OFFLINED) return 'offlined';
   if (status & PG_OFFLINE_QUERY.OFFLINE_PENDING) return 'offline-pending';

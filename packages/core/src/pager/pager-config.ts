@@ -43,6 +43,11 @@ export interface ResolvedPagerConfig {
  * Applies defaults and checks every setting.
  *
  * @throws {@link ConfigError} naming the setting and the value
+ *
+ * @example
+ * ```ts
+ * const config = resolvePagerConfig(1, { abi: 'vm_event/v7', batchSize: 128 }); // defaults filled in, checked
+ * ```
  */
 export function resolvePagerConfig(domid: number, config: PagerConfig = {}): ResolvedPagerConfig {
   const abi = config.abi === undefined ? [...BUILTIN_ABIS].reverse().map((a) => a.id) : typeof config.abi === 'string' ? [config.abi] : [...config.abi];

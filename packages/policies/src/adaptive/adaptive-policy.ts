@@ -31,6 +31,12 @@ export interface AdaptiveOptions {
  * @remarks
  * Cost: every expert's state (about 10–11 bytes per page each) plus 10 bytes of its own, and every
  * request runs through every expert (see `bench-results/policies.json`).
+ *
+ * @example
+ * ```ts
+ * const result = simulateTrace(ids, distinct, (ctx) => new AdaptivePolicy(ctx), 1000);
+ * // or in a pager: createPager({ hypervisor, domain, policy: adaptive(), store })
+ * ```
  */
 export class AdaptivePolicy extends TrackedPolicy {
   readonly name = 'adaptive';

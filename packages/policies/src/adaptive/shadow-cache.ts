@@ -4,6 +4,13 @@ import type { VictimPolicy } from '@pagevisor/core';
  * A cache run on metadata only: one policy, its resident set and its capacity, driven by libCacheSim's
  * request path (policies.md §3.0). Trace simulation runs one; the adaptive policy runs one per expert
  * on the same requests to count their misses and follow the best one's resident set.
+ *
+ * @example
+ * ```ts
+ * const cache = new ShadowCache(createPolicy('lru', { maxPages: 100, neverEvict: new Uint8Array(100), seed: 1, startsEmpty: true }), 100);
+ * cache.setCapacity(10);
+ * cache.request(7, 0); // true: a miss
+ * ```
  */
 export class ShadowCache {
   /** 1 for a page this cache holds. */

@@ -12,6 +12,11 @@ const NO_GHOST_HIT = 0;
  * ARC (Megiddo and Modha, unit sizes; policies.md §3.5): resident lists T1 (seen once) and T2 (seen
  * again), ghost lists B1 and B2 of recently evicted ids, and a target `p` for T1's size (a double)
  * adapted on ghost hits.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new ArcPolicy(ctx), 1000).misses;
+ * ```
  */
 export class ArcPolicy extends TrackedPolicy {
   readonly name = 'arc';

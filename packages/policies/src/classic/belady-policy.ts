@@ -11,6 +11,11 @@ const NEVER = Number.MAX_SAFE_INTEGER;
  * @remarks
  * A binary max-heap of resident pages keyed by next use: 4 bytes of position, 8 of key and 4 of heap
  * per page.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new BeladyPolicy(ctx), 1000, true).misses; // true: give it the future
+ * ```
  */
 export class BeladyPolicy extends TrackedPolicy {
   readonly name = 'belady';

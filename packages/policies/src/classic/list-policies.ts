@@ -4,7 +4,14 @@ import { TrackedPolicy } from './tracked-policy.js';
 
 const LIST = 1;
 
-/** LRU (policies.md §3.1): a hit moves the page to the head; the victim is the tail. */
+/**
+ * LRU (policies.md §3.1): a hit moves the page to the head; the victim is the tail.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new LruPolicy(ctx), 1000).misses;
+ * ```
+ */
 export class LruPolicy extends TrackedPolicy {
   readonly name: string = 'lru';
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + IdLists.BYTES_PER_ID;
@@ -32,14 +39,28 @@ export class LruPolicy extends TrackedPolicy {
   }
 }
 
-/** FIFO (§3.2): hits change nothing; the victim is the oldest page. */
+/**
+ * FIFO (§3.2): hits change nothing; the victim is the oldest page.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new FifoPolicy(ctx), 1000).misses;
+ * ```
+ */
 export class FifoPolicy extends LruPolicy {
   override readonly name: string = 'fifo';
 
   protected override touch(): void {}
 }
 
-/** MRU (§3.8): a hit moves the page to the head; the victim is the head, the most recent page. */
+/**
+ * MRU (§3.8): a hit moves the page to the head; the victim is the head, the most recent page.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new MruPolicy(ctx), 1000).misses;
+ * ```
+ */
 export class MruPolicy extends LruPolicy {
   override readonly name: string = 'mru';
 
@@ -54,6 +75,11 @@ export class MruPolicy extends LruPolicy {
  * CLOCK with an n-bit counter (§3.3), as FIFO with reinsertion: a hit increments the page's counter
  * (up to 2^n − 1); the hand looks at the oldest page, and one with a counter above 0 has it decremented
  * and goes to the newest end. New pages start at 0. `bits` 1 is classic second chance.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new ClockPolicy(ctx, 2), 1000).misses; // clock2: a 2-bit counter
+ * ```
  */
 export class ClockPolicy extends LruPolicy {
   override readonly name: string;
@@ -91,6 +117,11 @@ export class ClockPolicy extends LruPolicy {
  * SIEVE (§3.4): new pages at the head, unvisited; a hit marks the page visited and does not move it.
  * The hand walks from the tail toward newer pages, clearing marks, and evicts the first unvisited page;
  * it then rests on that page's newer neighbour.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new SievePolicy(ctx), 1000).misses;
+ * ```
  */
 export class SievePolicy extends LruPolicy {
   override readonly name: string = 'sieve';

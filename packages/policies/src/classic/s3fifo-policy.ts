@@ -15,6 +15,11 @@ const FREQ_CAP = 3; // every rule compares with 1 or 2 or takes min(freq, 3)
  * @remarks
  * Unlike libCacheSim, whose small queue admits nothing below a cache of 20 pages, small always has at
  * least one slot, so every size admits.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new S3FifoPolicy(ctx), 1000).misses;
+ * ```
  */
 export class S3FifoPolicy extends TrackedPolicy {
   readonly name = 's3fifo';

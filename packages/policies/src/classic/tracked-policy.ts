@@ -20,6 +20,20 @@ const DROPPED = 3;
  *
  * In a live pager every gfn is resident before the policy hears of it; those gfns are the coldest
  * and are paged out first, in gfn order, then the structure's own victims.
+ *
+ * @example
+ * ```ts
+ * class LifoPolicy extends TrackedPolicy {
+ *   readonly name = 'lifo';
+ *   readonly bytesPerPage = 5;
+ *   private readonly stack: number[] = [];
+ *   constructor(context: PolicyContext) { super(context); }
+ *   protected touch(): void {}
+ *   protected admit(gfn: number): void { this.stack.push(gfn); }
+ *   protected evict(): number { return this.stack.pop() ?? -1; }
+ *   protected forget(gfn: number): void { this.stack.splice(this.stack.indexOf(gfn), 1); }
+ * }
+ * ```
  */
 export abstract class TrackedPolicy implements VictimPolicy {
   abstract readonly name: string;

@@ -20,6 +20,11 @@ export interface SimulationResult {
 /**
  * For every request `t` of `ids`, the index of the next request to the same page, or -1: one backward
  * pass (Belady's future, policies.md §3.7).
+ *
+ * @example
+ * ```ts
+ * const future = nextUses(Uint32Array.of(1, 2, 1, 3), 4); // Int32Array [2, -1, -1, -1]
+ * ```
  */
 export function nextUses(ids: Uint32Array, distinct: number): Int32Array {
   const future = new Int32Array(ids.length);

@@ -6,7 +6,14 @@ export interface ConformanceCase {
   run(): Promise<void>;
 }
 
-/** A subject broke its contract; the message says how. */
+/**
+ * A subject broke its contract; the message says how.
+ *
+ * @example
+ * ```ts
+ * for (const result of await runStoreConformance(subject)) if (result.error instanceof ConformanceFailure) console.log(result.name, result.error.message);
+ * ```
+ */
 export class ConformanceFailure extends Error {
   /** Always `ConformanceFailure`. */
   override readonly name = 'ConformanceFailure';

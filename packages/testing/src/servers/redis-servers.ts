@@ -21,6 +21,11 @@ export interface RedisHandle {
 /**
  * Where `redis-server` is on `PATH` (Debian's `redis-server` package puts it in `/usr/bin`), or
  * `undefined`.
+ *
+ * @example
+ * ```ts
+ * const redis = findRedisServer() ? await startRedisServer() : undefined;
+ * ```
  */
 export function findRedisServer(): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -56,6 +61,16 @@ export async function startRedisServer(): Promise<RedisHandle> {
 /**
  * Starts a Redis Cluster of `masters` (default 3) servers on free loopback ports, assigns every hash
  * slot with `redis-cli --cluster create`, and waits until the cluster reports `cluster_state:ok`.
+ *
+ * @example
+ * ```ts
+ * const cluster = await startRedisCluster(3);
+ * try {
+ *   const store = await RedisStore.open({ cluster: cluster.nodes }, 1 << 20);
+ * } finally {
+ *   await cluster.stop();
+ * }
+ * ```
  */
 export async function startRedisCluster(masters = 3): Promise<RedisHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'pagevisor-redis-cluster-'));

@@ -44,6 +44,12 @@ export const FOREIGN_CALLER = -1;
 /**
  * The paging side of one simulated domain, per its ABI: the ring (front end), slot accounting, wait
  * queues, and the hypervisor half of every paging operation (reference §1.2–1.5, §2).
+ *
+ * @example
+ * ```ts
+ * const paging = hv.domain(domid).paging!; // once paging is enabled
+ * console.log(paging.counters.requests, paging.counters.ringFull);
+ * ```
  */
 export class DomainPaging {
   /** The negotiated ABI. */

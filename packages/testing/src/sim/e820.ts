@@ -14,6 +14,11 @@ export interface E820Entry {
  * The E820 map of a simulated HVM guest of `maxPages` gfns, as hvmloader lays it out: RAM below the
  * VGA hole, the hole `[0xa0, 0x100)`, RAM up to the MMIO hole `[0xf0000, 0x100000)` (which holds the
  * HVM special pages, the paging ring among them), and RAM above 4 GiB.
+ *
+ * @example
+ * ```ts
+ * hvmE820(4096); // [{ start: 0, end: 0xa0, type: 'ram' }, { start: 0xa0, end: 0x100, type: 'reserved' }, ...]
+ * ```
  */
 export function hvmE820(maxPages: number): E820Entry[] {
   const map: E820Entry[] = [];

@@ -15,6 +15,12 @@ const RECOUNT_LIMIT = 1 << 16;
  * - a paged gfn has no frame, and `paged_pages` counts exactly the paging gfns without a frame;
  * - `tot_pages` counts exactly the domain's allocated frames;
  * - every RAM gfn holds the content version the guest last wrote.
+ *
+ * @example
+ * ```ts
+ * const auditor = new InvariantAuditor(hv);
+ * auditor.auditDomain(hv.domain(domid), 'end of test'); // throws an InvariantViolation naming the gfn
+ * ```
  */
 export class InvariantAuditor {
   private readonly hv: SimHypervisor;

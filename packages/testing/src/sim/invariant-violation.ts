@@ -15,6 +15,15 @@ export interface ViolationSite {
 /**
  * A simulator invariant broke: p2m and M2P disagree, a reference count does not match the mappings,
  * `paged_pages` is off, or a page's content is not the version the guest last wrote.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   new InvariantAuditor(hv).auditDomain(domain, 'end');
+ * } catch (error) {
+ *   if (error instanceof InvariantViolation) console.log(error.message);
+ * }
+ * ```
  */
 export class InvariantViolation extends PagevisorError {
   /** The domain. */

@@ -10,6 +10,12 @@ import { DOMID_INVALID, FrameState, INVALID_M2P_ENTRY, PageType } from './sim-co
  * `count_info` is split into `refs` (the reference count) and `allocated` (`PGC_allocated`); Xen's
  * nominate test `(count_info & (PGC_count_mask | PGC_allocated)) == (n | PGC_allocated)` becomes
  * `allocated[mfn] === 1 && refs[mfn] === n`. Offlined frames are never handed out again.
+ *
+ * @example
+ * ```ts
+ * const frames = hv.frames;
+ * frames.state[mfn] === FrameState.offlined; // never handed out again
+ * ```
  */
 export class MachineFrames {
   /** Number of machine frames. */

@@ -4,6 +4,12 @@ import { PAGE_BYTES } from './sim-constants.js';
  * Fills `out` (4096 bytes) with the content of `gfn` at `version` in a domain seeded `seed`: the same
  * bytes every time, different for every (seed, gfn, version). Page contents are never stored; they are
  * generated when a mapping reads them and compared when a page comes back in.
+ *
+ * @example
+ * ```ts
+ * const page = new Uint8Array(4096);
+ * fillPageContent(page, 1, 0x1234, 0); // the content of gfn 0x1234, version 0, of a domain seeded 1
+ * ```
  */
 export function fillPageContent(out: Uint8Array, seed: number, gfn: number, version: number): void {
   // A Weyl sequence from a hash of the three inputs: one add per word, yet every word of every
@@ -20,7 +26,15 @@ export function fillPageContent(out: Uint8Array, seed: number, gfn: number, vers
   }
 }
 
-/** Whether `bytes` is exactly the content of `gfn` at `version` (see {@link fillPageContent}). */
+/**
+ * Whether `bytes` is exactly the content of `gfn` at `version` (see {@link fillPageContent}).
+ *
+ * @example
+ * ```ts
+ * const scratch = new Uint8Array(4096);
+ * isPageContent(bytes, 1, gfn, version, scratch); // whether bytes is that gfn's page at that version
+ * ```
+ */
 export function isPageContent(bytes: Uint8Array, seed: number, gfn: number, version: number, scratch: Uint8Array): boolean {
   if (bytes.length !== PAGE_BYTES) return false;
   fillPageContent(scratch, seed, gfn, version);
@@ -34,6 +48,12 @@ const WORDS = ['paging', 'guest', 'frame', 'ring', 'event', 'the', 'of', 'xen', 
  * Fills `out` (4096 bytes) with text-like content, lines of words as a guest's page cache often
  * holds: the same for the same seed. Compression tests and benchmarks use it beside zero pages and
  * {@link fillPageContent}'s incompressible ones.
+ *
+ * @example
+ * ```ts
+ * const page = new Uint8Array(4096);
+ * fillTextPage(page, 3); // lines of words: compresses about 4x with deflate
+ * ```
  */
 export function fillTextPage(out: Uint8Array, seed: number): void {
   let state = (seed | 0) ^ 0x6d2b79f5;

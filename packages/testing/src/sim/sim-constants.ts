@@ -95,17 +95,39 @@ export const P2mType = Object.freeze({
 /** A {@link P2mType} value. */
 export type P2mTypeValue = (typeof P2mType)[keyof typeof P2mType];
 
-/** `p2m_is_paging`: paging_out, paged, paging_in and 4.1's paging_in_start. */
+/**
+ * `p2m_is_paging`: paging_out, paged, paging_in and 4.1's paging_in_start.
+ *
+ * @example
+ * ```ts
+ * isPagingType(P2mType.ram_paging_out); // true
+ * ```
+ */
 export function isPagingType(type: number): boolean {
   return type >= P2mType.ram_paging_out && type <= P2mType.ram_paging_in_start;
 }
 
-/** Types guest accesses succeed on without a fault. */
+/**
+ * Types guest accesses succeed on without a fault.
+ *
+ * @example
+ * ```ts
+ * isGuestRam(P2mType.ram_rw); // true
+ * isGuestRam(P2mType.ram_paged); // false
+ * ```
+ */
 export function isGuestRam(type: number): boolean {
   return type === P2mType.ram_rw || type === P2mType.ram_logdirty;
 }
 
-/** Whether the gfn is part of the guest's memory: RAM, or RAM being paged (not a hole, not ballooned out). */
+/**
+ * Whether the gfn is part of the guest's memory: RAM, or RAM being paged (not a hole, not ballooned out).
+ *
+ * @example
+ * ```ts
+ * isGuestMemory(P2mType.ram_paged); // true: the gfn holds guest memory, paged out or not
+ * ```
+ */
 export function isGuestMemory(type: number): boolean {
   return isGuestRam(type) || isPagingType(type);
 }

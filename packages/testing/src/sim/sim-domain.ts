@@ -34,6 +34,12 @@ export const MAX_SIM_PAGES = 1 << 24;
  * @remarks
  * `version[gfn]` is the truth the invariant auditor checks content against: it changes only when the
  * guest writes, never because of paging.
+ *
+ * @example
+ * ```ts
+ * const guest = hv.createDomain({ maxPages: 4096, vcpus: 2 });
+ * guest.p2mType[100]; // P2mType.ram_rw
+ * ```
  */
 export class SimDomain {
   /** The domain id. */

@@ -59,19 +59,41 @@ class StressOps {
   }
 }
 
-/** The first line of every stress page: `pagevisor-stress gfn=<gfn> version=<version>\n`. */
+/**
+ * The first line of every stress page: `pagevisor-stress gfn=<gfn> version=<version>\n`.
+ *
+ * @example
+ * ```ts
+ * stressHead(42, 1000); // 'pagevisor-stress gfn=42 version=1000\n'
+ * ```
+ */
 export function stressHead(gfn: number, version: number): string {
   return `pagevisor-stress gfn=${gfn} version=${version}\n`;
 }
 
-/** Fills `out` (4096 bytes) with the page a stress run writes for `gfn` at `version`. */
+/**
+ * Fills `out` (4096 bytes) with the page a stress run writes for `gfn` at `version`.
+ *
+ * @example
+ * ```ts
+ * const page = new Uint8Array(4096);
+ * fillStressPage(page, 7, 42, 1000); // starts with "pagevisor-stress gfn=42 version=1000\n"
+ * ```
+ */
 export function fillStressPage(out: Uint8Array, seed: number, gfn: number, version: number): void {
   fillPageContent(out, seed, gfn, version);
   const head = stressHead(gfn, version);
   for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
 }
 
-/** The first line of a page as text (at most 200 characters), for dumps. */
+/**
+ * The first line of a page as text (at most 200 characters), for dumps.
+ *
+ * @example
+ * ```ts
+ * pageHead(new TextEncoder().encode('hello\nworld')); // 'hello'
+ * ```
+ */
 export function pageHead(page: Uint8Array): string {
   const end = page.indexOf(0x0a);
   const line = page.subarray(0, Math.min(end < 0 ? page.length : end, 200));
@@ -153,6 +175,13 @@ export interface StressCheck {
  * intact page of the version its first line names.
  *
  * @param acks - the `ack …` lines the child printed before it died (a cut-off last line is ignored)
+ *
+ * @example
+ * ```ts
+ * const store = await PagefileStore.open({ path }, 4096);
+ * const { problems } = await checkStressAcks(store, { ops: 100_000, seed: 7 }, ackLines);
+ * if (problems.length > 0) throw new Error(problems.join('\n'));
+ * ```
  */
 export async function checkStressAcks(store: PageStore, options: StoreStressOptions, acks: readonly string[]): Promise<StressCheck> {
   const gfns = options.gfns ?? 4096;

@@ -24,6 +24,12 @@ function accessWorkload(name: string, options: GeneratorOptions, pageAt: (i: num
  * Page popularity following Zipf's law with exponent `alpha` (default 0.99), hot pages scattered over
  * memory by a seeded affine permutation. Ranks are drawn by inverting the continuous Zipf CDF, O(1) per
  * access at any size.
+ *
+ * @example
+ * ```ts
+ * const workload = zipfWorkload({ pages: 4096, accesses: 100_000, seed: 1 });
+ * await new GuestRunner(hv, domid, workload).run(() => pager.settle());
+ * ```
  */
 export function zipfWorkload(options: GeneratorOptions & { readonly alpha?: number }): Workload {
   const random = new SeededRandom(options.seed ?? 1);
@@ -41,13 +47,28 @@ export function zipfWorkload(options: GeneratorOptions & { readonly alpha?: numb
   });
 }
 
-/** A loop over the first `loop` pages (default all), again and again: the case LRU gets wrong. */
+/**
+ * A loop over the first `loop` pages (default all), again and again: the case LRU gets wrong.
+ *
+ * @example
+ * ```ts
+ * const workload = loopWorkload({ pages: 4096, accesses: 100_000, seed: 1, loop: 3000 });
+ * await new GuestRunner(hv, domid, workload).run(() => pager.settle());
+ * ```
+ */
 export function loopWorkload(options: GeneratorOptions & { readonly loop?: number }): Workload {
   const loop = Math.max(1, Math.min(options.loop ?? options.pages, options.pages));
   return accessWorkload('loop', options, (i) => i % loop);
 }
 
-/** A sequential scan over every page, repeated. */
+/**
+ * A sequential scan over every page, repeated.
+ *
+ * @example
+ * ```ts
+ * const workload = scanWorkload({ pages: 4096, accesses: 100_000, seed: 1 });
+ * ```
+ */
 export function scanWorkload(options: GeneratorOptions): Workload {
   return accessWorkload('scan', options, (i) => i % options.pages);
 }
@@ -55,6 +76,11 @@ export function scanWorkload(options: GeneratorOptions): Workload {
 /**
  * A Zipf stream with the rest of guest life mixed in: writes (30%), balloon out and in (1% each),
  * backend grant maps (1%) and hypervisor copies (1%).
+ *
+ * @example
+ * ```ts
+ * const workload = mixWorkload({ pages: 4096, accesses: 50_000, seed: 1 }); // accesses, balloon drops, grant maps, hypervisor copies
+ * ```
  */
 export function mixWorkload(options: GeneratorOptions & { readonly alpha?: number }): Workload {
   const base = zipfWorkload(options);
@@ -67,7 +93,14 @@ export function mixWorkload(options: GeneratorOptions & { readonly alpha?: numbe
   return { ...base, name: 'mix' };
 }
 
-/** A trace replayed as reads (its ids renumbered densely). */
+/**
+ * A trace replayed as reads (its ids renumbered densely).
+ *
+ * @example
+ * ```ts
+ * const workload = traceWorkload(readTrace('lirs-sprite.trace.gz', { format: 'lirs' }));
+ * ```
+ */
 export function traceWorkload(trace: Trace): Workload {
   const { ids, distinct } = denseIds(trace.ids);
   return { name: trace.name, pages: distinct, ops: new Uint8Array(ids.length), targets: ids };

@@ -3,6 +3,15 @@ import { PagevisorError } from '@pagevisor/core';
 /**
  * A trace file that cannot be read: a malformed record, a truncated binary file, an unsupported
  * compression. Names the file, the record number (1-based) and the record's content.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   readTrace('bad.txt', { format: 'txt' });
+ * } catch (error) {
+ *   if (error instanceof TraceError) console.log(error.file, error.record, error.content);
+ * }
+ * ```
  */
 export class TraceError extends PagevisorError {
   /** The file (or the name given for in-memory bytes). */

@@ -20,17 +20,39 @@ export const FOREIGN_FRAME_BIT = 1n << 63n;
 /** `IDENTITY_FRAME_BIT` = 1UL << 62: a 1:1 mapping (E820 holes, non-RAM). */
 export const IDENTITY_FRAME_BIT = 1n << 62n;
 
-/** `IDENTITY_FRAME(m)`. */
+/**
+ * `IDENTITY_FRAME(m)`.
+ *
+ * @example
+ * ```ts
+ * tree.get(0xa0) === identityFrame(0xa0); // true once the VGA hole is mapped 1:1
+ * ```
+ */
 export function identityFrame(mfn: number): bigint {
   return BigInt(mfn) | IDENTITY_FRAME_BIT;
 }
 
-/** `FOREIGN_FRAME(m)`. */
+/**
+ * `FOREIGN_FRAME(m)`.
+ *
+ * @example
+ * ```ts
+ * tree.set(pfn, foreignFrame(mfn)); // a grant-mapped frame of another domain
+ * ```
+ */
 export function foreignFrame(mfn: number): bigint {
   return BigInt(mfn) | FOREIGN_FRAME_BIT;
 }
 
-/** `pfn_to_mfn`'s value: the mfn with FOREIGN and IDENTITY masked off, or -1 for INVALID. */
+/**
+ * `pfn_to_mfn`'s value: the mfn with FOREIGN and IDENTITY masked off, or -1 for INVALID.
+ *
+ * @example
+ * ```ts
+ * entryMfn(identityFrame(0xa0)); // 0xa0: the mfn without the IDENTITY bit
+ * entryMfn(INVALID_P2M_ENTRY); // -1
+ * ```
+ */
 export function entryMfn(entry: bigint): number {
   return entry === INVALID_P2M_ENTRY ? -1 : Number(entry & ~(FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT));
 }
@@ -73,6 +95,14 @@ function indexes(pfn: number): [number, number, number] {
  * the new page keeps them (`IDENTITY_FRAME(pfn)` in every other entry). And `setRangeIdentity` gives
  * the edge leaves of a range that does not start or end on a leaf boundary private pages before it
  * writes, so pfns outside the range never become identity (the question seed 002 left open).
+ *
+ * @example
+ * ```ts
+ * const tree = new P2mTree();
+ * tree.setRangeIdentity(0xa0, 0x100); // the VGA hole, 1:1
+ * tree.set(0x1234, 0x5678n);
+ * tree.get(0x1234); // 0x5678n
+ * ```
  */
 export class P2mTree {
   /** The shared all-INVALID leaf. */

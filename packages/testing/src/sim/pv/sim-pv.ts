@@ -48,6 +48,13 @@ export interface PvFaults {
  * The simulator's PV side ({@link PvPort}): guests with real page tables (L4 → L3 → L2 → L1, every RAM
  * pfn mapped once, Accessed and Dirty bits set as a running guest leaves them), pinned tables, a grant
  * table, suspend and resume, `XENMEM_exchange` and MMU updates that preserve A/D bits.
+ *
+ * @example
+ * ```ts
+ * const guest = hv.createPvDomain({ maxPages: 4096 });
+ * hv.pv.suspend(guest.domid);
+ * hv.pv.faults = { exchange: true }; // the next XENMEM_exchange fails
+ * ```
  */
 export class SimPv implements PvPort {
   /** Faults to inject ({@link PvFaults}); each fires once. */
