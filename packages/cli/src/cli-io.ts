@@ -1,6 +1,12 @@
 /**
  * Where the CLI writes: standard output for results, standard error for diagnostics. Tests pass their
  * own to capture both.
+ *
+ * @example
+ * ```ts
+ * let out = '';
+ * const code = await runCli(['abi', 'list', '--json'], { out: (text) => (out += text), err: () => undefined });
+ * ```
  */
 export interface CliIo {
   /** Writes to standard output. */

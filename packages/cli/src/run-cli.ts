@@ -7,7 +7,14 @@ import type { Command, CommandArgs } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './usage-error.js';
 
-/** Exit codes of the `pagevisor` command. */
+/**
+ * Exit codes of the `pagevisor` command.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2)); // EXIT_CODES.ok, .failed or .usage
+ * ```
+ */
 export const EXIT_CODES = Object.freeze({
   /** The command did what was asked. */
   ok: 0,

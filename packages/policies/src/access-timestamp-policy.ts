@@ -6,7 +6,14 @@ const LIST = 1;
 /** Pages nomination looks at before it settles for the coldest of them, so it costs O(1) however hot the guest is. */
 const CANDIDATES = 32;
 
-/** Options of the access-timestamp policy. */
+/**
+ * Options of the access-timestamp policy.
+ *
+ * @example
+ * ```ts
+ * const pager = createPager({ hypervisor, domain, policy: accessTimestamp({ hotWindow: 5_000_000 }), store });
+ * ```
+ */
 export interface AccessTimestampOptions {
   /**
    * A page accessed less than this long ago is hot and is not nominated (in the unit of the access

@@ -4,16 +4,35 @@ import { AdaptivePolicy } from './adaptive/adaptive-policy.js';
 import { CLASSIC_POLICIES, createClassicPolicy } from './classic/policy-registry.js';
 import { XenpagingPolicy } from './xenpaging-policy.js';
 
-/** Every policy this package ships, by name (plus `clockN` for N = 1 … 8). */
+/**
+ * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).
+ *
+ * @example
+ * ```ts
+ * POLICY_NAMES.includes('adaptive'); // true
+ * ```
+ */
 export const POLICY_NAMES = ['xenpaging', 'adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
 
-/** Policies that choose among resident pages by their accesses, so trace simulation can run them. */
+/**
+ * Policies that choose among resident pages by their accesses, so trace simulation can run them.
+ *
+ * @example
+ * ```ts
+ * const names = SIMULATABLE_POLICIES.filter((name) => name !== 'belady');
+ * ```
+ */
 export const SIMULATABLE_POLICIES = ['adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
 
 /**
  * Policies for trace simulation only: `belady` needs the future; `mru` evicts the page that was just
  * faulted in, so on a live guest it pages a page out again before the vcpu that wanted it can run (a
  * livelock).
+ *
+ * @example
+ * ```ts
+ * const live = POLICY_NAMES.filter((name) => !(SIMULATION_ONLY_POLICIES as readonly string[]).includes(name));
+ * ```
  */
 export const SIMULATION_ONLY_POLICIES = ['belady', 'mru'] as const;
 

@@ -1,6 +1,13 @@
 import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
 
-/** `DEFAULT_MRU_SIZE` of xenpaging (375547eb76): 16384 pages, 64 MiB. */
+/**
+ * `DEFAULT_MRU_SIZE` of xenpaging (375547eb76): 16384 pages, 64 MiB.
+ *
+ * @example
+ * ```ts
+ * new XenpagingPolicy(context, { mruSize: XENPAGING_DEFAULT_MRU_SIZE / 4 });
+ * ```
+ */
 export const XENPAGING_DEFAULT_MRU_SIZE = 16384;
 /** Failed passes after which xenpaging 4.2 forgets its "unconsumed" set (bf67b6d691). */
 const CLEAR_UNCONSUMED_AFTER = 123;
@@ -8,7 +15,14 @@ const CLEAR_UNCONSUMED_AFTER = 123;
 const BITMAP = 1; // paged out, or recently paged in (in the MRU ring)
 const UNCONSUMED = 2; // tried and not paged out yet
 
-/** Options of the xenpaging policy. */
+/**
+ * Options of the xenpaging policy.
+ *
+ * @example
+ * ```ts
+ * const pager = createPager({ hypervisor, domain, policy: xenpaging({ mruSize: 1000 }), store });
+ * ```
+ */
 export interface XenpagingOptions {
   /** Entries of the MRU ring of recently paged-in gfns (default 16384); any size ≥ 1 works. */
   readonly mruSize?: number;

@@ -1,5 +1,10 @@
 /**
  * One record found by a store's `inspect()`, for fsck-like tools (`pagevisor store dump|verify`).
+ *
+ * @example
+ * ```ts
+ * for await (const record of store.inspect()) console.log(record.gfn, record.ok, record.current, record.location);
+ * ```
  */
 export interface InspectedRecord {
   /** The gfn the record is for, or `undefined` when that cannot be told (a damaged record, a foreign key). */
@@ -14,7 +19,15 @@ export interface InspectedRecord {
   readonly data: Uint8Array;
 }
 
-/** Counts of a store check: records served and intact, damaged, and left behind. */
+/**
+ * Counts of a store check: records served and intact, damaged, and left behind.
+ *
+ * @example
+ * ```ts
+ * const { ok, corrupt, orphaned } = await checkRecords(store.inspect());
+ * if (corrupt > 0) process.exitCode = 1;
+ * ```
+ */
 export interface StoreCheck {
   /** Current records whose checksum holds. */
   readonly ok: number;
@@ -24,7 +37,18 @@ export interface StoreCheck {
   readonly orphaned: number;
 }
 
-/** A store that can list every record it has, for checking. */
+/**
+ * A store that can list every record it has, for checking.
+ *
+ * @example
+ * ```ts
+ * async function damaged(store: InspectableStore): Promise<number> {
+ *   let n = 0;
+ *   for await (const record of store.inspect()) if (!record.ok) n++;
+ *   return n;
+ * }
+ * ```
+ */
 export interface InspectableStore {
   /** Every record, intact or not, served or not. */
   inspect(): AsyncIterable<InspectedRecord>;

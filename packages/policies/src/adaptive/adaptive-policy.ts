@@ -9,7 +9,14 @@ const AGREE = 1;
 /** Pages the real cache holds that the leading expert has evicted: the first to go. */
 const DIFFER = 2;
 
-/** Options of the adaptive policy. */
+/**
+ * Options of the adaptive policy.
+ *
+ * @example
+ * ```ts
+ * const policy = new AdaptivePolicy(context, { experts: ['s3fifo', 'arc', 'lru'], window: 16, margin: 0.01 });
+ * ```
+ */
 export interface AdaptiveOptions {
   /** The experts, by classic policy name (default `s3fifo`, `arc`, `lru`, `clock2`). */
   readonly experts?: readonly string[];

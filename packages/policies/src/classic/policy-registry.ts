@@ -5,7 +5,14 @@ import { ClockPolicy, FifoPolicy, LruPolicy, MruPolicy, SievePolicy } from './li
 import { RandomPolicy } from './random-policy.js';
 import { S3FifoPolicy } from './s3fifo-policy.js';
 
-/** The classic policies by name; `clockN` (N = 1 … 8) is CLOCK with an N-bit counter. */
+/**
+ * The classic policies by name; `clockN` (N = 1 … 8) is CLOCK with an N-bit counter.
+ *
+ * @example
+ * ```ts
+ * for (const name of CLASSIC_POLICIES) console.log(name, simulateTrace(ids, distinct, (ctx) => createPolicy(name, ctx), 1000, name === 'belady').misses);
+ * ```
+ */
 export const CLASSIC_POLICIES = ['lru', 'fifo', 'mru', 'clock', 'clock2', 'clock3', 'sieve', 'arc', 's3fifo', 'belady', 'random'] as const;
 
 /**

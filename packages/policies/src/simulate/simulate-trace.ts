@@ -1,7 +1,14 @@
 import { ConfigError, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
 import { ShadowCache } from '../adaptive/shadow-cache.js';
 
-/** One (policy, size) run of a trace. */
+/**
+ * One (policy, size) run of a trace.
+ *
+ * @example
+ * ```ts
+ * const { misses, missRatio, seconds } = simulateTrace(ids, distinct, (ctx) => createPolicy('arc', ctx), 1000);
+ * ```
+ */
 export interface SimulationResult {
   /** The policy's name. */
   readonly policy: string;

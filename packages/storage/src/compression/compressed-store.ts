@@ -2,10 +2,25 @@ import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, in
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PageStore, type PagevisorPlugin } from '@pagevisor/core';
 import { recordLength, StoreBase } from '../internal/store-base.js';
 
-/** The node:zlib codec a {@link CompressedStore} uses. */
+/**
+ * The node:zlib codec a {@link CompressedStore} uses.
+ *
+ * @example
+ * ```ts
+ * const codec: CompressionCodec = 'deflate';
+ * compressedStore(memoryStore(), { codec });
+ * ```
+ */
 export type CompressionCodec = 'deflate' | 'brotli';
 
-/** Options of a {@link CompressedStore}. */
+/**
+ * Options of a {@link CompressedStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new CompressedStore(new MemoryPageStore(1 << 20), { codec: 'brotli', level: 4 });
+ * ```
+ */
 export interface CompressionOptions {
   /** `deflate` (raw DEFLATE, default) or `brotli`. */
   readonly codec?: CompressionCodec;
@@ -13,7 +28,15 @@ export interface CompressionOptions {
   readonly level?: number;
 }
 
-/** What the compression store has done with the records written through it. */
+/**
+ * What the compression store has done with the records written through it.
+ *
+ * @example
+ * ```ts
+ * const { zeroPages, compressed, bytesIn, bytesOut } = store.compression();
+ * console.log(`ratio ${(bytesIn / bytesOut).toFixed(2)}`);
+ * ```
+ */
 export interface CompressionStats {
   /** Records that were all zeros, stored as a 1-byte marker. */
   readonly zeroPages: number;
@@ -45,6 +68,11 @@ const ZERO_PAGE = Buffer.alloc(STORE_PAGE_BYTES);
  * The longest record shorter than a page the store keeps. A 1-byte tag must fit beside any record
  * that does not compress, and a whole page takes all 4096 bytes untagged, so a 4095-byte record
  * cannot be told apart (by counting, no lossless scheme that shrinks some records can keep them all).
+ *
+ * @example
+ * ```ts
+ * const lengths = Uint16Array.of(MAX_SHORT_RECORD); // the longest short record a CompressedStore keeps
+ * ```
  */
 export const MAX_SHORT_RECORD = STORE_PAGE_BYTES - 2;
 

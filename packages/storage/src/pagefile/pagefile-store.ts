@@ -11,10 +11,25 @@ import type { InspectableStore, InspectedRecord } from '../inspection.js';
 const NONE = -1;
 const FREE = -1;
 
-/** When the pagefile calls fsync. */
+/**
+ * When the pagefile calls fsync.
+ *
+ * @example
+ * ```ts
+ * const fsync: FsyncPolicy = 'always'; // every batch durable before it resolves
+ * await PagefileStore.open({ path, fsync }, 1 << 20);
+ * ```
+ */
 export type FsyncPolicy = 'none' | 'batch' | 'always';
 
-/** Options of a {@link PagefileStore}. */
+/**
+ * Options of a {@link PagefileStore}.
+ *
+ * @example
+ * ```ts
+ * const store = await PagefileStore.open({ path: '/var/lib/pagevisor/guest1.pagefile', fsync: 'batch' }, 1 << 20);
+ * ```
+ */
 export interface PagefileOptions {
   /** The file; its directory is created (seed 000 patch 3). */
   readonly path: string;
@@ -26,7 +41,14 @@ export interface PagefileOptions {
   readonly fsync?: FsyncPolicy;
 }
 
-/** What opening a pagefile found. */
+/**
+ * What opening a pagefile found.
+ *
+ * @example
+ * ```ts
+ * const { missingSlots, damaged, orphaned } = (await PagefileStore.open({ path }, 1 << 20)).recovery;
+ * ```
+ */
 export interface PagefileRecovery {
   /** Slots the header counts that the file no longer holds: it was truncated (their pages are lost). */
   readonly missingSlots: number;

@@ -9,7 +9,14 @@ import { recordLength, StoreBase } from '../internal/store-base.js';
 const CHUNK_SHIFT = 10;
 const CRC_BYTES = 4;
 
-/** Options of a {@link RedisStore}. */
+/**
+ * Options of a {@link RedisStore}.
+ *
+ * @example
+ * ```ts
+ * await RedisStore.open({ cluster: ['10.0.0.1:7000', '10.0.0.2:7000'], prefix: 'pagevisor:guest1', commandTimeoutMs: 2000 }, 1 << 20);
+ * ```
+ */
 export interface RedisOptions {
   /** One server: `redis://[user:password@]host:port[/db]`. */
   readonly url?: string;

@@ -10,10 +10,25 @@ import { recordLength, StoreBase } from '../internal/store-base.js';
 /** The schema version this store writes and reads. */
 const SQLITE_FORMAT = 1;
 
-/** When the SQLite store makes commits durable. */
+/**
+ * When the SQLite store makes commits durable.
+ *
+ * @example
+ * ```ts
+ * const sync: SqliteSync = 'batch';
+ * await SqliteStore.open({ path, sync }, 1 << 20);
+ * ```
+ */
 export type SqliteSync = 'batch' | 'always' | 'none';
 
-/** Options of a {@link SqliteStore}. */
+/**
+ * Options of a {@link SqliteStore}.
+ *
+ * @example
+ * ```ts
+ * await SqliteStore.open({ path: './guest1.sqlite', sync: 'always' }, 1 << 20);
+ * ```
+ */
 export interface SqliteOptions {
   /** The database file; its directory is created. */
   readonly path: string;
