@@ -36,6 +36,12 @@ const XEN_41_PROTOCOL: PagingProtocol = {
  * `mem_event/age1`: Xen 4.1.0–4.1.6.1. Nominate needs one reference (the guest's); the pager maps after
  * nominating; resume consumes one response per domctl; the ring is "full" below 4 free slots; the
  * original 4.1 pager left DROP_PAGE unanswered (ee3c42ba5b), which filled the ring.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: MEM_EVENT_AGE1.id }); // a simulated Xen that speaks this ABI
+ * MEM_EVENT_AGE1.entryBytes; // bytes per ring entry
+ * ```
  */
 export const MEM_EVENT_AGE1 = createMemEvent41Abi({
   generation: '1',
@@ -50,6 +56,12 @@ export const MEM_EVENT_AGE1 = createMemEvent41Abi({
  * references (guest + pager mapping) and a foreign map of any paging gfn fails with ENOENT and retries.
  * Seed 001 was written against the 4.2-dev tree that already had `xc_mem_paging_load` (26a5c829c8,
  * Dec 2011); with paging gfns unmappable, loading through prep is the only way a page comes back.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: MEM_EVENT_AGE2.id }); // a simulated Xen that speaks this ABI
+ * MEM_EVENT_AGE2.entryBytes; // bytes per ring entry
+ * ```
  */
 export const MEM_EVENT_AGE2 = createMemEvent41Abi({
   generation: '2',
@@ -62,6 +74,12 @@ export const MEM_EVENT_AGE2 = createMemEvent41Abi({
 /**
  * `mem_event/age3`: SUSE's 4.1.2 tree (`MEM_EVENT_PAGING_AGE 3UL`): the age-2 rules plus `EVICT_FAIL`,
  * one request per gfn, and a per-gfn wait queue instead of `VCPU_PAUSED`.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: MEM_EVENT_AGE3.id }); // a simulated Xen that speaks this ABI
+ * MEM_EVENT_AGE3.entryBytes; // bytes per ring entry
+ * ```
  */
 export const MEM_EVENT_AGE3 = createMemEvent41Abi({
   generation: '3',
@@ -74,6 +92,12 @@ export const MEM_EVENT_AGE3 = createMemEvent41Abi({
 /**
  * `mem_event/4.2`: Xen 4.2–4.4 (40 bytes; 4.5's 296-byte layout is not modelled): slot claims, wait
  * queue, black-eye pause, DUMMY responses, all pending responses consumed per notification.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: MEM_EVENT_4_2.id }); // a simulated Xen that speaks this ABI
+ * MEM_EVENT_4_2.entryBytes; // bytes per ring entry
+ * ```
  */
 export const MEM_EVENT_4_2 = createMemEvent42Abi({
   generation: '4.2',
@@ -167,19 +191,75 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
   });
 }
 
-/** `vm_event/v1`: Xen 4.6–4.7, 312 bytes. */
+/**
+ * `vm_event/v1`: Xen 4.6–4.7, 312 bytes.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V1.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V1.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V1 = vmEventAbi(1, 312, '4.6–4.7');
-/** `vm_event/v2`: Xen 4.8–4.10, 312 bytes; responses act only on vm_event-paused vcpus from here on. */
+/**
+ * `vm_event/v2`: Xen 4.8–4.10, 312 bytes; responses act only on vm_event-paused vcpus from here on.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V2.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V2.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V2 = vmEventAbi(2, 312, '4.8–4.10');
-/** `vm_event/v3`: Xen 4.11, 312 bytes (`mov_to_msr` gains old and new values). */
+/**
+ * `vm_event/v3`: Xen 4.11, 312 bytes (`mov_to_msr` gains old and new values).
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V3.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V3.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V3 = vmEventAbi(3, 312, '4.11');
-/** `vm_event/v4`: Xen 4.12, 376 bytes (segment bases and selectors in `regs.x86`). */
+/**
+ * `vm_event/v4`: Xen 4.12, 376 bytes (segment bases and selectors in `regs.x86`).
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V4.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V4.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V4 = vmEventAbi(4, 376, '4.12');
-/** `vm_event/v5`: Xen 4.13, 384 bytes (`gdtr_base`, `gdtr_limit`). */
+/**
+ * `vm_event/v5`: Xen 4.13, 384 bytes (`gdtr_base`, `gdtr_limit`).
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V5.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V5.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V5 = vmEventAbi(5, 384, '4.13');
-/** `vm_event/v6`: Xen 4.14, 384 bytes (`pending_dbg`, FAST_SINGLESTEP). */
+/**
+ * `vm_event/v6`: Xen 4.14, 384 bytes (`pending_dbg`, FAST_SINGLESTEP).
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V6.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V6.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V6 = vmEventAbi(6, 384, '4.14');
-/** `vm_event/v7`: Xen 4.15 to today (4.22), 400 bytes (`npt_base`, `vmtrace_pos`). */
+/**
+ * `vm_event/v7`: Xen 4.15 to today (4.22), 400 bytes (`npt_base`, `vmtrace_pos`).
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: VM_EVENT_V7.id }); // a simulated Xen that speaks this ABI
+ * VM_EVENT_V7.entryBytes; // bytes per ring entry
+ * ```
+ */
 export const VM_EVENT_V7 = vmEventAbi(7, 400, '4.15–4.22');
 
 /**

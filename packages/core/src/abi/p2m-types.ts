@@ -22,7 +22,14 @@ export type P2mTypeName =
 /** A `p2m_type_t` numbering: type name → the number the `p2mt` field carries. */
 export type P2mTypeNumbering = Readonly<Partial<Record<P2mTypeName, number>>>;
 
-/** Xen 4.1 numbering (ages 1–3), with `paging_in_start` (reference §1.1). */
+/**
+ * Xen 4.1 numbering (ages 1–3), with `paging_in_start` (reference §1.1).
+ *
+ * @example
+ * ```ts
+ * P2M_TYPES_XEN_4_1.ram_paged; // the number this Xen gives p2m_ram_paged
+ * ```
+ */
 export const P2M_TYPES_XEN_4_1: P2mTypeNumbering = Object.freeze({
   invalid: 0,
   ram_rw: 1,
@@ -44,6 +51,11 @@ export const P2M_TYPES_XEN_4_1: P2mTypeNumbering = Object.freeze({
 /**
  * Xen 4.2 numbering: `ram_rw` and `invalid` swapped (d5688e96d6) and `paging_in_start` renamed to
  * `paging_in` (af518d3ea1).
+ *
+ * @example
+ * ```ts
+ * P2M_TYPES_XEN_4_2.ram_paged; // the number this Xen gives p2m_ram_paged
+ * ```
  */
 export const P2M_TYPES_XEN_4_2: P2mTypeNumbering = Object.freeze({
   ram_rw: 0,
@@ -62,14 +74,28 @@ export const P2M_TYPES_XEN_4_2: P2mTypeNumbering = Object.freeze({
   ram_broken: 13,
 });
 
-/** Xen 4.6–4.7 numbering (`vm_event/v1`): 4.2 plus `map_foreign` and `mmio_write_dm`. */
+/**
+ * Xen 4.6–4.7 numbering (`vm_event/v1`): 4.2 plus `map_foreign` and `mmio_write_dm`.
+ *
+ * @example
+ * ```ts
+ * P2M_TYPES_XEN_4_6.ram_paged; // the number this Xen gives p2m_ram_paged
+ * ```
+ */
 export const P2M_TYPES_XEN_4_6: P2mTypeNumbering = Object.freeze({
   ...P2M_TYPES_XEN_4_2,
   map_foreign: 14,
   mmio_write_dm: 15,
 });
 
-/** Xen 4.8+ numbering (`vm_event/v2` onwards): `mmio_write_dm` renamed `ioreq_server`. */
+/**
+ * Xen 4.8+ numbering (`vm_event/v2` onwards): `mmio_write_dm` renamed `ioreq_server`.
+ *
+ * @example
+ * ```ts
+ * P2M_TYPES_XEN_4_8.ram_paged; // the number this Xen gives p2m_ram_paged
+ * ```
+ */
 export const P2M_TYPES_XEN_4_8: P2mTypeNumbering = Object.freeze({
   ...P2M_TYPES_XEN_4_2,
   map_foreign: 14,
