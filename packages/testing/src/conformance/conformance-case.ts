@@ -1,4 +1,11 @@
-/** One check of a conformance suite, for any test runner: `it(c.name, c.run)`. */
+/**
+ * One check of a conformance suite, for any test runner: `it(c.name, c.run)`.
+ *
+ * @example
+ * ```ts
+ * for (const c of storeConformanceCases(subject)) it(c.name, c.run);
+ * ```
+ */
 export interface ConformanceCase {
   /** What the check asserts, prefixed with the subject's name. */
   readonly name: string;

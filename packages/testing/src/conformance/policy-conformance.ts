@@ -2,7 +2,14 @@ import type { PolicyContext, VictimPolicy } from '@pagevisor/core';
 import { SeededRandom } from '../sim/seeded-random.js';
 import { ConformanceFailure, type ConformanceCase } from './conformance-case.js';
 
-/** How the suite gets policies. */
+/**
+ * How the suite gets policies.
+ *
+ * @example
+ * ```ts
+ * const subject: PolicyConformanceSubject = { name: 'mine', create: (ctx) => new MyPolicy(ctx), liveOnly: true };
+ * ```
+ */
 export interface PolicyConformanceSubject {
   /** Names the policy in case names. */
   readonly name: string;

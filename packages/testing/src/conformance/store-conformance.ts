@@ -2,7 +2,14 @@ import { isPagevisorError, STORE_PAGE_BYTES, type PageStore, type StoreErrorCode
 import { fillPageContent } from '../sim/page-content.js';
 import { ConformanceFailure, type ConformanceCase } from './conformance-case.js';
 
-/** A store under test, freshly opened over its own, empty storage. */
+/**
+ * A store under test, freshly opened over its own, empty storage.
+ *
+ * @example
+ * ```ts
+ * const underTest: StoreUnderTest = { store: await open(), reopen: open, cleanup: async () => rmSync(dir, { recursive: true }) };
+ * ```
+ */
 export interface StoreUnderTest {
   /** The store. */
   readonly store: PageStore;
@@ -15,7 +22,14 @@ export interface StoreUnderTest {
   readonly cleanup?: () => Promise<void>;
 }
 
-/** How the suite gets stores. */
+/**
+ * How the suite gets stores.
+ *
+ * @example
+ * ```ts
+ * const subject: StoreConformanceSubject = { name: 'mine', create: async (maxPages) => ({ store: new MyStore(maxPages) }) };
+ * ```
+ */
 export interface StoreConformanceSubject {
   /** Names the store in case names (`pagefile`, `my-s3-store`). */
   readonly name: string;
@@ -82,7 +96,14 @@ export function storeConformanceCases(subject: StoreConformanceSubject): Conform
   }));
 }
 
-/** The outcome of one conformance case. */
+/**
+ * The outcome of one conformance case.
+ *
+ * @example
+ * ```ts
+ * const failed = (await runStoreConformance(subject)).filter((r: ConformanceResult) => r.error);
+ * ```
+ */
 export interface ConformanceResult {
   /** The case's name. */
   readonly name: string;

@@ -8,7 +8,15 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** A Redis server or cluster started for a test; `stop` kills it and removes its files. */
+/**
+ * A Redis server or cluster started for a test; `stop` kills it and removes its files.
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedisServer();
+ * try { await useRedis(redis.url); } finally { await redis.stop(); }
+ * ```
+ */
 export interface RedisHandle {
   /** `host:port` of each master (one for a single server). */
   readonly nodes: readonly string[];

@@ -24,7 +24,14 @@ import { Subject } from 'rxjs';
 import type { SimDomain } from './sim-domain.js';
 import { INVALID_MFN, P2mType, isPagingType } from './sim-constants.js';
 
-/** Counters a test or a report reads. */
+/**
+ * Counters a test or a report reads.
+ *
+ * @example
+ * ```ts
+ * const { requests, responses, ringFull } = hv.domain(domid).paging!.counters;
+ * ```
+ */
 export interface PagingCounters {
   /** Requests put on the ring. */
   requests: number;
@@ -38,7 +45,14 @@ export interface PagingCounters {
   ringFull: number;
 }
 
-/** Who raised a populate: a vcpu of the guest (its index) or another domain. */
+/**
+ * Who raised a populate: a vcpu of the guest (its index) or another domain.
+ *
+ * @example
+ * ```ts
+ * hv.hvmCopy(domid, FOREIGN_CALLER, gfn); // a copy by the hypervisor, not by a guest vcpu
+ * ```
+ */
 export const FOREIGN_CALLER = -1;
 
 /**

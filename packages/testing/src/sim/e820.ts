@@ -1,6 +1,13 @@
 import { HVM_LOW_HOLE, HVM_MMIO_HOLE } from './sim-constants.js';
 
-/** One range of the guest's E820 map, in gfns: `[start, end)`. */
+/**
+ * One range of the guest's E820 map, in gfns: `[start, end)`.
+ *
+ * @example
+ * ```ts
+ * for (const range of hv.domain(domid).e820) if (range.type === 'ram') console.log(range.start, range.end);
+ * ```
+ */
 export interface E820Entry {
   /** First gfn. */
   readonly start: number;

@@ -1,6 +1,13 @@
 import { PagevisorError } from '@pagevisor/core';
 
-/** Where an {@link InvariantViolation} was found. */
+/**
+ * Where an {@link InvariantViolation} was found.
+ *
+ * @example
+ * ```ts
+ * try { auditor.auditDomain(domain, 'end'); } catch (e) { if (e instanceof InvariantViolation) console.log(e.site); }
+ * ```
+ */
 export interface ViolationSite {
   /** The domain. */
   readonly domid: number;

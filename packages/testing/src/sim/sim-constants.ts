@@ -5,26 +5,96 @@
  * (`INVALID_MFN`, `INVALID_M2P_ENTRY`) are stored as −1.
  */
 
-/** `INVALID_MFN` (`~0UL`; also 4.1's `PAGING_MFN`), as stored in the simulator's typed arrays. */
+/**
+ * `INVALID_MFN` (`~0UL`; also 4.1's `PAGING_MFN`), as stored in the simulator's typed arrays.
+ *
+ * @example
+ * ```ts
+ * hv.domain(domid).p2mMfn[gfn] === INVALID_MFN; // paged out, or a hole
+ * ```
+ */
 export const INVALID_MFN = -1;
-/** `INVALID_M2P_ENTRY` (`~0UL`), as stored in the simulator's typed arrays. */
+/**
+ * `INVALID_M2P_ENTRY` (`~0UL`), as stored in the simulator's typed arrays.
+ *
+ * @example
+ * ```ts
+ * hv.frames.m2p[mfn] === INVALID_M2P_ENTRY; // backs no gfn
+ * ```
+ */
 export const INVALID_M2P_ENTRY = -1;
-/** `DOMID_INVALID` (0x7ff4): the owner of a free frame. */
+/**
+ * `DOMID_INVALID` (0x7ff4): the owner of a free frame.
+ *
+ * @example
+ * ```ts
+ * hv.frames.owner[mfn] === DOMID_INVALID; // a free frame
+ * ```
+ */
 export const DOMID_INVALID = 0x7ff4;
-/** `DOMID_XEN` (0x7ff2): the owner of a Xen heap frame. */
+/**
+ * `DOMID_XEN` (0x7ff2): the owner of a Xen heap frame.
+ *
+ * @example
+ * ```ts
+ * hv.frames.owner[mfn] === DOMID_XEN; // one of Xen's own frames: offline is EPERM
+ * ```
+ */
 export const DOMID_XEN = 0x7ff2;
-/** `GNTST_eagain` (−12): a grant operation hit a paged gfn; retry. */
+/**
+ * `GNTST_eagain` (−12): a grant operation hit a paged gfn; retry.
+ *
+ * @example
+ * ```ts
+ * if (hv.grantMap(domid, gfn, false) === GNTST_EAGAIN) retryLater(gfn); // paged out: retry once it is back
+ * ```
+ */
 export const GNTST_EAGAIN = -12;
-/** `PAGE_SIZE` on x86. */
+/**
+ * `PAGE_SIZE` on x86.
+ *
+ * @example
+ * ```ts
+ * const page = new Uint8Array(PAGE_BYTES);
+ * ```
+ */
 export const PAGE_BYTES = 4096;
-/** The first HVM special page in Xen 4.2's `xc_hvm_build_x86.c`: `special_pfn(0) = 0xff000 − 8`, the paging ring gfn. */
+/**
+ * The first HVM special page in Xen 4.2's `xc_hvm_build_x86.c`: `special_pfn(0) = 0xff000 − 8`, the paging ring gfn.
+ *
+ * @example
+ * ```ts
+ * const pagingRingGfn = HVM_SPECIAL_PFN_BASE + 0; // Xen 4.2's special page 0 is the paging ring
+ * ```
+ */
 export const HVM_SPECIAL_PFN_BASE = 0xff000 - 8;
-/** The MMIO hole below 4 GiB that the simulated HVM E820 leaves: gfns `[0xf0000, 0x100000)`. */
+/**
+ * The MMIO hole below 4 GiB that the simulated HVM E820 leaves: gfns `[0xf0000, 0x100000)`.
+ *
+ * @example
+ * ```ts
+ * const [start, end] = HVM_MMIO_HOLE; // the MMIO hole below 4 GiB
+ * ```
+ */
 export const HVM_MMIO_HOLE: readonly [number, number] = [0xf0000, 0x100000];
-/** The legacy VGA/BIOS hole: gfns `[0xa0, 0x100)`. */
+/**
+ * The legacy VGA/BIOS hole: gfns `[0xa0, 0x100)`.
+ *
+ * @example
+ * ```ts
+ * const [start, end] = HVM_LOW_HOLE; // the VGA/BIOS hole [0xa0, 0x100)
+ * ```
+ */
 export const HVM_LOW_HOLE: readonly [number, number] = [0xa0, 0x100];
 
-/** `PGC_state` values of a machine frame (`count_info` bits 55–56 on x86_64). */
+/**
+ * `PGC_state` values of a machine frame (`count_info` bits 55–56 on x86_64).
+ *
+ * @example
+ * ```ts
+ * hv.frames.state[mfn] === FrameState.offlining; // goes offline when its owner frees it
+ * ```
+ */
 export const FrameState = Object.freeze({
   /** Allocated to a domain or Xen. */
   inuse: 0,
@@ -35,10 +105,24 @@ export const FrameState = Object.freeze({
   /** On the free list. */
   free: 3,
 });
-/** A {@link FrameState} value. */
+/**
+ * A {@link FrameState} value.
+ *
+ * @example
+ * ```ts
+ * const state: FrameStateValue = hv.frames.state[mfn] as FrameStateValue;
+ * ```
+ */
 export type FrameStateValue = (typeof FrameState)[keyof typeof FrameState];
 
-/** Page types (`PGT_*` of `type_info`) the simulator tracks. */
+/**
+ * Page types (`PGT_*` of `type_info`) the simulator tracks.
+ *
+ * @example
+ * ```ts
+ * hv.frames.type[mfn] === PageType.writable; // mapped writable somewhere
+ * ```
+ */
 export const PageType = Object.freeze({
   /** `PGT_none`: no type. */
   none: 0,
@@ -59,6 +143,11 @@ export const PageType = Object.freeze({
 /**
  * The simulator's own numbering of p2m types. Requests carry the ABI's numbering instead (Xen 4.1 and
  * 4.2 numbered them differently, reference §1.1); see `PagingProtocol.p2mTypes`.
+ *
+ * @example
+ * ```ts
+ * hv.domain(domid).p2mType[gfn] === P2mType.ram_paged;
+ * ```
  */
 export const P2mType = Object.freeze({
   /** `p2m_ram_rw`. */
@@ -92,7 +181,14 @@ export const P2mType = Object.freeze({
   /** `p2m_ram_broken`. */
   ram_broken: 14,
 });
-/** A {@link P2mType} value. */
+/**
+ * A {@link P2mType} value.
+ *
+ * @example
+ * ```ts
+ * const type: P2mTypeValue = hv.domain(domid).p2mType[gfn] as P2mTypeValue;
+ * ```
+ */
 export type P2mTypeValue = (typeof P2mType)[keyof typeof P2mType];
 
 /**

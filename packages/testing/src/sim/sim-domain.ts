@@ -4,7 +4,14 @@ import type { MachineFrames } from './machine-frames.js';
 import type { DomainPaging } from './domain-paging.js';
 import { INVALID_MFN, P2mType } from './sim-constants.js';
 
-/** How to create a simulated domain. */
+/**
+ * How to create a simulated domain.
+ *
+ * @example
+ * ```ts
+ * hv.createDomain({ maxPages: 4096, vcpus: 4, seed: 7, cpuVendor: 'amd' });
+ * ```
+ */
 export interface SimDomainConfig {
   /** Size of the guest-physical address space in pages (gfns `[0, maxPages)`), at most 2^24. */
   readonly maxPages: number;
@@ -24,7 +31,14 @@ export interface SimDomainConfig {
   readonly populateOnDemand?: boolean;
 }
 
-/** Largest gfn space the simulator accepts: 16 M pages, a 64 GiB guest. */
+/**
+ * Largest gfn space the simulator accepts: 16 M pages, a 64 GiB guest.
+ *
+ * @example
+ * ```ts
+ * hv.createDomain({ maxPages: MAX_SIM_PAGES }); // a 64 GiB guest, the largest
+ * ```
+ */
 export const MAX_SIM_PAGES = 1 << 24;
 
 /**

@@ -21,7 +21,14 @@ import { fillPageContent, isPageContent } from './page-content.js';
 import { DOMID_INVALID, DOMID_XEN, GNTST_EAGAIN, HVM_SPECIAL_PFN_BASE, INVALID_M2P_ENTRY, INVALID_MFN, P2mType, PAGE_BYTES, PageType, isGuestRam, isPagingType } from './sim-constants.js';
 import { MAX_SIM_PAGES, SimDomain, type SimDomainConfig } from './sim-domain.js';
 
-/** How to build a simulated hypervisor. */
+/**
+ * How to build a simulated hypervisor.
+ *
+ * @example
+ * ```ts
+ * new SimHypervisor({ abi: 'mem_event/age1', machineFrames: 1 << 16, audit: true, xenBugs: false });
+ * ```
+ */
 export interface SimHypervisorOptions {
   /** The paging ABI this "Xen" speaks and announces (default `vm_event/v7`, Xen 4.15+). */
   readonly abi?: string;
@@ -45,7 +52,14 @@ export interface SimHypervisorOptions {
   readonly deadPager?: DeadPagerOutcome;
 }
 
-/** The simulator's answer to a pager that stopped answering. */
+/**
+ * The simulator's answer to a pager that stopped answering.
+ *
+ * @example
+ * ```ts
+ * const hv = new SimHypervisor({ deadPager: { afterNs: 5_000_000, outcome: 'resume' } });
+ * ```
+ */
 export interface DeadPagerOutcome {
   /** Virtual nanoseconds without a response, while vcpus wait, before it acts. */
   readonly afterNs: number;
@@ -53,10 +67,24 @@ export interface DeadPagerOutcome {
   readonly outcome: 'crash' | 'resume';
 }
 
-/** What {@link SimHypervisor.watchdog} did. */
+/**
+ * What {@link SimHypervisor.watchdog} did.
+ *
+ * @example
+ * ```ts
+ * const action: WatchdogAction = hv.watchdog(domid, nowNs); // 'none' | 'resumed' | 'crashed'
+ * ```
+ */
 export type WatchdogAction = 'none' | 'resumed' | 'crashed';
 
-/** Result of {@link SimHypervisor.contentMismatches}. */
+/**
+ * Result of {@link SimHypervisor.contentMismatches}.
+ *
+ * @example
+ * ```ts
+ * const { checked, mismatches } = hv.contentMismatches(domid);
+ * ```
+ */
 export interface IntegrityCheck {
   /** gfns checked (every RAM gfn not ballooned out). */
   readonly checked: number;
@@ -64,7 +92,14 @@ export interface IntegrityCheck {
   readonly mismatches: number[];
 }
 
-/** Outcome of a guest memory access: done, or the vcpu is now blocked and retries later. */
+/**
+ * Outcome of a guest memory access: done, or the vcpu is now blocked and retries later.
+ *
+ * @example
+ * ```ts
+ * const outcome: AccessOutcome = hv.guestAccess(domid, 0, gfn, false); // 'done' or 'blocked'
+ * ```
+ */
 export type AccessOutcome = 'done' | 'blocked';
 
 interface SimMapping extends ForeignMapping {

@@ -2,7 +2,14 @@ import { isPagevisorError, STORE_PAGE_BYTES, type PageStore } from '@pagevisor/c
 import { fillPageContent } from '../sim/page-content.js';
 import { SeededRandom } from '../sim/seeded-random.js';
 
-/** Settings of a store stress run; the same settings give the same operations. */
+/**
+ * Settings of a store stress run; the same settings give the same operations.
+ *
+ * @example
+ * ```ts
+ * await runStoreStress(store, { ops: 10_000, seed: 7, gfns: 512, batch: 32 }, console.log);
+ * ```
+ */
 export interface StoreStressOptions {
   /** Operations in all. */
   readonly ops: number;
@@ -14,7 +21,14 @@ export interface StoreStressOptions {
   readonly batch?: number;
 }
 
-/** What a stress run did. */
+/**
+ * What a stress run did.
+ *
+ * @example
+ * ```ts
+ * const { ops, flushes, opsPerSecond } = await runStoreStress(store, { ops: 10_000, seed: 7 }, () => undefined);
+ * ```
+ */
 export interface StoreStressSummary {
   /** Operations run. */
   readonly ops: number;
@@ -158,7 +172,14 @@ export async function runStoreStress(store: PageStore, options: StoreStressOptio
   return { ops: options.ops, puts, deletes, flushes, seconds: +seconds.toFixed(3), opsPerSecond: Math.round(options.ops / seconds) };
 }
 
-/** What {@link checkStressAcks} found. */
+/**
+ * What {@link checkStressAcks} found.
+ *
+ * @example
+ * ```ts
+ * const { acked, problems } = await checkStressAcks(store, { ops: 10_000, seed: 7 }, acks);
+ * ```
+ */
 export interface StressCheck {
   /** Acknowledged operations read from the child's output. */
   readonly acked: number;

@@ -1,4 +1,11 @@
-/** Page ids renumbered 0, 1, 2, … in order of first appearance. */
+/**
+ * Page ids renumbered 0, 1, 2, … in order of first appearance.
+ *
+ * @example
+ * ```ts
+ * const { ids, distinct } = denseIds(readTrace('cloudPhysicsIO.vscsi', { format: 'vscsi' }).ids);
+ * ```
+ */
 export interface DenseIds {
   /** The renumbered ids, one per request. */
   readonly ids: Uint32Array;

@@ -3,7 +3,14 @@ import { denseIds } from './dense-ids.js';
 import type { Trace } from './read-trace.js';
 import { GuestOp, type Workload } from './workload.js';
 
-/** Options every generator takes. */
+/**
+ * Options every generator takes.
+ *
+ * @example
+ * ```ts
+ * zipfWorkload({ pages: 4096, accesses: 100_000, seed: 1 });
+ * ```
+ */
 export interface GeneratorOptions {
   /** Page indexes `[0, pages)` the stream touches. */
   readonly pages: number;

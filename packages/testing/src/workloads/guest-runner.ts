@@ -10,7 +10,14 @@ const WATCHDOG_TICK_NS = 1_000_000;
 /** Checks without a watchdog verdict before the run gives up as stalled (a watchdog set very late). */
 const MAX_STUCK_TICKS = 1000;
 
-/** How a run ended. */
+/**
+ * How a run ended.
+ *
+ * @example
+ * ```ts
+ * const { ops, faults, stalled } = await new GuestRunner(hv, domid, workload).run(() => pager.settle());
+ * ```
+ */
 export interface RunResult {
   /** Operations completed. */
   readonly ops: number;
@@ -24,7 +31,14 @@ export interface RunResult {
   readonly time: number;
 }
 
-/** Options of a {@link GuestRunner}. */
+/**
+ * Options of a {@link GuestRunner}.
+ *
+ * @example
+ * ```ts
+ * new GuestRunner(hv, domid, workload, { grantHoldOps: 16 });
+ * ```
+ */
 export interface GuestRunnerOptions {
   /** Operations a backend keeps a grant mapping for (default 64). */
   readonly grantHoldOps?: number;

@@ -14,13 +14,33 @@ import { TraceError } from './trace-error.js';
  * - `oracleGeneral`: libCacheSim's 24-byte records `<u32 time, u64 obj_id, u32 size, i64 next_access_vtime>`.
  * - `txt`: one decimal page id per line.
  * - `csv`: one decimal page id in a chosen column; a header row is skipped.
+ *
+ * @example
+ * ```ts
+ * const format: TraceFormat = 'oracleGeneral';
+ * readTrace('trace.oracleGeneral.bin', { format });
+ * ```
  */
 export type TraceFormat = 'vscsi' | 'lirs' | 'address' | 'oracleGeneral' | 'txt' | 'csv';
 
-/** Every {@link TraceFormat}. */
+/**
+ * Every {@link TraceFormat}.
+ *
+ * @example
+ * ```ts
+ * if (!TRACE_FORMATS.includes(format as TraceFormat)) throw new Error(`unknown format ${format}`);
+ * ```
+ */
 export const TRACE_FORMATS: readonly TraceFormat[] = ['vscsi', 'lirs', 'address', 'oracleGeneral', 'txt', 'csv'];
 
-/** How to read a trace. */
+/**
+ * How to read a trace.
+ *
+ * @example
+ * ```ts
+ * readTrace('trace.csv', { format: 'csv', column: 'lbn', skipBad: true });
+ * ```
+ */
 export interface ReadTraceOptions {
   /** The format. */
   readonly format: TraceFormat;
@@ -32,7 +52,15 @@ export interface ReadTraceOptions {
   readonly name?: string;
 }
 
-/** A trace read into memory. */
+/**
+ * A trace read into memory.
+ *
+ * @example
+ * ```ts
+ * const trace = readTrace('lirs-sprite.trace.gz', { format: 'lirs' });
+ * console.log(trace.name, trace.ids.length, trace.skipped);
+ * ```
+ */
 export interface Trace {
   /** The file name (or the name given). */
   readonly name: string;

@@ -1,4 +1,11 @@
-/** What a guest operation does; one byte per operation in a {@link Workload}. */
+/**
+ * What a guest operation does; one byte per operation in a {@link Workload}.
+ *
+ * @example
+ * ```ts
+ * const ops = new Uint8Array([GuestOp.read, GuestOp.write, GuestOp.balloonOut]);
+ * ```
+ */
 export const GuestOp = Object.freeze({
   /** A vcpu reads the page. */
   read: 0,
@@ -14,12 +21,25 @@ export const GuestOp = Object.freeze({
   hvmCopy: 5,
 });
 
-/** A {@link GuestOp} value. */
+/**
+ * A {@link GuestOp} value.
+ *
+ * @example
+ * ```ts
+ * const op: GuestOpValue = GuestOp.read;
+ * ```
+ */
 export type GuestOpValue = (typeof GuestOp)[keyof typeof GuestOp];
 
 /**
  * A guest's reference stream: parallel typed arrays of operations and page indexes. Page indexes are
  * `[0, pages)` and are mapped onto the domain's RAM gfns by the runner.
+ *
+ * @example
+ * ```ts
+ * const workload: Workload = zipfWorkload({ pages: 4096, accesses: 10_000, seed: 1 });
+ * console.log(workload.name, workload.ops.length);
+ * ```
  */
 export interface Workload {
   /** A name for reports (`zipf`, `lirs-sprite.trace.gz`, ...). */

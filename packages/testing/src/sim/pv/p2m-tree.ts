@@ -9,15 +9,50 @@
  * every pfn under it maps 1:1). Pages are allocated only when a store needs one.
  */
 
-/** Entries per leaf, mid and top page on 64-bit (`PAGE_SIZE / sizeof(unsigned long)`). */
+/**
+ * Entries per leaf, mid and top page on 64-bit (`PAGE_SIZE / sizeof(unsigned long)`).
+ *
+ * @example
+ * ```ts
+ * const leaf = Math.floor(pfn / P2M_PER_PAGE); // the p2m leaf page of a pfn
+ * ```
+ */
 export const P2M_PER_PAGE = 512;
-/** pfns the tree can map: 512³ = 2^27 (512 GiB). */
+/**
+ * pfns the tree can map: 512³ = 2^27 (512 GiB).
+ *
+ * @example
+ * ```ts
+ * new P2mTree().get(MAX_P2M_PFN) === INVALID_P2M_ENTRY; // beyond the tree
+ * ```
+ */
 export const MAX_P2M_PFN = P2M_PER_PAGE * P2M_PER_PAGE * P2M_PER_PAGE;
-/** `INVALID_P2M_ENTRY` = ~0UL. */
+/**
+ * `INVALID_P2M_ENTRY` = ~0UL.
+ *
+ * @example
+ * ```ts
+ * tree.get(pfn) === INVALID_P2M_ENTRY; // nothing mapped
+ * ```
+ */
 export const INVALID_P2M_ENTRY = 0xffff_ffff_ffff_ffffn;
-/** `FOREIGN_FRAME_BIT` = 1UL << 63: a grant-mapped foreign frame. */
+/**
+ * `FOREIGN_FRAME_BIT` = 1UL << 63: a grant-mapped foreign frame.
+ *
+ * @example
+ * ```ts
+ * (tree.get(pfn) & FOREIGN_FRAME_BIT) !== 0n; // a grant-mapped foreign frame
+ * ```
+ */
 export const FOREIGN_FRAME_BIT = 1n << 63n;
-/** `IDENTITY_FRAME_BIT` = 1UL << 62: a 1:1 mapping (E820 holes, non-RAM). */
+/**
+ * `IDENTITY_FRAME_BIT` = 1UL << 62: a 1:1 mapping (E820 holes, non-RAM).
+ *
+ * @example
+ * ```ts
+ * (tree.get(0xa0) & IDENTITY_FRAME_BIT) !== 0n; // mapped 1:1
+ * ```
+ */
 export const IDENTITY_FRAME_BIT = 1n << 62n;
 
 /**
@@ -57,7 +92,14 @@ export function entryMfn(entry: bigint): number {
   return entry === INVALID_P2M_ENTRY ? -1 : Number(entry & ~(FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT));
 }
 
-/** Pages a {@link P2mTree} allocated. */
+/**
+ * Pages a {@link P2mTree} allocated.
+ *
+ * @example
+ * ```ts
+ * const { leaves, mids } = tree.pagesAllocated;
+ * ```
+ */
 export interface P2mPages {
   /** Private leaf pages. */
   readonly leaves: number;
@@ -65,7 +107,14 @@ export interface P2mPages {
   readonly mids: number;
 }
 
-/** The save/restore MFN-list tree ({@link P2mTree.frameListList}). */
+/**
+ * The save/restore MFN-list tree ({@link P2mTree.frameListList}).
+ *
+ * @example
+ * ```ts
+ * const { topMfn, midMfns, leafMfns } = tree.frameListList(maxPfn); // what a restore reads
+ * ```
+ */
 export interface FrameListList {
   /** The mfn of `p2m_top_mfn` (`pfn_to_mfn_frame_list_list`). */
   readonly topMfn: number;

@@ -8,7 +8,14 @@ const ENTRIES = 512;
 const PTE_RW = 0x2;
 const PAGE = 4096;
 
-/** A page-table page of a PV guest. */
+/**
+ * A page-table page of a PV guest.
+ *
+ * @example
+ * ```ts
+ * for (const [mfn, table] of hv.pv.guest(domid).tables) console.log(mfn, `L${table.level}`);
+ * ```
+ */
 export interface PageTable {
   /** 1 (L1, maps pages) to 4 (L4, the root). */
   readonly level: number;
@@ -16,7 +23,15 @@ export interface PageTable {
   readonly ptes: Float64Array;
 }
 
-/** One PV guest's state beyond its frames: its p2m tree, page tables, pins, grants, suspension. */
+/**
+ * One PV guest's state beyond its frames: its p2m tree, page tables, pins, grants, suspension.
+ *
+ * @example
+ * ```ts
+ * const guest = hv.pv.guest(domid);
+ * guest.p2m.get(100); guest.pinned.get(guest.root); // 4
+ * ```
+ */
 export interface PvGuest {
   /** The guest's p2m (Linux's three-level tree). */
   readonly p2m: P2mTree;
@@ -34,7 +49,14 @@ export interface PvGuest {
   readonly pae: boolean;
 }
 
-/** Faults a test can inject into the next PV operations. */
+/**
+ * Faults a test can inject into the next PV operations.
+ *
+ * @example
+ * ```ts
+ * hv.pv.faults = { exchange: true }; // the next XENMEM_exchange fails once
+ * ```
+ */
 export interface PvFaults {
   /** `XENMEM_exchange` fails. */
   exchange?: boolean;
