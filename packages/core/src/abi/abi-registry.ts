@@ -5,6 +5,11 @@ import type { PagingAbi } from './paging-abi.js';
 /**
  * The outcome of a successful negotiation: what is on the ring, what the pager speaks, and the adapter
  * between them when they differ.
+ *
+ * @example
+ * ```ts
+ * const { wire, pager: spoken, adapter } = createDefaultAbiRegistry().negotiate('vm_event/v7', ['vm_event/v5']);
+ * ```
  */
 export interface NegotiatedAbi {
   /** The ABI the hypervisor announced: encode and decode ring entries with it. */

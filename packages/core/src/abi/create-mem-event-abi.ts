@@ -3,7 +3,14 @@ import type { PagingAbi } from './paging-abi.js';
 import type { PagingProtocol } from './paging-protocol.js';
 import { MemEventCodec } from '../internal/abi/mem-event-codec.js';
 
-/** What defines a mem_event ABI besides its wire layout. */
+/**
+ * What defines a mem_event ABI besides its wire layout.
+ *
+ * @example
+ * ```ts
+ * const abi = createMemEvent42Abi({ generation: '4.2', xenReleases: '4.2–4.4', flagNames: { VCPU_PAUSED: MEM_EVENT_FLAG_VCPU_PAUSED }, reasonNames: {}, protocol: MEM_EVENT_4_2.protocol });
+ * ```
+ */
 export interface MemEventAbiSpec {
   /** The paging age, used in the id (`mem_event/age<N>`, or `mem_event/<generation>` when not a number). */
   readonly generation: string;

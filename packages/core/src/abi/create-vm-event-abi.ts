@@ -3,7 +3,14 @@ import type { PagingAbi } from './paging-abi.js';
 import type { PagingProtocol } from './paging-protocol.js';
 import { VmEventCodec } from '../internal/abi/vm-event-codec.js';
 
-/** What defines one `VM_EVENT_INTERFACE_VERSION`. */
+/**
+ * What defines one `VM_EVENT_INTERFACE_VERSION`.
+ *
+ * @example
+ * ```ts
+ * const abi = createVmEventAbi({ version: 7, entryBytes: 400, xenReleases: '4.15–4.22', flagNames: { VCPU_PAUSED: VM_EVENT_FLAG_VCPU_PAUSED }, reasonNames: {}, protocol: VM_EVENT_V7.protocol });
+ * ```
+ */
 export interface VmEventAbiSpec {
   /** The interface version (the id is `vm_event/v<version>`). */
   readonly version: number;

@@ -7,6 +7,11 @@ import { AbiError } from '../errors/abi-error.js';
  * `name` is the Pagevisor message property for the fields paging uses; fields paging does not use are
  * `opaque: true` and travel as raw bytes in the message's `opaque` array (a copy of the entry with the
  * named fields zeroed), so that decode → encode is byte-identical.
+ *
+ * @example
+ * ```ts
+ * for (const field of abi.layout) console.log(field.name, field.offset, field.size);
+ * ```
  */
 export interface FieldLayout {
   /** The message property (`gfn`, `flags`, ...), or a descriptive name for an opaque field. */

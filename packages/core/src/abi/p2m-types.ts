@@ -1,4 +1,12 @@
-/** Names of Xen's `p2m_type_t` values, without the `p2m_` prefix. */
+/**
+ * Names of Xen's `p2m_type_t` values, without the `p2m_` prefix.
+ *
+ * @example
+ * ```ts
+ * const name: P2mTypeName = 'ram_paged';
+ * P2M_TYPES_XEN_4_2[name]; // its number on Xen 4.2
+ * ```
+ */
 export type P2mTypeName =
   | 'ram_rw'
   | 'invalid'
@@ -19,7 +27,14 @@ export type P2mTypeName =
   | 'mmio_write_dm'
   | 'ioreq_server';
 
-/** A `p2m_type_t` numbering: type name → the number the `p2mt` field carries. */
+/**
+ * A `p2m_type_t` numbering: type name → the number the `p2mt` field carries.
+ *
+ * @example
+ * ```ts
+ * const numbering: P2mTypeNumbering = abi.protocol.p2mTypes;
+ * ```
+ */
 export type P2mTypeNumbering = Readonly<Partial<Record<P2mTypeName, number>>>;
 
 /**

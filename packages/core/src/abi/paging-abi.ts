@@ -3,7 +3,14 @@ import type { FieldLayout } from './field-layout.js';
 import type { PagingMessage } from './paging-message.js';
 import type { PagingProtocol } from './paging-protocol.js';
 
-/** The two families of paging ABIs: Xen's `mem_event` (4.1–4.4) and `vm_event` (4.6+). */
+/**
+ * The two families of paging ABIs: Xen's `mem_event` (4.1–4.4) and `vm_event` (4.6+).
+ *
+ * @example
+ * ```ts
+ * const family: AbiFamily = VM_EVENT_V7.family; // 'vm_event'
+ * ```
+ */
 export type AbiFamily = 'mem_event' | 'vm_event';
 
 /**

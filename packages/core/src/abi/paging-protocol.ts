@@ -6,6 +6,11 @@ import type { P2mTypeNumbering } from './p2m-types.js';
  * @remarks
  * The simulator enforces these rules and the pager reads them where its behaviour must differ by age.
  * Each field names the Xen code it comes from (reference §1–2 of the project's Xen paging reference).
+ *
+ * @example
+ * ```ts
+ * if (abi.protocol.prepLoadsBuffer) hypervisor.prep(domid, gfn, page);
+ * ```
  */
 export interface PagingProtocol {
   /**

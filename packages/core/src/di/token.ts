@@ -2,6 +2,11 @@
  * A typed DI token: a `Symbol.for` key that remembers the type registered under it.
  *
  * @typeParam T - what the container resolves for it
+ *
+ * @example
+ * ```ts
+ * const LOGGER: Token<Logger> = token<Logger>('logger');
+ * ```
  */
 export type Token<T> = symbol & {
   /** Carries `T` for the type checker only; never set. */

@@ -6,15 +6,57 @@ import type { Clock } from '../pager/clock.js';
 import type { OfflineHandler } from '../offline/offline-handler.js';
 import { token } from './token.js';
 
-/** The hypervisor the pager drives. */
+/**
+ * The hypervisor the pager drives.
+ *
+ * @example
+ * ```ts
+ * const hypervisor = container.resolve<HypervisorPort>(HYPERVISOR);
+ * ```
+ */
 export const HYPERVISOR = token<HypervisorPort>('hypervisor');
-/** The page store paged-out pages go to. */
+/**
+ * The page store paged-out pages go to.
+ *
+ * @example
+ * ```ts
+ * container.register(PAGE_STORE, { useValue: new MemoryPageStore(context.maxPages) });
+ * ```
+ */
 export const PAGE_STORE = token<PageStore>('page-store');
-/** The victim policy. */
+/**
+ * The victim policy.
+ *
+ * @example
+ * ```ts
+ * container.register(VICTIM_POLICY, { useValue: createPolicy('arc', context) });
+ * ```
+ */
 export const VICTIM_POLICY = token<VictimPolicy>('victim-policy');
-/** The pager's settings, defaults applied. */
+/**
+ * The pager's settings, defaults applied.
+ *
+ * @example
+ * ```ts
+ * const config = container.resolve<ResolvedPagerConfig>(PAGER_CONFIG);
+ * ```
+ */
 export const PAGER_CONFIG = token<ResolvedPagerConfig>('pager-config');
-/** Where time comes from (rates in `stats$`). */
+/**
+ * Where time comes from (rates in `stats$`).
+ *
+ * @example
+ * ```ts
+ * container.register(CLOCK, { useValue: { now: () => virtualNs } });
+ * ```
+ */
 export const CLOCK = token<Clock>('clock');
-/** Offline handlers (many: `injectAll`), asked in registration order. */
+/**
+ * Offline handlers (many: `injectAll`), asked in registration order.
+ *
+ * @example
+ * ```ts
+ * container.register(OFFLINE_HANDLERS, { useValue: new MigrateRequiredHandler() });
+ * ```
+ */
 export const OFFLINE_HANDLERS = token<OfflineHandler>('offline-handlers');

@@ -11,6 +11,11 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * - `ABI_BAD_VALUE`: an enumerated field (`type`, `reason`) holds a value the ABI does not define.
  * - `ABI_MISMATCH`: negotiation found no ABI the pager supports for the one the hypervisor announced
  *   (errno `ENOEXEC`, as Xen's `MEM_EVENT_PAGING_AGE` check returned).
+ *
+ * @example
+ * ```ts
+ * if (isPagevisorError(error, 'ABI_MISMATCH')) console.log(error.message);
+ * ```
  */
 export type AbiErrorCode =
   | 'ABI_UNKNOWN'
@@ -21,7 +26,14 @@ export type AbiErrorCode =
   | 'ABI_BAD_VALUE'
   | 'ABI_MISMATCH';
 
-/** Where in an entry an {@link AbiError} was found. */
+/**
+ * Where in an entry an {@link AbiError} was found.
+ *
+ * @example
+ * ```ts
+ * try { abi.decode(bytes); } catch (e) { if (e instanceof AbiError) console.log(e.abi, e.field, e.offset, e.value); }
+ * ```
+ */
 export interface AbiErrorDetails extends PagevisorErrorOptions {
   /** The ABI id involved. */
   readonly abi?: string;

@@ -11,10 +11,22 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * - `ENOEXEC`: the pager's paging age does not match the hypervisor's.
  * - `EXDEV`: populate-on-demand is active. `EMLINK`: IOMMU passthrough is on.
  * - `ENOMEM`: no free machine frame. `ESRCH`: no such domain. `ENOSYS`: no such operation.
+ *
+ * @example
+ * ```ts
+ * if (isPagevisorError(error, 'EBUSY')) retryLater();
+ * ```
  */
 export type Errno = 'EBUSY' | 'ENOENT' | 'EINVAL' | 'EAGAIN' | 'ENODEV' | 'ENOEXEC' | 'EXDEV' | 'EMLINK' | 'ENOMEM' | 'ESRCH' | 'ENOSYS' | 'EPERM';
 
-/** What a {@link HypervisorError} names. */
+/**
+ * What a {@link HypervisorError} names.
+ *
+ * @example
+ * ```ts
+ * try { hypervisor.nominate(domid, gfn); } catch (e) { if (isPagevisorError(e, 'EBUSY')) console.log((e as HypervisorError).gfn); }
+ * ```
+ */
 export interface HypervisorErrorDetails extends PagevisorErrorOptions {
   /** The domain the operation was on. */
   readonly domid?: number;

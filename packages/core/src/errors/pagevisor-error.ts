@@ -1,6 +1,13 @@
 const BRAND: unique symbol = Symbol.for('@pagevisor/error');
 
-/** Options every Pagevisor error accepts. */
+/**
+ * Options every Pagevisor error accepts.
+ *
+ * @example
+ * ```ts
+ * throw new StoreError('STORE_IO', 'disk gone', { cause: error });
+ * ```
+ */
 export interface PagevisorErrorOptions {
   /** The error this one wraps, kept for diagnosis. */
   readonly cause?: unknown;

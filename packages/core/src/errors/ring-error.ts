@@ -10,10 +10,22 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * - `RING_SLOT`: slot accounting misuse (a cancel or put with no claim outstanding).
  * - `RING_BAD_ENTRY`: an entry on the ring does not decode; the entry is consumed (so the ring keeps
  *   moving) and the {@link AbiError} that explains it is the `cause`.
+ *
+ * @example
+ * ```ts
+ * if (isPagevisorError(error, 'RING_BAD_ENTRY')) console.log(error.message);
+ * ```
  */
 export type RingErrorCode = 'RING_BUFFER' | 'RING_FULL' | 'RING_OVERFLOW' | 'RING_SLOT' | 'RING_BAD_ENTRY';
 
-/** Options of a {@link RingError}. */
+/**
+ * Options of a {@link RingError}.
+ *
+ * @example
+ * ```ts
+ * throw new RingError('RING_OVERFLOW', 'producer index too far ahead', { index: 4097 });
+ * ```
+ */
 export interface RingErrorOptions extends PagevisorErrorOptions {
   /** The free-running ring index of the entry involved, when there is one. */
   readonly index?: number;

@@ -1,6 +1,13 @@
 import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js';
 
-/** Codes of errors from page stores (see {@link StoreError}). */
+/**
+ * Codes of errors from page stores (see {@link StoreError}).
+ *
+ * @example
+ * ```ts
+ * if (isPagevisorError(error, 'STORE_CORRUPT')) console.log('damaged page');
+ * ```
+ */
 export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'STORE_CLOSED' | 'STORE_FORMAT' | 'STORE_ARGUMENT';
 
 /**

@@ -4,7 +4,14 @@ import type { PvPort } from './pv-port.js';
 import type { NegotiatedAbi } from '../abi/abi-registry.js';
 import type { SharedRing } from '../ring/shared-ring.js';
 
-/** What the hypervisor reports about a domain (`xc_domain_getinfo`). */
+/**
+ * What the hypervisor reports about a domain (`xc_domain_getinfo`).
+ *
+ * @example
+ * ```ts
+ * const { totPages, maxPages, paging, pagingAbi } = hypervisor.domainInfo(domid);
+ * ```
+ */
 export interface DomainInfo {
   /** The domain id. */
   readonly domid: number;
@@ -24,7 +31,14 @@ export interface DomainInfo {
   readonly pagingAbi?: string;
 }
 
-/** Who a machine frame belongs to ({@link HypervisorPort.frameOwner}). */
+/**
+ * Who a machine frame belongs to ({@link HypervisorPort.frameOwner}).
+ *
+ * @example
+ * ```ts
+ * const owner = hypervisor.frameOwner?.(mfn); // { domid, gfn } or undefined
+ * ```
+ */
 export interface FrameOwner {
   /** The owning domain. */
   readonly domid: number;
@@ -32,7 +46,15 @@ export interface FrameOwner {
   readonly gfn: number;
 }
 
-/** A paging ring set up by {@link HypervisorPort.enablePaging}. */
+/**
+ * A paging ring set up by {@link HypervisorPort.enablePaging}.
+ *
+ * @example
+ * ```ts
+ * const channel = hypervisor.enablePaging(domid, ['vm_event/v7']);
+ * console.log(channel.abi.wire.id, channel.ring);
+ * ```
+ */
 export interface PagingChannel {
   /** The domain it pages. */
   readonly domid: number;
@@ -44,7 +66,16 @@ export interface PagingChannel {
   readonly port: number;
 }
 
-/** A guest page mapped into the caller's address space (`xc_map_foreign_pages`). */
+/**
+ * A guest page mapped into the caller's address space (`xc_map_foreign_pages`).
+ *
+ * @example
+ * ```ts
+ * const mapping = hypervisor.mapForeign(domid, gfn, false);
+ * const copy = mapping.bytes.slice();
+ * hypervisor.unmapForeign(mapping);
+ * ```
+ */
 export interface ForeignMapping {
   /** The domain whose page is mapped. */
   readonly domid: number;

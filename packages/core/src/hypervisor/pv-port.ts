@@ -1,4 +1,11 @@
-/** A PTE's location: the page-table frame and the entry's index in it. */
+/**
+ * A PTE's location: the page-table frame and the entry's index in it.
+ *
+ * @example
+ * ```ts
+ * for (const at of pv.ptesPointingTo(domid, mfn)) console.log(at.table, at.index, pv.readPte(domid, at));
+ * ```
+ */
 export interface PteLocation {
   /** The page-table frame. */
   readonly table: number;
@@ -6,7 +13,15 @@ export interface PteLocation {
   readonly index: number;
 }
 
-/** What a PV domain is, for the exchange. */
+/**
+ * What a PV domain is, for the exchange.
+ *
+ * @example
+ * ```ts
+ * const info = hypervisor.pv?.pvDomain(domid);
+ * if (info && !info.suspended) console.log('suspend it first');
+ * ```
+ */
 export interface PvDomainInfo {
   /** Shut down with `SHUTDOWN_suspend` (xc_exchange_page requires it). */
   readonly suspended: boolean;
@@ -17,6 +32,12 @@ export interface PvDomainInfo {
 /**
  * The PV operations `xc_exchange_page` uses (reference §5), for hypervisors that run PV guests.
  * Optional on a hypervisor: the `pv-exchange` offline handler needs them.
+ *
+ * @example
+ * ```ts
+ * const pv = hypervisor.pv;
+ * if (pv) pv.resumeDomain(domid);
+ * ```
  */
 export interface PvPort {
   /** The PV domain, or undefined for an HVM one. */
@@ -47,9 +68,30 @@ export interface PvPort {
   resumeDomain(domid: number): void;
 }
 
-/** `_PAGE_PRESENT`. */
+/**
+ * `_PAGE_PRESENT`.
+ *
+ * @example
+ * ```ts
+ * pv.updatePte(domid, at, pv.readPte(domid, at) - PTE_PRESENT); // clear _PAGE_PRESENT
+ * ```
+ */
 export const PTE_PRESENT = 0x1;
-/** `_PAGE_ACCESSED`. */
+/**
+ * `_PAGE_ACCESSED`.
+ *
+ * @example
+ * ```ts
+ * const accessed = (pv.readPte(domid, at) & PTE_ACCESSED) !== 0;
+ * ```
+ */
 export const PTE_ACCESSED = 0x20;
-/** `_PAGE_DIRTY`. */
+/**
+ * `_PAGE_DIRTY`.
+ *
+ * @example
+ * ```ts
+ * const dirty = (pv.readPte(domid, at) & PTE_DIRTY) !== 0;
+ * ```
+ */
 export const PTE_DIRTY = 0x40;

@@ -7,7 +7,14 @@ import type { PagevisorPlugin } from '../plugin/pagevisor-plugin.js';
 import type { OfflineHandler, OfflineOutcome } from './offline-handler.js';
 import { offlineOwner, PG_OFFLINE, queriedState } from './page-offline-status.js';
 
-/** What happened to one frame (also the event on {@link OfflineManager.offline$}). */
+/**
+ * What happened to one frame (also the event on {@link OfflineManager.offline$}).
+ *
+ * @example
+ * ```ts
+ * offline.offline$.subscribe(({ mfn, handler, result, frameStatus }) => console.log(mfn, handler, result, frameStatus));
+ * ```
+ */
 export interface OfflineReport {
   /** The frame. */
   readonly mfn: number;
@@ -102,7 +109,14 @@ export class OfflineManager {
   }
 }
 
-/** What {@link createOfflineManager} needs. */
+/**
+ * What {@link createOfflineManager} needs.
+ *
+ * @example
+ * ```ts
+ * createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+ * ```
+ */
 export interface CreateOfflineManagerOptions {
   /** The hypervisor. */
   readonly hypervisor: HypervisorPort;

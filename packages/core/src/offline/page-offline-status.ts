@@ -1,6 +1,12 @@
 /**
  * `XEN_SYSCTL_page_offline_op` (sysctl 14) results, one u32 per mfn (reference §5). Offline and online
  * results share the low bits; query results use their own.
+ *
+ * @example
+ * ```ts
+ * const status = hypervisor.pageOffline!('offline', mfn);
+ * if (status & PG_OFFLINE.PENDING) console.log('goes offline when its owner frees it');
+ * ```
  */
 export const PG_OFFLINE = Object.freeze({
   /** `PG_OFFLINE_STATUS_MASK`. */
@@ -31,7 +37,14 @@ export const PG_OFFLINE = Object.freeze({
   OWNER_SHIFT: 16,
 });
 
-/** `query_page_offline` result bits. */
+/**
+ * `query_page_offline` result bits.
+ *
+ * @example
+ * ```ts
+ * if (hypervisor.pageOffline!('query', mfn) & PG_OFFLINE_QUERY.OFFLINED) console.log('offlined');
+ * ```
+ */
 export const PG_OFFLINE_QUERY = Object.freeze({
   /** `PG_OFFLINE_STATUS_OFFLINED`. */
   OFFLINED: 1 << 1,
@@ -43,7 +56,14 @@ export const PG_OFFLINE_QUERY = Object.freeze({
   BROKEN: 1 << 4,
 });
 
-/** The sysctl's commands: `sysctl_page_offline` 1, `sysctl_page_online` 2, `sysctl_query_page_offline` 3. */
+/**
+ * The sysctl's commands: `sysctl_page_offline` 1, `sysctl_page_online` 2, `sysctl_query_page_offline` 3.
+ *
+ * @example
+ * ```ts
+ * hypervisor.pageOffline?.('query', mfn);
+ * ```
+ */
 export type PageOfflineOp = 'offline' | 'online' | 'query';
 
 /**

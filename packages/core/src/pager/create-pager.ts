@@ -7,7 +7,14 @@ import { systemClock, type Clock } from './clock.js';
 import { Pager } from './pager.js';
 import { resolvePagerConfig, type PagerConfig } from './pager-config.js';
 
-/** What {@link createPager} needs. */
+/**
+ * What {@link createPager} needs.
+ *
+ * @example
+ * ```ts
+ * createPager({ hypervisor, domain: 1, policy: xenpaging(), store: pagefileStore({ path }), config: { abi: 'vm_event/v7' } });
+ * ```
+ */
 export interface CreatePagerOptions {
   /** The hypervisor (a real binding, or `SimHypervisor` from `@pagevisor/testing`). */
   readonly hypervisor: HypervisorPort;

@@ -1,7 +1,14 @@
 import { BUILTIN_ABIS } from '../abi/builtin-abis.js';
 import { ConfigError } from '../errors/config-error.js';
 
-/** Settings of one pager; every field is optional. */
+/**
+ * Settings of one pager; every field is optional.
+ *
+ * @example
+ * ```ts
+ * createPager({ hypervisor, domain, policy, store, config: { abi: ['vm_event/v7', 'mem_event/4.2'], batchSize: 128, neverEvict: [0, 1, 2] } });
+ * ```
+ */
 export interface PagerConfig {
   /** The paging ABIs the pager speaks, most preferred first (default: every built-in ABI, newest first). */
   readonly abi?: string | readonly string[];
@@ -19,7 +26,14 @@ export interface PagerConfig {
   readonly retryIntervalMs?: number;
 }
 
-/** {@link PagerConfig} with defaults applied and validated. */
+/**
+ * {@link PagerConfig} with defaults applied and validated.
+ *
+ * @example
+ * ```ts
+ * const { batchSize, readAttempts, retryIntervalMs } = resolvePagerConfig(1, {});
+ * ```
+ */
 export interface ResolvedPagerConfig {
   /** The domain paged. */
   readonly domid: number;

@@ -1,6 +1,13 @@
 import type { StopReport } from './stop-report.js';
 
-/** The pager enabled paging and is serving the ring. */
+/**
+ * The pager enabled paging and is serving the ring.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'pager.started') console.log(e.abi, e.maxPages); });
+ * ```
+ */
 export interface PagerStartedEvent {
   /** Discriminant. */
   readonly type: 'pager.started';
@@ -10,7 +17,14 @@ export interface PagerStartedEvent {
   readonly maxPages: number;
 }
 
-/** The domain's memory target changed (a target of 0 or above max means max). */
+/**
+ * The domain's memory target changed (a target of 0 or above max means max).
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'target.changed') console.log(e.target); });
+ * ```
+ */
 export interface TargetChangedEvent {
   /** Discriminant. */
   readonly type: 'target.changed';
@@ -18,7 +32,14 @@ export interface TargetChangedEvent {
   readonly target: number;
 }
 
-/** One eviction batch finished. */
+/**
+ * One eviction batch finished.
+ *
+ * @example
+ * ```ts
+ * pager.events$.pipe(filter((e): e is EvictBatchEvent => e.type === 'evict.batch')).subscribe((e) => console.log(e.evicted, e.failed));
+ * ```
+ */
 export interface EvictBatchEvent {
   /** Discriminant. */
   readonly type: 'evict.batch';
@@ -28,7 +49,14 @@ export interface EvictBatchEvent {
   readonly failed: number;
 }
 
-/** One batch of ring requests was answered. */
+/**
+ * One batch of ring requests was answered.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'pagein.batch') console.log(e.pagedIn); });
+ * ```
+ */
 export interface PageInBatchEvent {
   /** Discriminant. */
   readonly type: 'pagein.batch';
@@ -40,7 +68,14 @@ export interface PageInBatchEvent {
   readonly answered: number;
 }
 
-/** Per-page event (with `pageEvents: true`): what happened to one gfn. */
+/**
+ * Per-page event (with `pageEvents: true`): what happened to one gfn.
+ *
+ * @example
+ * ```ts
+ * createPager({ hypervisor, domain, policy, store, config: { pageEvents: true } }).events$.subscribe((e) => { if (e.type === 'page.evicted') console.log(e.gfn); });
+ * ```
+ */
 export interface PageEvent {
   /** Discriminant: evicted, paged back in, or dropped by the guest. */
   readonly type: 'page.evicted' | 'page.populated' | 'page.dropped';
@@ -48,7 +83,14 @@ export interface PageEvent {
   readonly gfn: number;
 }
 
-/** Per-page event (with `pageEvents: true`): a page that could not be evicted and stays resident. */
+/**
+ * Per-page event (with `pageEvents: true`): a page that could not be evicted and stays resident.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'evict.failed') console.log(e.gfn, e.reason); });
+ * ```
+ */
 export interface EvictFailedEvent {
   /** Discriminant. */
   readonly type: 'evict.failed';
@@ -58,7 +100,14 @@ export interface EvictFailedEvent {
   readonly reason: 'nominate' | 'evict' | 'store' | 'accessed';
 }
 
-/** The store failed to write a batch; its pages stay resident. */
+/**
+ * The store failed to write a batch; its pages stay resident.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'store.write-failed') console.log(e.pages, e.error); });
+ * ```
+ */
 export interface StoreWriteFailedEvent {
   /** Discriminant. */
   readonly type: 'store.write-failed';
@@ -68,7 +117,14 @@ export interface StoreWriteFailedEvent {
   readonly error: unknown;
 }
 
-/** The store failed to read a batch; the pager retries up to `readAttempts` times, then stops. */
+/**
+ * The store failed to read a batch; the pager retries up to `readAttempts` times, then stops.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'store.read-failed') console.log(e.error); });
+ * ```
+ */
 export interface StoreReadFailedEvent {
   /** Discriminant. */
   readonly type: 'store.read-failed';
@@ -80,7 +136,14 @@ export interface StoreReadFailedEvent {
   readonly error: unknown;
 }
 
-/** The pager stopped; the last event before `events$` completes. */
+/**
+ * The pager stopped; the last event before `events$` completes.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'pager.stopped') console.log(e.report.pagesOut); });
+ * ```
+ */
 export interface PagerStoppedEvent {
   /** Discriminant. */
   readonly type: 'pager.stopped';
@@ -93,6 +156,11 @@ export interface PagerStoppedEvent {
  *
  * Batch and lifecycle events are always emitted; per-page events (`page.*`, `evict.failed`) only with
  * `pageEvents: true`, since the hot path allocates nothing per page otherwise.
+ *
+ * @example
+ * ```ts
+ * pager.events$.subscribe((event: PagerEvent) => console.log(event.type));
+ * ```
  */
 export type PagerEvent =
   | PagerStartedEvent
@@ -105,5 +173,12 @@ export type PagerEvent =
   | StoreReadFailedEvent
   | PagerStoppedEvent;
 
-/** The `type` of every {@link PagerEvent}. */
+/**
+ * The `type` of every {@link PagerEvent}.
+ *
+ * @example
+ * ```ts
+ * const wanted: PagerEventType[] = ['evict.batch', 'pagein.batch'];
+ * ```
+ */
 export type PagerEventType = PagerEvent['type'];

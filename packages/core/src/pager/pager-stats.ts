@@ -1,4 +1,11 @@
-/** A snapshot of a pager's counters, as `stats$` emits them. */
+/**
+ * A snapshot of a pager's counters, as `stats$` emits them.
+ *
+ * @example
+ * ```ts
+ * pager.stats$.subscribe(({ pagedOut, target, faultsPerSecond }) => console.log(pagedOut, target, faultsPerSecond));
+ * ```
+ */
 export interface PagerStats {
   /** Pages out now (held in the store). */
   readonly pagedOut: number;

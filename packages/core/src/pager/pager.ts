@@ -15,7 +15,14 @@ import type { PagerEvent } from './pager-events.js';
 import type { PagerStats } from './pager-stats.js';
 import type { StopReport } from './stop-report.js';
 
-/** Metadata bytes per gfn, by part. */
+/**
+ * Metadata bytes per gfn, by part.
+ *
+ * @example
+ * ```ts
+ * const { pager: p, policy } = pager.metadataBytesPerGfn; // bytes per gfn of the domain
+ * ```
+ */
 export interface MetadataBytes {
   /** The pager's own state (which gfns it holds out). */
   readonly pager: number;

@@ -1,6 +1,13 @@
 import type { DependencyContainer } from 'tsyringe';
 
-/** What a plugin learns about the pager it is registered into. */
+/**
+ * What a plugin learns about the pager it is registered into.
+ *
+ * @example
+ * ```ts
+ * const plugin: PagevisorPlugin = { name: 'mine', register: (container, { domid, maxPages }) => container.register(PAGE_STORE, { useValue: new MemoryPageStore(maxPages) }) };
+ * ```
+ */
 export interface PluginContext {
   /** The domain paged. */
   readonly domid: number;

@@ -1,5 +1,10 @@
 /**
  * What a victim policy is given when a pager creates it.
+ *
+ * @example
+ * ```ts
+ * const policy = createPolicy('lru', { maxPages: 1 << 20, neverEvict: new Uint8Array(1 << 20), seed: 1 });
+ * ```
  */
 export interface PolicyContext {
   /** gfns are `[0, maxPages)`. */
@@ -96,5 +101,12 @@ export interface VictimPolicy {
   confirmEviction?(gfn: number): boolean;
 }
 
-/** Makes a policy for one pager. */
+/**
+ * Makes a policy for one pager.
+ *
+ * @example
+ * ```ts
+ * const factory: PolicyFactory = (context) => createPolicy('s3fifo', context);
+ * ```
+ */
 export type PolicyFactory = (context: PolicyContext) => VictimPolicy;

@@ -1,8 +1,22 @@
 import { RingError } from '../errors/ring-error.js';
 
-/** Bytes in the one page a paging ring occupies (`XC_PAGE_SIZE`). */
+/**
+ * Bytes in the one page a paging ring occupies (`XC_PAGE_SIZE`).
+ *
+ * @example
+ * ```ts
+ * const ring = new SharedRing(new SharedArrayBuffer(RING_PAGE_BYTES), abi.entryBytes);
+ * ```
+ */
 export const RING_PAGE_BYTES = 4096;
-/** Bytes of the `io/ring.h` shared-ring header: four indexes, then padding. */
+/**
+ * Bytes of the `io/ring.h` shared-ring header: four indexes, then padding.
+ *
+ * @example
+ * ```ts
+ * const slots = Math.floor((RING_PAGE_BYTES - RING_HEADER_BYTES) / abi.entryBytes);
+ * ```
+ */
 export const RING_HEADER_BYTES = 64;
 
 /**

@@ -3,7 +3,14 @@ import type { PagingMessage } from '../abi/paging-message.js';
 import { RingError } from '../errors/ring-error.js';
 import type { FrontRing } from './front-ring.js';
 
-/** Who claims a request slot: the guest itself (`target`) or another domain (`foreign`). */
+/**
+ * Who claims a request slot: the guest itself (`target`) or another domain (`foreign`).
+ *
+ * @example
+ * ```ts
+ * accounting.tryClaim('foreign' satisfies RingProducer);
+ * ```
+ */
 export type RingProducer = 'target' | 'foreign';
 
 /**

@@ -1,7 +1,21 @@
-/** Bytes of one guest page, and the most a store record holds. */
+/**
+ * Bytes of one guest page, and the most a store record holds.
+ *
+ * @example
+ * ```ts
+ * const pages = new Uint8Array(count * STORE_PAGE_BYTES);
+ * ```
+ */
 export const STORE_PAGE_BYTES = 4096;
 
-/** Counters every page store keeps. */
+/**
+ * Counters every page store keeps.
+ *
+ * @example
+ * ```ts
+ * const { pages, bytes, writes, reads, deletes } = store.stats();
+ * ```
+ */
 export interface PageStoreStats {
   /** Pages (records) held now. */
   readonly pages: number;
