@@ -8,6 +8,7 @@ import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
 import { policyNamed, runSimulation, type RunSample, type SimulationReport } from '../run/simulation.js';
 import { runReportHtml } from '../report/run-report.js';
+import { summaryRows } from '../run/summary-rows.js';
 import { progressReporter } from '../run/progress.js';
 import { integerFlag } from '../flags.js';
 import { chosenStorePlugin, STORE_FLAGS, storeChoice } from '../store/store-choice.js';
@@ -129,19 +130,7 @@ Examples:
 };
 
 function printSummary(r: SimulationReport, io: CliIo): void {
-  const rows: [string, string][] = [
-    ['ABI', r.abi],
-    ['guest', `${r.pages} pages (${(r.pages / 256).toFixed(0)} MiB)`],
-    ['target', `${r.target} pages`],
-    ['policy / store', `${r.policy} / ${r.store}`],
-    ['workload', `${r.workload}, ${r.ops} operations`],
-    ['paged out / in', `${r.pagedOut} / ${r.pagedIn}`],
-    ['faults served', `${r.faults} (${r.faultsPerSecond}/s)`],
-    ['drops, evict fails, ring full', `${r.drops}, ${r.evictFails}, ${r.ringFull}`],
-    ['integrity', `${r.integrity.checked} pages checked, ${r.integrity.mismatches} mismatches`],
-    ['invariants', r.invariantViolations === 0 ? 'ok' : `${r.invariantViolations} violated`],
-    ['time', `${r.seconds} s${r.stalled ? ' (guest stalled)' : ''}`],
-  ];
+  const rows = summaryRows(r);
   const width = Math.max(...rows.map(([k]) => k.length));
   io.out(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
 }

@@ -1,4 +1,5 @@
 import type { RunSample, SimulationReport } from '../run/simulation.js';
+import { summaryRows } from '../run/summary-rows.js';
 import { escapeXml, lineChartSvg, type ChartSeries } from './line-chart-svg.js';
 
 /** Per-interval increments of a cumulative counter, plotted at each interval's end. */
@@ -17,17 +18,7 @@ export function runReportHtml(report: SimulationReport, samples: readonly RunSam
   const interval = samples.length > 1 ? samples[1]!.op - samples[0]!.op : 0;
   const chart = (title: string, yLabel: string, series: ChartSeries[]) => lineChartSvg(series, { title, xLabel: 'guest operations', yLabel });
   const ok = report.integrity.mismatches === 0 && report.invariantViolations === 0 && !report.stalled;
-  const rows: Array<[string, string]> = [
-    ['ABI', report.abi],
-    ['guest', `${report.pages} pages (${(report.pages / 256).toFixed(0)} MiB)`],
-    ['target', `${report.target} pages`],
-    ['policy / store', `${report.policy} / ${report.store}`],
-    ['workload', `${report.workload}, ${report.ops} operations`],
-    ['paged out / in', `${report.pagedOut} / ${report.pagedIn}`],
-    ['faults served', `${report.faults} (${report.faultsPerSecond}/s)`],
-    ['drops, evict fails, ring full', `${report.drops}, ${report.evictFails}, ${report.ringFull}`],
-    ['time', `${report.seconds} s`],
-  ];
+  const rows = summaryRows(report);
   return `<!doctype html>
 <html lang="en">
 <head>
