@@ -195,7 +195,7 @@ export class PagefileStore extends StoreBase implements InspectableStore {
       this.writeHeaderIfGrown();
       // Synchronous writes: they only copy into the page cache (the flush's fdatasync is the slow,
       // asynchronous part), and a thread-pool round trip per write cost more than the copy.
-      this.forEachRunSync(slots, count, (first, n, slot) => {
+      this.forEachRun(slots, count, (first, n, slot) => {
         writeFully(this.file.fd, pages, first * STORE_PAGE_BYTES, n * STORE_PAGE_BYTES, dataOffset(slot));
         writeFully(this.file.fd, records, first * RECORD_BYTES, n * RECORD_BYTES, recordOffset(slot));
       });
@@ -226,13 +226,18 @@ export class PagefileStore extends StoreBase implements InspectableStore {
     records.fill(0, 0, count * RECORD_BYTES);
     const short: number[] = [];
     try {
-      await this.forEachRun(slots, count, async (first, n, slot) => {
-        const [data, table] = await Promise.all([
-          this.file.read(into, first * STORE_PAGE_BYTES, n * STORE_PAGE_BYTES, dataOffset(slot)),
-          this.file.read(records, first * RECORD_BYTES, n * RECORD_BYTES, recordOffset(slot)),
-        ]);
-        if (data.bytesRead < n * STORE_PAGE_BYTES || table.bytesRead < n * RECORD_BYTES) short.push(first);
-      });
+      const runs: Promise<void>[] = [];
+      this.forEachRun(slots, count, (first, n, slot) =>
+        runs.push(
+          Promise.all([
+            this.file.read(into, first * STORE_PAGE_BYTES, n * STORE_PAGE_BYTES, dataOffset(slot)),
+            this.file.read(records, first * RECORD_BYTES, n * RECORD_BYTES, recordOffset(slot)),
+          ]).then(([data, table]) => {
+            if (data.bytesRead < n * STORE_PAGE_BYTES || table.bytesRead < n * RECORD_BYTES) short.push(first);
+          }),
+        ),
+      );
+      await Promise.all(runs);
     } catch (error) {
       throw this.ioError(error, 'read');
     }
@@ -367,25 +372,13 @@ export class PagefileStore extends StoreBase implements InspectableStore {
   }
 
   /** Calls `io(first, n, slot)` for each run of `n` batch entries in consecutive slots of one extent. */
-  private forEachRunSync(slots: Int32Array, count: number, io: (first: number, n: number, slot: number) => void): void {
+  private forEachRun(slots: Int32Array, count: number, io: (first: number, n: number, slot: number) => unknown): void {
     for (let first = 0; first < count; ) {
       let n = 1;
       while (first + n < count && slots[first + n] === slots[first]! + n && (slots[first]! + n) % EXTENT_SLOTS !== 0) n++;
       io(first, n, slots[first]!);
       first += n;
     }
-  }
-
-  /** Calls `io(first, n, slot)` for each run of `n` batch entries in consecutive slots of one extent. */
-  private async forEachRun(slots: Int32Array, count: number, io: (first: number, n: number, slot: number) => Promise<unknown>): Promise<void> {
-    const runs: Promise<unknown>[] = [];
-    for (let first = 0; first < count; ) {
-      let n = 1;
-      while (first + n < count && slots[first + n] === slots[first]! + n && (slots[first]! + n) % EXTENT_SLOTS !== 0) n++;
-      runs.push(io(first, n, slots[first]!));
-      first += n;
-    }
-    await Promise.all(runs);
   }
 
   private async writeFreeRecords(slots: readonly number[]): Promise<void> {
