@@ -1,7 +1,7 @@
 import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
 import { AccessTimestampPolicy } from './access-timestamp-policy.js';
 import { AdaptivePolicy } from './adaptive/adaptive-policy.js';
-import { CLASSIC_POLICIES, createClassicPolicy } from './classic/policy-registry.js';
+import { CLASSIC_POLICIES, createClassicPolicy, isClassicPolicyName } from './classic/policy-registry.js';
 import { XenpagingPolicy } from './xenpaging-policy.js';
 
 /**
@@ -37,6 +37,19 @@ export const SIMULATABLE_POLICIES = ['adaptive', 'access-timestamp', ...CLASSIC_
 export const SIMULATION_ONLY_POLICIES = ['belady', 'mru'] as const;
 
 /**
+ * Whether trace simulation can run the policy `name`: one of {@link SIMULATABLE_POLICIES}, or `clockN`.
+ *
+ * @example
+ * ```ts
+ * isSimulatablePolicy('clock4'); // true
+ * isSimulatablePolicy('xenpaging'); // false: it sees no accesses
+ * ```
+ */
+export function isSimulatablePolicy(name: string): boolean {
+  return (SIMULATABLE_POLICIES as readonly string[]).includes(name) || isClassicPolicyName(name);
+}
+
+/**
  * Makes the policy `name` with its default options.
  *
  * @throws {@link @pagevisor/core!ConfigError | ConfigError} for a name this package does not have,
@@ -60,7 +73,7 @@ export function createPolicy(name: string, context: PolicyContext): VictimPolicy
     case 'mru':
       if (!context.startsEmpty) throw new ConfigError('policy', 'mru evicts the page just faulted in, which livelocks a live guest: it runs in trace simulation only');
   }
-  if (!/^clock\d$/.test(name) && !(CLASSIC_POLICIES as readonly string[]).includes(name)) {
+  if (!isClassicPolicyName(name)) {
     throw new ConfigError('policy', `no policy "${name}" (policies: ${POLICY_NAMES.join(', ')}, clockN for N = 1 … 8)`);
   }
   return createClassicPolicy(name, context);

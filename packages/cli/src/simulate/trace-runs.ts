@@ -1,4 +1,4 @@
-import { createPolicy, SIMULATABLE_POLICIES, simulateTrace, type SimulationResult } from '@pagevisor/policies';
+import { createPolicy, isSimulatablePolicy, SIMULATABLE_POLICIES, simulateTrace, type SimulationResult } from '@pagevisor/policies';
 import { denseIds, readTrace, TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
 import type { CommandArgs } from '../command.js';
 import { guessTraceFormat } from '../trace-format.js';
@@ -31,7 +31,7 @@ export function loadTrace(values: CommandArgs['values'], command: string): Loade
 export function policyList(value: string | boolean | undefined, fallback: readonly string[], flag: string, command: string): string[] {
   const names = typeof value === 'string' ? value.split(',').map((name) => name.trim()) : [...fallback];
   for (const name of names) {
-    if (!(SIMULATABLE_POLICIES as readonly string[]).includes(name) && !/^clock[1-8]$/.test(name)) {
+    if (!isSimulatablePolicy(name)) {
       throw new UsageError(`--${flag}: no policy "${name}" for trace simulation (${SIMULATABLE_POLICIES.join(', ')}, clockN)`, command);
     }
   }

@@ -15,6 +15,13 @@ import { S3FifoPolicy } from './s3fifo-policy.js';
  */
 export const CLASSIC_POLICIES = ['lru', 'fifo', 'mru', 'clock', 'clock2', 'clock3', 'sieve', 'arc', 's3fifo', 'belady', 'random'] as const;
 
+const CLOCK_N = /^clock([1-8])?$/;
+
+/** Whether `name` is a classic policy: one of {@link CLASSIC_POLICIES}, or `clockN` for N from 1 to 8. */
+export function isClassicPolicyName(name: string): boolean {
+  return (CLASSIC_POLICIES as readonly string[]).includes(name) || CLOCK_N.test(name);
+}
+
 /**
  * Makes the classic policy `name` (one of {@link CLASSIC_POLICIES}, or `clockN` for any N from 1 to 8).
  *
@@ -40,7 +47,7 @@ export function createClassicPolicy(name: string, context: PolicyContext): Victi
     case 'random':
       return new RandomPolicy(context);
   }
-  const clock = /^clock([1-8])?$/.exec(name);
+  const clock = CLOCK_N.exec(name);
   if (clock) return new ClockPolicy(context, Number(clock[1] ?? 1));
   throw new ConfigError('policy', `no policy "${name}" (policies: ${CLASSIC_POLICIES.join(', ')}, clockN for N = 1 … 8)`);
 }
