@@ -10,6 +10,7 @@ import {
   SqliteStore,
   type CompressionCodec,
   type InspectableStore,
+  type RedisOptions,
 } from '@pagevisor/storage';
 import type { CommandArgs } from '../command.js';
 import { UsageError } from '../usage-error.js';
@@ -81,7 +82,7 @@ export async function openChosenStore(choice: StoreChoice, maxPages: number, com
     case 'sqlite':
       return SqliteStore.open({ path: requirePath(choice, command) }, maxPages);
     case 'redis':
-      return RedisStore.open(choice.cluster ? { cluster: choice.cluster, prefix: choice.prefix } : { url: choice.url, prefix: choice.prefix }, maxPages);
+      return RedisStore.open(redisOptions(choice), maxPages);
     case 'memory':
       throw new UsageError('--store memory keeps nothing to open or check; use file, sqlite or redis', command);
   }
@@ -102,8 +103,13 @@ function storePlugin(choice: StoreChoice): PagevisorPlugin {
     case 'sqlite':
       return sqliteStore({ path: choice.path! });
     case 'redis':
-      return redisStore(choice.cluster ? { cluster: choice.cluster, prefix: choice.prefix } : { url: choice.url, prefix: choice.prefix });
+      return redisStore(redisOptions(choice));
   }
+}
+
+/** The Redis store's options: a cluster's nodes or one server's URL, and the prefix. */
+function redisOptions(choice: StoreChoice): RedisOptions {
+  return choice.cluster ? { cluster: choice.cluster, prefix: choice.prefix } : { url: choice.url, prefix: choice.prefix };
 }
 
 function requirePath(choice: StoreChoice, command: string): string {

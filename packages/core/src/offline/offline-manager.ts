@@ -5,7 +5,7 @@ import { ConfigError } from '../errors/config-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import type { PagevisorPlugin } from '../plugin/pagevisor-plugin.js';
 import type { OfflineHandler, OfflineOutcome } from './offline-handler.js';
-import { offlineOwner, PG_OFFLINE, queriedState } from './page-offline-status.js';
+import { offlineOwner, PG_OFFLINE, queriedState, type PageOfflineOp } from './page-offline-status.js';
 
 /**
  * What happened to one frame (also the event on {@link OfflineManager.offline$}).
@@ -69,7 +69,7 @@ export class OfflineManager {
    * @throws {@link HypervisorError} from the sysctl (`EINVAL`, `EPERM`)
    */
   async offlinePage(mfn: number): Promise<OfflineReport> {
-    const status = this.sysctl().call(this.hypervisor, 'offline', mfn);
+    const status = this.sysctl('offline', mfn);
     let report: OfflineReport;
     if ((status & PG_OFFLINE.OWNED) !== 0 && (status & PG_OFFLINE.PENDING) !== 0) {
       const domid = offlineOwner(status);
@@ -86,12 +86,12 @@ export class OfflineManager {
 
   /** Brings an offlined or offlining frame back (`online`); returns the status word. */
   onlinePage(mfn: number): number {
-    return this.sysctl().call(this.hypervisor, 'online', mfn);
+    return this.sysctl('online', mfn);
   }
 
   /** `query_page_offline` for `mfn`; returns the status word. */
   queryPage(mfn: number): number {
-    return this.sysctl().call(this.hypervisor, 'query', mfn);
+    return this.sysctl('query', mfn);
   }
 
   /** Completes `offline$`. */
@@ -103,9 +103,9 @@ export class OfflineManager {
     return queriedState(this.queryPage(mfn));
   }
 
-  private sysctl(): NonNullable<HypervisorPort['pageOffline']> {
+  private sysctl(op: PageOfflineOp, mfn: number): number {
     if (!this.hypervisor.pageOffline) throw new ConfigError('hypervisor', 'this hypervisor cannot offline pages (no pageOffline)');
-    return this.hypervisor.pageOffline;
+    return this.hypervisor.pageOffline(op, mfn);
   }
 }
 

@@ -191,8 +191,8 @@ export class RedisStore extends StoreBase implements InspectableStore {
   /** Rebuilds the held set and byte count from the keys under the prefix. */
   private async countHeld(): Promise<void> {
     for await (const keys of this.scanKeys()) {
-      const owned = keys.map((key) => this.parseKey(key)).filter((info) => info.valid);
-      const sizes = await Promise.all(owned.map((info) => this.client.strlen(this.keyOf(info.gfn))));
+      const owned = keys.map((key) => ({ key, ...this.parseKey(key) })).filter((info) => info.valid);
+      const sizes = await Promise.all(owned.map((info) => this.client.strlen(info.key)));
       owned.forEach((info, i) => {
         const length = Math.max(0, sizes[i]! - CRC_BYTES);
         if (sizes[i] === 0) return;
