@@ -1,4 +1,4 @@
 import { defineProject, mergeConfig } from 'vitest/config';
 import { sharedProjectConfig } from '../../vitest.shared.js';
 
-export default mergeConfig(sharedProjectConfig, defineProject({ test: { name: 'cli' } }));
+export default mergeConfig(sharedProjectConfig, defineProject({ test: { name: 'cli', globalSetup: ['../../vitest.redis-setup.ts'] } }));

@@ -7,7 +7,7 @@
 
 // --- stores ---
 export { MemoryPageStore, memoryStore } from './memory-store.js';
-export { RedisStore, redisStore, type RedisOptions } from './redis/redis-store.js';
+export { RedisStore, redisKeyPrefix, redisStore, type RedisOptions } from './redis/redis-store.js';
 export { SqliteStore, sqliteStore, type SqliteOptions, type SqliteSync } from './sqlite/sqlite-store.js';
 export { PagefileStore, pagefileStore, type FsyncPolicy, type PagefileOptions, type PagefileRecovery } from './pagefile/pagefile-store.js';
 

@@ -47,11 +47,19 @@ export interface StoreCheck {
  *   for await (const record of store.inspect()) if (!record.ok) n++;
  *   return n;
  * }
+ * const { corrupt, orphaned } = await store.repair(); // what was dropped
  * ```
  */
 export interface InspectableStore {
-  /** Every record, intact or not, served or not. */
+  /** Every record, intact or not, served or not; reads only. */
   inspect(): AsyncIterable<InspectedRecord>;
+  /**
+   * Drops every record that is not served and intact (damaged ones, served or not, and orphans),
+   * makes the store consistent again (a pagefile's header after a truncation), flushes, and says what
+   * it dropped. A gfn whose record was damaged then reads as `STORE_MISSING` instead of
+   * `STORE_CORRUPT`: its page was lost either way. Rejects with `STORE_READ_ONLY` on a read-only store.
+   */
+  repair(): Promise<StoreCheck>;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPagevisorError } from '@pagevisor/core';
 import { checkRecords, PagefileStore } from '@pagevisor/storage';
@@ -10,7 +10,7 @@ const dirs: string[] = [];
 function tempPath(name = 'guest.pagefile'): string {
   const dir = mkdtempSync(join(tmpdir(), 'pagefile-test-'));
   dirs.push(dir);
-  return join(dir, 'nested', 'dir', name);
+  return join(dir, name);
 }
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -26,7 +26,34 @@ function pagesOf(...fills: number[]): Uint8Array {
 }
 
 describe('PagefileStore', () => {
-  it('creates its directory, round-trips pages, and finds them again after reopening', async () => {
+  it('creates no directory: a missing one is STORE_IO naming it', async () => {
+    const path = join(dirname(tempPath()), 'missing', 'guest.pagefile');
+    expect(await rejection(PagefileStore.open({ path }, 64))).toMatchObject({ code: 'STORE_IO', message: expect.stringMatching(/directory .*missing does not exist/) });
+    expect(existsSync(dirname(path))).toBe(false);
+  });
+
+  it('read-only: refuses writes and deletes, writes nothing on flush or close, and refuses a missing file', async () => {
+    const path = tempPath();
+    const writer = await PagefileStore.open({ path }, 64);
+    await writer.writeBatch(Uint32Array.of(1, 2), pagesOf(0x11, 0x22), 2);
+    await writer.writeBatch(Uint32Array.of(1), pagesOf(0x33), 1); // leaves an old version to free at flush
+    await writer.close();
+    const bytes = readFileSync(path);
+    const reader = await PagefileStore.open({ path, readOnly: true }, 64);
+    expect(await rejection(reader.writeBatch(Uint32Array.of(3), pagesOf(1), 1))).toMatchObject({ code: 'STORE_READ_ONLY' });
+    expect(await rejection(reader.deleteBatch(Uint32Array.of(1), 1))).toMatchObject({ code: 'STORE_READ_ONLY' });
+    expect(await rejection(reader.repair())).toMatchObject({ code: 'STORE_READ_ONLY' });
+    const out = new Uint8Array(4096);
+    await reader.readBatch(Uint32Array.of(1), 1, out);
+    expect(out[1]).toBe(0x33);
+    await reader.flush();
+    await reader.close();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(await rejection(PagefileStore.open({ path: `${path}.none`, readOnly: true }, 64))).toMatchObject({ code: 'STORE_IO' });
+    expect(existsSync(`${path}.none`)).toBe(false);
+  });
+
+  it('round-trips pages, and finds them again after reopening', async () => {
     const path = tempPath();
     const store = await PagefileStore.open({ path }, 1 << 20);
     await store.writeBatch(Uint32Array.of(7, 900_000, 3), pagesOf(0x11, 0x22, 0x33), 3);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ const dirs: string[] = [];
 function tempPath(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sqlite-test-'));
   dirs.push(dir);
-  return join(dir, 'nested', 'guest.sqlite');
+  return join(dir, 'guest.sqlite');
 }
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -26,6 +26,26 @@ function markedPages(gfns: number[]): Uint8Array {
 }
 
 describe('SqliteStore', () => {
+  it('read-only: refuses writes, changes no byte, refuses a missing file, and a database without its tables', async () => {
+    const path = tempPath();
+    const writer = await SqliteStore.open({ path }, 64);
+    await writer.writeBatch(Uint32Array.of(1, 2), markedPages([1, 2]), 2);
+    await writer.close();
+    const bytes = readFileSync(path);
+    const reader = await SqliteStore.open({ path, readOnly: true }, 64);
+    expect(await rejection(reader.writeBatch(Uint32Array.of(3), markedPages([3]), 1))).toMatchObject({ code: 'STORE_READ_ONLY' });
+    expect(await rejection(reader.deleteBatch(Uint32Array.of(1), 1))).toMatchObject({ code: 'STORE_READ_ONLY' });
+    const out = new Uint8Array(4096);
+    await reader.readBatch(Uint32Array.of(2), 1, out);
+    expect(new TextDecoder().decode(out.subarray(0, 13))).toBe('marker gfn=2;');
+    expect(reader.stats().pages).toBe(2);
+    await reader.close();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(await rejection(SqliteStore.open({ path: `${path}.none`, readOnly: true }, 64))).toMatchObject({ code: 'STORE_IO' });
+    expect(existsSync(`${path}.none`)).toBe(false);
+    expect(await rejection(SqliteStore.open({ path: join(dirname(path), 'missing', 'x.sqlite') }, 64))).toMatchObject({ message: expect.stringMatching(/directory .*missing does not exist/) });
+  });
+
   it('names the gfn whose blob has a flipped byte, and keeps the other pages readable', async () => {
     const path = tempPath();
     const store = await SqliteStore.open({ path }, 64);

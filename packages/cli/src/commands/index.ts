@@ -7,8 +7,9 @@ import { runCommand } from './run.js';
 import { simulateCommand } from './simulate.js';
 import { benchCommand } from './bench.js';
 import { storeDumpCommand } from './store/store-dump.js';
+import { storeRepairCommand } from './store/store-repair.js';
 import { storeStressCommand } from './store/store-stress.js';
 import { storeVerifyCommand } from './store/store-verify.js';
 
 /** Every `pagevisor` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand, offlineDemoCommand];
+export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand, storeRepairCommand, offlineDemoCommand];

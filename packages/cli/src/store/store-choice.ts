@@ -4,6 +4,7 @@ import {
   memoryStore,
   pagefileStore,
   PagefileStore,
+  redisKeyPrefix,
   redisStore,
   RedisStore,
   sqliteStore,
@@ -13,6 +14,7 @@ import {
   type RedisOptions,
 } from '@pagevisor/storage';
 import type { CommandArgs } from '../command.js';
+import { userPath } from '../paths.js';
 import { UsageError } from '../usage-error.js';
 
 /** The store kinds the CLI knows, as `--store` names them. */
@@ -29,9 +31,18 @@ export interface StoreChoice {
   readonly url: string | undefined;
   /** Redis Cluster nodes (`redis` with `--url redis+cluster://h1:p1,h2:p2`). */
   readonly cluster: readonly string[] | undefined;
-  /** Redis key prefix. */
+  /** Redis key prefix, exactly as the store uses it. */
   readonly prefix: string;
 }
+
+/** The domain `pagevisor run`'s simulated guest gets, and whose Redis keys `store *` look at by default. */
+export const RUN_DOMID = 1;
+
+/** The Redis key prefix of `pagevisor run` and, by default, of `pagevisor store dump | verify | repair`. */
+export const RUN_REDIS_PREFIX = redisKeyPrefix(RUN_DOMID);
+
+/** Whether a store is opened to look at it (nothing is written) or to change it. */
+export type StoreAccess = 'read-only' | 'read-write';
 
 /** The flags every store-using command takes (`parseArgs` form). */
 export const STORE_FLAGS = {
@@ -45,7 +56,8 @@ export const STORE_FLAGS = {
 export const STORE_FLAGS_HELP = `  --store NAME      ${STORE_KINDS.join(' | ')}
   --path P          the pagefile (file) or database file (sqlite)
   --url U           redis://host:port, or redis+cluster://host:port,host:port for a Redis Cluster
-  --prefix X        Redis key prefix`;
+  --prefix X        Redis key prefix, used exactly (default ${RUN_REDIS_PREFIX}, the
+                    prefix of pagevisor run's guest)`;
 
 /**
  * Reads `--store`, `--path`, `--url` and `--prefix`, refusing combinations that do not go together.
@@ -56,7 +68,7 @@ export function storeChoice(values: CommandArgs['values'], command: string, fall
   const kind = typeof values['store'] === 'string' ? values['store'] : fallback;
   if (kind === undefined) throw new UsageError(`--store is required (${STORE_KINDS.join(', ')})`, command);
   if (!(STORE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--store: no store "${kind}" (stores: ${STORE_KINDS.join(', ')})`, command);
-  const path = typeof values['path'] === 'string' ? values['path'] : undefined;
+  const path = typeof values['path'] === 'string' ? userPath(values['path']) : undefined;
   const url = typeof values['url'] === 'string' ? values['url'] : undefined;
   const prefix = typeof values['prefix'] === 'string' ? values['prefix'] : defaultPrefix;
   if (path !== undefined && kind !== 'file' && kind !== 'sqlite') throw new UsageError(`--path goes with --store file or sqlite, not ${kind}`, command);
@@ -74,15 +86,19 @@ export function storeChoice(values: CommandArgs['values'], command: string, fall
   return { kind: kind as StoreKind, path, url: server, cluster, prefix };
 }
 
-/** Opens the chosen store for gfns `[0, maxPages)`; the path must be given for file and sqlite. */
-export async function openChosenStore(choice: StoreChoice, maxPages: number, command: string): Promise<PageStore & InspectableStore> {
+/**
+ * Opens the chosen store for gfns `[0, maxPages)`; the path must be given for file and sqlite.
+ * `read-only` opens it so that nothing is written: the tools that inspect a store never change it.
+ */
+export async function openChosenStore(choice: StoreChoice, maxPages: number, command: string, access: StoreAccess): Promise<PageStore & InspectableStore> {
+  const readOnly = access === 'read-only';
   switch (choice.kind) {
     case 'file':
-      return PagefileStore.open({ path: requirePath(choice, command) }, maxPages);
+      return PagefileStore.open({ path: requirePath(choice, command), readOnly }, maxPages);
     case 'sqlite':
-      return SqliteStore.open({ path: requirePath(choice, command) }, maxPages);
+      return SqliteStore.open({ path: requirePath(choice, command), readOnly }, maxPages);
     case 'redis':
-      return RedisStore.open(redisOptions(choice), maxPages);
+      return RedisStore.open({ ...redisOptions(choice), readOnly }, maxPages);
     case 'memory':
       throw new UsageError('--store memory keeps nothing to open or check; use file, sqlite or redis', command);
   }

@@ -8,13 +8,14 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * if (isPagevisorError(error, 'STORE_CORRUPT')) console.log('damaged page');
  * ```
  */
-export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'STORE_CLOSED' | 'STORE_FORMAT' | 'STORE_ARGUMENT';
+export type StoreErrorCode = 'STORE_MISSING' | 'STORE_IO' | 'STORE_CORRUPT' | 'STORE_CLOSED' | 'STORE_FORMAT' | 'STORE_ARGUMENT' | 'STORE_READ_ONLY';
 
 /**
  * A page store failed: a gfn it does not hold (`STORE_MISSING`), an I/O error (`STORE_IO`), a checksum
  * that does not match (`STORE_CORRUPT`), use after close (`STORE_CLOSED`), a file of another format
  * (`STORE_FORMAT`), a call the contract does not allow: a gfn beyond the store's range, a record
- * longer than a page, a buffer too small (`STORE_ARGUMENT`).
+ * longer than a page, a buffer too small (`STORE_ARGUMENT`), a write or delete on a store opened
+ * read-only (`STORE_READ_ONLY`).
  *
  * @example
  * ```ts

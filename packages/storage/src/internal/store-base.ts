@@ -12,6 +12,12 @@ export abstract class StoreBase implements PageStore {
   abstract readonly durable: boolean;
   /** Records held now; kept by the store. */
   protected pages = 0;
+  /**
+   * Whether the store was opened read-only (set by the subclass before it starts opening): writes and
+   * deletes reject with `STORE_READ_ONLY`, and flush and close write nothing, so inspecting a store
+   * never changes it.
+   */
+  protected readOnly = false;
   private writes = 0;
   private reads = 0;
   private deletes = 0;
@@ -31,6 +37,7 @@ export abstract class StoreBase implements PageStore {
 
   writeBatch(gfns: Uint32Array, pages: Uint8Array, count: number, lengths?: Uint16Array): Promise<void> {
     return this.enqueue(async () => {
+      this.refuseIfReadOnly('write');
       this.checkBatch(gfns, count, pages, lengths);
       await this.doWrite(gfns, pages, count, lengths);
       this.writes += count;
@@ -47,6 +54,7 @@ export abstract class StoreBase implements PageStore {
 
   deleteBatch(gfns: Uint32Array, count: number): Promise<void> {
     return this.enqueue(async () => {
+      this.refuseIfReadOnly('delete');
       if (count > gfns.length) throw new StoreError('STORE_ARGUMENT', `${this.label}: ${count} gfns asked, ${gfns.length} given`);
       const before = this.heldPages();
       await this.doDelete(gfns, count);
@@ -55,14 +63,14 @@ export abstract class StoreBase implements PageStore {
   }
 
   flush(): Promise<void> {
-    return this.enqueue(() => this.doFlush());
+    return this.enqueue(() => (this.readOnly ? Promise.resolve() : this.doFlush()));
   }
 
   close(): Promise<void> {
     if (this.closed) return this.tail.then(() => undefined);
     const closing = this.enqueue(async () => {
       try {
-        await this.doFlush();
+        if (!this.readOnly) await this.doFlush();
       } finally {
         await this.doClose();
       }
@@ -119,6 +127,19 @@ export abstract class StoreBase implements PageStore {
     const run = this.tail.then(() => this.opening).then(operation);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /** Runs `operation` in call order, refusing it on a read-only store (for a store's `repair`). */
+  protected enqueueChange<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    let result!: T;
+    return this.enqueue(async () => {
+      this.refuseIfReadOnly(what);
+      result = await operation();
+    }).then(() => result);
+  }
+
+  private refuseIfReadOnly(what: string): void {
+    if (this.readOnly) throw new StoreError('STORE_READ_ONLY', `${this.label} is open read-only: cannot ${what}`);
   }
 
   private checkBatch(gfns: Uint32Array, count: number, pages: Uint8Array, lengths: Uint16Array | undefined): void {

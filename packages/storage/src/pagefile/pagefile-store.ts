@@ -1,12 +1,12 @@
-import { ftruncateSync, writeSync } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { ftruncateSync, mkdirSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { StoreBase, recordLength } from '../internal/store-base.js';
 import { dataOffset, decodeRecord, TABLE_BYTES, encodeHeader, encodeRecord, EXTENT_BYTES, EXTENT_SLOTS, HEADER_BYTES, headerProblem, headerSlotCount, RECORD_BYTES, recordMatches, recordOffset, type PagefileRecord } from './pagefile-format.js';
 import { extentsIn, scanExtent, scanPagefile, type SlotCondition } from './pagefile-scan.js';
-import type { InspectableStore, InspectedRecord } from '../inspection.js';
+import type { InspectableStore, InspectedRecord, StoreCheck } from '../inspection.js';
 
 const NONE = -1;
 const FREE = -1;
@@ -31,7 +31,10 @@ export type FsyncPolicy = 'none' | 'batch' | 'always';
  * ```
  */
 export interface PagefileOptions {
-  /** The file; its directory is created (seed 000 patch 3). */
+  /**
+   * The file. Its directory must exist: a store never creates directories the user did not ask for
+   * (xenpaging's directory came from `make install`, seed 000 patch 3).
+   */
   readonly path: string;
   /**
    * `batch` (default): {@link PagefileStore.flush} fsyncs, so a flushed write survives a crash;
@@ -39,6 +42,12 @@ export interface PagefileOptions {
    * OS decides; the store is then not durable).
    */
   readonly fsync?: FsyncPolicy;
+  /**
+   * Open an existing pagefile `O_RDONLY`, for tools that inspect it: no header is written, no index
+   * entry repaired, no slot freed; writes and deletes reject with `STORE_READ_ONLY`. A missing or
+   * empty file is an error instead of a new pagefile.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -115,17 +124,19 @@ export class PagefileStore extends StoreBase implements InspectableStore {
     this.path = options.path;
     this.fsync = options.fsync ?? 'batch';
     this.durable = this.fsync !== 'none';
+    this.readOnly = options.readOnly === true;
     this.slotOf = new Int32Array(maxPages).fill(NONE);
     this.startOpening(() => this.load());
   }
 
   /**
-   * Opens the pagefile at `options.path`, creating it (and its directory) if it does not exist, and
+   * Opens the pagefile at `options.path`, creating it if it does not exist (unless `readOnly`), and
    * rebuilds the index from its slot tables.
    *
    * @param maxPages - gfns the store may hold are `[0, maxPages)`
    * @throws {@link @pagevisor/core!StoreError | StoreError} `STORE_FORMAT` for a file of another format
-   * or page size, `STORE_IO` when it cannot be opened.
+   * or page size (or, read-only, an empty file), `STORE_IO` when it cannot be opened or its directory
+   * does not exist.
    */
   static async open(options: PagefileOptions, maxPages: number): Promise<PagefileStore> {
     return StoreBase.whenOpen(new PagefileStore(options, maxPages));
@@ -168,6 +179,34 @@ export class PagefileStore extends StoreBase implements InspectableStore {
       });
       yield* found;
     }
+  }
+
+  /**
+   * Frees every damaged slot (served ones included) and every orphan, rewrites a truncated file's
+   * header to the slots it still holds, then flushes (see {@link InspectableStore.repair}).
+   */
+  repair(): Promise<StoreCheck> {
+    return this.enqueueChange('repair', async () => {
+      const { size } = await this.file.stat();
+      let corrupt = 0;
+      await scanPagefile(this.file, size, (slot, record, condition) => {
+        if (condition === 'ok') return;
+        corrupt++;
+        if (record.gfn < this.maxPages && this.slotOf[record.gfn] === slot) {
+          this.slotOf[record.gfn] = NONE;
+          this.pages--;
+          this.clearBeforeSync.push(slot);
+        }
+      });
+      if (this.recovered.missingSlots > 0) {
+        this.headerSlots = 0;
+        this.writeHeaderIfGrown();
+      }
+      const orphaned = this.recovered.orphaned;
+      await this.doFlush();
+      this.recovered = { missingSlots: 0, damaged: 0, orphaned: 0 };
+      return { ok: this.pages, corrupt, orphaned };
+    });
   }
 
   protected async doWrite(gfns: Uint32Array, pages: Uint8Array, count: number, lengths: Uint16Array | undefined): Promise<void> {
@@ -297,13 +336,16 @@ export class PagefileStore extends StoreBase implements InspectableStore {
   /** Opens the file, writes a header into a new one, and rebuilds the index from its slot tables. */
   private async load(): Promise<void> {
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.file = await open(this.path, 'a+').then(async (h) => (await h.close(), open(this.path, 'r+')));
+      this.file = this.readOnly ? await open(this.path, 'r') : await open(this.path, 'a+').then(async (h) => (await h.close(), open(this.path, 'r+')));
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !this.readOnly) {
+        throw new StoreError('STORE_IO', `pagefile ${this.path}: directory ${dirname(this.path)} does not exist`, { cause: error });
+      }
       throw this.ioError(error, 'open');
     }
     try {
       const { size } = await this.file.stat();
+      if (size === 0 && this.readOnly) throw new StoreError('STORE_FORMAT', `${this.path} is empty, not a pagefile`);
       if (size === 0) {
         encodeHeader(this.header, 0);
         await this.file.write(this.header, 0, HEADER_BYTES, 0);
@@ -460,7 +502,13 @@ export function pagefileStore(options: Partial<PagefileOptions> = {}): Pagevisor
   return {
     name: 'pagefile',
     register(container, context) {
-      const path = options.path ?? join(tmpdir(), `pagevisor-${process.pid}`, `domain-${context.domid}.pagefile`);
+      let path = options.path;
+      if (path === undefined) {
+        // The one directory a store creates: its own temporary one, when the user named no file.
+        const directory = join(tmpdir(), `pagevisor-${process.pid}`);
+        mkdirSync(directory, { recursive: true });
+        path = join(directory, `domain-${context.domid}.pagefile`);
+      }
       container.register(PAGE_STORE, { useValue: PagefileStore.openLazily({ ...options, path }, context.maxPages) });
     },
   };

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
-import type { InspectableStore, InspectedRecord } from '../inspection.js';
+import type { InspectableStore, InspectedRecord, StoreCheck } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
 import { recordLength, StoreBase } from '../internal/store-base.js';
 
@@ -22,10 +22,30 @@ export interface RedisOptions {
   readonly url?: string;
   /** A Redis Cluster: some of its nodes as `host:port`; the rest are discovered. */
   readonly cluster?: readonly string[];
-  /** Key prefix, one per domain (default `pagevisor`; the plugin appends `:dom<domid>`). */
+  /**
+   * Key prefix, used exactly as given by {@link RedisStore.open}, the {@link redisStore} plugin and
+   * the `pagevisor` CLI. Without one, a domain's keys go under {@link redisKeyPrefix}`(domid)`,
+   * `pagevisor:dom<domid>` (`pagevisor:dom1` for `RedisStore.open`). Give each pager its own.
+   */
   readonly prefix?: string;
   /** Milliseconds before a command fails with `STORE_IO` (default 10000), so a dead server never hangs the pager. */
   readonly commandTimeoutMs?: number;
+  /** Read only, for tools that inspect the store: writes and deletes reject with `STORE_READ_ONLY`. */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * The one rule for a domain's Redis key prefix when none is given: `pagevisor:dom<domid>`. The
+ * {@link redisStore} plugin, {@link RedisStore.open}, `pagevisor run` and `pagevisor store *` all
+ * use it (a prefix that is given is used exactly), so a store one writes is found by the others.
+ *
+ * @example
+ * ```ts
+ * redisKeyPrefix(7); // 'pagevisor:dom7': keys {pagevisor:dom7:<chunk>}:<gfn>
+ * ```
+ */
+export function redisKeyPrefix(domid: number): string {
+  return `pagevisor:dom${domid}`;
 }
 
 /** One parsed key of the store's prefix. */
@@ -68,10 +88,11 @@ export class RedisStore extends StoreBase implements InspectableStore {
   private recordBytes = 0;
 
   private constructor(private readonly options: RedisOptions, maxPages: number) {
-    const prefix = options.prefix ?? 'pagevisor';
+    const prefix = options.prefix ?? redisKeyPrefix(1);
     super(`redis ${options.cluster ? `cluster ${options.cluster.join(',')}` : (options.url ?? 'redis://127.0.0.1:6379')} prefix ${prefix}`, maxPages);
     if (options.url && options.cluster) throw new StoreError('STORE_ARGUMENT', `${this.label}: give url or cluster, not both`);
     this.prefix = prefix;
+    this.readOnly = options.readOnly === true;
     this.lengthOf = new Uint16Array(maxPages);
     this.startOpening(() => this.connect());
   }
@@ -166,6 +187,46 @@ export class RedisStore extends StoreBase implements InspectableStore {
     }
   }
 
+  /** Unlinks every key under the prefix that is not a served, intact record (see {@link InspectableStore.repair}). */
+  repair(): Promise<StoreCheck> {
+    return this.enqueueChange('repair', async () => {
+      let corrupt = 0;
+      const bad: string[] = [];
+      for await (const record of this.inspect()) {
+        if (record.ok && record.current) continue;
+        if (!record.ok) corrupt++;
+        bad.push(record.location);
+        const gfn = record.gfn;
+        if (gfn === undefined || !record.current || this.lengthOf[gfn] === 0) continue;
+        this.recordBytes -= this.lengthOf[gfn]! - 1;
+        this.lengthOf[gfn] = 0;
+        this.pages--;
+      }
+      try {
+        await Promise.all(bad.map((key) => this.client.unlink(key)));
+      } catch (error) {
+        throw new StoreError('STORE_IO', `${this.label}: repair failed: ${(error as Error).message}`, { cause: error });
+      }
+      return { ok: this.pages, corrupt, orphaned: bad.length - corrupt };
+    });
+  }
+
+  /** Unlinks every key under the prefix, for a run told to overwrite what an earlier one left. */
+  clear(): Promise<number> {
+    return this.enqueueChange('clear', async () => {
+      let removed = 0;
+      try {
+        for await (const keys of this.scanKeys()) removed += (await Promise.all(keys.map((key) => this.client.unlink(key)))).reduce((a, b) => a + b, 0);
+      } catch (error) {
+        throw new StoreError('STORE_IO', `${this.label}: clear failed: ${(error as Error).message}`, { cause: error });
+      }
+      this.lengthOf.fill(0);
+      this.pages = 0;
+      this.recordBytes = 0;
+      return removed;
+    });
+  }
+
   private async connect(): Promise<void> {
     const ioredis = await importOptional<typeof import('ioredis')>('ioredis', 'redis', '6');
     const common = { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: this.options.commandTimeoutMs ?? 10_000, connectTimeout: 5_000 };
@@ -205,7 +266,8 @@ export class RedisStore extends StoreBase implements InspectableStore {
 
   /** Batches of the keys under the prefix, from every master of a cluster. */
   private async *scanKeys(): AsyncGenerator<string[]> {
-    const match = `{${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+    // `{prefix:<chunk digits>}:*`, so the keys of `pagevisor:dom1` are not taken for `pagevisor`'s.
+    const match = `{${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:[0-9]*}:*`;
     const masters = 'nodes' in this.client && typeof this.client.nodes === 'function' ? (this.client as Cluster).nodes('master') : [this.client as Redis];
     for (const node of masters) {
       let cursor = '0';
@@ -279,7 +341,8 @@ function checkedRecord(gfn: number, value: Buffer): Uint8Array | undefined {
 
 
 /**
- * The Redis store as a plugin; each domain gets its own prefix, `<prefix>:dom<domid>`.
+ * The Redis store as a plugin; keys go under `options.prefix`, or {@link redisKeyPrefix}`(domid)`
+ * when it is not given.
  *
  * @example
  * ```ts
@@ -290,7 +353,7 @@ export function redisStore(options: RedisOptions = {}): PagevisorPlugin {
   return {
     name: 'redis',
     register(container, context) {
-      const prefix = `${options.prefix ?? 'pagevisor'}:dom${context.domid}`;
+      const prefix = options.prefix ?? redisKeyPrefix(context.domid);
       container.register(PAGE_STORE, { useValue: RedisStore.openLazily({ ...options, prefix }, context.maxPages) });
     },
   };

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
-import type { InspectableStore, InspectedRecord } from '../inspection.js';
+import type { InspectableStore, InspectedRecord, StoreCheck } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
 import { recordLength, StoreBase } from '../internal/store-base.js';
 
@@ -30,7 +30,7 @@ export type SqliteSync = 'batch' | 'always' | 'none';
  * ```
  */
 export interface SqliteOptions {
-  /** The database file; its directory is created. */
+  /** The database file; its directory must exist (a store creates no directories). */
   readonly path: string;
   /**
    * `batch` (default): commits are not synced, {@link SqliteStore.flush} makes all of them durable
@@ -38,6 +38,11 @@ export interface SqliteOptions {
    * `none`: never synced (not durable).
    */
   readonly sync?: SqliteSync;
+  /**
+   * Open an existing database with SQLite's `readonly` flag, for tools that inspect it: no table is
+   * created, no row changed; writes and deletes reject with `STORE_READ_ONLY`.
+   */
+  readonly readOnly?: boolean;
 }
 
 
@@ -81,6 +86,7 @@ export class SqliteStore extends StoreBase implements InspectableStore {
     this.path = options.path;
     this.sync = options.sync ?? 'batch';
     this.durable = this.sync !== 'none';
+    this.readOnly = options.readOnly === true;
     this.held = new Uint8Array(maxPages);
     this.startOpening(() => this.load());
   }
@@ -164,13 +170,34 @@ export class SqliteStore extends StoreBase implements InspectableStore {
     }
   }
 
+  /** Deletes every row whose CRC fails or whose gfn is beyond the store's range (see {@link InspectableStore.repair}). */
+  repair(): Promise<StoreCheck> {
+    return this.enqueueChange('repair', async () => {
+      const bad: number[] = [];
+      let corrupt = 0;
+      for await (const record of this.inspect()) {
+        if (record.ok && record.current) continue;
+        if (!record.ok) corrupt++;
+        bad.push(record.gfn!); // a row always names its gfn
+      }
+      this.run('repair', () => this.db.transaction(() => bad.forEach((gfn) => this.remove.run(gfn)))());
+      for (const gfn of bad) {
+        if (gfn < 0 || gfn >= this.maxPages || this.held[gfn] === 0) continue;
+        this.held[gfn] = 0;
+        this.pages--;
+      }
+      await this.doFlush();
+      return { ok: this.pages, corrupt, orphaned: bad.length - corrupt };
+    });
+  }
+
   private async load(): Promise<void> {
     const { default: Database } = await importOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3', 'sqlite', '12');
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.db = new Database(this.path);
+      this.db = new Database(this.path, { readonly: this.readOnly, fileMustExist: this.readOnly });
     } catch (error) {
-      throw new StoreError('STORE_IO', `${this.label}: cannot open: ${(error as Error).message}`, { cause: error });
+      const reason = existsSync(dirname(this.path)) ? (error as Error).message : `directory ${dirname(this.path)} does not exist`;
+      throw new StoreError('STORE_IO', `${this.label}: cannot open: ${reason}`, { cause: error });
     }
     try {
       this.prepare();
@@ -182,12 +209,17 @@ export class SqliteStore extends StoreBase implements InspectableStore {
 
   private prepare(): void {
     const db = this.db;
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${this.sync === 'always' ? 'FULL' : this.sync === 'batch' ? 'NORMAL' : 'OFF'}`);
-    db.exec(`CREATE TABLE IF NOT EXISTS pagevisor_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS pagevisor_pages (gfn INTEGER PRIMARY KEY, crc INTEGER NOT NULL, data BLOB NOT NULL);`);
-    db.prepare('INSERT OR IGNORE INTO pagevisor_meta VALUES (?, ?)').run('format', SQLITE_FORMAT);
-    db.prepare('INSERT OR IGNORE INTO pagevisor_meta VALUES (?, ?)').run('pageBytes', STORE_PAGE_BYTES);
+    if (this.readOnly) {
+      const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('pagevisor_meta', 'pagevisor_pages')").pluck().get() as number;
+      if (tables !== 2) throw new StoreError('STORE_FORMAT', `${this.label} is not a Pagevisor page database (no pagevisor_meta and pagevisor_pages tables)`);
+    } else {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.sync === 'always' ? 'FULL' : this.sync === 'batch' ? 'NORMAL' : 'OFF'}`);
+      db.exec(`CREATE TABLE IF NOT EXISTS pagevisor_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+               CREATE TABLE IF NOT EXISTS pagevisor_pages (gfn INTEGER PRIMARY KEY, crc INTEGER NOT NULL, data BLOB NOT NULL);`);
+      db.prepare('INSERT OR IGNORE INTO pagevisor_meta VALUES (?, ?)').run('format', SQLITE_FORMAT);
+      db.prepare('INSERT OR IGNORE INTO pagevisor_meta VALUES (?, ?)').run('pageBytes', STORE_PAGE_BYTES);
+    }
     const meta = new Map(db.prepare('SELECT key, value FROM pagevisor_meta').raw(true).all() as Array<[string, number]>);
     if (meta.get('format') !== SQLITE_FORMAT || meta.get('pageBytes') !== STORE_PAGE_BYTES) {
       throw new StoreError('STORE_FORMAT', `${this.label}: schema ${meta.get('format')}, page size ${meta.get('pageBytes')}; this store reads schema ${SQLITE_FORMAT}, ${STORE_PAGE_BYTES}`);
@@ -198,8 +230,9 @@ export class SqliteStore extends StoreBase implements InspectableStore {
         this.pages++;
       }
     }
-    this.put = db.prepare('INSERT OR REPLACE INTO pagevisor_pages (gfn, crc, data) VALUES (?, ?, ?)');
     this.get = db.prepare('SELECT crc, data FROM pagevisor_pages WHERE gfn = ?').raw(true) as BetterSqlite3.Statement<[number], [number, Uint8Array]>;
+    if (this.readOnly) return;
+    this.put = db.prepare('INSERT OR REPLACE INTO pagevisor_pages (gfn, crc, data) VALUES (?, ?, ?)');
     this.remove = db.prepare('DELETE FROM pagevisor_pages WHERE gfn = ?');
     const bumpFlushes = db.prepare("INSERT INTO pagevisor_meta VALUES ('flushes', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1");
     this.writeRows = db.transaction((gfns: Uint32Array, pages: Uint8Array, count: number, lengths: Uint16Array | undefined) => {

@@ -1,6 +1,7 @@
 import { runStoreStress } from '@pagevisor/testing';
 import type { Command } from '../../command.js';
 import { integerFlag } from '../../flags.js';
+import { requireParentDirectory } from '../../paths.js';
 import { openChosenStore, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice } from '../../store/store-choice.js';
 
 const COMMAND = 'store stress';
@@ -43,7 +44,8 @@ Examples:
       gfns: integerFlag(COMMAND, 'gfns', values['gfns'], 4096, 1, 1 << 26),
       batch: integerFlag(COMMAND, 'batch', values['batch'], 64, 1, 4096),
     };
-    const store = await openChosenStore(choice, options.gfns, COMMAND);
+    if (choice.path !== undefined) requireParentDirectory('path', choice.path, COMMAND);
+    const store = await openChosenStore(choice, options.gfns, COMMAND, 'read-write');
     try {
       const summary = await runStoreStress(store, options, (line) => io.out(`${line}\n`));
       io.out(`${JSON.stringify({ store: choice.kind, ...summary })}\n`);
