@@ -26,7 +26,7 @@ describe.each(cases)('the pager on %s with the %s store', (abiId, storeName) => 
     hv.setTarget(guest.domid, half);
     await pager.settle();
     expect(hv.domainInfo(guest.domid).totPages).toBe(half);
-    expect(pager.stats.pagedOut).toBeGreaterThan(guest.maxPages / 2 - 300);
+    expect(pager.stats.pagesOut).toBeGreaterThan(guest.maxPages / 2 - 300);
 
     const runner = new GuestRunner(hv, guest.domid, zipfWorkload({ pages: 3000, accesses: 20_000, seed: 3 }));
     const result = await runner.run(() => pager.settle());

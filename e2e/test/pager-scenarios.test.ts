@@ -49,8 +49,8 @@ describe('pager scenarios', () => {
     for (let i = 0; i < 50 && hv.domainInfo(guest.domid).totPages < Math.floor((3 * ram) / 4); i++) await pager.settle();
     expect(hv.domainInfo(guest.domid).totPages).toBe(Math.floor((3 * ram) / 4));
     hv.setTarget(guest.domid, 0);
-    for (let i = 0; i < 100 && pager.stats.pagedOut > 0; i++) await pager.settle();
-    expect(pager.stats.pagedOut).toBe(0);
+    for (let i = 0; i < 100 && pager.stats.pagesOut > 0; i++) await pager.settle();
+    expect(pager.stats.pagesOut).toBe(0);
     expect(pager.stats.target).toBe(guest.maxPages);
     hv.setTarget(guest.domid, 10 * guest.maxPages);
     await pager.settle();
@@ -119,7 +119,7 @@ describe('pager scenarios', () => {
     await pager.start();
     hv.setTarget(guest.domid, 2048);
     await pager.settle();
-    expect(pager.stats.pagedOut).toBe(0);
+    expect(pager.stats.pagesOut).toBe(0);
     expect(pager.stats.storeWriteErrors).toBeGreaterThan(0);
     expect(failures.length).toBeGreaterThan(0);
     failing.writes = false;
@@ -153,7 +153,7 @@ describe('pager scenarios', () => {
     await pager.start();
     hv.setTarget(guest.domid, 1000);
     await pager.settle();
-    const out = pager.stats.pagedOut;
+    const out = pager.stats.pagesOut;
     const report = await pager.stop('hard');
     expect(report).toEqual({ mode: 'hard', pagesOut: out });
     expect(guest.pagedPages).toBe(out);
@@ -172,8 +172,8 @@ describe('pager scenarios', () => {
     hv.setTarget(b.domid, 3000);
     await Promise.all([pa.settle(), pb.settle()]);
     expect([hv.domainInfo(a.domid).totPages, hv.domainInfo(b.domid).totPages]).toEqual([1000, 3000]);
-    expect(pa.stats.pagedOut).toBe(a.pagedPages);
-    expect(pb.stats.pagedOut).toBe(b.pagedPages);
+    expect(pa.stats.pagesOut).toBe(a.pagedPages);
+    expect(pb.stats.pagesOut).toBe(b.pagedPages);
     await Promise.all([pa.stop(), pb.stop()]);
     expect(integrityMismatches(hv, a.domid)).toEqual([]);
     expect(integrityMismatches(hv, b.domid)).toEqual([]);

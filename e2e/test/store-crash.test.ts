@@ -12,7 +12,8 @@ import type {} from '../../vitest.redis-setup.js'; // the type of inject('redis'
 /**
  * Issue 6 §4: `pagevisor store stress` runs in a child process and prints each operation once a
  * durable flush covered it; the test SIGKILLs it at a random moment, reopens the store, and checks
- * that every acknowledged operation held and every page is intact. 20 rounds per durable store.
+ * that every acknowledged operation held and every page is intact. 20 rounds per durable store and
+ * sync policy.
  */
 const ROUNDS = 20;
 const OPTIONS = { ops: 1_000_000, gfns: 512, batch: 32 };
@@ -72,8 +73,13 @@ function crashTest(name: string, storeArgs: (round: number) => string[], open: (
 describe('crash safety of the durable stores (pagevisor store stress, SIGKILL, reopen)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'store-crash-'));
   const file = (round: number, ext: string) => join(dir, `round-${round}.${ext}`);
-  crashTest('pagefile', (round) => ['--store', 'file', '--path', file(round, 'pagefile')], (round) => PagefileStore.open({ path: file(round, 'pagefile') }, OPTIONS.gfns));
-  crashTest('sqlite', (round) => ['--store', 'sqlite', '--path', file(round, 'sqlite')], (round) => SqliteStore.open({ path: file(round, 'sqlite') }, OPTIONS.gfns));
+  // fsync none (the paging default: pages written, never synced, survive the pager's death) and batch
+  // (synced at every flush, for pages that must outlive a host crash; a SIGKILL cannot test that part).
+  for (const fsync of ['none', 'batch'] as const) {
+    const name = (round: number, ext: string) => file(round, `${fsync}.${ext}`);
+    crashTest(`pagefile, fsync ${fsync}`, (round) => ['--store', 'file', '--fsync', fsync, '--path', name(round, 'pagefile')], (round) => PagefileStore.open({ path: name(round, 'pagefile') }, OPTIONS.gfns));
+    crashTest(`sqlite, sync ${fsync}`, (round) => ['--store', 'sqlite', '--fsync', fsync, '--path', name(round, 'sqlite')], (round) => SqliteStore.open({ path: name(round, 'sqlite') }, OPTIONS.gfns));
+  }
   const redis = inject('redis');
   const prefix = (round: number) => `crash:${process.pid}:${round}`;
   crashTest(

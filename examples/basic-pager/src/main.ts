@@ -19,7 +19,7 @@ const pager = createPager({
 });
 
 pager.events$.pipe(filter((e) => e.type === 'target.changed' || e.type === 'pager.stopped')).subscribe((e) => console.log('event', e));
-pager.stats$.pipe(throttleTime(250)).subscribe((s) => console.log(`out ${s.pagedOut} pages, ${s.faults} faults served, target ${s.target}`));
+pager.stats$.pipe(throttleTime(250)).subscribe((s) => console.log(`out ${s.pagesOut} pages, ${s.faults} faults served, target ${s.target}`));
 
 await pager.start();
 xen.setTarget(guest.domid, 4096); // 16 MiB

@@ -37,7 +37,7 @@ try {
   await pager.start();
   xen.setTarget(guest.domid, 8192); // 32 MiB resident of 128 MiB
   await pager.settle();
-  console.log(`paged out ${pager.stats.pagedOut} pages to Redis under "${prefix}:dom${guest.domid}"`);
+  console.log(`paged out ${pager.stats.pagesOut} pages to Redis under "${prefix}"`);
 
   const runner = new GuestRunner(xen, guest.domid, mixWorkload({ pages: 30000, accesses: 50_000, seed: 5 }));
   const result = await runner.run(() => pager.settle());
@@ -46,7 +46,7 @@ try {
   if (!cluster) {
     const redis = new Redis(url!);
     const memory = /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1];
-    console.log(`Redis holds ${await redis.dbsize()} keys in ${(Number(memory) / 2 ** 20).toFixed(1)} MiB for ${stats.pagedOut} pages (${((stats.pagedOut * 4096) / 2 ** 20).toFixed(1)} MiB uncompressed)`);
+    console.log(`Redis holds ${await redis.dbsize()} keys in ${(Number(memory) / 2 ** 20).toFixed(1)} MiB for ${stats.pagesOut} pages (${((stats.pagesOut * 4096) / 2 ** 20).toFixed(1)} MiB uncompressed)`);
     await redis.quit();
   }
 

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { CliIo } from './cli-io.js';
+import type { Interrupt } from './interrupt.js';
 
 /** Parsed flags and positional arguments of one command. */
 export interface CommandArgs {
@@ -19,6 +20,9 @@ export interface Command {
   readonly options: NonNullable<ParseArgsConfig['options']>;
   /** Whether it takes positional arguments. */
   readonly positionals: boolean;
-  /** Runs it; resolves to the exit code. */
-  run(args: CommandArgs, io: CliIo): Promise<number> | number;
+  /**
+   * Runs it; resolves to the exit code. A command that runs long watches `interrupt.signal` and stops
+   * gracefully when it aborts (the CLI then exits with 130 or 143).
+   */
+  run(args: CommandArgs, io: CliIo, interrupt: Interrupt): Promise<number> | number;
 }

@@ -10,3 +10,4 @@
 
 export { runCli, EXIT_CODES } from './run-cli.js';
 export type { CliIo } from './cli-io.js';
+export { handleSignals, Interrupt, type InterruptSignal } from './interrupt.js';

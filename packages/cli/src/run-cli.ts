@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { processIo } from './cli-io.js';
 import type { Command, CommandArgs } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { Interrupt } from './interrupt.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -22,6 +23,10 @@ export const EXIT_CODES = Object.freeze({
   failed: 1,
   /** Bad usage or bad input: unknown command or flag, unparsable value, invalid bytes. */
   usage: 2,
+  /** Stopped gracefully by SIGINT (Ctrl-C). */
+  interrupted: 130,
+  /** Stopped gracefully by SIGTERM. */
+  terminated: 143,
 });
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -40,7 +45,8 @@ Options:
   --version   print the version
   --debug     print stack traces of errors
 
-Exit codes: 0 ok, 1 check failed or internal error, 2 bad usage or bad input.
+Exit codes: 0 ok, 1 check failed or internal error, 2 bad usage or bad input,
+130/143 stopped gracefully by SIGINT/SIGTERM (a second one exits at once).
 `;
 }
 
@@ -61,7 +67,9 @@ Run pagevisor ${prefix.join(' ')} <command> --help for its options and examples.
  *
  * @param argv - the arguments after the program name
  * @param io - where to write output and diagnostics (default: the process's stdout and stderr)
- * @returns the exit code (see {@link EXIT_CODES})
+ * @param interrupt - stops a long command gracefully when it receives a signal (the `pagevisor` bin
+ * connects SIGINT and SIGTERM to it with {@link handleSignals})
+ * @returns the exit code (see {@link EXIT_CODES}); 130 or 143 when an interrupt stopped the command
  *
  * @example
  * ```ts
@@ -70,7 +78,7 @@ Run pagevisor ${prefix.join(' ')} <command> --help for its options and examples.
  * process.exitCode = await runCli(['abi', 'list', '--json']);
  * ```
  */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = processIo, interrupt: Interrupt = new Interrupt()): Promise<number> {
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   let command: Command | undefined;
@@ -95,7 +103,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return EXIT_CODES.ok;
     }
     const parsed = parseCommandArgs(command, rest);
-    return await command.run(parsed, io);
+    const code = await command.run(parsed, io, interrupt);
+    return interrupt.requested === undefined ? code : interrupt.exitCode;
   } catch (error) {
     return report(error, command, debug, io);
   }
@@ -114,10 +123,27 @@ function unknownCommand(args: readonly string[], io: CliIo): number {
   return EXIT_CODES.usage;
 }
 
+/**
+ * `--pages -5` as `--pages=-5`: node:util takes a value that starts with a dash for a flag, so the
+ * command's own check can say what is wrong with the number.
+ */
+function joinNegativeValues(command: Command, rest: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i]!;
+    const next = rest[i + 1];
+    if (flag.startsWith('--') && command.options[flag.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${flag}=${next}`);
+      i++;
+    } else args.push(flag);
+  }
+  return args;
+}
+
 function parseCommandArgs(command: Command, rest: string[]): CommandArgs {
   const name = command.path.join(' ');
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: command.positionals, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(command, rest), options: command.options, allowPositionals: command.positionals, strict: true });
     // No command declares `multiple` options, so every value is a single string or boolean.
     return { values: values as CommandArgs['values'], positionals };
   } catch (error) {

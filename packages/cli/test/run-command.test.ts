@@ -9,10 +9,17 @@ describe('pagevisor run', () => {
     expect(code).toBe(EXIT_CODES.ok);
     const report = JSON.parse(out.trim().split('\n').at(-1)!);
     expect(report).toMatchObject({ abi: 'mem_event/age1', pages: 4096, invariantViolations: 0, stalled: false, integrity: { mismatches: 0 } });
-    for (const key of ['target', 'pagedOut', 'pagedIn', 'faults', 'drops', 'evictFails', 'ringFull', 'seconds', 'faultsPerSecond']) expect(report).toHaveProperty(key);
+    for (const key of ['target', 'evictions', 'pagesOut', 'pagedIn', 'faults', 'drops', 'evictFails', 'evictFailReasons', 'ringFull', 'seconds', 'phaseSeconds', 'faultsPerSecond']) expect(report).toHaveProperty(key);
     expect(report.integrity.checked).toBeGreaterThan(3900);
-    expect(report.pagedOut).toBeGreaterThan(2000);
-    expect(err).toMatch(/100% 5000\/5000 ops/); // plain progress lines when stderr is not a terminal
+    expect(report.evictions).toBeGreaterThan(2000);
+    expect(report.pagesOut).toBeLessThanOrEqual(report.evictions);
+    expect(report.interrupted).toBeNull();
+    // Plain progress lines when stderr is not a terminal: each phase in turn, 100% only at its end.
+    const phases = err.trim().split('\n').map((line) => /^(page down|workload|graceful stop|integrity check)\s+(\d+)%/.exec(line)!);
+    expect(phases.every(Boolean)).toBe(true);
+    expect([...new Set(phases.map((m) => m[1]))]).toEqual(['page down', 'workload', 'graceful stop', 'integrity check']);
+    expect(err).toMatch(/^workload\s+100% 5000\/5000 ops/m);
+    expect(err).not.toMatch(/^workload\s+100% [0-4]\d{0,3}\/5000 ops/m);
   });
 
   it('prints a summary table without --json', async () => {
@@ -20,6 +27,12 @@ describe('pagevisor run', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^ABI\s+vm_event\/v7$/m);
     expect(out).toMatch(/^integrity\s+\d+ pages checked, 0 mismatches$/m);
+    expect(out.trim().split('\n').at(-1)).toMatch(/^ok: \d+ pages checked, 0 mismatches, 0 invariant violations$/);
+    expect(out).toMatch(/^guest\s+2048 gfns \(8 MiB\): 1952 RAM pages, 96 in holes/m);
+    expect(out).toMatch(/^target\s+976 pages: 50% of the guest's 1952 RAM pages$/m);
+    expect(out).toMatch(/^evictions\s+\d+ \(/m);
+    expect(out).toMatch(/^pages out at end\s+\d+ \(/m);
+    expect(out).toMatch(/^time\s+page down [\d.]+ s, workload [\d.]+ s, graceful stop [\d.]+ s, integrity check [\d.]+ s; [\d.]+ s in all$/m);
   });
 
   it('keeps pages in a pagefile given by --path, with the default file store', async () => {
@@ -48,6 +61,7 @@ describe('pagevisor run', () => {
   it.each([
     [['--target', '12 pages'], /target "12 pages" is not a size/],
     [['--pages', 'many'], /--pages "many": expected a whole number/],
+    [['--pages', '-5'], /--pages must be a positive integer \(from 1024 to 16777216\), not -5/],
     [['--abi', 'vm_event/v9'], /unknown paging ABI "vm_event\/v9"/],
     [['--store', 'tape'], /no store "tape"/],
     [['--store', 'redis', '--url', 'redis://127.0.0.1:1'], /cannot connect/],

@@ -28,6 +28,7 @@ export { resolvePagerConfig, type PagerConfig, type ResolvedPagerConfig } from '
 export type {
   EvictBatchEvent,
   EvictFailedEvent,
+  EvictFailReason,
   PageEvent,
   PageInBatchEvent,
   PagerEvent,

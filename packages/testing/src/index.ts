@@ -46,7 +46,7 @@ export { SeededRandom } from './sim/seeded-random.js';
 
 // --- workloads ---
 export { GuestOp, type GuestOpValue, type Workload } from './workloads/workload.js';
-export { loopWorkload, mixWorkload, scanWorkload, traceWorkload, zipfWorkload, type GeneratorOptions } from './workloads/generators.js';
+export { loopWorkload, mixWorkload, phasedWorkload, scanWorkload, traceWorkload, zipfWorkload, type GeneratorOptions } from './workloads/generators.js';
 export { GuestRunner, type GuestRunnerOptions, type RunResult } from './workloads/guest-runner.js';
 export { readTrace, TRACE_FORMATS, type ReadTraceOptions, type Trace, type TraceFormat } from './workloads/read-trace.js';
 export { denseIds, type DenseIds } from './workloads/dense-ids.js';

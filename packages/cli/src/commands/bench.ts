@@ -59,7 +59,7 @@ Examples:
     for (const policy of policies) {
       for (const size of sizes) {
         results.push(simulateCell(trace, policy, size));
-        progress(results.length, total, `${results.length}/${total} runs (${policy}, ${size} pages)`);
+        progress('simulate', results.length, total, `${results.length}/${total} runs (${policy}, ${size} pages)`);
       }
     }
     if (values['json'] === true) {

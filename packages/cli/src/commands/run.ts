@@ -6,15 +6,19 @@ import { TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
 import type { Command } from '../command.js';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
-import { policyNamed, runSimulation, type RunSample, type SimulationReport } from '../run/simulation.js';
+import { runSimulation, type RunSample, type SimulationReport } from '../run/simulation.js';
 import { runReportHtml } from '../report/run-report.js';
-import { summaryRows } from '../run/summary-rows.js';
+import { runFailures, summaryRows, verdictLine } from '../run/summary-rows.js';
 import { progressReporter } from '../run/progress.js';
+import { LIVE_POLICIES, policyChoice } from '../run/policy-choice.js';
 import { integerFlag } from '../flags.js';
-import { chosenStorePlugin, STORE_FLAGS, storeChoice } from '../store/store-choice.js';
+import { requireParentDirectory, userPath } from '../paths.js';
+import { claimStore, type ExistingStore } from '../store/claim-store.js';
+import { chosenStorePlugin, FSYNC_FLAG, FSYNC_FLAG_HELP, RUN_REDIS_PREFIX, STORE_FLAGS, storeChoice, type StoreChoice } from '../store/store-choice.js';
 
 const COMMAND = 'run';
 const COMPRESSION = ['deflate', 'brotli'] as const;
+const GENERATED_WORKLOADS = ['zipf', 'loop', 'scan', 'mix'];
 
 function integer(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
   return integerFlag(COMMAND, name, value, fallback, min, max);
@@ -29,19 +33,33 @@ export const runCommand: Command = {
 Creates a simulated HVM guest, starts a pager on it, pages it down to the
 target, replays a workload on its vcpus, stops the pager gracefully (every
 page back in), then checks every page's content and every simulator invariant.
-Progress goes to stderr (a bar on a terminal, a line every 10% otherwise); the
-summary to stdout.
+Progress goes to stderr, phase by phase (a bar on a terminal, a line every 10%
+otherwise); the summary, ending with a verdict line, to stdout. Ctrl-C or
+SIGTERM ends the workload early: the pager still pages everything back in, the
+summary and report are written marked interrupted, temporary stores are
+removed, and the exit code is 130 (143); a second Ctrl-C exits at once.
 
 Options:
   --abi ID          paging ABI of the simulated Xen (default vm_event/v7)
-  --pages N         guest size in pages, 4 KiB each (default 65536 = 256 MiB)
-  --target T        memory target: pages, 42K/42M/42G, or 42% (default 50%)
-  --policy NAME     victim policy (default xenpaging)
+  --pages N         guest size in gfns, 4 KiB each (default 65536 = 256 MiB)
+  --target T        memory target: pages (8192), memory in KiB/MiB/GiB of 4 KiB
+                    pages (4M = 4 MiB = 1024 pages), or a share of the guest's
+                    RAM (25%) (default 50%)
+  --allow-above-target  exit 0 even if the workload ends far above the target
+  --policy P        victim policy (default xenpaging): ${LIVE_POLICIES.join(', ')},
+                    clockN, or a module exporting a plugin factory:
+                    ./my-policy.js (or ./my-policy.js#exportName)
   --store NAME      page store: file | sqlite | memory | redis (default file;
                     file and sqlite go to a new temp dir unless --path is given)
-  --path P          the pagefile (file) or database (sqlite)
+  --path P          the pagefile (file) or database (sqlite); its directory
+                    must exist
+  --reuse           page on top of the pages a store at --path (or under
+                    --prefix) already holds
+  --overwrite       discard them first (a file that is not a store is never
+                    overwritten)
+${FSYNC_FLAG_HELP}
   --url U           redis://host:port or redis+cluster://host:port,host:port
-                    (--store redis; keys under --prefix, default pagevisor)
+  --prefix X        Redis key prefix (default ${RUN_REDIS_PREFIX})
   --compress C      compress pages in the store: deflate | brotli
   --workload W      zipf | loop | scan | mix | a trace file (default zipf)
   --format F        trace format: ${TRACE_FORMATS.join(' | ')} (guessed from the name)
@@ -53,21 +71,27 @@ Options:
                     faults and evictions over time, the integrity result
   --help            show this help
 
-Exit codes: 0 ok, 1 integrity or invariant check failed, 2 bad usage.
+Exit codes: 0 ok, 1 integrity or invariant check failed, the guest stalled,
+or the workload ended far above the target, 2 bad usage, 130/143 interrupted.
 
 Examples:
   pagevisor run
   pagevisor run --abi mem_event/age1 --pages 16384 --target 25% --workload mix --json
   pagevisor run --workload traces/lirs-sprite.trace.gz --format lirs --target 4M
+  pagevisor run --policy adaptive --store sqlite --path guest.sqlite --overwrite
+  pagevisor run --policy ./my-policy.js --report run.html
   pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
-  pagevisor run --report run.html
 `,
   options: {
     abi: { type: 'string' },
     pages: { type: 'string' },
     target: { type: 'string' },
+    'allow-above-target': { type: 'boolean' },
     policy: { type: 'string' },
     ...STORE_FLAGS,
+    ...FSYNC_FLAG,
+    reuse: { type: 'boolean' },
+    overwrite: { type: 'boolean' },
     compress: { type: 'string' },
     workload: { type: 'string' },
     format: { type: 'string' },
@@ -78,59 +102,86 @@ Examples:
     report: { type: 'string' },
   },
   positionals: false,
-  async run({ values }, io) {
+  async run({ values }, io, interrupt) {
     const abi = typeof values.abi === 'string' ? values.abi : 'vm_event/v7';
     if (!createDefaultAbiRegistry().has(abi)) throw new UsageError(`--abi: unknown paging ABI "${abi}" (see pagevisor abi list)`, COMMAND);
     const format = values.format;
     if (format !== undefined && !TRACE_FORMATS.includes(format as TraceFormat)) {
       throw new UsageError(`--format ${JSON.stringify(format)}: expected ${TRACE_FORMATS.join(', ')}`, COMMAND);
     }
+    const workload = typeof values.workload === 'string' ? values.workload : 'zipf';
+    const store = storeChoice(values, COMMAND, 'file', RUN_REDIS_PREFIX);
     const options = {
       abi,
       pages: integer('pages', values.pages, 65536, 1024, 1 << 24),
       target: typeof values.target === 'string' ? values.target : '50%',
-      policy: typeof values.policy === 'string' ? values.policy : 'xenpaging',
-      store: storeChoice(values, COMMAND, 'file', 'pagevisor'),
-      workload: typeof values.workload === 'string' ? values.workload : 'zipf',
+      workload: GENERATED_WORKLOADS.includes(workload) ? workload : userPath(workload),
       format: format as TraceFormat | undefined,
       accesses: integer('accesses', values.accesses, 100_000, 1, 100_000_000),
       vcpus: integer('vcpus', values.vcpus, 4, 1, 128),
       seed: integer('seed', values.seed, 1, 0, 0xffff_ffff),
     };
-    const policy = policyNamed(options.policy);
-    if (typeof policy === 'string') throw new UsageError(policy, COMMAND);
     const compress = values.compress;
     if (compress !== undefined && !COMPRESSION.includes(compress as (typeof COMPRESSION)[number])) {
       throw new UsageError(`--compress ${JSON.stringify(compress)}: expected ${COMPRESSION.join(' or ')}`, COMMAND);
     }
+    if (values.reuse === true && values.overwrite === true) throw new UsageError('--reuse and --overwrite exclude each other', COMMAND);
+    const report = typeof values.report === 'string' ? userPath(values.report) : undefined;
+    // Everything the run will write is checked before any work starts.
+    if (report !== undefined) requireParentDirectory('report', report, COMMAND);
+    if (store.path !== undefined) requireParentDirectory('path', store.path, COMMAND);
+    const policy = await policyChoice(typeof values.policy === 'string' ? values.policy : 'xenpaging', COMMAND);
+    const existing: ExistingStore = values.reuse === true ? 'reuse' : values.overwrite === true ? 'overwrite' : 'refuse';
+    await asUsage(claimStore(store, options.pages, existing, COMMAND));
+
     // Without --path the pagefile or database lives in a temporary directory removed after the run
-    // (xenpaging also unlinked its pagefile on exit).
-    const onDisk = options.store.kind === 'file' || options.store.kind === 'sqlite';
-    const temporary = onDisk && options.store.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
-    const choice = temporary === undefined ? options.store : { ...options.store, path: join(temporary, options.store.kind === 'file' ? 'guest.pagefile' : 'guest.sqlite') };
-    const store = chosenStorePlugin(choice, compress as (typeof COMPRESSION)[number] | undefined);
-    let report: SimulationReport;
-    const samples: RunSample[] = [];
-    try {
-      report = await runSimulation({ ...options, store: `${choice.kind}${compress ? `+${compress}` : ''}` }, policy, store, progressReporter(io), (sample) => samples.push(sample));
-    } catch (error) {
+    // (xenpaging also unlinked its pagefile on exit), or at once if a second Ctrl-C ends the process.
+    const temporary = (store.kind === 'file' || store.kind === 'sqlite') && store.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
+    const choice: StoreChoice = temporary === undefined ? store : { ...store, path: join(temporary, store.kind === 'file' ? 'guest.pagefile' : 'guest.sqlite') };
+    const removeTemporary = (): void => {
       if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
-      // A bad --target or trace file is bad input: exit 2 with its one-line message.
-      if (isPagevisorError(error, 'CONFIG') || isPagevisorError(error, 'TRACE_FORMAT') || isPagevisorError(error, 'STORE_FORMAT') || isPagevisorError(error, 'STORE_IO')) {
-        throw new UsageError(error.message, COMMAND);
-      }
-      throw error;
+    };
+    const forgetForcedExit = interrupt.onForcedExit(() => {
+      removeTemporary();
+      if (temporary !== undefined) return `nothing: the temporary store ${choice.path} was removed`;
+      return `the pages still out stay in ${choice.kind === 'redis' ? `redis prefix ${choice.prefix}` : choice.path}, and the simulated guest ends with the process`;
+    });
+    const samples: RunSample[] = [];
+    let result: SimulationReport;
+    try {
+      result = await asUsage(
+        runSimulation(
+          { ...options, policy: policy.name, store: `${choice.kind}${compress ? `+${compress}` : ''}` },
+          policy.plugin,
+          chosenStorePlugin(choice, compress as (typeof COMPRESSION)[number] | undefined),
+          { onProgress: progressReporter(io), onSample: (sample) => samples.push(sample), signal: interrupt.signal },
+        ),
+      );
+    } finally {
+      forgetForcedExit();
+      removeTemporary();
     }
-    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
-    if (typeof values.report === 'string') writeFileSync(values.report, runReportHtml(report, samples));
-    if (values.json === true) io.out(JSON.stringify(report) + '\n');
-    else printSummary(report, io);
-    return report.integrity.mismatches === 0 && report.invariantViolations === 0 && !report.stalled ? 0 : 1;
+    const allowAbove = values['allow-above-target'] === true;
+    if (report !== undefined) writeFileSync(report, runReportHtml(result, samples, allowAbove));
+    if (values.json === true) io.out(JSON.stringify(result) + '\n');
+    else printSummary(result, allowAbove, io);
+    if (report !== undefined) io.err(`pagevisor run: wrote the report to ${report}\n`);
+    return runFailures(result, allowAbove).length === 0 ? 0 : 1;
   },
 };
 
-function printSummary(r: SimulationReport, io: CliIo): void {
+/** Bad input found once the run starts (a bad --target, trace file or store) is exit 2 with its one-line message. */
+async function asUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    for (const code of ['CONFIG', 'TRACE_FORMAT', 'STORE_FORMAT', 'STORE_IO'] as const) if (isPagevisorError(error, code)) throw new UsageError(error.message, COMMAND);
+    throw error;
+  }
+}
+
+function printSummary(r: SimulationReport, allowAbove: boolean, io: CliIo): void {
   const rows = summaryRows(r);
   const width = Math.max(...rows.map(([k]) => k.length));
-  io.out(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+  io.out(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + `\n${verdictLine(r, allowAbove)}\n`);
 }

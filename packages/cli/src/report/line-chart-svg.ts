@@ -10,7 +10,16 @@ export interface ChartSeries {
   readonly dashed?: boolean;
   /** A colour; by default one from the palette. */
   readonly colour?: string;
+  /** Line width (default 1.8, 2.5 dashed). */
+  readonly width?: number;
+  /** A marker at each point: one of {@link MARKERS}, so curves differ in more than colour. */
+  readonly marker?: ChartMarker;
 }
+
+/** Point markers, for charts of many curves. */
+export const MARKERS = ['circle', 'square', 'triangle', 'diamond', 'cross', 'plus'] as const;
+/** One of {@link MARKERS}. */
+export type ChartMarker = (typeof MARKERS)[number];
 
 /** Axes and title of a chart. */
 export interface ChartOptions {
@@ -23,12 +32,36 @@ export interface ChartOptions {
   readonly logXWhenWide?: boolean;
   /** Where to put x ticks (default: the x values if there are at most 12, else 6 evenly spaced). */
   readonly xTicks?: readonly number[];
+  /** y values are fractions, labelled as percentages. */
+  readonly yPercent?: boolean;
 }
 
 const WIDTH = 720;
 const HEIGHT = 400;
 const MARGIN = { left: 70, right: 170, top: 40, bottom: 52 };
-const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+// Twelve colours that stay apart (Tableau 10 with navy and olive); with a marker each, twelve curves
+// are told apart even where colours look alike to a reader.
+const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#000080', '#6b6b00'];
+
+/** An SVG shape for `marker` centred on (x, y). */
+function markerSvg(marker: ChartMarker, x: number, y: number, colour: string): string {
+  const r = 3.5;
+  const at = (dx: number, dy: number) => `${(x + dx).toFixed(1)},${(y + dy).toFixed(1)}`;
+  switch (marker) {
+    case 'circle':
+      return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" fill="${colour}"/>`;
+    case 'square':
+      return `<rect x="${(x - r).toFixed(1)}" y="${(y - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" fill="${colour}"/>`;
+    case 'triangle':
+      return `<polygon points="${at(0, -r - 1)} ${at(r + 1, r)} ${at(-r - 1, r)}" fill="${colour}"/>`;
+    case 'diamond':
+      return `<polygon points="${at(0, -r - 1)} ${at(r + 1, 0)} ${at(0, r + 1)} ${at(-r - 1, 0)}" fill="${colour}"/>`;
+    case 'cross':
+      return `<path d="M${at(-r, -r)}L${at(r, r)}M${at(-r, r)}L${at(r, -r)}" stroke="${colour}" stroke-width="2"/>`;
+    case 'plus':
+      return `<path d="M${at(-r - 1, 0)}L${at(r + 1, 0)}M${at(0, -r - 1)}L${at(0, r + 1)}" stroke="${colour}" stroke-width="2"/>`;
+  }
+}
 
 /** Escapes text for SVG and HTML. */
 export function escapeXml(text: string): string {
@@ -41,9 +74,15 @@ function niceTop(max: number): number {
   return Math.ceil(max / magnitude) * magnitude;
 }
 
-function tickLabel(value: number): string {
+function tickLabel(value: number, percent = false): string {
+  if (percent) return `${+(value * 100).toFixed(1)}%`;
   if (value !== 0 && Math.abs(value) < 1) return value.toFixed(2);
   return Math.abs(value) >= 10_000 ? `${(value / 1000).toFixed(0)}k` : String(Math.round(value));
+}
+
+/** `cache size (pages)` → `cache size (pages, log scale)`. */
+function withLogScale(label: string): string {
+  return label.endsWith(')') ? `${label.slice(0, -1)}, log scale)` : `${label} (log scale)`;
 }
 
 /** A self-contained SVG line chart (no fonts, scripts or links it must fetch). */
@@ -72,7 +111,7 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
   ];
   for (let i = 0; i <= 5; i++) {
     const y = scaleY((top * i) / 5);
-    parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${MARGIN.left - 8}" y="${y + 4}" text-anchor="end">${tickLabel((top * i) / 5)}</text>`);
+    parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${MARGIN.left - 8}" y="${y + 4}" text-anchor="end">${tickLabel((top * i) / 5, options.yPercent === true)}</text>`);
   }
   for (const x of xTicks) {
     const at = scaleX(x);
@@ -81,18 +120,19 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
   parts.push(
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${HEIGHT - MARGIN.bottom}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`,
     `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`,
-    `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(options.xLabel)}${logX ? ' (log scale)' : ''}</text>`,
+    `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(logX ? withLogScale(options.xLabel) : options.xLabel)}</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
   series.forEach((s, i) => {
     const colour = s.colour ?? COLOURS[i % COLOURS.length]!;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const points = s.points.map(([x, y]) => `${scaleX(x).toFixed(1)},${scaleY(y).toFixed(1)}`).join(' ');
-    parts.push(`<polyline class="curve" data-series="${escapeXml(s.id)}" fill="none" stroke="${colour}" stroke-width="${s.dashed ? 2.5 : 1.8}"${dash} points="${points}"/>`);
-    if (s.points.length <= 24) for (const [x, y] of s.points) parts.push(`<circle cx="${scaleX(x).toFixed(1)}" cy="${scaleY(y).toFixed(1)}" r="2.5" fill="${colour}"/>`);
+    parts.push(`<polyline class="curve" data-series="${escapeXml(s.id)}" fill="none" stroke="${colour}" stroke-width="${s.width ?? (s.dashed ? 2.5 : 1.8)}"${dash} points="${points}"/>`);
+    if (s.marker !== undefined && s.points.length <= 24) for (const [x, y] of s.points) parts.push(markerSvg(s.marker, scaleX(x), scaleY(y), colour));
     const y = MARGIN.top + 10 + i * 18;
     const x = WIDTH - MARGIN.right + 14;
     parts.push(`<line x1="${x}" x2="${x + 22}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"${dash}/>`, `<text x="${x + 28}" y="${y + 4}">${escapeXml(s.label)}</text>`);
+    if (s.marker !== undefined) parts.push(markerSvg(s.marker, x + 11, y, colour));
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';

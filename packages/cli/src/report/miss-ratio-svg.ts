@@ -1,4 +1,4 @@
-import { lineChartSvg } from './line-chart-svg.js';
+import { lineChartSvg, MARKERS } from './line-chart-svg.js';
 
 /** One policy's miss ratios by cache size. */
 export interface MissRatioCurve {
@@ -9,12 +9,17 @@ export interface MissRatioCurve {
 
 /**
  * Miss-ratio curves: cache size on the x axis (logarithmic when the sizes span more than a factor of
- * ten), miss ratio on the y axis, one line per policy, and Belady, the lower bound, dashed in black.
+ * ten), miss ratio in percent on the y axis as in the tables, one line per policy with a colour and a
+ * marker of its own (twelve curves stay apart), and Belady, the lower bound, dashed in black.
  */
 export function missRatioSvg(title: string, curves: readonly MissRatioCurve[]): string {
   const top = Math.min(1, Math.ceil(Math.max(0.01, ...curves.flatMap((c) => c.points.map(([, r]) => r))) * 10) / 10);
   return lineChartSvg(
-    curves.map((c) => (c.policy === 'belady' ? { id: c.policy, label: 'belady (optimum)', points: c.points, dashed: true, colour: '#000' } : { id: c.policy, label: c.policy, points: c.points })),
-    { title, xLabel: 'cache size (pages)', yLabel: 'miss ratio', yMax: top, logXWhenWide: true, xTicks: [...new Set(curves.flatMap((c) => c.points.map(([size]) => size)))].sort((a, b) => a - b) },
+    curves.map((c, i) =>
+      c.policy === 'belady'
+        ? { id: c.policy, label: 'belady (optimum)', points: c.points, dashed: true, colour: '#000', marker: 'circle' as const }
+        : { id: c.policy, label: c.policy, points: c.points, marker: MARKERS[i % MARKERS.length]! },
+    ),
+    { title, xLabel: 'cache size (pages)', yLabel: 'miss ratio', yMax: top, yPercent: true, logXWhenWide: true, xTicks: [...new Set(curves.flatMap((c) => c.points.map(([size]) => size)))].sort((a, b) => a - b) },
   );
 }

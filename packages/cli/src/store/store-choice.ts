@@ -10,6 +10,7 @@ import {
   sqliteStore,
   SqliteStore,
   type CompressionCodec,
+  type FsyncPolicy,
   type InspectableStore,
   type RedisOptions,
 } from '@pagevisor/storage';
@@ -33,7 +34,19 @@ export interface StoreChoice {
   readonly cluster: readonly string[] | undefined;
   /** Redis key prefix, exactly as the store uses it. */
   readonly prefix: string;
+  /** When a pagefile or database syncs (`--fsync`, default `none`). */
+  readonly fsync: FsyncPolicy;
 }
+
+/** `--fsync`, for the commands that write a store. */
+export const FSYNC_FLAG = { fsync: { type: 'string' } } as const;
+
+/** Help line of {@link FSYNC_FLAG}. */
+export const FSYNC_FLAG_HELP = `  --fsync F         when a file or sqlite store syncs to disk: none (default:
+                    pages survive the pager being killed, not a host crash) |
+                    batch (every flush: they survive a host crash) | always`;
+
+const FSYNC_POLICIES: readonly FsyncPolicy[] = ['none', 'batch', 'always'];
 
 /** The domain `pagevisor run`'s simulated guest gets, and whose Redis keys `store *` look at by default. */
 export const RUN_DOMID = 1;
@@ -71,6 +84,9 @@ export function storeChoice(values: CommandArgs['values'], command: string, fall
   const path = typeof values['path'] === 'string' ? userPath(values['path']) : undefined;
   const url = typeof values['url'] === 'string' ? values['url'] : undefined;
   const prefix = typeof values['prefix'] === 'string' ? values['prefix'] : defaultPrefix;
+  const fsync = (values['fsync'] ?? 'none') as FsyncPolicy;
+  if (!FSYNC_POLICIES.includes(fsync)) throw new UsageError(`--fsync ${JSON.stringify(fsync)}: expected ${FSYNC_POLICIES.join(', ')}`, command);
+  if (values['fsync'] !== undefined && kind !== 'file' && kind !== 'sqlite') throw new UsageError(`--fsync goes with --store file or sqlite, not ${kind}`, command);
   if (path !== undefined && kind !== 'file' && kind !== 'sqlite') throw new UsageError(`--path goes with --store file or sqlite, not ${kind}`, command);
   if ((url !== undefined || values['prefix'] !== undefined) && kind !== 'redis') throw new UsageError(`--url and --prefix go with --store redis, not ${kind}`, command);
   let cluster: string[] | undefined;
@@ -83,7 +99,7 @@ export function storeChoice(values: CommandArgs['values'], command: string, fall
     } else if (/^rediss?:\/\//.test(url)) server = url;
     else throw new UsageError(`--url ${JSON.stringify(url)}: expected redis://host:port or redis+cluster://host:port,host:port`, command);
   }
-  return { kind: kind as StoreKind, path, url: server, cluster, prefix };
+  return { kind: kind as StoreKind, path, url: server, cluster, prefix, fsync };
 }
 
 /**
@@ -94,9 +110,9 @@ export async function openChosenStore(choice: StoreChoice, maxPages: number, com
   const readOnly = access === 'read-only';
   switch (choice.kind) {
     case 'file':
-      return PagefileStore.open({ path: requirePath(choice, command), readOnly }, maxPages);
+      return PagefileStore.open({ path: requirePath(choice, command), fsync: choice.fsync, readOnly }, maxPages);
     case 'sqlite':
-      return SqliteStore.open({ path: requirePath(choice, command), readOnly }, maxPages);
+      return SqliteStore.open({ path: requirePath(choice, command), sync: choice.fsync, readOnly }, maxPages);
     case 'redis':
       return RedisStore.open({ ...redisOptions(choice), readOnly }, maxPages);
     case 'memory':
@@ -115,9 +131,9 @@ function storePlugin(choice: StoreChoice): PagevisorPlugin {
     case 'memory':
       return memoryStore();
     case 'file':
-      return pagefileStore(choice.path === undefined ? {} : { path: choice.path });
+      return pagefileStore(choice.path === undefined ? { fsync: choice.fsync } : { path: choice.path, fsync: choice.fsync });
     case 'sqlite':
-      return sqliteStore({ path: choice.path! });
+      return sqliteStore({ path: choice.path!, sync: choice.fsync });
     case 'redis':
       return redisStore(redisOptions(choice));
   }

@@ -96,9 +96,22 @@ export interface EvictFailedEvent {
   readonly type: 'evict.failed';
   /** The gfn. */
   readonly gfn: number;
-  /** Which step refused it (`accessed`: the policy saw the guest touch it after nomination, seed 003). */
-  readonly reason: 'nominate' | 'evict' | 'store' | 'accessed';
+  /** Which step refused it (see {@link EvictFailReason}). */
+  readonly reason: EvictFailReason;
 }
+
+/**
+ * Why an eviction failed: `nominate`, the hypervisor refused to nominate the gfn (not RAM, mapped,
+ * already paging); `evict`, it refused the eviction (the page was mapped or touched since nomination);
+ * `store`, the store failed to write it; `accessed`, the policy saw the guest touch it after
+ * nomination (seed 003). The page stays resident in every case.
+ *
+ * @example
+ * ```ts
+ * const { nominate, evict, store, accessed } = pager.stats.evictFailReasons;
+ * ```
+ */
+export type EvictFailReason = 'nominate' | 'evict' | 'store' | 'accessed';
 
 /**
  * The store failed to write a batch; its pages stay resident.

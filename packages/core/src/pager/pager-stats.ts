@@ -1,17 +1,19 @@
+import type { EvictFailReason } from './pager-events.js';
+
 /**
  * A snapshot of a pager's counters, as `stats$` emits them.
  *
  * @example
  * ```ts
- * pager.stats$.subscribe(({ pagedOut, target, faultsPerSecond }) => console.log(pagedOut, target, faultsPerSecond));
+ * pager.stats$.subscribe(({ pagesOut, evictions, target }) => console.log(`${pagesOut} pages out now, ${evictions} evictions so far, target ${target}`));
  * ```
  */
 export interface PagerStats {
-  /** Pages out now (held in the store). */
-  readonly pagedOut: number;
+  /** Pages out now (held in the store): a current count, which a graceful stop brings to 0. */
+  readonly pagesOut: number;
   /** Pages brought back in since start. */
   readonly pagedIn: number;
-  /** Pages evicted since start. */
+  /** Evictions since start: a running total, counting a page each time it goes out. */
   readonly evictions: number;
   /** Page-in requests served (guest faults and foreign touches). */
   readonly faults: number;
@@ -19,6 +21,8 @@ export interface PagerStats {
   readonly drops: number;
   /** Nominations or evictions the hypervisor refused (EBUSY, EAGAIN, EVICT_FAIL). */
   readonly evictFails: number;
+  /** {@link PagerStats.evictFails} by why each failed. */
+  readonly evictFailReasons: Readonly<Record<EvictFailReason, number>>;
   /** Pages kept resident because the store failed to write them. */
   readonly storeWriteErrors: number;
   /** The domain's target in pages. */

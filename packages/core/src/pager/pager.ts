@@ -5,7 +5,7 @@ import { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../d
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { Eviction } from '../internal/pager/eviction.js';
 import { PageIn } from '../internal/pager/page-in.js';
-import { PagerContext } from '../internal/pager/pager-context.js';
+import { newPagerCounters, PagerContext } from '../internal/pager/pager-context.js';
 import type { VictimPolicy } from '../policy/victim-policy.js';
 import { BackRing } from '../ring/back-ring.js';
 import type { PageStore } from '../store/page-store.js';
@@ -14,6 +14,9 @@ import type { ResolvedPagerConfig } from './pager-config.js';
 import type { PagerEvent } from './pager-events.js';
 import type { PagerStats } from './pager-stats.js';
 import type { StopReport } from './stop-report.js';
+
+/** Milliseconds of back-to-back service after which the pager lets the event loop run. */
+const EVENT_LOOP_SLICE_MS = 10;
 
 /**
  * Metadata bytes per gfn, by part.
@@ -75,6 +78,7 @@ export class Pager {
   private lastRate = { at: 0, evictions: 0, faults: 0 };
   private failure: unknown;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastYield = performance.now();
 
   /**
    * @param hypervisor - the hypervisor port
@@ -229,6 +233,7 @@ export class Pager {
       do {
         this.again = false;
         await this.servicePass();
+        await this.yieldNowAndThen();
       } while (this.again && this.state !== 'stopped');
     } catch (error) {
       this.failure = error;
@@ -259,6 +264,19 @@ export class Pager {
     this.publishStats();
   }
 
+  /**
+   * Lets the rest of the process run (timers, I/O, signal handlers) once every
+   * {@link EVENT_LOOP_SLICE_MS} of service: against a backend that answers at once (the simulator, a
+   * memory store), passes chain through promise callbacks alone and would starve the event loop, so a
+   * throttled `stats$` would never emit and Ctrl-C would wait for the whole run.
+   */
+  private async yieldNowAndThen(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < EVENT_LOOP_SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+  }
+
   /** Re-runs a service pass after `retryIntervalMs`, once; the timer never keeps the process alive. */
   private scheduleRetry(): void {
     if (this.retryTimer !== undefined || this.state !== 'running') return;
@@ -275,15 +293,16 @@ export class Pager {
     const now = this.clock.now();
     const seconds = Math.max((now - this.lastRate.at) / 1000, 1e-9);
     const ctx = this.ctx;
-    const c = ctx?.counters ?? { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, storeWriteErrors: 0 };
+    const c = ctx?.counters ?? newPagerCounters();
     const info = ctx === undefined ? undefined : this.hypervisor.domainInfo(this.config.domid);
     const stats: PagerStats = {
-      pagedOut: ctx?.outCount ?? 0,
+      pagesOut: ctx?.outCount ?? 0,
       pagedIn: c.pagedIn,
       evictions: c.evictions,
       faults: c.faults,
       drops: c.drops,
       evictFails: c.evictFails,
+      evictFailReasons: { ...c.evictFailReasons },
       storeWriteErrors: c.storeWriteErrors,
       target: this.target,
       totalPages: info?.totPages ?? 0,

@@ -56,9 +56,10 @@ export function headerSlotCount(header: Uint8Array): number {
 /** Why `header` is not a pagefile this code reads, or `undefined` if it is. */
 export function headerProblem(header: Uint8Array): string | undefined {
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  const magic = new TextDecoder().decode(header.subarray(0, 8));
-  if (magic !== PAGEFILE_MAGIC || view.getUint32(24, true) !== crc32c(header.subarray(0, 24))) {
-    return `is not a Pagevisor pagefile (magic ${JSON.stringify(magic)})`;
+  const magic = header.subarray(0, 8);
+  if (new TextDecoder().decode(magic) !== PAGEFILE_MAGIC || view.getUint32(24, true) !== crc32c(header.subarray(0, 24))) {
+    // In hex: a foreign file's first bytes are rarely text.
+    return `is not a Pagevisor pagefile (magic ${Buffer.from(magic).toString('hex')}, expected ${Buffer.from(PAGEFILE_MAGIC).toString('hex')} "${PAGEFILE_MAGIC}")`;
   }
   const version = view.getUint32(8, true);
   const pageBytes = view.getUint32(12, true);

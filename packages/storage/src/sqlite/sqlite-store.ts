@@ -33,9 +33,10 @@ export interface SqliteOptions {
   /** The database file; its directory must exist (a store creates no directories). */
   readonly path: string;
   /**
-   * `batch` (default): commits are not synced, {@link SqliteStore.flush} makes all of them durable
-   * with one synced commit of the write-ahead log; `always`: every batch's commit is synced;
-   * `none`: never synced (not durable).
+   * `none` (default): commits are never synced (`synchronous = OFF`); SQLite still writes each one to
+   * its write-ahead log, so an acknowledged page survives the pager being killed, not a host crash.
+   * `batch`: {@link SqliteStore.flush} makes every commit so far survive a host crash too, with one
+   * synced commit of the log; `always`: every batch's commit is synced.
    */
   readonly sync?: SqliteSync;
   /**
@@ -68,7 +69,8 @@ export interface SqliteOptions {
  */
 export class SqliteStore extends StoreBase implements InspectableStore {
   readonly name = 'sqlite';
-  readonly durable: boolean;
+  /** Acknowledged pages survive a crash of the process under every `sync` (see {@link SqliteOptions.sync}). */
+  readonly durable = true;
   /** The database file. */
   readonly path: string;
   private readonly sync: SqliteSync;
@@ -84,8 +86,7 @@ export class SqliteStore extends StoreBase implements InspectableStore {
   private constructor(options: SqliteOptions, maxPages: number) {
     super(`sqlite ${options.path}`, maxPages);
     this.path = options.path;
-    this.sync = options.sync ?? 'batch';
-    this.durable = this.sync !== 'none';
+    this.sync = options.sync ?? 'none';
     this.readOnly = options.readOnly === true;
     this.held = new Uint8Array(maxPages);
     this.startOpening(() => this.load());

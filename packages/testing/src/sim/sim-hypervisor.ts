@@ -606,9 +606,11 @@ export class SimHypervisor implements HypervisorPort {
    * end-of-run integrity check. Ballooned-out gfns hold no content and are skipped; a gfn still paged
    * out counts as a mismatch.
    *
+   * @param gfns - only the gfns `[start, end)` (default all), so a large guest can be checked in parts
+   * with progress in between
    * @returns how many gfns were checked, and the gfns whose content is wrong
    */
-  contentMismatches(domid: number): IntegrityCheck {
+  contentMismatches(domid: number, gfns: { readonly start: number; readonly end: number } = { start: 0, end: Number.POSITIVE_INFINITY }): IntegrityCheck {
     const d = this.domain(domid);
     const actual = new Uint8Array(PAGE_BYTES);
     const expected = Buffer.alloc(PAGE_BYTES);
@@ -617,7 +619,7 @@ export class SimHypervisor implements HypervisorPort {
     let checked = 0;
     for (const range of d.e820) {
       if (range.type !== 'ram') continue;
-      for (let gfn = range.start; gfn < range.end; gfn++) {
+      for (let gfn = Math.max(range.start, gfns.start), end = Math.min(range.end, gfns.end); gfn < end; gfn++) {
         if (d.p2mType[gfn] === P2mType.invalid) continue;
         checked++;
         const mfn = d.p2mMfn[gfn]!;

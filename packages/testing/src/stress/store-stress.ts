@@ -19,6 +19,8 @@ export interface StoreStressOptions {
   readonly gfns?: number;
   /** Operations per batch; each batch ends with a flush (default 64). */
   readonly batch?: number;
+  /** Stops the run after the batch under way when it aborts (Ctrl-C); the event loop gets a turn after each batch. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface StoreStressOptions {
  * ```
  */
 export interface StoreStressSummary {
-  /** Operations run. */
+  /** Operations run (fewer than asked when `signal` stopped the run). */
   readonly ops: number;
   /** Of them, puts. */
   readonly puts: number;
@@ -138,7 +140,8 @@ export async function runStoreStress(store: PageStore, options: StoreStressOptio
   let deletes = 0;
   let flushes = 0;
   const started = performance.now();
-  for (let done = 0; done < options.ops; ) {
+  let done = 0;
+  while (done < options.ops && options.signal?.aborted !== true) {
     const count = Math.min(batch, options.ops - done);
     const first = ops.index + 1;
     for (let k = 0; k < count; k++) {
@@ -167,9 +170,10 @@ export async function runStoreStress(store: PageStore, options: StoreStressOptio
       }
     }
     done += count;
+    if (options.signal) await new Promise((resolve) => setImmediate(resolve));
   }
   const seconds = (performance.now() - started) / 1000;
-  return { ops: options.ops, puts, deletes, flushes, seconds: +seconds.toFixed(3), opsPerSecond: Math.round(options.ops / seconds) };
+  return { ops: done, puts, deletes, flushes, seconds: +seconds.toFixed(3), opsPerSecond: Math.round(done / seconds) };
 }
 
 /**

@@ -55,6 +55,28 @@ export function zipfWorkload(options: GeneratorOptions & { readonly alpha?: numb
 }
 
 /**
+ * A Zipf stream whose working set moves: `phases` parts (default 4), each scattering popularity over
+ * memory with a permutation of its own, so the hot pages of one phase are cold in the next and a
+ * policy must let them go.
+ *
+ * @example
+ * ```ts
+ * const workload = phasedWorkload({ pages: 4096, accesses: 100_000, seed: 1, phases: 4 });
+ * ```
+ */
+export function phasedWorkload(options: GeneratorOptions & { readonly alpha?: number; readonly phases?: number }): Workload {
+  const phases = Math.max(1, Math.min(options.phases ?? 4, options.accesses));
+  const targets = new Uint32Array(options.accesses);
+  for (let phase = 0, at = 0; phase < phases; phase++) {
+    const accesses = Math.floor((options.accesses * (phase + 1)) / phases) - at;
+    const part = zipfWorkload({ ...options, accesses, seed: ((options.seed ?? 1) + phase * 0x9e3779b1) >>> 0 });
+    targets.set(part.targets, at);
+    at += accesses;
+  }
+  return { name: 'phases', pages: options.pages, ops: new Uint8Array(options.accesses), targets };
+}
+
+/**
  * A loop over the first `loop` pages (default all), again and again: the case LRU gets wrong.
  *
  * @example

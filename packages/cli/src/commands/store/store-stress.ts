@@ -2,7 +2,7 @@ import { runStoreStress } from '@pagevisor/testing';
 import type { Command } from '../../command.js';
 import { integerFlag } from '../../flags.js';
 import { requireParentDirectory } from '../../paths.js';
-import { openChosenStore, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice } from '../../store/store-choice.js';
+import { FSYNC_FLAG, FSYNC_FLAG_HELP, openChosenStore, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice } from '../../store/store-choice.js';
 
 const COMMAND = 'store stress';
 
@@ -21,9 +21,12 @@ then a JSON summary. The page of a put at version V (the operation's number,
 from 1) starts with the line "pagevisor-stress gfn=<gfn> version=<V>" and its
 other bytes follow from the seed, so a checker can tell an intact page.
 The crash test kills this command at random moments and checks the store.
+Ctrl-C (or SIGTERM) stops it after the batch under way; the summary then
+says "interrupted" and the exit code is 130 (143).
 
 Options:
 ${STORE_FLAGS_HELP}
+${FSYNC_FLAG_HELP}
   --ops N           operations (default 10000)
   --seed S          seed of the operations and the pages (default 1)
   --gfns N          gfns used (default 4096)
@@ -34,9 +37,9 @@ Examples:
   pagevisor store stress --store file --path /tmp/stress.pagefile --ops 100000
   pagevisor store stress --store redis --url redis://127.0.0.1:6379 --seed 7
 `,
-  options: { ...STORE_FLAGS, ops: { type: 'string' }, seed: { type: 'string' }, gfns: { type: 'string' }, batch: { type: 'string' } },
+  options: { ...STORE_FLAGS, ...FSYNC_FLAG, ops: { type: 'string' }, seed: { type: 'string' }, gfns: { type: 'string' }, batch: { type: 'string' } },
   positionals: false,
-  async run({ values }, io) {
+  async run({ values }, io, interrupt) {
     const choice = storeChoice(values, COMMAND, undefined, 'pagevisor:stress');
     const options = {
       ops: integerFlag(COMMAND, 'ops', values['ops'], 10_000, 1, 1e9),
@@ -47,8 +50,8 @@ Examples:
     if (choice.path !== undefined) requireParentDirectory('path', choice.path, COMMAND);
     const store = await openChosenStore(choice, options.gfns, COMMAND, 'read-write');
     try {
-      const summary = await runStoreStress(store, options, (line) => io.out(`${line}\n`));
-      io.out(`${JSON.stringify({ store: choice.kind, ...summary })}\n`);
+      const summary = await runStoreStress(store, { ...options, signal: interrupt.signal }, (line) => io.out(`${line}\n`));
+      io.out(`${JSON.stringify({ store: choice.kind, ...summary, interrupted: interrupt.requested ?? null })}\n`);
     } finally {
       await store.close();
     }

@@ -1,5 +1,6 @@
 import type { ForeignMapping } from '../../hypervisor/hypervisor-port.js';
 import { OUT, PAGE_BYTES, isRefusal, type PagerContext } from './pager-context.js';
+import type { EvictFailReason } from '../../pager/pager-events.js';
 
 /**
  * The eviction half of the pager: the policy picks a batch, the pager nominates all of it, copies the
@@ -110,8 +111,9 @@ export class Eviction {
     return evicted;
   }
 
-  private failed(gfn: number, reason: 'nominate' | 'evict' | 'store' | 'accessed'): void {
+  private failed(gfn: number, reason: EvictFailReason): void {
     this.ctx.counters.evictFails++;
+    this.ctx.counters.evictFailReasons[reason]++;
     this.ctx.policy.notifyNominationFailed(gfn);
     if (this.ctx.config.pageEvents) this.ctx.events.next({ type: 'evict.failed', gfn, reason });
   }

@@ -3,7 +3,7 @@ import type { PagingAbi } from '../../abi/paging-abi.js';
 import { isPagevisorError } from '../../errors/pagevisor-error.js';
 import type { HypervisorPort } from '../../hypervisor/hypervisor-port.js';
 import type { ResolvedPagerConfig } from '../../pager/pager-config.js';
-import type { PagerEvent } from '../../pager/pager-events.js';
+import type { EvictFailReason, PagerEvent } from '../../pager/pager-events.js';
 import type { VictimPolicy } from '../../policy/victim-policy.js';
 import type { BackRing } from '../../ring/back-ring.js';
 import type { PageStore } from '../../store/page-store.js';
@@ -20,7 +20,13 @@ export interface PagerCounters {
   faults: number;
   drops: number;
   evictFails: number;
+  readonly evictFailReasons: Record<EvictFailReason, number>;
   storeWriteErrors: number;
+}
+
+/** Zeroed counters. */
+export function newPagerCounters(): PagerCounters {
+  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
 }
 
 /**
@@ -33,7 +39,7 @@ export class PagerContext {
   /** Pages out now. */
   outCount = 0;
   /** Counters for `stats$`. */
-  readonly counters: PagerCounters = { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, storeWriteErrors: 0 };
+  readonly counters: PagerCounters = newPagerCounters();
 
   constructor(
     readonly hypervisor: HypervisorPort,
