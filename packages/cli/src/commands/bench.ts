@@ -4,6 +4,7 @@ import type { SimulationResult } from '@pagevisor/policies';
 import type { Command } from '../command.js';
 import { missRatioSvg } from '../report/miss-ratio-svg.js';
 import { progressReporter } from '../run/progress.js';
+import { nextTurn } from '../next-turn.js';
 import { loadTrace, policyList, simulateCell, sizeList } from '../simulate/trace-runs.js';
 
 const COMMAND = 'bench';
@@ -49,7 +50,7 @@ Examples:
     json: { type: 'boolean' },
   },
   positionals: false,
-  run({ values }, io) {
+  async run({ values }, io, interrupt) {
     const policies = policyList(values['policies'], DEFAULT_POLICIES, 'policies', COMMAND);
     const trace = loadTrace(values, COMMAND);
     const sizes = [...new Set(sizeList(values['sizes'], DEFAULT_SIZES, trace.distinct, 'sizes', COMMAND))].sort((a, b) => a - b);
@@ -58,10 +59,13 @@ Examples:
     const total = policies.length * sizes.length;
     for (const policy of policies) {
       for (const size of sizes) {
+        if (interrupt.signal.aborted) break;
         results.push(simulateCell(trace, policy, size));
         progress('simulate', results.length, total, `${results.length}/${total} runs (${policy}, ${size} pages)`);
+        await nextTurn(); // Ctrl-C is seen between runs
       }
     }
+    if (interrupt.requested !== undefined) io.err(`pagevisor bench: interrupted by ${interrupt.requested} after ${results.length} of ${total} runs; what ran is reported\n`);
     if (values['json'] === true) {
       for (const r of results) io.out(`${JSON.stringify({ trace: trace.name, ...r, seconds: +r.seconds.toFixed(4) })}\n`);
     } else {
@@ -81,7 +85,8 @@ Examples:
 
 function table(name: string, requests: number, distinct: number, policies: string[], sizes: number[], results: SimulationResult[]): string {
   const head = ['policy', ...sizes.map(String)];
-  const rows = policies.map((policy) => [policy, ...sizes.map((size) => (results.find((r) => r.policy === policy && r.size === size)!.missRatio * 100).toFixed(2) + '%')]);
+  const cell = (policy: string, size: number) => results.find((r) => r.policy === policy && r.size === size);
+  const rows = policies.map((policy) => [policy, ...sizes.map((size) => (cell(policy, size) ? `${(cell(policy, size)!.missRatio * 100).toFixed(2)}%` : '-'))]);
   const widths = head.map((_, i) => Math.max(head[i]!.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return `${name}: ${requests} requests, ${distinct} pages; miss ratio by cache size (pages)\n${line(head)}\n${rows.map(line).join('\n')}\n`;

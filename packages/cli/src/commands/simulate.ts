@@ -1,5 +1,6 @@
 import { TRACE_FORMATS } from '@pagevisor/testing';
 import type { Command } from '../command.js';
+import { nextTurn } from '../next-turn.js';
 import { loadTrace, policyList, simulateCell, sizeList } from '../simulate/trace-runs.js';
 
 const COMMAND = 'simulate';
@@ -35,18 +36,23 @@ Examples:
 `,
   options: { trace: { type: 'string' }, format: { type: 'string' }, policy: { type: 'string' }, size: { type: 'string' }, 'skip-bad': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: false,
-  run({ values }, io) {
+  async run({ values }, io, interrupt) {
     const policies = policyList(values['policy'], ['lru'], 'policy', COMMAND);
     const trace = loadTrace(values, COMMAND);
     const sizes = sizeList(values['size'], ['10%'], trace.distinct, 'size', COMMAND);
     if (trace.skipped > 0) io.err(`pagevisor simulate: skipped ${trace.skipped} malformed records of ${trace.name}\n`);
+    let runs = 0;
     for (const policy of policies) {
       for (const size of sizes) {
+        if (interrupt.signal.aborted) break;
         const r = simulateCell(trace, policy, size);
+        runs++;
         const line = { trace: trace.name, policy: r.policy, size, requests: r.requests, misses: r.misses, missRatio: +r.missRatio.toFixed(6), seconds: +r.seconds.toFixed(4) };
         io.out(values['json'] === true ? `${JSON.stringify(line)}\n` : `${line.policy.padEnd(16)} size ${String(size).padStart(8)}  ${line.misses} misses of ${line.requests} (${(r.missRatio * 100).toFixed(2)}%)  ${line.seconds} s\n`);
+        await nextTurn(); // Ctrl-C is seen between runs
       }
     }
+    if (interrupt.requested !== undefined) io.err(`pagevisor simulate: interrupted by ${interrupt.requested} after ${runs} of ${policies.length * sizes.length} runs\n`);
     return 0;
   },
 };

@@ -14,6 +14,7 @@ import {
   type TraceFormat,
   type Workload,
 } from '@pagevisor/testing';
+import { nextTurn } from '../next-turn.js';
 import { describeTarget } from './target-note.js';
 
 /** Everything `pagevisor run` can be told. */
@@ -127,7 +128,6 @@ function statsDetail(stats: PagerStats): string {
   return `${stats.faults} faults, ${stats.evictions} evictions, ${stats.pagesOut} pages out`;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Runs a pager on a simulated guest: pages it down to the target, replays the workload, stops
