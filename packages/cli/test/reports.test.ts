@@ -34,6 +34,16 @@ describe(`reports rendered in headless Chromium${note}`, () => {
     expect(drawn.map((l) => l.series)).toEqual(['resident', 'target', 'faults', 'evictions']);
     for (const line of drawn) expect(line.points, line.series).toBeGreaterThan(10);
     expect(dom).toMatch(/id="integrity"[^>]*>Integrity: \d+ pages checked, 0 mismatches/);
+    expect(dom).toMatch(/id="verdict"[^>]*>ok: \d+ pages checked, 0 mismatches, 0 invariant violations/);
+    // Titles name a real interval (the first two samples are both at operation 0).
+    expect(dom).toMatch(/Faults served per 40 operations/);
+    expect(dom).not.toMatch(/per 0 operations/);
+    // The target is drawn over a wider resident line, so both show where they are equal.
+    expect(dom).toMatch(/data-series="resident"[^>]*stroke-width="4"/);
+    expect(dom).toMatch(/data-series="target"[^>]*stroke-dasharray/);
+    // Rates on a log scale, without the initial page-down, said in the captions.
+    expect(dom).toMatch(/pages \(log scale\)/);
+    expect(dom).toMatch(/the initial page-down \(\d+ pages evicted before operation 0\) is left out/);
   });
 
   it.skipIf(skip)('the bench SVG loads with no console errors, one curve per policy, Belady among them', async () => {
@@ -46,5 +56,17 @@ describe(`reports rendered in headless Chromium${note}`, () => {
       { series: 's3fifo', points: 4 },
       { series: 'belady', points: 4 },
     ]);
+    expect(dom).toMatch(/>cache size \(pages, log scale\)</);
+    expect(dom).toMatch(/>(20|40|60|80)%</); // the y axis in percent, like the tables
+  });
+
+  it.skipIf(skip)('the bench SVG tells twelve curves apart: twelve colours, and a marker shape per curve', async () => {
+    const svg = temp('bench12.svg');
+    const policies = 'lru,fifo,clock,clock2,clock3,sieve,arc,s3fifo,adaptive,random,access-timestamp,belady';
+    await cli('bench', '--trace', `${TRACES}lirs-cpp.trace.gz`, '--format', 'lirs', '--policies', policies, '--sizes', '20,61,122', '--svg', svg);
+    const { dom } = renderHeadless(chromium!, svg);
+    const curves = [...dom.matchAll(/<polyline[^>]*stroke="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(curves).size).toBe(12);
+    for (const shape of ['circle', 'rect', 'polygon', 'path']) expect(dom).toContain(`<${shape}`);
   });
 });

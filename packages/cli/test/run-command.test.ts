@@ -23,7 +23,7 @@ describe('pagevisor run', () => {
   });
 
   it('prints a summary table without --json', async () => {
-    const { code, out } = await cli('run', '--pages', '2048', '--accesses', '2000');
+    const { code, out } = await cli('run', '--pages', '2048', '--accesses', '2000', '--target', '50%');
     expect(code).toBe(0);
     expect(out).toMatch(/^ABI\s+vm_event\/v7$/m);
     expect(out).toMatch(/^integrity\s+\d+ pages checked, 0 mismatches$/m);
@@ -33,6 +33,15 @@ describe('pagevisor run', () => {
     expect(out).toMatch(/^evictions\s+\d+ \(/m);
     expect(out).toMatch(/^pages out at end\s+\d+ \(/m);
     expect(out).toMatch(/^time\s+page down [\d.]+ s, workload [\d.]+ s, graceful stop [\d.]+ s, integrity check [\d.]+ s; [\d.]+ s in all$/m);
+  });
+
+  it('by default moves the working set (phases) and changes the target: 50%, then 25%, then 50% again', async () => {
+    const { code, out } = await cli('run', '--pages', '2048', '--accesses', '3000', '--store', 'memory');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^workload\s+phases, 3000 of 3000 operations$/m);
+    expect(out).toMatch(/^target\s+976 → 488 → 976 pages, each for a third of the workload: 50% of the guest's 1952 RAM pages; 25% .*; 50% .*$/m);
+    const json = JSON.parse((await cli('run', '--pages', '2048', '--accesses', '3000', '--store', 'memory', '--json')).out);
+    expect(json).toMatchObject({ targets: [976, 488, 976], target: 976, workload: 'phases' });
   });
 
   it('keeps pages in a pagefile given by --path, with the default file store', async () => {

@@ -18,7 +18,7 @@ import { chosenStorePlugin, FSYNC_FLAG, FSYNC_FLAG_HELP, RUN_REDIS_PREFIX, STORE
 
 const COMMAND = 'run';
 const COMPRESSION = ['deflate', 'brotli'] as const;
-const GENERATED_WORKLOADS = ['zipf', 'loop', 'scan', 'mix'];
+const GENERATED_WORKLOADS = ['phases', 'zipf', 'loop', 'scan', 'mix'];
 
 function integer(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
   return integerFlag(COMMAND, name, value, fallback, min, max);
@@ -44,7 +44,8 @@ Options:
   --pages N         guest size in gfns, 4 KiB each (default 65536 = 256 MiB)
   --target T        memory target: pages (8192), memory in KiB/MiB/GiB of 4 KiB
                     pages (4M = 4 MiB = 1024 pages), or a share of the guest's
-                    RAM (25%) (default 50%)
+                    RAM (25%); a list (50%,25%,50%) splits the workload into as
+                    many equal parts, each under its target (default 50%,25%,50%)
   --allow-above-target  exit 0 even if the workload ends far above the target
   --policy P        victim policy (default xenpaging): ${LIVE_POLICIES.join(', ')},
                     clockN, or a module exporting a plugin factory:
@@ -61,7 +62,8 @@ ${FSYNC_FLAG_HELP}
   --url U           redis://host:port or redis+cluster://host:port,host:port
   --prefix X        Redis key prefix (default ${RUN_REDIS_PREFIX})
   --compress C      compress pages in the store: deflate | brotli
-  --workload W      zipf | loop | scan | mix | a trace file (default zipf)
+  --workload W      phases (a Zipf working set that moves 4 times) | zipf | loop |
+                    scan | mix | a trace file (default phases)
   --format F        trace format: ${TRACE_FORMATS.join(' | ')} (guessed from the name)
   --accesses N      operations of generated workloads (default 100000)
   --vcpus N         guest vcpus (default 4)
@@ -109,12 +111,12 @@ Examples:
     if (format !== undefined && !TRACE_FORMATS.includes(format as TraceFormat)) {
       throw new UsageError(`--format ${JSON.stringify(format)}: expected ${TRACE_FORMATS.join(', ')}`, COMMAND);
     }
-    const workload = typeof values.workload === 'string' ? values.workload : 'zipf';
+    const workload = typeof values.workload === 'string' ? values.workload : 'phases';
     const store = storeChoice(values, COMMAND, 'file', RUN_REDIS_PREFIX);
     const options = {
       abi,
       pages: integer('pages', values.pages, 65536, 1024, 1 << 24),
-      target: typeof values.target === 'string' ? values.target : '50%',
+      target: typeof values.target === 'string' ? values.target : '50%,25%,50%',
       workload: GENERATED_WORKLOADS.includes(workload) ? workload : userPath(workload),
       format: format as TraceFormat | undefined,
       accesses: integer('accesses', values.accesses, 100_000, 1, 100_000_000),

@@ -34,6 +34,11 @@ export interface ChartOptions {
   readonly xTicks?: readonly number[];
   /** y values are fractions, labelled as percentages. */
   readonly yPercent?: boolean;
+  /**
+   * A logarithmic y axis from 1 to the next power of ten above the largest y, so a steady state of
+   * tens shows beside spikes of thousands; values below 1 are drawn on the floor.
+   */
+  readonly logY?: boolean;
 }
 
 const WIDTH = 720;
@@ -92,7 +97,9 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
   const minX = xs.length ? Math.min(...xs) : 0;
   const maxX = xs.length ? Math.max(...xs) : 1;
   const logX = options.logXWhenWide === true && minX > 0 && maxX / minX > 10;
-  const top = options.yMax ?? niceTop(ys.length ? Math.max(...ys) : 1);
+  const largest = ys.length ? Math.max(...ys) : 1;
+  const logY = options.logY === true;
+  const top = options.yMax ?? (logY ? 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(largest, 1)))) : niceTop(largest));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const scaleX = (x: number): number => {
@@ -100,7 +107,8 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
     const at = logX ? Math.log(x) - Math.log(minX) : x - minX;
     return MARGIN.left + (span === 0 ? 0.5 : at / span) * plotWidth;
   };
-  const scaleY = (y: number): number => MARGIN.top + (1 - y / top) * plotHeight;
+  const scaleY = (y: number): number => MARGIN.top + (1 - (logY ? Math.log10(Math.max(y, 1)) / Math.log10(top) : y / top)) * plotHeight;
+  const yTicks = logY ? Array.from({ length: Math.log10(top) + 1 }, (_, i) => 10 ** i) : Array.from({ length: 6 }, (_, i) => (top * i) / 5);
   const distinct = [...new Set(xs)].sort((a, b) => a - b);
   const xTicks = options.xTicks ?? (distinct.length <= 12 ? distinct : Array.from({ length: 6 }, (_, i) => minX + ((maxX - minX) * i) / 5));
   const parts = [
@@ -109,9 +117,9 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
   ];
-  for (let i = 0; i <= 5; i++) {
-    const y = scaleY((top * i) / 5);
-    parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${MARGIN.left - 8}" y="${y + 4}" text-anchor="end">${tickLabel((top * i) / 5, options.yPercent === true)}</text>`);
+  for (const tick of yTicks) {
+    const y = scaleY(tick);
+    parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${MARGIN.left - 8}" y="${y + 4}" text-anchor="end">${tickLabel(tick, options.yPercent === true)}</text>`);
   }
   for (const x of xTicks) {
     const at = scaleX(x);
@@ -121,7 +129,7 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${HEIGHT - MARGIN.bottom}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`,
     `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`,
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(logX ? withLogScale(options.xLabel) : options.xLabel)}</text>`,
-    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(logY ? withLogScale(options.yLabel) : options.yLabel)}</text>`,
   );
   series.forEach((s, i) => {
     const colour = s.colour ?? COLOURS[i % COLOURS.length]!;

@@ -33,7 +33,8 @@ export function runReportHtml(report: SimulationReport, samples: readonly RunSam
   const workload = workloadSamples(samples);
   const interval = sampleInterval(workload).toLocaleString('en');
   const pageDown = samples.length > 1 ? samples[1]!.evictions - samples[0]!.evictions : 0;
-  const chart = (title: string, yLabel: string, series: ChartSeries[]) => lineChartSvg(series, { title, xLabel: 'guest operations', yLabel });
+  const chart = (title: string, yLabel: string, series: ChartSeries[], logY = false) => lineChartSvg(series, { title, xLabel: 'guest operations', yLabel, logY });
+  const changes = report.targets.length > 1 ? ` The spikes are the pager following the target's changes (${report.targets.join(' → ')} pages).` : '';
   const ok = runFailures(report, allowAboveTarget).length === 0;
   const rows = summaryRows(report);
   return `<!doctype html>
@@ -60,8 +61,8 @@ figure { margin: 1.5em 0; } figcaption { color: #555; font-size: 0.9em; }
     { id: 'resident', label: 'resident pages', points: samples.map((s) => [s.op, s.resident] as const), width: 4 },
     { id: 'target', label: 'target', points: samples.map((s) => [s.op, s.target] as const), dashed: true, colour: '#000' },
   ])}<figcaption>The guest's resident pages (tot_pages) at each sample; the drop at operation 0 is the pager paging the guest down to its first target.</figcaption></figure>
-<figure id="faults">${chart(`Faults served per ${interval} operations`, 'faults', [{ id: 'faults', label: 'faults', points: rate(workload, 'faults') }])}</figure>
-<figure id="evictions">${chart(`Evictions per ${interval} operations`, 'pages', [{ id: 'evictions', label: 'evictions', points: rate(workload, 'evictions'), colour: '#d62728' }])}<figcaption>During the workload; the initial page-down (${pageDown} pages evicted before operation 0) is left out.</figcaption></figure>
+<figure id="faults">${chart(`Faults served per ${interval} operations`, 'faults', [{ id: 'faults', label: 'faults', points: rate(workload, 'faults') }], true)}<figcaption>Page-ins during the workload, on a log scale so the steady state shows beside the spikes.${changes}</figcaption></figure>
+<figure id="evictions">${chart(`Evictions per ${interval} operations`, 'pages', [{ id: 'evictions', label: 'evictions', points: rate(workload, 'evictions'), colour: '#d62728' }], true)}<figcaption>During the workload, on a log scale; the initial page-down (${pageDown} pages evicted before operation 0) is left out.${changes}</figcaption></figure>
 </body>
 </html>
 `;

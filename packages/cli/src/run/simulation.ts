@@ -69,7 +69,7 @@ export interface SimulationReport {
   readonly target: number;
   /** The targets in turn: the workload is split into as many equal parts, each run under its own. */
   readonly targets: readonly number[];
-  /** Why the target is what it is (`50% of the guest's 65440 RAM pages`). */
+  /** The target in words and why (`32720 pages: 50% of the guest's 65440 RAM pages`). */
   readonly targetNote: string;
   readonly policy: string;
   readonly store: string;
@@ -229,7 +229,7 @@ export async function runSimulation(options: SimulationOptions, policy: Pageviso
     ramPages,
     target: targets[part]!,
     targets,
-    targetNote: options.target.split(',').map((value, i) => describeTarget(value, targets[i]!, ramPages)).join(', then '),
+    targetNote: describeTarget(options.target, targets, ramPages),
     policy: options.policy,
     store: options.store,
     workload: workload.name,

@@ -55,7 +55,7 @@ export function summaryRows(r: SimulationReport): Array<[string, string]> {
   return [
     ['ABI', r.abi],
     ['guest', `${r.pages} gfns (${(r.pages / 256).toFixed(0)} MiB): ${r.ramPages} RAM pages${holes > 0 ? `, ${holes} in holes (firmware and MMIO ranges, where the paging ring page also lives: not guest RAM, never paged or checked)` : ''}`],
-    ['target', `${r.target} pages: ${r.targetNote}`],
+    ['target', r.targetNote],
     ['policy / store', `${r.policy} / ${r.store}`],
     ['workload', `${r.workload}, ${r.ops} of ${r.opsPlanned} operations`],
     ['resident at end', `${r.residentAtEnd} pages (${above > 0 ? `${above} above` : above < 0 ? `${-above} below` : 'at'} the target${endedAboveTarget(r) ? `; far above: more than ${targetSlack(r)} pages` : ''})`],
