@@ -9,9 +9,12 @@ export const offlineDemoCommand: Command = {
 
 Runs six page-offline scenarios, each on a fresh simulated machine, through
 an OfflineManager with the pv-exchange, hvm-relocate and migrate-required
-handlers, and prints one line each: scenario, handler, result (0 moved, -1
-nothing changed, -2 the guest may be inconsistent, "declined"), the frame's
-state afterwards, and whether every page of the guest kept its content.
+handlers, and prints a header, one line each: scenario, handler, result (0
+moved, -1 nothing changed, -2 the guest may be inconsistent, "declined"), the
+frame's state afterwards, whether every page of the guest kept its content,
+and whether that is the outcome the scenario expects (which it names), then a
+verdict line. Four scenarios provoke a failure on purpose: their -1, -2 or
+"declined" is the expected outcome.
 
   pv-exchange        a suspended PV guest's page: exchanged, frame offlined
   pv-granted         the frame is granted: refused (-1)
@@ -33,13 +36,22 @@ Examples:
   options: { json: { type: 'boolean' } },
   positionals: false,
   async run({ values }, io) {
-    let unexpected = 0;
+    const json = values['json'] === true;
+    const unexpected: string[] = [];
+    if (!json) io.out(`${'scenario'.padEnd(18)} ${'handler'.padEnd(17)} ${'result'.padStart(8)}  ${'frame'.padEnd(15)} ${'content'.padEnd(9)}  as expected?\n`);
     for (const scenario of OFFLINE_SCENARIOS) {
-      const { expected, ...line } = await runScenario(scenario);
-      if (!expected) unexpected++;
-      if (values['json'] === true) io.out(`${JSON.stringify(line)}\n`);
-      else io.out(`${line.scenario.padEnd(18)} ${String(line.handler).padEnd(17)} ${String(line.result).padStart(8)}  ${line.frameStatus.padEnd(15)} content ${line.contentPreserved ? 'preserved' : 'CHANGED'}${expected ? '' : '  (unexpected)'}\n`);
+      const { expected, expectedOutcome, ...line } = await runScenario(scenario);
+      if (!expected) unexpected.push(line.scenario);
+      if (json) io.out(`${JSON.stringify({ ...line, expected, expectedOutcome })}\n`);
+      else io.out(`${line.scenario.padEnd(18)} ${String(line.handler).padEnd(17)} ${String(line.result).padStart(8)}  ${line.frameStatus.padEnd(15)} ${(line.contentPreserved ? 'preserved' : 'CHANGED').padEnd(9)}  ${expected ? 'yes' : `NO, expected ${expectedOutcome.handler} ${expectedOutcome.result}`}: ${expectedOutcome.why}\n`);
     }
-    return unexpected === 0 ? 0 : 1;
+    if (!json) {
+      io.out(
+        unexpected.length === 0
+          ? `ok: all ${OFFLINE_SCENARIOS.length} scenarios ended as expected (the -1, -2 and declined results are the failures those scenarios provoke)\n`
+          : `FAILED: ${unexpected.join(', ')} did not end as expected\n`,
+      );
+    }
+    return unexpected.length === 0 ? 0 : 1;
   },
 };

@@ -13,12 +13,14 @@ export interface ScenarioResult {
   readonly contentPreserved: boolean;
   /** Whether the outcome is the one the scenario expects. */
   readonly expected: boolean;
+  /** The outcome the scenario expects, and what it means. */
+  readonly expectedOutcome: { readonly handler: string; readonly result: OfflineOutcome; readonly why: string };
   readonly reason?: string;
 }
 
 interface Scenario {
   readonly name: string;
-  readonly expect: { readonly handler: string; readonly result: OfflineOutcome; readonly frameStatus?: OfflineReport['frameStatus']; readonly contentPreserved?: boolean };
+  readonly expect: { readonly handler: string; readonly result: OfflineOutcome; readonly frameStatus?: OfflineReport['frameStatus']; readonly contentPreserved?: boolean; readonly why: string };
   /** Builds the guest and returns the frame to offline. */
   setup(hv: SimHypervisor): Promise<{ domain: SimDomain; mfn: number; after?: () => Promise<void> }>;
 }
@@ -35,12 +37,12 @@ function pv(arrange: (hv: SimHypervisor, domain: SimDomain, gfn: number) => void
 
 /** The six scenarios of issue 7 §5, each on its own simulated machine. */
 export const OFFLINE_SCENARIOS: readonly Scenario[] = [
-  { name: 'pv-exchange', expect: { handler: 'pv-exchange', result: 0, frameStatus: 'offlined', contentPreserved: true }, setup: pv(() => undefined) },
-  { name: 'pv-granted', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true }, setup: pv((hv, d, gfn) => hv.pv.grant(d.domid, 3, gfn)) },
-  { name: 'pv-exchange-fails', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true }, setup: pv((hv) => (hv.pv.faults = { exchange: true })) },
+  { name: 'pv-exchange', expect: { handler: 'pv-exchange', result: 0, frameStatus: 'offlined', contentPreserved: true, why: 'exchanged for a fresh frame, the bad one offlined' }, setup: pv(() => undefined) },
+  { name: 'pv-granted', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true, why: 'refused: another domain holds a grant of the page' }, setup: pv((hv, d, gfn) => hv.pv.grant(d.domid, 3, gfn)) },
+  { name: 'pv-exchange-fails', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true, why: 'XENMEM_exchange fails: the page tables are restored, nothing changed' }, setup: pv((hv) => (hv.pv.faults = { exchange: true })) },
   {
     name: 'pv-rewrite-fails',
-    expect: { handler: 'pv-exchange', result: -2 },
+    expect: { handler: 'pv-exchange', result: -2, why: 'a page-table rewrite fails after the exchange: the guest may be inconsistent' },
     async setup(hv) {
       const domain = hv.createPvDomain({ maxPages: 4096, seed: 11 });
       hv.pv.suspend(domain.domid);
@@ -52,7 +54,7 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'hvm-relocate',
-    expect: { handler: 'hvm-relocate', result: 0, frameStatus: 'offlined', contentPreserved: true },
+    expect: { handler: 'hvm-relocate', result: 0, frameStatus: 'offlined', contentPreserved: true, why: 'moved off the frame through paging, the frame offlined' },
     async setup(hv) {
       const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
       const pager = createPager({ hypervisor: hv, domain: domain.domid, policy: xenpaging(), store: memoryStore() });
@@ -62,7 +64,7 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'hvm-no-paging',
-    expect: { handler: 'migrate-required', result: 'declined', contentPreserved: true },
+    expect: { handler: 'migrate-required', result: 'declined', contentPreserved: true, why: 'no pager to move the page: live-migrate the guest' },
     async setup(hv) {
       const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
       return { domain, mfn: domain.p2mMfn[1234]! };
@@ -81,5 +83,14 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const e = scenario.expect;
   const expected =
     report.handler === e.handler && report.result === e.result && (e.frameStatus === undefined || report.frameStatus === e.frameStatus) && (e.contentPreserved === undefined || contentPreserved === e.contentPreserved);
-  return { scenario: scenario.name, handler: report.handler ?? null, result: report.result ?? null, frameStatus: report.frameStatus, contentPreserved, expected, ...(report.reason ? { reason: report.reason } : {}) };
+  return {
+    scenario: scenario.name,
+    handler: report.handler ?? null,
+    result: report.result ?? null,
+    frameStatus: report.frameStatus,
+    contentPreserved,
+    expected,
+    expectedOutcome: { handler: e.handler, result: e.result, why: e.why },
+    ...(report.reason ? { reason: report.reason } : {}),
+  };
 }
