@@ -19,6 +19,7 @@ export { AbiError, type AbiErrorCode, type AbiErrorDetails } from './errors/abi-
 export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/ring-error.js';
 export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
 export { ConfigError } from './errors/config-error.js';
+export { PolicyError } from './errors/policy-error.js';
 export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 
 // --- the pager ---

@@ -3,13 +3,16 @@ import type { PolicyContext, VictimPolicy } from '@pagevisor/core';
 import { policyConformanceCases } from '@pagevisor/testing';
 
 /** A sweep policy with switchable bugs, to show the suite catches them. */
-function sweep(ctx: PolicyContext, bugs: { ignoreOut?: boolean; ignoreNeverEvict?: boolean; overfill?: boolean }): VictimPolicy {
+function sweep(ctx: PolicyContext, bugs: { ignoreOut?: boolean; ignoreNeverEvict?: boolean; overfill?: boolean; nothing?: boolean; objectPerGfn?: boolean }): VictimPolicy {
   const out = new Uint8Array(ctx.maxPages);
+  // The memory bug: an object per gfn seen, in a Map (what typed arrays avoid).
+  const seen = new Map<number, { gfn: number; accesses: number }>();
   let hand = 0;
   return {
     name: 'sweep',
     bytesPerPage: 1,
     chooseVictims(n, victims) {
+      if (bugs.nothing) return 0;
       let found = 0;
       for (let seen = 0; seen < ctx.maxPages && found < n; seen++, hand = (hand + 1) % ctx.maxPages) {
         if ((bugs.ignoreOut || out[hand] === 0) && (bugs.ignoreNeverEvict || ctx.neverEvict[hand] === 0)) victims[found++] = hand;
@@ -21,7 +24,9 @@ function sweep(ctx: PolicyContext, bugs: { ignoreOut?: boolean; ignoreNeverEvict
     notifyPagedIn: (gfn) => void (out[gfn] = 0),
     notifyDropped: (gfn) => void (out[gfn] = 0),
     notifyNominationFailed: () => undefined,
-    notifyAccess: () => undefined,
+    notifyAccess: (gfn) => {
+      if (bugs.objectPerGfn) seen.set(gfn, { gfn, accesses: (seen.get(gfn)?.accesses ?? 0) + 1 });
+    },
   };
 }
 
@@ -42,5 +47,13 @@ describe('policy conformance suite', () => {
     expect((await failures({ ignoreOut: true })).join('\n')).toMatch(/which is (out|in flight)/);
     expect((await failures({ ignoreNeverEvict: true })).join('\n')).toMatch(/picked never-evict gfn 0/);
     expect((await failures({ overfill: true })).join('\n')).toMatch(/but wrote out\[/);
+  });
+
+  it('catches a policy that never evicts: chooseVictims returning 0 with pages above the target', async () => {
+    expect((await failures({ nothing: true })).join('\n')).toMatch(/chose no victim of \d+ resident pages above the target/);
+  });
+
+  it('catches a policy that keeps an object per gfn on the heap: its memory is counted, not only typed arrays', async () => {
+    expect((await failures({ objectPerGfn: true })).join('\n')).toMatch(/holds \d+\.\d+ bytes per page after seeing every page, declares 1/);
   });
 });

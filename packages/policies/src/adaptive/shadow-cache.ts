@@ -1,4 +1,4 @@
-import type { VictimPolicy } from '@pagevisor/core';
+import { PolicyError, type VictimPolicy } from '@pagevisor/core';
 
 /**
  * A cache run on metadata only: one policy, its resident set and its capacity, driven by libCacheSim's
@@ -45,8 +45,13 @@ export class ShadowCache {
     if (this.resident[page] === 1) return false;
     if (this.capacity === 0) return true;
     if (this.count >= this.capacity) {
-      if (this.policy.chooseVictims(1, this.victim) !== 1) throw new Error(`${this.policy.name} chose no victim in a full cache of ${this.capacity} at request ${time}`);
+      const name = this.policy.name;
+      if (this.policy.chooseVictims(1, this.victim) !== 1) throw new PolicyError(name, `${name} chose no victim at request ${time}, with the cache full (${this.capacity} pages)`, undefined, time);
       const victim = this.victim[0]!;
+      // A victim that is not resident would leave the cache over its size and count hits it never had.
+      if (victim >= this.resident.length || this.resident[victim] !== 1) {
+        throw new PolicyError(name, `${name} named gfn ${victim} as the victim at request ${time}, which is not resident`, victim, time);
+      }
       this.resident[victim] = 0;
       this.policy.notifyPagedOut(victim);
       this.evicted = victim;

@@ -52,6 +52,8 @@ export function nextUses(ids: Uint32Array, distinct: number): Int32Array {
  *
  * @param make - builds the policy from its context (`startsEmpty`, and `future` when `withFuture`)
  * @param withFuture - give the policy the trace's future (Belady)
+ * @throws {@link @pagevisor/core!PolicyError | PolicyError} when the policy names a victim that is not
+ * resident, or none when the cache is full: either would make the miss count wrong
  *
  * @example
  * ```ts
