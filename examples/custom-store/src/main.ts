@@ -1,7 +1,7 @@
 // A user's own store: pages striped over three pagefiles. First the store conformance suite proves it
 // (persistence across close and reopen included), then a pager pages a simulated guest through it.
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPager } from '@pagevisor/core';
@@ -13,8 +13,13 @@ import { StripedStore, stripedStore } from './striped-store.js';
 const dir = mkdtempSync(join(tmpdir(), 'striped-store-'));
 let failed = 0;
 let subjects = 0;
+/** The pagefile of stripe `i` under `base`: its directory (one per disk) is ours to make; stores make none. */
+const stripePath = (base: string, i: number): string => {
+  mkdirSync(join(base, `disk${i}`), { recursive: true });
+  return join(base, `disk${i}`, 'guest.pagefile');
+};
 const openStriped = (base: string, maxPages: number) =>
-  Promise.all([0, 1, 2].map((i) => PagefileStore.open({ path: join(base, `disk${i}`, 'guest.pagefile') }, maxPages))).then((stripes) => new StripedStore(stripes));
+  Promise.all([0, 1, 2].map((i) => PagefileStore.open({ path: stripePath(base, i) }, maxPages))).then((stripes) => new StripedStore(stripes));
 try {
   for (const check of storeConformanceCases({
     name: 'striped',
@@ -35,7 +40,7 @@ try {
 
   const xen = new SimHypervisor({ abi: 'vm_event/v7' });
   const guest = xen.createDomain({ maxPages: 8192, vcpus: 2, seed: 4 });
-  const store = stripedStore(3, (i, maxPages) => PagefileStore.openLazily({ path: join(dir, 'pager', `disk${i}`, 'guest.pagefile') }, maxPages));
+  const store = stripedStore(3, (i, maxPages) => PagefileStore.openLazily({ path: stripePath(join(dir, 'pager'), i) }, maxPages));
   const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: xenpaging(), store });
   await pager.start();
   xen.setTarget(guest.domid, 2048);

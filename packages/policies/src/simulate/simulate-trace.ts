@@ -58,7 +58,7 @@ export function nextUses(ids: Uint32Array, distinct: number): Int32Array {
  * @example
  * ```ts
  * const { ids, distinct } = denseIds(readTrace('trace.vscsi', { format: 'vscsi' }).ids);
- * const lru = simulateTrace(ids, distinct, (ctx) => createClassicPolicy('lru', ctx), 1000);
+ * const lru = simulateTrace(ids, distinct, (ctx) => createPolicy('lru', ctx), 1000);
  * console.log(lru.misses, lru.missRatio);
  * ```
  */
