@@ -7,12 +7,14 @@
 //   written to a file in the guide's directory, in order, all are typechecked together under NodeNext,
 //   and each is run with tsx. A block preceded by `<!-- file: NAME.ts -->` is a module the later
 //   blocks import: it is saved under that name and typechecked, not run.
-// Usage: node .ci/outside-repo.mjs TARBALL_DIR WORK_DIR
+// Usage: node .ci/outside-repo.mjs TARBALL_DIR WORK_DIR [examples|guides]  (both when not given)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
-const [tarballs, work] = process.argv.slice(2).map((path) => resolve(path));
+const [tarballs, work] = process.argv.slice(2, 4).map((path) => resolve(path));
+const only = process.argv[4];
+if (only !== undefined && only !== 'examples' && only !== 'guides') throw new Error(`unknown part ${JSON.stringify(only)}: examples or guides`);
 const root = resolve(import.meta.dirname, '..');
 const run = (cwd, command, ...args) => {
   console.log(`+ (${basename(cwd)}) ${command} ${args.join(' ')}`);
@@ -42,7 +44,8 @@ const TOOLS = { tsx: '4.23.15', typescript: '5.9.3', '@types/node': '20.19.43' }
 const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], noEmit: true, skipLibCheck: false }, include: ['**/*.ts'], exclude: ['node_modules'] };
 
 // --- examples ---
-for (const name of readdirSync(join(root, 'examples'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+const examples = only === 'guides' ? [] : readdirSync(join(root, 'examples'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+for (const name of examples) {
   const dir = join(work, 'examples', name);
   cpSync(join(root, 'examples', name), dir, { recursive: true, filter: (src) => !src.includes('node_modules') });
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -55,6 +58,10 @@ for (const name of readdirSync(join(root, 'examples'), { withFileTypes: true }).
 }
 
 // --- guides ---
+if (only === 'examples') {
+  console.log(`outside the repository: ${examples.length} examples ran`);
+  process.exit(0);
+}
 const guidesDir = join(work, 'guides');
 mkdirSync(guidesDir, { recursive: true });
 run(guidesDir, 'npm', 'init', '-y');
@@ -84,4 +91,4 @@ for (const [guide, source] of documents) {
 }
 run(guidesDir, 'npx', 'tsc', '-p', 'tsconfig.json');
 for (const program of programs) run(resolve(program, '..'), 'npx', 'tsx', basename(program));
-console.log(`outside the repository: ${readdirSync(join(work, 'examples')).length} examples and ${programs.length} programs of the guides and READMEs ran`);
+console.log(`outside the repository: ${examples.length} examples and ${programs.length} programs of the guides and READMEs ran`);
