@@ -90,5 +90,8 @@ for (const [guide, source] of documents) {
   console.log(`${source.slice(root.length + 1)}: ${blocks.length} code blocks`);
 }
 run(guidesDir, 'npx', 'tsc', '-p', 'tsconfig.json');
+// The CLI as the landing page and the guides call it, installed from its tarball.
+run(guidesDir, 'npx', 'pagevisor', 'run');
+run(guidesDir, 'npx', 'pagevisor', 'offline', 'demo');
 for (const program of programs) run(resolve(program, '..'), 'npx', 'tsx', basename(program));
 console.log(`outside the repository: ${examples.length} examples and ${programs.length} programs of the guides and READMEs ran`);

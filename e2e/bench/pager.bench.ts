@@ -4,18 +4,23 @@
  *
  * - faults served per second: 64 vcpus of a 256 Ki-gfn guest held at 25% keep faulting on paged-out
  *   gfns; every page-in is answered and the pager evicts to hold the target (steady state);
+ * - the same with the pagefile store, fsync none (the default) and batch, samples alternating;
+ * - the demo: `pagevisor run --json` of the built CLI, as the README runs it, and with the memory
+ *   store and fsync batch: faults served per second of its workload phase and its wall time;
  * - evictions per second: a fresh guest paged from 100% down to 10%;
  * - pager and policy metadata per gfn on a 16 M-gfn guest, by part.
  *
- * Run: `pnpm bench` (all packages) or `pnpm --filter @pagevisor/e2e bench`.
+ * Run: `pnpm bench` (builds, then all packages) or, after `pnpm build`, `pnpm --filter @pagevisor/e2e bench`.
  */
 import 'reflect-metadata';
 import { createPager, type Pager } from '@pagevisor/core';
 import { median, writeBenchResults } from '../../bench/bench-results.js';
 import { xenpaging } from '@pagevisor/policies';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { memoryStore, pagefileStore } from '@pagevisor/storage';
 import type { PagevisorPlugin } from '@pagevisor/core';
 import { MAX_SIM_PAGES, P2mType, SimHypervisor } from '@pagevisor/testing';
@@ -82,9 +87,29 @@ async function metadataAt16M(): Promise<{ pager: number; policy: number; total: 
   return { pager: p, policy: +policy.toFixed(4), total: +(p + policy).toFixed(4) };
 }
 
+/** One `pagevisor run --json` of the built CLI: what a user who runs the README's demo sees. */
+interface DemoRun {
+  readonly faultsPerSecond: number;
+  readonly seconds: number;
+  readonly faults: number;
+}
+const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+function demoRun(args: readonly string[]): DemoRun {
+  const out = execFileSync(process.execPath, [cliBin, 'run', '--json', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const report = JSON.parse(out.trim().split('\n').at(-1)!) as DemoRun;
+  return { faultsPerSecond: report.faultsPerSecond, seconds: report.seconds, faults: report.faults };
+}
+/** The demo as the README runs it (the pagefile, fsync none), then with the other stores and fsync. */
+const DEMO_VARIANTS: readonly (readonly [string, readonly string[]])[] = [
+  ['default (file, fsync none)', []],
+  ['memory', ['--store', 'memory']],
+  ['file, fsync batch', ['--fsync', 'batch']],
+];
+
 const results = {
   faultsPerSecond: {} as Record<string, number>,
   faultsPerSecondPagefile: {} as Record<string, number>,
+  demo: {} as Record<string, DemoRun>,
   evictionsPerSecond: 0,
   metadataBytesPerGfn: await metadataAt16M(),
 };
@@ -95,12 +120,29 @@ for (const abi of ['vm_event/v7', 'mem_event/4.2', 'mem_event/age1']) {
   console.log(`${abi}: ${(results.faultsPerSecond[abi]! / 1000).toFixed(0)} K faults/s served end to end`);
 }
 {
+  // The pagefile with each fsync policy, samples alternating so both see the same machine state.
   const dir = mkdtempSync(join(tmpdir(), 'pagevisor-bench-'));
-  const samples: number[] = [];
-  for (let r = 0; r < 3; r++) samples.push(await faultsPerSecond('vm_event/v7', 20_000, pagefileStore({ path: join(dir, `run-${r}.pagefile`), fsync: 'batch' })));
-  results.faultsPerSecondPagefile['vm_event/v7'] = Math.round(median(samples));
-  console.log(`vm_event/v7 with the pagefile: ${(results.faultsPerSecondPagefile['vm_event/v7']! / 1000).toFixed(0)} K faults/s`);
+  const samples: Record<'none' | 'batch', number[]> = { none: [], batch: [] };
+  for (let r = 0; r < 3; r++) {
+    for (const fsync of ['none', 'batch'] as const) {
+      const path = join(dir, `run-${r}-${fsync}.pagefile`);
+      samples[fsync].push(await faultsPerSecond('vm_event/v7', fsync === 'none' ? 100_000 : 5_000, pagefileStore({ path, fsync })));
+      rmSync(path, { force: true });
+    }
+  }
+  for (const fsync of ['none', 'batch'] as const) {
+    results.faultsPerSecondPagefile[`fsync ${fsync}`] = Math.round(median(samples[fsync]));
+    console.log(`vm_event/v7 with the pagefile, fsync ${fsync}: ${(results.faultsPerSecondPagefile[`fsync ${fsync}`]! / 1000).toFixed(1)} K faults/s`);
+  }
   rmSync(dir, { recursive: true, force: true });
+}
+for (const [label, args] of DEMO_VARIANTS) {
+  const runs: DemoRun[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push(demoRun(args));
+  const seconds = median(runs.map((run) => run.seconds));
+  const faultsPerSecond = median(runs.map((run) => run.faultsPerSecond));
+  results.demo[label] = { faultsPerSecond, seconds, faults: runs[0]!.faults };
+  console.log(`pagevisor run ${args.join(' ')}: ${(faultsPerSecond / 1000).toFixed(1)} K faults/s in the workload, ${seconds.toFixed(2)} s in all`);
 }
 const evictions: number[] = [];
 for (let r = 0; r < RUNS; r++) evictions.push(await evictionsPerSecond());
@@ -108,8 +150,8 @@ results.evictionsPerSecond = Math.round(median(evictions));
 console.log(`evictions: ${(results.evictionsPerSecond / 1000).toFixed(0)} K pages/s; metadata ${results.metadataBytesPerGfn.total} B/gfn`);
 
 const out = writeBenchResults('pager', {
-  method: `Medians of ${RUNS} runs. Faults: a ${GUEST_PAGES}-gfn guest with 64 vcpus held at 25% by the xenpaging policy and the memory store; every runnable vcpu faults on a paged-out gfn, then the pager settles (answers, pages in, evicts to hold the target); 100k faults per run. Evictions: a fresh ${GUEST_PAGES}-gfn guest paged to 10%. Metadata: a ${MAX_SIM_PAGES}-gfn guest, pager state and xenpaging state (default MRU 16384) per gfn. Pagefile: the same on vm_event/v7 with the pagefile store in a temporary directory (fsync batch: the pager flushes every eviction batch before evicting), median of 3 runs of 20k faults.`,
-      targets: { faultsPerSecond: 1_000_000, metadataBytesPerGfn: 12 },
+  method: `Medians of ${RUNS} runs. Faults: a ${GUEST_PAGES}-gfn guest with 64 vcpus held at 25% by the xenpaging policy and the memory store; every runnable vcpu faults on a paged-out gfn, then the pager settles (answers, pages in, evicts to hold the target); 100k faults per run. Evictions: a fresh ${GUEST_PAGES}-gfn guest paged to 10%. Metadata: a ${MAX_SIM_PAGES}-gfn guest, pager state and xenpaging state (default MRU 16384) per gfn. Pagefile: the same on vm_event/v7 with the pagefile store in a temporary directory, fsync none (the default) and batch (the pager flushes every eviction batch before evicting, so batch syncs once per batch), samples alternating, median of 3 runs of 100k (none) and 5k (batch) faults. Demo: the built CLI's \`pagevisor run --json\` (65536 gfns, the phases workload of 100k operations, targets 50%,25%,50%), faults per second of the workload phase as the CLI reports them, median of ${RUNS} runs.`,
+      targets: { faultsPerSecond: 1_000_000, demoFaultsPerSecond: 50_000, metadataBytesPerGfn: 12 },
       ...results,
 });
 console.log(`written ${out}`);

@@ -6,6 +6,7 @@ import { memoryStore, pagefileStore } from '@pagevisor/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GuestRunner, zipfWorkload } from '@pagevisor/testing';
 import { integrityMismatches, setup } from './support.js';
+import { QUICK, slowTestName } from '../../vitest.quick.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pagevisor-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +17,9 @@ const cases = BUILTIN_ABIS.flatMap((abi) => [
 ]);
 
 describe.each(cases)('the pager on %s with the %s store', (abiId, storeName) => {
-  it('holds the target under a workload, pages everything back on a graceful stop, and loses nothing', async () => {
+  // Under pnpm test:quick the memory store covers every ABI; the pagefile runs are in `pnpm test`.
+  const title = 'holds the target under a workload, pages everything back on a graceful stop, and loses nothing';
+  it.skipIf(QUICK && storeName === 'pagefile')(storeName === 'pagefile' ? slowTestName(title) : title, async () => {
     const store = storeName === 'memory' ? memoryStore() : pagefileStore({ path: join(dir, `${abiId.replace('/', '-')}.pagefile`) });
     const { hv, guest, pager } = setup(abiId, { store });
     const events: string[] = [];

@@ -8,6 +8,7 @@ import type { PageStore } from '@pagevisor/core';
 import { PagefileStore, RedisStore, SqliteStore } from '@pagevisor/storage';
 import { checkStressAcks } from '@pagevisor/testing';
 import type {} from '../../vitest.redis-setup.js'; // the type of inject('redis')
+import { QUICK, slowTestName } from '../../vitest.quick.js';
 
 /**
  * Issue 6 §4: `pagevisor store stress` runs in a child process and prints each operation once a
@@ -46,7 +47,7 @@ function crashRound(storeArgs: string[], seed: number, killAfterMs: number): Pro
 
 /** `ROUNDS` crash rounds against a fresh store each; `open` reopens the store a round used. */
 function crashTest(name: string, storeArgs: (round: number) => string[], open: (round: number) => Promise<PageStore>, skip = false): void {
-  it.skipIf(skip)(`${name}: every acknowledged operation survives ${ROUNDS} SIGKILLs at random moments, every page intact`, { timeout: 240_000 }, async () => {
+  it.skipIf(skip || QUICK)(slowTestName(`${name}: every acknowledged operation survives ${ROUNDS} SIGKILLs at random moments, every page intact`), { timeout: 240_000 }, async () => {
     let acked = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       const seed = round * 7919;

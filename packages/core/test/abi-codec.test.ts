@@ -12,6 +12,7 @@ import {
   type PagingMessage,
 } from '@pagevisor/core';
 import { rejection } from './support/rejection.js';
+import { QUICK, slowTestName } from '../../../vitest.quick.js';
 
 const abis = BUILTIN_ABIS.map((abi) => [abi.id, abi] as const);
 
@@ -109,7 +110,7 @@ describe.each(abis)('%s codec', (_, abi) => {
 });
 
 describe('decoding untrusted bytes', () => {
-  it('gives a valid message or a typed error for 1,000,000 random entries', () => {
+  it.skipIf(QUICK)(slowTestName('gives a valid message or a typed error for 1,000,000 random entries'), () => {
     // A fixed-seed xorshift so the run is reproducible; fast-check would spend most of the time shrinking.
     let state = 0x9e3779b9;
     const next = () => {
