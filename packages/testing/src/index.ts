@@ -75,3 +75,10 @@ export {
 // --- PV guests ---
 export { SimPv, type PageTable, type PvFaults, type PvGuest } from './sim/pv/sim-pv.js';
 export { entryMfn, FOREIGN_FRAME_BIT, foreignFrame, IDENTITY_FRAME_BIT, identityFrame, INVALID_P2M_ENTRY, MAX_P2M_PFN, P2M_PER_PAGE, P2mTree, type FrameListList, type P2mPages } from './sim/pv/p2m-tree.js';
+
+// The interleaving harness: guest and backend operations inside the pager's batches, from a seed.
+export { runInterleaved, type InterleaveOptions, type InterleaveProblem, type InterleaveResult } from './interleave/interleave-run.js';
+export { INTERLEAVE_OPS, formatSchedule, parseSchedule, seededSchedule, type InterleaveAction, type InterleaveOp, type ScheduleOptions } from './interleave/interleave-schedule.js';
+export { InterleavedPort, RECENT_GFNS } from './interleave/interleaved-port.js';
+export { InterleavedStore, interleavedStore } from './interleave/interleaved-store.js';
+export { shrinkInterleaved, type ShrinkOptions } from './interleave/shrink-schedule.js';
