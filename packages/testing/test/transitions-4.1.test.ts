@@ -32,11 +32,27 @@ describe.each([['mem_event/age1'], ['mem_event/age2']])('%s (Xen 4.1 rules)', (a
     expect(errnoOf(() => s.hv.nominate(s.id, GFN + 1))).toBe(age2 ? 'EAGAIN' : undefined);
   });
 
-  it('evict does not need paging_out; refuses paged with EINVAL', () => {
-    const s = simWith(abiId);
+  it('evict does not need paging_out as Xen 4.1 had it (xenBugs); refuses paged with EINVAL', () => {
+    const s = simWith(abiId, { xenBugs: true });
     s.hv.evict(s.id, GFN);
     expect(s.type(GFN)).toBe('ram_paged');
     expect(errnoOf(() => s.hv.evict(s.id, GFN))).toBe('EINVAL');
+  });
+
+  it('with 4.2\'s fix (default), evict of a gfn that is not paging_out is EBUSY and changes nothing', () => {
+    const s = simWith(abiId);
+    expect(errnoOf(() => s.hv.evict(s.id, GFN))).toBe('EBUSY');
+    expect(s.type(GFN)).toBe('ram_rw');
+  });
+
+  it('resume makes a nominated, not evicted gfn ram_rw again (4.1 p2m_mem_paging_resume sets ram_rw whatever the type)', () => {
+    const s = simWith(abiId);
+    nominate(s, GFN);
+    s.hv.guestAccess(s.id, 0, GFN, false);
+    expect([s.type(GFN), s.d.runnable(0)]).toEqual(['ram_paging_out', false]);
+    s.answer(s.requests());
+    expect([s.type(GFN), s.d.runnable(0)]).toEqual(['ram_rw', true]);
+    expect(s.hv.guestAccess(s.id, 0, GFN, false)).toBe('done');
   });
 
   it('populate of paged → paging_in_start, type PAGING, VCPU_PAUSED; paging_out is left as is', () => {

@@ -294,11 +294,28 @@ export class DomainPaging {
     }
   }
 
-  /** `p2m_mem_paging_resume` for one gfn: paging_in (4.1/age 3 also paging_in_start) with a frame → ram_rw, M2P set. */
+  /**
+   * `p2m_mem_paging_resume` for one gfn. Xen 4.1 (ages 1 and 2, RELEASE-4.1.0 `xen/arch/x86/mm/p2m.c`)
+   * sets `ram_rw` whatever the type: a gfn nominated and not evicted (`paging_out`, frame kept) comes
+   * back too, which is what ends a guest's faults on it. A gfn without a frame would become `ram_rw`
+   * with no frame, which crashes the guest on its next access: the domain is crashed, saying why.
+   * 4.2+ (and age 3's `paging_in_start`): only `paging_in` with a frame becomes `ram_rw`, M2P set.
+   */
   private resumeGfn(gfn: number): void {
     const d = this.domain;
     const type = d.p2mType[gfn]!;
     const mfn = d.p2mMfn[gfn]!;
+    const xen41 = this.protocol.fullRing === 'threshold' && !this.protocol.oneRequestPerGfn;
+    if (xen41 && isPagingType(type)) {
+      if (mfn === INVALID_MFN) {
+        d.crashed ??= `gfn 0x${gfn.toString(16)}: a response made it ram_rw without a frame (Xen 4.1 p2m_mem_paging_resume does not check the type; answer a fault only after prep)`;
+        return;
+      }
+      d.p2mType[gfn] = P2mType.ram_rw;
+      d.frames.m2p[mfn] = gfn;
+      this.onPagedIn(gfn);
+      return;
+    }
     const resumable = type === P2mType.ram_paging_in || (type === P2mType.ram_paging_in_start && this.protocol.oneRequestPerGfn);
     if (resumable && mfn !== INVALID_MFN) {
       d.p2mType[gfn] = P2mType.ram_rw;

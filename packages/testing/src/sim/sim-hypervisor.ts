@@ -140,6 +140,12 @@ export class SimHypervisor implements HypervisorPort {
   private readonly domains = new Map<number, SimDomain>();
   /** Foreign and grant mappings per frame, for the reference-count invariant. */
   readonly mappings: Uint16Array;
+  /**
+   * Live read-only mappings per frame. Their bytes are a private copy (cheaper than sharing the frame's),
+   * so a write to the frame is copied into each: a mapper sees the page as it is, as on a real mapping
+   * (the pager of paging age 2 maps before it nominates and copies after).
+   */
+  private readonly readers = new Map<number, SimMapping[]>();
   private nextDomid = 1;
   private nextPort = 1;
   private readonly scratch = new Uint8Array(PAGE_BYTES);
@@ -328,6 +334,10 @@ export class SimHypervisor implements HypervisorPort {
       if (mfn === INVALID_MFN || type === P2mType.ram_paged || type === P2mType.ram_paging_in || type === P2mType.ram_paging_in_start) {
         throw this.refuse('EINVAL', d, gfn, `evict: gfn is ${mfn === INVALID_MFN ? 'without a frame' : 'already paged'}`);
       }
+      // Xen 4.1 evicts any type but the paged ones (RELEASE-4.1.0 p2m_mem_paging_evict): a gfn ballooned
+      // out and back in since its nomination is `ram_rw` with new content, and 4.1 evicts it, losing
+      // that content. With `xenBugs` off the simulator applies 4.2's checks, as for the references below.
+      if (!this.xenBugs && type !== P2mType.ram_paging_out) throw this.refuse('EBUSY', d, gfn, 'evict: gfn is not paging_out (changed since its nomination)');
       // The fix (4.2's check, 2d1f750000 era): a page someone mapped after nomination is not evicted.
       if (!this.xenBugs && (f.refs[mfn] !== 1 || f.typeCount[mfn] !== 0)) {
         throw this.refuse('EBUSY', d, gfn, `evict: page is in use (count_info ${f.refs[mfn]! + 1}, type count ${f.typeCount[mfn]})`);
@@ -433,6 +443,11 @@ export class SimHypervisor implements HypervisorPort {
       bytes.set(f.written.get(mfn)!);
     }
     const mapping: SimMapping = { domid, gfn, mfn, writable, bytes, live: true };
+    if (!writable) {
+      const readers = this.readers.get(mfn);
+      if (readers === undefined) this.readers.set(mfn, [mapping]);
+      else readers.push(mapping);
+    }
     this.audit(d, gfn, 'map');
     return mapping;
   }
@@ -441,6 +456,11 @@ export class SimHypervisor implements HypervisorPort {
     const m = mapping as SimMapping;
     if (m.live !== true) throw new HypervisorError('EINVAL', `gfn ${m.gfn} of domain ${m.domid} is not mapped`, { domid: m.domid, gfn: m.gfn });
     m.live = false;
+    if (!m.writable) {
+      const readers = this.readers.get(m.mfn)!;
+      readers.splice(readers.indexOf(m), 1);
+      if (readers.length === 0) this.readers.delete(m.mfn);
+    }
     // A read-only mapping's bytes are a private copy: recycle them (they are invalid after unmap).
     if (!m.writable && this.pagePool.length < 1024) this.pagePool.push(m.bytes);
     const f = this.frames;
@@ -703,6 +723,8 @@ export class SimHypervisor implements HypervisorPort {
     // Writable mappings share the frame's bytes: rewrite them in place so every mapper sees the write.
     const written = this.frames.written.get(mfn);
     if (written !== undefined) fillPageContent(written, d.seed, gfn, version);
+    const readers = this.readers.get(mfn);
+    if (readers !== undefined) for (const reader of readers) fillPageContent(reader.bytes, d.seed, gfn, version);
   }
 
   /** `guest_remove_page`: ram → freed; a paging gfn → p2m invalid, then DROP_PAGE. */

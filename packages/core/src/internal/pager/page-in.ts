@@ -1,6 +1,6 @@
-import { MEM_EVENT_FLAG_DROP_PAGE } from '../../abi/mem-event-constants.js';
+import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_EVICT_FAIL } from '../../abi/mem-event-constants.js';
 import type { PagingMessage, VmEventMessage } from '../../abi/paging-message.js';
-import { MEM_PAGING_DROP_PAGE } from '../../abi/vm-event-constants.js';
+import { MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL } from '../../abi/vm-event-constants.js';
 import { isPagevisorError } from '../../errors/pagevisor-error.js';
 import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 
@@ -40,6 +40,10 @@ export class PageIn {
       if (gfn >= ctx.maxPages) continue; // answered below; nothing to page in beyond max_pages
       if (this.isDrop(r)) {
         if (ctx.out[gfn] === OUT) {
+          // A fault on this gfn earlier in the batch listed it for reading; the page is gone now (found
+          // by the interleaving harness: the drop's delete ran before the read, which failed).
+          const listedAt = indexIn(gfns, reads, gfn);
+          if (listedAt >= 0) gfns[listedAt] = gfns[--reads]!;
           ctx.out[gfn] = 0;
           ctx.outCount--;
           drops[dropped++] = gfn;
@@ -51,10 +55,11 @@ export class PageIn {
       }
       ctx.counters.faults++;
       // Duplicate requests for one gfn are normal: page it in once, answer them all.
-      if (ctx.out[gfn] === OUT && !listed(gfns, reads, gfn)) gfns[reads++] = gfn;
+      if (ctx.out[gfn] === OUT && indexIn(gfns, reads, gfn) < 0) gfns[reads++] = gfn;
     }
     if (dropped > 0) await ctx.store.deleteBatch(drops, dropped);
     const pagedIn = reads > 0 ? await this.load(reads) : 0;
+    this.recoverEvictFails(n);
     this.answer(n);
     ctx.events.next({ type: 'pagein.batch', pagedIn, dropped, answered: n });
     return true;
@@ -126,6 +131,29 @@ export class PageIn {
     return loaded;
   }
 
+  /**
+   * A fault on a gfn the pager nominated but never evicted (`EVICT_FAIL`: its frame is still there) is
+   * ended by a prep without content, which makes the gfn `ram_rw` again (Xen 4.2+ `p2m_mem_paging_prep`
+   * keeps an existing frame). The response alone does not always do it: since Xen commit 4481335590,
+   * `vm_event_resume` skips `p2m_mem_paging_resume` unless the response's vcpu is vm_event-paused, and a
+   * foreign populate's request carries vcpu 0 unpaused, so xenpaging's answer left the gfn `paging_in`
+   * and the guest spinning on it for ever (found by the interleaving harness).
+   */
+  private recoverEvictFails(n: number): void {
+    const { abi, hypervisor, config, out, maxPages } = this.ctx;
+    if (abi.protocol.fullRing !== 'claim') return; // 4.1 resumes any type; SUSE age 3 restores at populate
+    for (let i = 0; i < n; i++) {
+      const r = this.requests[i]!;
+      if (r.gfn >= maxPages || out[r.gfn] === OUT || this.isDrop(r) || !this.isEvictFail(r)) continue;
+      try {
+        hypervisor.prep(config.domid, r.gfn);
+      } catch (error) {
+        // ENOENT: no longer paging (resumed already, ballooned out); nothing is left to recover.
+        if (!isPagevisorError(error, 'ENOENT')) throw error;
+      }
+    }
+  }
+
   /** Answers requests `0 … n)`: every request gets a response, so no ring slot is ever lost. */
   private answer(n: number): void {
     const { abi, back, hypervisor, config } = this.ctx;
@@ -149,13 +177,17 @@ export class PageIn {
     for (let i = 0; i < calls; i++) hypervisor.resume(config.domid);
   }
 
+  private isEvictFail(m: PagingMessage): boolean {
+    return this.ctx.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_EVICT_FAIL) !== 0 : (m.flags & MEM_EVENT_FLAG_EVICT_FAIL) !== 0;
+  }
+
   private isDrop(m: PagingMessage): boolean {
     return this.ctx.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (m.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
   }
 }
 
-/** Whether `gfn` is among `gfns[0 … count)` (a batch is at most one ring, 64 entries). */
-function listed(gfns: Uint32Array, count: number, gfn: number): boolean {
-  for (let i = 0; i < count; i++) if (gfns[i] === gfn) return true;
-  return false;
+/** Where `gfn` is among `gfns[0 … count)`, or -1 (a batch is at most one ring, 64 entries). */
+function indexIn(gfns: Uint32Array, count: number, gfn: number): number {
+  for (let i = 0; i < count; i++) if (gfns[i] === gfn) return i;
+  return -1;
 }
