@@ -10,6 +10,7 @@ import { runSimulation, type RunSample, type SimulationReport } from '../run/sim
 import { runReportHtml } from '../report/run-report.js';
 import { runFailures, summaryRows, verdictLine } from '../run/summary-rows.js';
 import { progressReporter } from '../run/progress.js';
+import { runInterleavedChoice } from '../run/interleaved.js';
 import { LIVE_POLICIES, policyChoice } from '../run/policy-choice.js';
 import { integerFlag } from '../flags.js';
 import { requireParentDirectory, userPath } from '../paths.js';
@@ -71,6 +72,18 @@ ${FSYNC_FLAG_HELP}
   --json            print the report as one JSON object on the last line
   --report FILE     write an HTML report: resident pages against the target,
                     faults and evictions over time, the integrity result
+  --interleave S    instead, one run of the interleaving harness with seed S:
+                    guest accesses, balloon, grant and foreign maps and target
+                    changes run inside the pager's batches, at every call it
+                    makes (memory store; --abi, --policy, --pages default 1024,
+                    --vcpus, --accesses as guest steps, default 1500, apply);
+                    exit 1 on a hang, a fault loop or a lost page, naming the
+                    seed, the gfn, its p2m state and the blocked vcpu
+  --shrink          with --interleave, on a failure: find the shortest failing
+                    schedule and print it
+  --schedule FILE   with --interleave: replay a schedule --shrink printed
+  --xen-bugs        with --interleave: the simulator keeps Xen's own bugs (4.1's
+                    evict re-checks nothing, stale M2P entries), to see them found
   --help            show this help
 
 Exit codes: 0 ok, 1 integrity or invariant check failed, the guest stalled,
@@ -83,6 +96,7 @@ Examples:
   pagevisor run --policy adaptive --store sqlite --path guest.sqlite --overwrite
   pagevisor run --policy ./my-policy.js --report run.html
   pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
+  pagevisor run --interleave 7 --abi mem_event/age1 --shrink
 `,
   options: {
     abi: { type: 'string' },
@@ -102,6 +116,10 @@ Examples:
     seed: { type: 'string' },
     json: { type: 'boolean' },
     report: { type: 'string' },
+    interleave: { type: 'string' },
+    shrink: { type: 'boolean' },
+    schedule: { type: 'string' },
+    'xen-bugs': { type: 'boolean' },
   },
   positionals: false,
   async run({ values }, io, interrupt) {
@@ -111,6 +129,8 @@ Examples:
     if (format !== undefined && !TRACE_FORMATS.includes(format as TraceFormat)) {
       throw new UsageError(`--format ${JSON.stringify(format)}: expected ${TRACE_FORMATS.join(', ')}`, COMMAND);
     }
+    if (values.interleave !== undefined) return interleaved(values, abi, io);
+    for (const flag of ['shrink', 'schedule', 'xen-bugs'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --interleave SEED`, COMMAND);
     const workload = typeof values.workload === 'string' ? values.workload : 'phases';
     const store = storeChoice(values, COMMAND, 'file', RUN_REDIS_PREFIX);
     const options = {
@@ -171,6 +191,29 @@ Examples:
     return runFailures(result, allowAbove).length === 0 ? 0 : 1;
   },
 };
+
+/** `run --interleave SEED`: the flags that apply to a harness run; the others are refused, not ignored. */
+async function interleaved(values: Record<string, string | boolean | undefined>, abi: string, io: CliIo): Promise<number> {
+  for (const flag of ['seed', 'target', 'store', 'path', 'url', 'prefix', 'compress', 'workload', 'format', 'report', 'reuse', 'overwrite', 'fsync', 'allow-above-target']) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --interleave (a harness run on the memory store)`, COMMAND);
+  }
+  return runInterleavedChoice(
+    {
+      abi,
+      seed: integer('interleave', values.interleave, 1, 0, 0xffff_ffff),
+      policy: await policyChoice(typeof values.policy === 'string' ? values.policy : 'xenpaging', COMMAND),
+      pages: integer('pages', values.pages, 1024, 1024, 1 << 20),
+      vcpus: integer('vcpus', values.vcpus, 4, 1, 64),
+      steps: integer('accesses', values.accesses, 1500, 1, 10_000_000),
+      scheduleFile: typeof values.schedule === 'string' ? userPath(values.schedule) : undefined,
+      shrink: values.shrink === true,
+      xenBugs: values['xen-bugs'] === true,
+      json: values.json === true,
+    },
+    io,
+    COMMAND,
+  );
+}
 
 /** Bad input found once the run starts (a bad --target, trace file or store) is exit 2 with its one-line message. */
 async function asUsage<T>(work: Promise<T>): Promise<T> {

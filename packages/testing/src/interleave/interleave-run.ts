@@ -176,13 +176,14 @@ class InterleavedRun {
       this.hv.setTarget(this.d.domid, this.ram.length >> 1);
       await this.pager.settle();
       const steps = this.options.steps ?? 1500;
-      for (let step = 0; step < steps && this.problems.length === 0; step++) {
+      for (let step = 0; step < steps && this.problems.length === 0 && this.d.crashed === undefined; step++) {
         this.at(-3);
         this.guestStep(step);
         await this.pager.settle();
       }
-      if (this.problems.length === 0) await this.drain();
-      if (this.problems.length === 0) await this.pager.stop('graceful');
+      const going = (): boolean => this.problems.length === 0 && this.d.crashed === undefined;
+      if (going()) await this.drain();
+      if (going()) await this.pager.stop('graceful');
     } catch (error) {
       this.problem(isPagevisorError(error, 'INVARIANT') ? 'invariant' : 'pager', `the pager failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -296,7 +297,7 @@ class InterleavedRun {
         this.pendingGfn[v] = -1;
         continue;
       }
-      if (++this.retries[v]! > MAX_RETRIES && this.problems.length === 0) {
+      if (++this.retries[v]! > MAX_RETRIES && this.problems.length === 0 && d.crashed === undefined) {
         this.problem('livelock', `vcpu ${v} faulted on gfn 0x${gfn.toString(16)} ${MAX_RETRIES} times, each fault answered, and the gfn stayed ${this.p2m(gfn)}`, gfn, v);
       }
     }
@@ -314,15 +315,15 @@ class InterleavedRun {
     this.inAction = true; // no more schedule actions
     while (this.held.length > 0) this.releaseOne();
     this.hv.setTarget(this.d.domid, this.ram.length);
-    for (let round = 0; round < DRAIN_ROUNDS && this.pendingGfn.some((gfn) => gfn >= 0) && this.problems.length === 0; round++) {
+    for (let round = 0; round < DRAIN_ROUNDS && this.pendingGfn.some((gfn) => gfn >= 0) && this.problems.length === 0 && this.d.crashed === undefined; round++) {
       await this.pager.settle();
       this.retryBlocked();
     }
     await this.pager.settle();
     for (let v = 0; v < this.d.vcpus; v++) {
       const gfn = this.pendingGfn[v]!;
-      if (gfn < 0 || this.problems.length > 0) continue;
       const d = this.d;
+      if (gfn < 0 || this.problems.length > 0 || d.crashed !== undefined) continue;
       const why = d.ringSleep[v] ? 'asleep for a ring slot' : d.blackEye[v] ? 'black-eye paused' : d.vmEventPause[v]! > 0 ? 'vm_event-paused' : d.pauseCount[v]! > 0 ? 'paused' : d.waitGfn[v]! >= 0 ? 'spinning on the gfn' : 'runnable but faulting';
       this.problem('hang', `vcpu ${v} waits on gfn 0x${gfn.toString(16)} (${this.p2m(gfn)}, ${why}) with the pager idle and the ring empty: nobody will answer it`, gfn, v);
     }

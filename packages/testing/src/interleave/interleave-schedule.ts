@@ -20,7 +20,14 @@ import { SeededRandom } from '../sim/seeded-random.js';
  */
 export type InterleaveOp = 'access' | 'write' | 'balloonOut' | 'balloonIn' | 'grantMap' | 'foreignMap' | 'release' | 'hvmCopy' | 'target';
 
-/** Every {@link InterleaveOp}, in the order a seed draws them from. */
+/**
+ * Every {@link InterleaveOp}, in the order a seed draws them from.
+ *
+ * @example
+ * ```ts
+ * INTERLEAVE_OPS.includes('grantMap'); // true
+ * ```
+ */
 export const INTERLEAVE_OPS: readonly InterleaveOp[] = ['access', 'write', 'balloonOut', 'balloonIn', 'grantMap', 'foreignMap', 'release', 'hvmCopy', 'target'];
 
 /**

@@ -2,7 +2,14 @@ import type { DomainInfo, ForeignMapping, HypervisorPort, PagingChannel } from '
 import type { Observable } from 'rxjs';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 
-/** How many of the gfns the pager named lately an interleaved action can pick from. */
+/**
+ * How many of the gfns the pager named lately an interleaved action can pick from.
+ *
+ * @example
+ * ```ts
+ * port.recentGfn(RECENT_GFNS - 1); // the oldest gfn still remembered
+ * ```
+ */
 export const RECENT_GFNS = 8;
 
 /**

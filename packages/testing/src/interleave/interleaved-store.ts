@@ -54,6 +54,7 @@ export class InterleavedStore implements PageStore {
     return this.inner.close();
   }
 
+  /** Closes the store, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
