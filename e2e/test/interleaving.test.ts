@@ -54,6 +54,13 @@ describe('interleaved runs: guest and backends inside the pager\'s batches', () 
     it(`regression: ${found.abi} seed ${found.seed}, ${found.what}`, () => expectClean(options(found.abi, found.seed)));
   }
 
+  it('16 vcpus on an 8-slot vm_event ring: v1 locks as Xen 4.6–4.8 did (black eye), v2 and v7 do not (7f8445d967)', async () => {
+    const v1 = await runInterleaved({ ...options('vm_event/v1', 1), vcpus: 16 });
+    expect(v1.problems[0]).toMatchObject({ kind: 'hang' });
+    expect(v1.problems[0]!.message).toMatch(/black-eye paused/);
+    for (const abi of ['vm_event/v2', 'vm_event/v7']) for (let seed = 1; seed <= 3; seed++) await expectClean({ ...options(abi, seed), vcpus: 16 });
+  }, 120_000);
+
   it('same seed, same run, bit for bit; another seed, another run', async () => {
     const a = await runInterleaved(options('vm_event/v7', 5));
     const b = await runInterleaved(options('vm_event/v7', 5));

@@ -29,6 +29,7 @@ const XEN_41_PROTOCOL: PagingProtocol = {
   dummyResponses: false,
   versionChecked: false,
   resumeNeedsVmEventPause: false,
+  blackEye: 'online-count',
   p2mTypes: P2M_TYPES_XEN_4_1,
 };
 
@@ -186,6 +187,9 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
       versionChecked: true,
       // 4.8 (4481335590): vm_event_resume acts only for a vcpu with vm_event_pause_count > 0.
       resumeNeedsVmEventPause: version >= 2,
+      // 4.9 (7f8445d967): no black eye for a vm_event-paused vcpu, one wake per free slot. v2 spans
+      // 4.8–4.10; the simulator models its 4.9–4.10 releases.
+      blackEye: version >= 2 ? 'per-free-slot' : 'online-count',
       p2mTypes: version >= 2 ? P2M_TYPES_XEN_4_8 : P2M_TYPES_XEN_4_6,
     },
   });

@@ -61,6 +61,15 @@ export interface PagingProtocol {
    * foreign-triggered response then does not run `p2m_mem_paging_resume`.
    */
   readonly resumeNeedsVmEventPause: boolean;
+  /**
+   * How the claim era's "black eye" pauses guest vcpus when fewer slots than vcpus are free, and wakes
+   * them. `online-count` (mem_event 4.2 to vm_event 4.8, `mem_event_wake_blocked`): every requesting
+   * vcpu is paused, and blocked vcpus are woken only while fewer vcpus are online than slots are free,
+   * so with more vcpus than ring slots the guest can lock. `per-free-slot` (4.9+, 7f8445d967): a vcpu
+   * already vm_event-paused is not black-eyed, and one blocked vcpu is woken per free slot. Unused by
+   * the threshold era.
+   */
+  readonly blackEye: 'online-count' | 'per-free-slot';
   /** The `p2m_type_t` numbering the `p2mt` field uses. */
   readonly p2mTypes: P2mTypeNumbering;
 }

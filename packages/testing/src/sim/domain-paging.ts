@@ -390,15 +390,23 @@ export class DomainPaging {
     return message;
   }
 
-  /** After a guest request: `available < max_vcpus` pauses the vcpu ("black eye", 4.2+). */
+  /**
+   * After a guest request: `available < max_vcpus` pauses the vcpu ("black eye", 4.2+); from 4.9
+   * (7f8445d967) not a vcpu that is vm_event-paused already.
+   */
   private blackEye(vcpu: number): void {
     const d = this.domain;
     if (this.slots.available >= d.vcpus || d.blackEye[vcpu] === 1) return;
+    if (this.protocol.blackEye === 'per-free-slot' && d.vmEventPause[vcpu]! > 0) return;
     d.blackEye[vcpu] = 1;
     d.pauseCount[vcpu]!++;
   }
 
-  /** `mem_event_wake`: wake waiters for the free slots, else unblock black-eyed vcpus round-robin. */
+  /**
+   * `mem_event_wake`: wake waiters for the free slots, else unblock black-eyed vcpus round-robin: while
+   * fewer vcpus are online than slots are free (`online-count`), or one per free slot (`per-free-slot`,
+   * 4.9's `vm_event_wake_blocked`).
+   */
   private wake(): void {
     const d = this.domain;
     let available = this.slots.available;
@@ -407,7 +415,7 @@ export class DomainPaging {
       return;
     }
     let online = 0;
-    for (let v = 0; v < d.vcpus; v++) if (d.blackEye[v] === 0) online++;
+    if (this.protocol.blackEye === 'online-count') for (let v = 0; v < d.vcpus; v++) if (d.blackEye[v] === 0) online++;
     for (let step = 0; step < d.vcpus && online < available; step++) {
       const v = (this.lastVcpuWake + 1 + step) % d.vcpus;
       if (d.blackEye[v] === 1) {
