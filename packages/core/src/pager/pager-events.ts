@@ -69,6 +69,26 @@ export interface PageInBatchEvent {
 }
 
 /**
+ * A page-in found no free machine frame (`prep` failed with `ENOMEM`): its requests are held back,
+ * their vcpus stay paused, and it is tried again after `retryInMs` (doubling each time, up to 8 times `retryIntervalMs`); after 8 tries
+ * the pager stops with `ENOMEM` and the pages stay out, in the store.
+ * @example
+ * ```ts
+ * pager.events$.subscribe((e) => { if (e.type === 'pagein.no-memory') console.warn(`no memory for ${e.pages} pages, retry in ${e.retryInMs} ms`); });
+ * ```
+ */
+export interface PageInNoMemoryEvent {
+  /** Discriminant. */
+  readonly type: 'pagein.no-memory';
+  /** Requests held back. */
+  readonly pages: number;
+  /** Which try this was, from 1. */
+  readonly attempt: number;
+  /** When the next try is, in ms. */
+  readonly retryInMs: number;
+}
+
+/**
  * Per-page event (with `pageEvents: true`): what happened to one gfn.
  *
  * @example
@@ -180,6 +200,7 @@ export type PagerEvent =
   | TargetChangedEvent
   | EvictBatchEvent
   | PageInBatchEvent
+  | PageInNoMemoryEvent
   | PageEvent
   | EvictFailedEvent
   | StoreWriteFailedEvent

@@ -197,6 +197,9 @@ export class Pager {
       for (let rounds = 0; ctx.outCount > 0; rounds++) {
         this.pageIn.requestPageIns(ctx.abi.ringSlots);
         await this.settle();
+        // Page-ins held back for memory: wait for their next try rather than spin.
+        const heldUntil = this.pageIn.noMemory.retryAt;
+        if (heldUntil !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, heldUntil - this.clock.now())));
         if (rounds > ctx.maxPages * 4 + 1000) throw new Error(`graceful stop made no progress with ${ctx.outCount} pages out`);
       }
     }
@@ -248,9 +251,11 @@ export class Pager {
   /** One pass: answer the ring until it is empty, then move toward the target. */
   private async servicePass(): Promise<void> {
     const ctx = this.ctx!;
-    while (await this.pageIn.pass()) {
+    while (await this.pageIn.pass(this.clock.now())) {
       // keep draining
     }
+    const heldUntil = this.pageIn.noMemory.retryAt;
+    if (heldUntil !== undefined) this.scheduleRetry(Math.max(0, heldUntil - this.clock.now()));
     if (this.state === 'running') {
       const totPages = this.hypervisor.domainInfo(this.config.domid).totPages;
       if (totPages < this.target && ctx.outCount > 0) {
@@ -277,13 +282,13 @@ export class Pager {
     this.lastYield = performance.now();
   }
 
-  /** Re-runs a service pass after `retryIntervalMs`, once; the timer never keeps the process alive. */
-  private scheduleRetry(): void {
+  /** Re-runs a service pass after `delayMs` (default `retryIntervalMs`), once; the timer never keeps the process alive. */
+  private scheduleRetry(delayMs = this.config.retryIntervalMs): void {
     if (this.retryTimer !== undefined || this.state !== 'running') return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.state === 'running') this.kick();
-    }, this.config.retryIntervalMs);
+    }, delayMs);
     this.retryTimer.unref?.();
   }
 

@@ -2,6 +2,7 @@ import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_EVICT_FAIL } from '../../abi/m
 import type { PagingMessage, VmEventMessage } from '../../abi/paging-message.js';
 import { MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL } from '../../abi/vm-event-constants.js';
 import { isPagevisorError } from '../../errors/pagevisor-error.js';
+import { NoMemoryBackoff } from './no-memory-backoff.js';
 import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 
 /**
@@ -15,6 +16,10 @@ export class PageIn {
   private readonly gfns: Uint32Array;
   private readonly pages: Uint8Array;
   private readonly drops: Uint32Array;
+  /** Per entry of `gfns`: 1 when its prep found no free memory (ENOMEM) in this batch. */
+  private readonly starved: Uint8Array;
+  /** Requests held back after ENOMEM, retried with back-off. */
+  readonly noMemory: NoMemoryBackoff;
   /** Where {@link PageIn.requestPageIns} resumes its sweep. */
   private scanFrom = 0;
 
@@ -23,13 +28,20 @@ export class PageIn {
     this.gfns = new Uint32Array(slots);
     this.pages = new Uint8Array(slots * PAGE_BYTES);
     this.drops = new Uint32Array(slots);
+    this.starved = new Uint8Array(slots);
+    this.noMemory = new NoMemoryBackoff(ctx.abi, ctx.config.retryIntervalMs);
   }
 
-  /** Serves one batch of requests; false when the ring was empty. */
-  async pass(): Promise<boolean> {
+  /**
+   * Serves one batch of requests: the ones held back for memory when they are due, else the ring's.
+   *
+   * @param now - the clock, for the back-off of requests held back for memory
+   * @returns false when there was nothing to serve
+   */
+  async pass(now: number): Promise<boolean> {
     const ctx = this.ctx;
     const abi = ctx.abi;
-    const n = ctx.back.drainRequests(abi, this.requests, abi.ringSlots, false);
+    const n = this.noMemory.due(now) ? this.noMemory.take(this.requests) : ctx.back.drainRequests(abi, this.requests, abi.ringSlots, false);
     if (n === 0) return false;
     const { gfns, drops } = this;
     let reads = 0;
@@ -58,11 +70,36 @@ export class PageIn {
       if (ctx.out[gfn] === OUT && indexIn(gfns, reads, gfn) < 0) gfns[reads++] = gfn;
     }
     if (dropped > 0) await ctx.store.deleteBatch(drops, dropped);
-    const pagedIn = reads > 0 ? await this.load(reads) : 0;
+    const { loaded: pagedIn, starved } = reads > 0 ? await this.load(reads) : { loaded: 0, starved: 0 };
     this.recoverEvictFails(n);
-    this.answer(n);
-    ctx.events.next({ type: 'pagein.batch', pagedIn, dropped, answered: n });
+    const answered = starved > 0 ? this.holdStarved(n, reads, now) : n;
+    if (starved === 0) this.noMemory.succeeded();
+    this.answer(answered);
+    ctx.events.next({ type: 'pagein.batch', pagedIn, dropped, answered });
     return true;
+  }
+
+  /**
+   * Holds back the requests of gfns whose prep found no memory (their vcpus stay paused), keeps the
+   * others at the front of the batch, and returns how many those are.
+   */
+  private holdStarved(n: number, reads: number, now: number): number {
+    const { requests, gfns, starved } = this;
+    const held: PagingMessage[] = [];
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const r = requests[i]!;
+      const at = indexIn(gfns, reads, r.gfn);
+      if (at >= 0 && starved[at] === 1) {
+        held.push(r);
+        continue;
+      }
+      requests[i] = requests[kept]!;
+      requests[kept++] = r;
+    }
+    const retryInMs = this.noMemory.hold(held, now);
+    this.ctx.events.next({ type: 'pagein.no-memory', pages: held.length, attempt: this.noMemory.attempt, retryInMs });
+    return kept;
   }
 
   /**
@@ -87,11 +124,16 @@ export class PageIn {
     }
   }
 
-  /** Reads `count` gfns from the store and loads them into the guest; returns how many came in. */
-  private async load(count: number): Promise<number> {
+  /**
+   * Reads `count` gfns from the store and loads them into the guest; returns how many came in, and how
+   * many found no free memory (those stay out, their pages kept in the store).
+   */
+  private async load(count: number): Promise<{ loaded: number; starved: number }> {
     const ctx = this.ctx;
     const { store, hypervisor, config } = ctx;
-    const { gfns, pages } = this;
+    const { gfns, pages, starved } = this;
+    starved.fill(0, 0, count);
+    let hungry = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await store.readBatch(gfns, count, pages);
@@ -116,6 +158,11 @@ export class PageIn {
           hypervisor.unmapForeign(mapping);
         }
       } catch (error) {
+        if (isPagevisorError(error, 'ENOMEM')) {
+          starved[i] = 1;
+          hungry++;
+          continue;
+        }
         // ENOENT: the gfn left the paging states (ballooned out; its DROP_PAGE follows).
         if (!isPagevisorError(error, 'ENOENT')) throw error;
         continue;
@@ -127,8 +174,15 @@ export class PageIn {
       loaded++;
     }
     ctx.counters.pagedIn += loaded;
-    await store.deleteBatch(gfns, count);
-    return loaded;
+    if (hungry === 0) {
+      await store.deleteBatch(gfns, count);
+    } else {
+      // The starved pages stay in the store for the next try.
+      let kept = 0;
+      for (let i = 0; i < count; i++) if (starved[i] === 0) this.drops[kept++] = gfns[i]!;
+      await store.deleteBatch(this.drops, kept);
+    }
+    return { loaded, starved: hungry };
   }
 
   /**
