@@ -195,7 +195,7 @@ export class Pager {
     if (mode === 'graceful') {
       this.target = ctx.maxPages;
       for (let rounds = 0; ctx.outCount > 0; rounds++) {
-        this.pageIn.requestPageIns(ctx.abi.ringSlots);
+        await this.pageIn.requestPageIns(ctx.abi.ringSlots);
         await this.settle();
         // Page-ins held back for memory: wait for their next try rather than spin.
         const heldUntil = this.pageIn.noMemory.retryAt;
@@ -259,7 +259,7 @@ export class Pager {
     if (this.state === 'running') {
       const totPages = this.hypervisor.domainInfo(this.config.domid).totPages;
       if (totPages < this.target && ctx.outCount > 0) {
-        this.pageIn.requestPageIns(Math.min(this.target - totPages, ctx.abi.ringSlots));
+        await this.pageIn.requestPageIns(Math.min(this.target - totPages, ctx.abi.ringSlots));
       } else if (!(await this.eviction.towardTarget(this.target))) {
         // Nothing to evict now, or a batch that evicted nothing (pages busy, store failing): try again
         // later, as xenpaging's poll timeout did, instead of spinning.

@@ -87,6 +87,8 @@ export class DomainPaging {
   private readonly domain: SimDomain;
   /** Vcpus sleeping on the 4.2+ wait queue for a slot, in arrival order. */
   private readonly waitQueue: number[] = [];
+  /** 4.2+: the DROP_PAGE a vcpu asleep on the wait queue sends once it gets a slot. */
+  private readonly pendingDrops = new Map<number, { readonly gfn: number; readonly oldType: number }>();
   /** SUSE age 3: vcpus waiting per gfn (`p2m_mem_paging_wait`). */
   private readonly gfnWaiters = new Map<number, number[]>();
   private lastVcpuWake = 0;
@@ -233,10 +235,23 @@ export class DomainPaging {
     }
     const producer = caller === FOREIGN_CALLER ? 'foreign' : 'target';
     if (!this.slots.tryClaim(producer)) {
-      this.counters.lostDrops++;
+      // mem_event_claim_slot (4.2, vm_event_claim_slot later): a foreign caller gets -EBUSY and the
+      // drop is lost; a guest vcpu sleeps on the wait queue and sends it once a slot is free.
+      if (caller === FOREIGN_CALLER) {
+        this.counters.lostDrops++;
+        return;
+      }
+      this.counters.ringFull++;
+      this.domain.ringSleep[caller] = 1;
+      this.waitQueue.push(caller);
+      this.pendingDrops.set(caller, { gfn, oldType });
       return;
     }
-    this.putRequest(producer, gfn, oldType, 0, false, caller === FOREIGN_CALLER, true, evictFail);
+    this.putDrop(producer, gfn, oldType, caller);
+  }
+
+  private putDrop(producer: 'target' | 'foreign', gfn: number, oldType: number, caller: number): void {
+    this.putRequest(producer, gfn, oldType, 0, false, caller === FOREIGN_CALLER, true, oldType === P2mType.ram_paging_out);
   }
 
   // --- resume ---
@@ -256,6 +271,7 @@ export class DomainPaging {
     }
     // 4.1 mem_event_wake_waiters: every resume wakes all vcpus sleeping for ring space.
     if (this.protocol.fullRing === 'threshold') this.wakeAllSleepers();
+    this.flushNotify(); // drops sent by vcpus the resume woke
   }
 
   private applyResponse(rsp: PagingMessage): void {
@@ -411,7 +427,16 @@ export class DomainPaging {
     const d = this.domain;
     let available = this.slots.available;
     if (this.waitQueue.length > 0) {
-      while (available-- > 0 && this.waitQueue.length > 0) d.ringSleep[this.waitQueue.shift()!] = 0;
+      while (available-- > 0 && this.waitQueue.length > 0) {
+        const v = this.waitQueue.shift()!;
+        d.ringSleep[v] = 0;
+        // A vcpu that slept inside guest_remove_page sends its DROP_PAGE now, in the slot it waited for.
+        const drop = this.pendingDrops.get(v);
+        if (drop !== undefined && this.slots.tryClaim('target')) {
+          this.pendingDrops.delete(v);
+          this.putDrop('target', drop.gfn, drop.oldType, v);
+        }
+      }
       return;
     }
     let online = 0;
