@@ -2,8 +2,8 @@ import { createDefaultAbiRegistry, isPagevisorError, OFFLINE_HANDLERS, type Offl
 
 /**
  * `hvm-relocate`: moves an HVM guest's page off a failing frame through paging, which Xen never did
- * (its 2009 design told HVM owners to live-migrate, d06a984487): the gfn the frame backs is copied,
- * nominated and evicted, so the frame is freed and, being `offlining`, becomes `offlined`; then the
+ * (its 2009 design told HVM owners to live-migrate, d06a984487): the gfn the frame backs is
+ * nominated, copied and evicted, in xenpaging's order, so the frame is freed and, being `offlining`, becomes `offlined`; then the
  * gfn is paged straight back in with its content, into a fresh frame (the allocator never hands out an
  * offlined frame again).
  *
@@ -32,9 +32,8 @@ export class HvmRelocateHandler implements OfflineHandler {
   }
 
   async handle({ hypervisor, domid, gfn, mfn }: OfflineRequest): Promise<OfflineResult> {
-    const mapping = hypervisor.mapForeign(domid, gfn, false);
-    const content = mapping.bytes.slice();
-    hypervisor.unmapForeign(mapping);
+    // xenpaging's order (xenpaging_evict_page): nominate, then map and copy, then evict. Once the gfn is
+    // paging_out a guest write faults instead of landing after the copy, and evict then refuses.
     try {
       hypervisor.nominate(domid, gfn);
     } catch (error) {
@@ -43,6 +42,9 @@ export class HvmRelocateHandler implements OfflineHandler {
       }
       throw error;
     }
+    const mapping = hypervisor.mapForeign(domid, gfn, false);
+    const content = mapping.bytes.slice();
+    hypervisor.unmapForeign(mapping);
     try {
       hypervisor.evict(domid, gfn);
     } catch (error) {
