@@ -96,7 +96,7 @@ Examples:
   pagevisor run --policy adaptive --store sqlite --path guest.sqlite --overwrite
   pagevisor run --policy ./my-policy.js --report run.html
   pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
-  pagevisor run --interleave 7 --abi mem_event/age1 --shrink
+  pagevisor run --interleave 1 --abi mem_event/age2 --xen-bugs --shrink
 `,
   options: {
     abi: { type: 'string' },

@@ -70,6 +70,13 @@ export interface PagingProtocol {
    * the threshold era.
    */
   readonly blackEye: 'online-count' | 'per-free-slot';
+  /**
+   * Whether evict scrubs the frame it frees (`scrub_one_page` in `p2m_mem_paging_evict`, from 62530296c7,
+   * October 2011: age 2 on). Xen
+   * 4.1's did not, so the guest's data stayed in a free frame the next allocation handed out; its
+   * xenpaging cleared the page through a writable mapping before evicting, and so does the pager.
+   */
+  readonly evictScrubs: boolean;
   /** The `p2m_type_t` numbering the `p2mt` field uses. */
   readonly p2mTypes: P2mTypeNumbering;
 }

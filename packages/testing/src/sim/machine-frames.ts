@@ -42,6 +42,12 @@ export class MachineFrames {
   readonly contentVersion: Uint32Array;
   /** Frames whose bytes were written through a mapping: the bytes, in place of generated content. */
   readonly written = new Map<number, Uint8Array>();
+  /**
+   * Free frames freed without a scrub (Xen 4.1's evict), with the seed of the domain whose content they
+   * still hold: that content is what {@link SimHypervisor.frameBytes} reads until the frame is allocated
+   * again (the simulator hands out zeroed frames; Xen would hand out the stale bytes, a leak).
+   */
+  readonly unscrubbed = new Map<number, number>();
   private readonly freeList: Int32Array;
   /** 1 while the frame is on the free list (an offlined frame can still be, until popped). */
   private readonly listed: Uint8Array;
@@ -91,6 +97,8 @@ export class MachineFrames {
       this.typeCount[mfn] = 0;
       this.contentGfn[mfn] = -1;
       this.contentVersion[mfn] = 0;
+      this.written.delete(mfn);
+      this.unscrubbed.delete(mfn);
       return mfn;
     }
     throw new HypervisorError('ENOMEM', `no free machine frame for domain ${domid}`, { domid });
@@ -104,18 +112,25 @@ export class MachineFrames {
   /**
    * Drops a reference (`put_page`); the last one frees the frame: M2P invalidated (seed 000 patches 6
    * and 7: Xen left it stale; `SimHypervisor` restores the stale entry when it reproduces that bug),
-   * content scrubbed, and an offlining frame becomes offlined.
+   * content scrubbed (unless `unscrubbedSeed` is given: then the content stays, see
+   * {@link MachineFrames.unscrubbed}), and an offlining frame becomes offlined.
    *
+   * @param unscrubbedSeed - the owner's seed, to free the frame without scrubbing it
    * @returns whether the frame was freed
    */
-  put(mfn: number): boolean {
+  put(mfn: number, unscrubbedSeed?: number): boolean {
     if (this.refs[mfn] === 0) throw new Error(`put_page on mfn ${mfn} with no references`);
     if (--this.refs[mfn]! > 0) return false;
     this.owner[mfn] = DOMID_INVALID;
     this.allocated[mfn] = 0;
     this.m2p[mfn] = INVALID_M2P_ENTRY;
-    this.contentGfn[mfn] = -1;
-    this.written.delete(mfn);
+    if (unscrubbedSeed === undefined) {
+      this.contentGfn[mfn] = -1;
+      this.written.delete(mfn);
+      this.unscrubbed.delete(mfn);
+    } else {
+      this.unscrubbed.set(mfn, unscrubbedSeed); // the content stays in the free frame (Xen 4.1's evict)
+    }
     if (this.state[mfn] === FrameState.offlining || this.broken[mfn] === 1) {
       this.state[mfn] = FrameState.offlined;
       return true;
@@ -141,11 +156,12 @@ export class MachineFrames {
    * Clears `PGC_allocated` and drops the reference it held (`test_and_clear_bit(_PGC_allocated)` +
    * `put_page`).
    *
+   * @param unscrubbedSeed - as for {@link MachineFrames.put}
    * @returns whether the frame was freed
    */
-  release(mfn: number): boolean {
+  release(mfn: number, unscrubbedSeed?: number): boolean {
     if (this.allocated[mfn] === 0) return false;
     this.allocated[mfn] = 0;
-    return this.put(mfn);
+    return this.put(mfn, unscrubbedSeed);
   }
 }

@@ -185,9 +185,17 @@ export class SimHypervisor implements HypervisorPort {
   /** A frame's 4096 bytes as they are now (generated content, or what was written into it). */
   frameBytes(mfn: number): Uint8Array {
     const bytes = new Uint8Array(PAGE_BYTES);
-    const owner = this.domains.get(this.frames.owner[mfn]!);
-    if (owner === undefined) return bytes;
-    this.fillFrame(owner, mfn, bytes);
+    const f = this.frames;
+    const owner = this.domains.get(f.owner[mfn]!);
+    if (owner !== undefined) {
+      this.fillFrame(owner, mfn, bytes);
+      return bytes;
+    }
+    // A free frame Xen 4.1's evict did not scrub still holds its last owner's page.
+    const seed = f.unscrubbed.get(mfn);
+    const written = f.written.get(mfn);
+    if (written !== undefined) bytes.set(written);
+    else if (seed !== undefined && f.contentGfn[mfn]! >= 0) fillPageContent(bytes, seed, f.contentGfn[mfn]!, f.contentVersion[mfn]!);
     return bytes;
   }
 
@@ -358,7 +366,8 @@ export class SimHypervisor implements HypervisorPort {
     if (f.allocated[mfn] === 1) {
       d.totPages--;
       const stale = f.m2p[mfn]!;
-      if (f.release(mfn) && this.xenBugs) f.m2p[mfn] = stale;
+      // 4.2+ scrub_one_page; 4.1 frees the page with the guest's data in it.
+      if (f.release(mfn, paging.protocol.evictScrubs ? undefined : d.seed) && this.xenBugs) f.m2p[mfn] = stale;
     }
     this.audit(d, gfn, 'evict');
   }

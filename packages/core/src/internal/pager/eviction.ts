@@ -12,6 +12,8 @@ export class Eviction {
   private readonly gfns: Uint32Array;
   private readonly pages: Uint8Array;
   private readonly refused: Uint32Array;
+  /** The frame each nominated page was copied from. */
+  private readonly mfns: Int32Array;
 
   constructor(private readonly ctx: PagerContext) {
     const batch = ctx.config.batchSize;
@@ -19,6 +21,7 @@ export class Eviction {
     this.gfns = new Uint32Array(batch);
     this.pages = new Uint8Array(batch * PAGE_BYTES);
     this.refused = new Uint32Array(batch);
+    this.mfns = new Int32Array(batch);
   }
 
   /**
@@ -60,6 +63,7 @@ export class Eviction {
         continue;
       }
       pages.set(mapping.bytes, nominated * PAGE_BYTES);
+      this.mfns[nominated] = mapping.mfn;
       hypervisor.unmapForeign(mapping);
       gfns[nominated++] = gfn;
     }
@@ -89,10 +93,23 @@ export class Eviction {
         failed++;
         continue;
       }
+      // Xen 4.1's evict frees the frame unscrubbed: clear it first, as 4.1's xenpaging_evict_page did
+      // (memset through a writable mapping), so the guest's data never reaches a free frame.
+      const scrub = !ctx.abi.protocol.evictScrubs;
+      const copy = pages.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
+      if (scrub && !this.clearIfUnchanged(gfn, this.mfns[i]!, copy)) {
+        // Not the page it nominated any more (ballooned out and in, or gone): evict would refuse it.
+        this.failed(gfn, 'evict');
+        this.refused[refused++] = gfn;
+        failed++;
+        continue;
+      }
       try {
         hypervisor.evict(domid, gfn);
       } catch (error) {
         if (!isRefusal(error)) throw error;
+        // The page stays, and it is the one copied (checked just now): give it its content back.
+        if (scrub) this.overwrite(gfn, copy);
         // EBUSY: mapped or populated since nomination; the page stays and its copy leaves the store.
         this.failed(gfn, 'evict');
         this.refused[refused++] = gfn;
@@ -111,10 +128,50 @@ export class Eviction {
     return evicted;
   }
 
+  /**
+   * Zeroes a nominated page through a writable mapping if it is still the one copied: the same frame,
+   * the same bytes (the gfn may have been ballooned out and back in during the store write, and that
+   * new page must not be touched). False when it is not, or cannot be mapped.
+   */
+  private clearIfUnchanged(gfn: number, mfn: number, copy: Uint8Array): boolean {
+    const { hypervisor, config } = this.ctx;
+    let mapping: ForeignMapping;
+    try {
+      mapping = hypervisor.mapForeign(config.domid, gfn, true);
+    } catch (error) {
+      if (isRefusal(error)) return false;
+      throw error;
+    }
+    const same = mapping.mfn === mfn && samePage(mapping.bytes, copy);
+    if (same) mapping.bytes.fill(0);
+    hypervisor.unmapForeign(mapping);
+    return same;
+  }
+
+  /** Writes `content` back into a page {@link Eviction.clearIfUnchanged} zeroed. */
+  private overwrite(gfn: number, content: Uint8Array): void {
+    const { hypervisor, config } = this.ctx;
+    const mapping = hypervisor.mapForeign(config.domid, gfn, true);
+    mapping.bytes.set(content);
+    hypervisor.unmapForeign(mapping);
+  }
+
   private failed(gfn: number, reason: EvictFailReason): void {
     this.ctx.counters.evictFails++;
     this.ctx.counters.evictFailReasons[reason]++;
     this.ctx.policy.notifyNominationFailed(gfn);
     if (this.ctx.config.pageEvents) this.ctx.events.next({ type: 'evict.failed', gfn, reason });
   }
+}
+
+/** Whether two 4 KiB pages hold the same bytes (compared a word at a time where both are aligned). */
+function samePage(a: Uint8Array, b: Uint8Array): boolean {
+  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const wa = new Int32Array(a.buffer, a.byteOffset, PAGE_BYTES >> 2);
+    const wb = new Int32Array(b.buffer, b.byteOffset, PAGE_BYTES >> 2);
+    for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < PAGE_BYTES; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
