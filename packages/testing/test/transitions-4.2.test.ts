@@ -266,6 +266,32 @@ describe('ABI-specific resume rules', () => {
     expect(s.d.paging!.counters.droppedResponses).toBe(1);
   });
 
+  it('vm_event: a response with another reason unpauses its vcpu but resumes no gfn (vm_event_resume)', () => {
+    const s = simWith('vm_event/v7');
+    s.pageOut(GFN);
+    s.hv.guestAccess(s.id, 0, GFN, false);
+    const requests = s.requests();
+    s.hv.prep(s.id, GFN, s.hv.expectedContent(s.id, GFN));
+    expect(s.type(GFN)).toBe('ram_rw'); // 4.2+ prep makes it usable at once
+    s.hv.nominate(s.id, GFN + 1);
+    s.hv.hvmCopy(s.id, 1, GFN + 1);
+    const evictFail = s.requests();
+    s.answer([...requests, ...evictFail], (m) => {
+      m.reason = 7; // not VM_EVENT_REASON_MEM_PAGING
+    });
+    expect([s.d.runnable(0), s.d.runnable(1)]).toEqual([true, true]);
+    expect(s.type(GFN + 1)).toBe('ram_paging_in'); // p2m_mem_paging_resume did not run
+  });
+
+  it('DROP_PAGE requests carry p2mt 0: p2m_mem_paging_drop_page never sets it', () => {
+    for (const abiId of ['mem_event/age1', 'mem_event/4.2', 'vm_event/v7']) {
+      const s = simWith(abiId);
+      s.pageOut(GFN);
+      s.hv.decreaseReservation(s.id, GFN, 0);
+      expect(s.requests().map((r) => r.p2mt), abiId).toEqual([0]);
+    }
+  });
+
   it('vm_event/v1: the same response is applied (no vm_event-pause rule before 4.8)', () => {
     const s = simWith('vm_event/v1');
     s.hv.nominate(s.id, GFN);

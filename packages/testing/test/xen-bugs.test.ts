@@ -67,4 +67,17 @@ describe('seed 000 patches 6-7: M2P of a freed frame', () => {
     if (xenBugs) expect(() => hv.auditor!.auditDomain(d)).toThrow('a free frame has a stale M2P entry');
     else hv.auditor!.auditDomain(d);
   });
+
+  it.each(['mem_event/age2', 'mem_event/4.2', 'vm_event/v7'])('xenBugs on %s: the free resets M2P (4515d7bd13, in 4.2.0)', (abi) => {
+    const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192, xenBugs: true });
+    const d = hv.createDomain({ maxPages: 1024, vcpus: 2, seed: 11 });
+    hv.enablePaging(d.domid, [abi]);
+    const mfn = d.p2mMfn[GFN]!;
+    const mapping = abi === 'mem_event/age2' ? hv.mapForeign(d.domid, GFN, false) : undefined; // age 2 nominates with the pager's mapping
+    hv.nominate(d.domid, GFN);
+    if (mapping !== undefined) hv.unmapForeign(mapping);
+    hv.evict(d.domid, GFN);
+    expect(hv.frames.m2p[mfn]).toBe(-1);
+    hv.auditor!.auditDomain(d);
+  });
 });

@@ -30,8 +30,10 @@ const XEN_41_PROTOCOL: PagingProtocol = {
   versionChecked: false,
   resumeNeedsVmEventPause: false,
   blackEye: 'online-count',
-  // RELEASE-4.1.0 p2m_mem_paging_evict puts the page without scrubbing it.
+  // RELEASE-4.1.0 p2m_mem_paging_evict puts the page without scrubbing it, and free_heap_pages leaves
+  // its M2P entry as it was.
   evictScrubs: false,
+  freeResetsM2p: false,
   p2mTypes: P2M_TYPES_XEN_4_1,
 };
 
@@ -73,7 +75,7 @@ export const MEM_EVENT_AGE2 = createMemEvent41Abi({
   reasonNames: MEM_EVENT_41_REASONS,
   // Evict scrubs from 62530296c7 (October 2011, "xenpaging: clear page content after evict"), which
   // also removed xenpaging's memset; seed 001's xenpaging no longer has it.
-  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', prepLoadsBuffer: true, evictScrubs: true },
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', prepLoadsBuffer: true, evictScrubs: true, freeResetsM2p: true },
 });
 
 /**
@@ -91,7 +93,7 @@ export const MEM_EVENT_AGE3 = createMemEvent41Abi({
   xenReleases: 'SUSE 4.1.2',
   flagNames: { ...MEM_EVENT_41_FLAGS, EVICT_FAIL: mem.MEM_EVENT_FLAG_EVICT_FAIL },
   reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP },
-  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, prepLoadsBuffer: true, evictFail: true, evictScrubs: true },
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, prepLoadsBuffer: true, evictFail: true, evictScrubs: true, freeResetsM2p: true },
 });
 
 /**
@@ -117,6 +119,7 @@ export const MEM_EVENT_4_2 = createMemEvent42Abi({
   protocol: {
     ...XEN_41_PROTOCOL,
     evictScrubs: true,
+    freeResetsM2p: true,
     resume: 'all-pending',
     fullRing: 'claim',
     ringThreshold: 0,
@@ -196,6 +199,7 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
       // 4.8–4.10; the simulator models its 4.9–4.10 releases.
       blackEye: version >= 2 ? 'per-free-slot' : 'online-count',
       evictScrubs: true,
+      freeResetsM2p: true,
       p2mTypes: version >= 2 ? P2M_TYPES_XEN_4_8 : P2M_TYPES_XEN_4_6,
     },
   });

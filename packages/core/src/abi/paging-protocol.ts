@@ -77,6 +77,11 @@ export interface PagingProtocol {
    * xenpaging cleared the page through a writable mapping before evicting, and so does the pager.
    */
   readonly evictScrubs: boolean;
+  /**
+   * Whether freeing a frame resets its M2P entry (`free_heap_pages`, 4515d7bd13, June 2011, released in
+   * 4.2.0: age 2 on). Xen 4.1.0 left the entry naming the evicted gfn (seed 000 patches 6-7).
+   */
+  readonly freeResetsM2p: boolean;
   /** The `p2m_type_t` numbering the `p2mt` field uses. */
   readonly p2mTypes: P2mTypeNumbering;
 }

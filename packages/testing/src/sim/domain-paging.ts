@@ -13,6 +13,7 @@ import {
   SharedRing,
   VM_EVENT_FLAG_FOREIGN,
   VM_EVENT_FLAG_VCPU_PAUSED,
+  VM_EVENT_REASON_MEM_PAGING,
   type NegotiatedAbi,
   type P2mTypeName,
   type PagingAbi,
@@ -296,7 +297,10 @@ export class DomainPaging {
     }
     const drop = this.vmEvent ? ((rsp as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (rsp.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
     const gfn = rsp.gfn;
-    if (!drop && gfn < d.maxPages) this.resumeGfn(gfn);
+    // vm_event_resume runs p2m_mem_paging_resume only for reason MEM_PAGING; the unpause below does
+    // not depend on the reason.
+    const paging = !this.vmEvent || rsp.reason === VM_EVENT_REASON_MEM_PAGING;
+    if (!drop && paging && gfn < d.maxPages) this.resumeGfn(gfn);
     const paused = (rsp.flags & (this.vmEvent ? VM_EVENT_FLAG_VCPU_PAUSED : MEM_EVENT_FLAG_VCPU_PAUSED)) !== 0;
     if (paused) {
       if (this.vmEvent) {
@@ -356,6 +360,7 @@ export class DomainPaging {
     const message = this.buildRequest(gfn, oldType, vcpu, flags | (drop ? MEM_EVENT_FLAG_DROP_PAGE : 0) | (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0));
     // 4.1 drop_page leaves `type` 0 (the request is memset): only populate sets MEM_EVENT_TYPE_PAGING.
     if (dropLeavesType && 'type' in message) message.type = 0;
+    if (drop) message.p2mt = 0; // p2m_mem_paging_drop_page never sets p2mt
     this.front.pushRequests(this.abi, [message]);
     this.counters.requests++;
     this.pendingNotify = true;
@@ -384,6 +389,8 @@ export class DomainPaging {
         (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0);
       message = this.buildRequest(gfn, oldType, vcpu, flags);
     }
+    // p2m_mem_paging_drop_page (RELEASE-4.2.0 p2m.c) fills only gfn and flags: p2mt stays 0.
+    if (drop) message.p2mt = 0;
     this.slots.putRequest(producer, this.abi, message);
     this.counters.requests++;
     this.pendingNotify = true;

@@ -41,7 +41,8 @@ export interface SimHypervisorOptions {
   /**
    * Reproduce Xen's known paging bugs instead of the fixes (default false): Xen 4.1's evict does not
    * re-check references, so a page mapped after nomination is evicted under its mapper and the mapper's
-   * writes are lost (seed 003); evict leaves the freed frame's M2P entry stale (seed 000 patches 6-7).
+   * writes are lost (seed 003), nor the type; on age 1 (Xen 4.1.0) the freed frame's M2P entry stays
+   * stale (seed 000 patches 6-7; from 4515d7bd13, in 4.2.0, freeing a frame resets it).
    */
   readonly xenBugs?: boolean;
   /**
@@ -360,14 +361,16 @@ export class SimHypervisor implements HypervisorPort {
     d.p2mMfn[gfn] = INVALID_MFN;
     d.p2mType[gfn] = P2mType.ram_paged;
     d.pagedPages++;
-    // Seed 000 patches 6-7: the M2P entry of the freed frame is invalidated (Xen left it stale); a
-    // frame still mapped by someone stays allocated until its last put.
+    // Seed 000 patches 6-7: the M2P entry of the evicted frame is invalidated. With xenBugs it is left
+    // to Xen: 4.1.0 kept it naming the gfn after the free (stale); from 4515d7bd13 (4.2.0, age 2 on)
+    // the free resets it, and only a frame still mapped by someone keeps it until its last put.
     if (!this.xenBugs) f.m2p[mfn] = INVALID_M2P_ENTRY;
     if (f.allocated[mfn] === 1) {
       d.totPages--;
       const stale = f.m2p[mfn]!;
       // 4.2+ scrub_one_page; 4.1 frees the page with the guest's data in it.
-      if (f.release(mfn, paging.protocol.evictScrubs ? undefined : d.seed) && this.xenBugs) f.m2p[mfn] = stale;
+      const freed = f.release(mfn, paging.protocol.evictScrubs ? undefined : d.seed);
+      if (freed && this.xenBugs && !paging.protocol.freeResetsM2p) f.m2p[mfn] = stale;
     }
     this.audit(d, gfn, 'evict');
   }
