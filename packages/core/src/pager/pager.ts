@@ -2,6 +2,8 @@ import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rx
 import { inject, injectable } from 'tsyringe';
 import type { PagingAbi } from '../abi/paging-abi.js';
 import { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
+import { HypervisorError } from '../errors/hypervisor-error.js';
+import { isPagevisorError } from '../errors/pagevisor-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { Eviction } from '../internal/pager/eviction.js';
 import { PageIn } from '../internal/pager/page-in.js';
@@ -148,7 +150,7 @@ export class Pager {
     await this.store.flush();
     const info = hypervisor.domainInfo(config.domid);
     this.target = info.maxPages;
-    const channel = hypervisor.enablePaging(config.domid, config.abi);
+    const channel = this.enable();
     const abi = channel.abi.wire;
     const ctx = new PagerContext(hypervisor, config, this.policy, this.store, this.events, abi, new BackRing(channel.ring), info.maxPages);
     this.ctx = ctx;
@@ -181,11 +183,32 @@ export class Pager {
   }
 
   /**
+   * Enables paging. A domain whose ring is still set up (another pager runs, or one stopped hard)
+   * answers EBUSY: Xen has no call to take a ring over, and xenpaging gave up the same way ("xenpaging
+   * is (or was) active on this domain", RELEASE-4.2.0 `xenpaging_init`).
+   */
+  private enable(): ReturnType<HypervisorPort['enablePaging']> {
+    const { hypervisor, config } = this;
+    try {
+      return hypervisor.enablePaging(config.domid, config.abi);
+    } catch (error) {
+      if (!isPagevisorError(error, 'EBUSY')) throw error;
+      throw new HypervisorError(
+        'EBUSY',
+        `domain ${config.domid}: a pager is (or was) active on it, and its ring is still set up; Xen offers no way to take it over, so another pager cannot start until that one stops gracefully (a hard stop leaves the ring and its pages out for good)`,
+        { domid: config.domid, cause: error },
+      );
+    }
+  }
+
+  /**
    * Stops the pager.
    *
    * - `graceful` (SIGTERM/SIGINT in xenpaging): pages everything back in, then disables paging.
    * - `hard`: answers what it has read, leaves the rest out (the guest stays consistent: paged gfns stay
-   *   paged and their pages stay in the store), and reports how many pages are out.
+   *   paged and their pages stay in the store), and reports how many pages are out. Paging stays
+   *   enabled, and no other pager can take the domain over (Xen has no such call: its `enable` answers
+   *   EBUSY while the ring exists): use it when the guest is going away, or the process must exit now.
    *
    * Either way the store is flushed and closed.
    */
@@ -208,7 +231,7 @@ export class Pager {
     await this.settle();
     for (const s of this.subscriptions) s.unsubscribe();
     if (mode === 'graceful') this.hypervisor.disablePaging(this.config.domid);
-    // The store belongs to this pager: flushed and closed, so a hard stop's pages survive for a successor.
+    // The store belongs to this pager: flushed and closed, so a hard stop's pages survive in it.
     await this.store.flush();
     await this.store.close();
     this.state = 'stopped';
