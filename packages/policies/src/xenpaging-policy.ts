@@ -12,6 +12,8 @@ export const XENPAGING_DEFAULT_MRU_SIZE = 16384;
 /** Failed passes after which xenpaging 4.2 forgets its "unconsumed" set (bf67b6d691). */
 const CLEAR_UNCONSUMED_AFTER = 123;
 
+/** gfns per word of xenpaging's bitmaps (`BITS_PER_LONG` on x86-64). */
+const WORD_BITS = 64;
 const BITMAP = 1; // paged out, or recently paged in (in the MRU ring)
 const UNCONSUMED = 2; // tried and not paged out yet
 
@@ -29,15 +31,19 @@ export interface XenpagingOptions {
 }
 
 /**
- * xenpaging's `policy_default.c` (Xen 4.2, reference §4.3), the default policy.
+ * xenpaging's `policy_default.c` (RELEASE-4.2.0 `tools/xenpaging/policy_default.c`), the default policy.
  *
  * @remarks
  * A round-robin sweep over gfns starting at `maxPages / 2` ("avoid paging during BIOS startup",
  * 46a3d35ca3) that skips gfns that are out, recently paged in (the MRU ring), never-evict, or already
- * tried ("unconsumed"). A pass that finds nothing counts as failed; after more than 123 failed passes the
- * unconsumed set is cleared. The MRU ring holds the last `mruSize` gfns paged in; a gfn leaves the
- * "do not page" bitmap when it ages out of the ring. While no more pages are out than the ring holds,
- * page-ins skip the ring (`policy_notify_paged_in_nomru`).
+ * tried ("unconsumed"); at the first gfn of each 64-gfn word it skips a word that is all busy or all
+ * tried, and with it, as Xen does, the first gfn of the next word. A pass that finds nothing counts as
+ * failed; after more than 123 failed passes the unconsumed set is cleared. The MRU ring holds the last
+ * `mruSize` gfns paged in; a gfn leaves the "do not page" bitmap when it ages out of the ring. A page-in
+ * enters the ring only while more pages are out than the ring holds (`num_paged_out > mru_size` in
+ * xenpaging's `resume_page`, tested before the count goes down), and a drop goes through the same
+ * `resume_page`, so drops age the ring too. `packages/policies/test/xenpaging-reference.test.ts` checks
+ * every victim against Xen's own file compiled and run on long random sequences.
  *
  * Fixed from the seed: xenpaging indexed the ring with `i_mru & (mru_size − 1)`, which is wrong for sizes
  * that are not powers of two; this uses `i_mru % mruSize`. State: 1 byte per gfn plus 4 bytes per MRU
@@ -88,17 +94,26 @@ export class XenpagingPolicy implements VictimPolicy {
     return found;
   }
 
-  /** `policy_choose_victim`: one pass of at most `maxPages` gfns. */
+  /**
+   * `policy_choose_victim` (RELEASE-4.2.0 `tools/xenpaging/policy_default.c`): one pass of at most
+   * `maxPages` gfns. At the first gfn of each 64-gfn word, a word whose gfns are all busy, or all tried,
+   * is skipped whole, and, as in Xen, so is the first gfn of the next word in that pass.
+   */
   private chooseOne(): number {
     const { state, neverEvict, maxPages } = this;
     let gfn = this.currentGfn;
-    for (let seen = 0; seen < maxPages; seen++) {
-      gfn = gfn + 1 >= maxPages ? 0 : gfn + 1;
-      if (state[gfn] === 0 && neverEvict[gfn] === 0) {
-        state[gfn] = UNCONSUMED;
-        this.currentGfn = gfn;
-        return gfn;
+    for (let i = 0; i < maxPages; i++) {
+      gfn++;
+      if (gfn >= maxPages) gfn = 0;
+      if ((gfn & (WORD_BITS - 1)) === 0 && (this.wordAll(gfn, BITMAP) || this.wordAll(gfn, UNCONSUMED))) {
+        gfn += WORD_BITS;
+        i += WORD_BITS;
+        continue;
       }
+      if ((state[gfn]! & (BITMAP | UNCONSUMED)) !== 0 || neverEvict[gfn] === 1) continue;
+      state[gfn]! |= UNCONSUMED;
+      this.currentGfn = gfn;
+      return gfn;
     }
     this.currentGfn = gfn;
     if (++this.failedPasses > CLEAR_UNCONSUMED_AFTER) {
@@ -108,31 +123,53 @@ export class XenpagingPolicy implements VictimPolicy {
     return -1;
   }
 
+  /** Whether every gfn of the word starting at `first` has `bit` (never-evict gfns count as busy). */
+  private wordAll(first: number, bit: number): boolean {
+    const { state, neverEvict, maxPages } = this;
+    for (let gfn = first; gfn < first + WORD_BITS; gfn++) {
+      if (gfn >= maxPages) return false; // the bitmap's bits past max_pages are 0
+      if ((state[gfn]! & bit) === 0 && (bit !== BITMAP || neverEvict[gfn] === 0)) return false;
+    }
+    return true;
+  }
+
   notifyPagedOut(gfn: number): void {
     this.state[gfn] = BITMAP;
     this.pagedOut++;
   }
 
+  /**
+   * xenpaging's `resume_page` with `notify_policy`: into the MRU ring only while more pages are out
+   * than the ring holds (`num_paged_out > mru_size`, tested before the count goes down).
+   */
   notifyPagedIn(gfn: number, recent: boolean): void {
-    if (this.pagedOut > 0) this.pagedOut--;
+    this.pagedInOrDropped(gfn, recent && this.pagedOut > this.mru.length);
+  }
+
+  /**
+   * `policy_notify_dropped`, then, as xenpaging's main loop does for a dropped page it held, the same
+   * `resume_page` as for a page-in: a drop ages the MRU ring too.
+   */
+  notifyDropped(gfn: number): void {
+    this.state[gfn]! &= ~BITMAP;
+    this.pagedInOrDropped(gfn, this.pagedOut > this.mru.length);
+  }
+
+  /** `policy_handle_paged_in`, then `num_paged_out--`. */
+  private pagedInOrDropped(gfn: number, keepInRing: boolean): void {
     const slot = this.iMru;
     this.iMru = (this.iMru + 1) % this.mru.length;
     const old = this.mru[slot]!;
     if (old >= 0) this.state[old]! &= ~BITMAP;
-    if (recent && this.pagedOut > this.mru.length) {
-      // policy_notify_paged_in: the gfn stays in the bitmap until it ages out of the ring.
+    if (keepInRing) {
+      // policy_notify_paged_in: the gfn keeps its bitmap bit until it ages out of the ring.
       this.mru[slot] = gfn;
-      this.state[gfn] = BITMAP;
     } else {
       // policy_notify_paged_in_nomru
+      this.state[gfn]! &= ~BITMAP;
       this.mru[slot] = -1;
-      this.state[gfn] = 0;
     }
-  }
-
-  notifyDropped(gfn: number): void {
-    if ((this.state[gfn]! & BITMAP) !== 0 && this.pagedOut > 0) this.pagedOut--;
-    this.state[gfn] = 0;
+    if (this.pagedOut > 0) this.pagedOut--;
   }
 
   /** The gfn stays in the unconsumed set until it is paged out or the set is cleared. */
