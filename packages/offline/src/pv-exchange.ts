@@ -26,7 +26,8 @@ const PAGE = 4096;
  * `_PAGE_PRESENT` in every PTE that maps it (MMU updates preserving A/D), recording them; (8)
  * `XENMEM_exchange` one page; (9) on failure restore the recorded PTEs (a failure there: −2); (10) on
  * success rewrite them to the new frame (a failure: −2, "guest may be broken now"); (11) the old frame
- * must now be offlined, then `p2m[gpfn] = new mfn` and the backup goes into the new frame: 0;
+ * must now be offlined (if not: −2, where Xen returns −1 although the PTEs already point at the empty
+ * new frame), then `p2m[gpfn] = new mfn` and the backup goes into the new frame: 0;
  * (12) re-pin if unpinned (a failure: −2). The domain is resumed afterwards, as xen-hptool does.
  * Results: 0 moved, −1 nothing changed, −2 the guest may be inconsistent.
  *
@@ -90,8 +91,12 @@ export class PvExchangeHandler implements OfflineHandler {
     } catch (error) {
       return { result: -2, reason: `rewriting a PTE to the new frame failed (${(error as Error).message}): the guest may be broken now` };
     }
-    // (11) the old frame must be offlined; then the p2m and the content
-    if ((hypervisor.pageOffline!('query', mfn) & PG_OFFLINE_QUERY.OFFLINED) === 0) return { result: -1, reason: `${frame} is not offlined after the exchange` };
+    // (11) the old frame must be offlined; then the p2m and the content. By now the PTEs point at the
+    // new, still empty frame, so a failure here leaves the guest inconsistent: -2. xc_exchange_page
+    // (RELEASE-4.2.0 tools/libxc/xc_offline_page.c) returns -1 here, as if nothing had changed.
+    if ((hypervisor.pageOffline!('query', mfn) & PG_OFFLINE_QUERY.OFFLINED) === 0) {
+      return { result: -2, reason: `${frame} is not offlined after the exchange, and the page tables already point at the empty new frame: the guest may be broken now` };
+    }
     pv.setP2m(domid, gfn, fresh);
     pv.writeFrame(fresh, backup);
     // (12) re-pin, at the table's new frame

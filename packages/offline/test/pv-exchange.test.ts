@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createOfflineManager, type OfflineReport } from '@pagevisor/core';
-import { hvmRelocate, migrateRequired, pvExchange } from '@pagevisor/offline';
+import { createOfflineManager, PG_OFFLINE, PG_OFFLINE_QUERY, type OfflineReport, type PageOfflineOp } from '@pagevisor/core';
+import { hvmRelocate, migrateRequired, pvExchange, PvExchangeHandler } from '@pagevisor/offline';
 import { FrameState, identityFrame, SimHypervisor } from '@pagevisor/testing';
 
 function pvGuest(options: { pae?: boolean } = {}) {
@@ -89,6 +89,24 @@ describe('pv-exchange (xc_exchange_page)', () => {
     const report = await offline.offlinePage(l1);
     expect(report).toMatchObject({ handler: 'pv-exchange', result: -2 });
     expect(report.reason).toMatch(/guest may be broken/);
+  });
+
+  it('an old frame not offlined after the exchange is -2, not Xen\'s -1: the PTEs already point at the empty new frame', async () => {
+    const { hv, domain } = pvGuest();
+    hv.pv.suspend(domain.domid);
+    const bad = domain.p2mMfn[100]!;
+    expect(hv.pageOffline('offline', bad) & PG_OFFLINE.PENDING).toBeTruthy();
+    // A hypervisor whose query still says pending after the exchange (step 11 of xc_exchange_page).
+    const stillPending = new Proxy(hv, {
+      get: (target, key, receiver) => {
+        if (key === 'pageOffline') return (op: PageOfflineOp, mfn: number) => (op === 'query' ? PG_OFFLINE_QUERY.OFFLINE_PENDING : target.pageOffline(op, mfn));
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const result = await new PvExchangeHandler().handle({ hypervisor: stillPending, domid: domain.domid, gfn: 100, mfn: bad, status: 0 });
+    expect(result.result).toBe(-2);
+    expect(result.reason).toMatch(/not offlined after the exchange, and the page tables already point at the empty new frame/);
   });
 
   it('a re-pin that fails after the exchange is -2', async () => {

@@ -157,7 +157,7 @@ export interface HypervisorPort {
    * offline pages implement it.
    *
    * @throws {@link HypervisorError} `EINVAL` for an invalid frame (or online of a broken one), `EPERM`
-   * for one of Xen's own
+   * for one of Xen's fixed frames (its text; a Xen-heap frame answers `XENPAGE | PENDING` instead)
    */
   pageOffline?(op: PageOfflineOp, mfn: number): number;
   /** PV operations (page tables, grants, `XENMEM_exchange`), for hypervisors that run PV guests. */

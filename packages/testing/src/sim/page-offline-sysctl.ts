@@ -3,9 +3,11 @@ import type { MachineFrames } from './machine-frames.js';
 import { DOMID_INVALID, DOMID_XEN, FrameState } from './sim-constants.js';
 
 /**
- * `XEN_SYSCTL_page_offline_op` for one frame (reference §5: `offline_page`, `online_page`,
- * `query_page_offline`, Xen 4.2 rules). `crashOwner` is called for a broken frame with an owner, which
- * Xen 4.2 answers with `AGAIN` and a crashed domain.
+ * `XEN_SYSCTL_page_offline_op` for one frame, with Xen 4.2's rules (RELEASE-4.2.0
+ * `xen/common/page_alloc.c`: `offline_page`, `online_page`, `query_page_offline`). `crashOwner` is called
+ * for a broken frame a domain owns, which Xen answers with `AGAIN` alone and a crashed domain. The sysctl
+ * calls `offline_page` with `broken` 0, so its statuses never carry `BROKEN`. Xen's fixed frames (its
+ * text, `is_xen_fixed_mfn`: `EPERM`) are not modelled; a Xen-heap frame goes offline pending.
  */
 export function pageOfflineSysctl(frames: MachineFrames, op: PageOfflineOp, mfn: number, crashOwner: (domid: number) => void): number {
   if (!Number.isInteger(mfn) || mfn < 0 || mfn >= frames.size) throw new HypervisorError('EINVAL', `mfn 0x${mfn.toString(16)} is not a valid frame`);
@@ -14,21 +16,21 @@ export function pageOfflineSysctl(frames: MachineFrames, op: PageOfflineOp, mfn:
   const owner = frames.owner[mfn]!;
   switch (op) {
     case 'offline': {
-      // Xen also fills XENPAGE | FAILED | DOMID_XEN << 16 into the status array.
-      if (owner === DOMID_XEN) throw new HypervisorError('EPERM', `mfn 0x${mfn.toString(16)} is Xen's own: it cannot go offline`);
-      const brokenBit = broken ? PG_OFFLINE.BROKEN : 0;
-      if (broken && owner !== DOMID_INVALID) {
+      // page_get_owner: a Xen-heap frame has no owning domain.
+      const domain = owner !== DOMID_INVALID && owner !== DOMID_XEN;
+      if (broken && domain) {
         crashOwner(owner);
-        return PG_OFFLINE.AGAIN | brokenBit;
+        return PG_OFFLINE.AGAIN;
       }
-      if (state === FrameState.offlined) return PG_OFFLINE.OFFLINED | brokenBit;
+      if (state === FrameState.offlined) return PG_OFFLINE.OFFLINED;
       if (state === FrameState.free) {
         frames.state[mfn] = FrameState.offlined; // reserved: the allocator skips it from now on
-        return PG_OFFLINE.OFFLINED | brokenBit;
+        return PG_OFFLINE.OFFLINED;
       }
       frames.state[mfn] = FrameState.offlining; // offlined when its owner frees it
-      if (owner !== DOMID_INVALID) return PG_OFFLINE.OWNED | PG_OFFLINE.PENDING | (owner << PG_OFFLINE.OWNER_SHIFT) | brokenBit;
-      return PG_OFFLINE.ANONYMOUS | PG_OFFLINE.FAILED | (DOMID_INVALID << PG_OFFLINE.OWNER_SHIFT) | brokenBit;
+      if (domain) return PG_OFFLINE.OWNED | PG_OFFLINE.PENDING | (owner << PG_OFFLINE.OWNER_SHIFT);
+      if (owner === DOMID_XEN) return PG_OFFLINE.XENPAGE | PG_OFFLINE.PENDING | (DOMID_XEN << PG_OFFLINE.OWNER_SHIFT);
+      return PG_OFFLINE.ANONYMOUS | PG_OFFLINE.FAILED | (DOMID_INVALID << PG_OFFLINE.OWNER_SHIFT);
     }
     case 'online':
       // Xen also fills FAILED | BROKEN into the status array.

@@ -37,7 +37,7 @@ export const DOMID_INVALID = 0x7ff4;
  *
  * @example
  * ```ts
- * hv.frames.owner[mfn] === DOMID_XEN; // one of Xen's own frames: offline is EPERM
+ * hv.frames.owner[mfn] === DOMID_XEN; // a Xen-heap frame: offline is XENPAGE | PENDING
  * ```
  */
 export const DOMID_XEN = 0x7ff2;
