@@ -71,6 +71,7 @@ export { ByteView } from './abi/byte-view.js';
 export {
   BUILTIN_ABIS,
   MEM_EVENT_4_2,
+  MEM_EVENT_4_5,
   MEM_EVENT_AGE1,
   MEM_EVENT_AGE2,
   MEM_EVENT_AGE3,

@@ -28,6 +28,7 @@ const REFERENCE_SIZES: Record<string, number> = {
   'mem_event/age2': 40,
   'mem_event/age3': 40,
   'mem_event/4.2': 40,
+  'mem_event/4.5': 296,
   'vm_event/v1': 312,
   'vm_event/v2': 312,
   'vm_event/v3': 312,
@@ -65,7 +66,7 @@ const VM_EVENT_FIELDS = [
 
 function fieldsOf(abi: PagingAbi) {
   if (abi.family === 'vm_event') return VM_EVENT_FIELDS;
-  return abi.id === 'mem_event/4.2' ? XEN_42_FIELDS : XEN_41_FIELDS;
+  return abi.id === 'mem_event/4.2' || abi.id === 'mem_event/4.5' ? XEN_42_FIELDS : XEN_41_FIELDS;
 }
 
 function readLE(bytes: Uint8Array, offset: number, size: number): number {
@@ -75,11 +76,11 @@ function readLE(bytes: Uint8Array, offset: number, size: number): number {
 }
 
 describe('ABI layouts match the reference tables', () => {
-  it('has the 11 ABIs with the reference entry sizes and ring slots', () => {
+  it('has the 12 ABIs with the reference entry sizes and ring slots', () => {
     expect(BUILTIN_ABIS.map((abi) => abi.id)).toEqual(Object.keys(REFERENCE_SIZES));
     for (const abi of BUILTIN_ABIS) {
       expect(abi.entryBytes, abi.id).toBe(REFERENCE_SIZES[abi.id]);
-      expect(abi.ringSlots, abi.id).toBe(abi.family === 'mem_event' ? 64 : 8);
+      expect(abi.ringSlots, abi.id).toBe(abi.entryBytes === 40 ? 64 : 8);
     }
     expect(ringSlotsFor(24)).toBe(128); // the Xen 4.0 i386 entry: 128 slots (reference §0)
     expect(ringSlotsFor(296)).toBe(8); // Xen 4.5

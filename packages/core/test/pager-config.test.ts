@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isPagevisorError, parseSize, resolvePagerConfig } from '@pagevisor/core';
+import { BUILTIN_ABIS, ConfigError, isPagevisorError, parseSize, resolvePagerConfig } from '@pagevisor/core';
 
 describe('parseSize', () => {
   it.each([
@@ -42,7 +42,7 @@ describe('resolvePagerConfig', () => {
   it('applies the defaults: every ABI newest first, gfn 0 never evicted', () => {
     const config = resolvePagerConfig(3);
     expect(config.abi[0]).toBe('vm_event/v7');
-    expect(config.abi).toHaveLength(11);
+    expect(config.abi).toHaveLength(BUILTIN_ABIS.length);
     expect(config).toMatchObject({ domid: 3, batchSize: 256, neverEvict: [0], seed: 1, pageEvents: false, readAttempts: 3, retryIntervalMs: 100 });
   });
 

@@ -97,7 +97,7 @@ export const MEM_EVENT_AGE3 = createMemEvent41Abi({
 });
 
 /**
- * `mem_event/4.2`: Xen 4.2–4.4 (40 bytes; 4.5's 296-byte layout is not modelled): slot claims, wait
+ * `mem_event/4.2`: Xen 4.2–4.4 (40 bytes; 4.5's 296-byte layout is {@link MEM_EVENT_4_5}): slot claims, wait
  * queue, black-eye pause, DUMMY responses, all pending responses consumed per notification.
  *
  * @example
@@ -128,6 +128,25 @@ export const MEM_EVENT_4_2 = createMemEvent42Abi({
     dummyResponses: true,
     p2mTypes: P2M_TYPES_XEN_4_2,
   },
+});
+
+/**
+ * `mem_event/4.5`: Xen 4.5 (296 bytes: the 4.2 layout followed by `x86_regs`, so 8 ring slots), with 4.2's
+ * protocol and the EMULATE flags.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: MEM_EVENT_4_5.id }); // a simulated Xen that speaks this ABI
+ * MEM_EVENT_4_5.ringSlots; // 8
+ * ```
+ */
+export const MEM_EVENT_4_5 = createMemEvent42Abi({
+  generation: '4.5',
+  xenReleases: '4.5',
+  entryBytes: 296,
+  flagNames: { ...MEM_EVENT_4_2.flagNames, EMULATE: 1 << 5, EMULATE_NOWRITE: 1 << 6 },
+  reasonNames: MEM_EVENT_4_2.reasonNames,
+  protocol: MEM_EVENT_4_2.protocol,
 });
 
 /** vm_event flags by the interface version current when each was introduced (reference §3.6). */
@@ -291,6 +310,7 @@ export const BUILTIN_ABIS: readonly PagingAbi[] = Object.freeze([
   MEM_EVENT_AGE2,
   MEM_EVENT_AGE3,
   MEM_EVENT_4_2,
+  MEM_EVENT_4_5,
   VM_EVENT_V1,
   VM_EVENT_V2,
   VM_EVENT_V3,

@@ -22,6 +22,8 @@ export interface MemEventAbiSpec {
   readonly reasonNames: Readonly<Record<string, number>>;
   /** Its protocol behaviour. */
   readonly protocol: PagingProtocol;
+  /** Bytes per entry: 40 (default), or 296 for Xen 4.5's entry with `x86_regs` (4.2 layout only). */
+  readonly entryBytes?: 40 | 296;
 }
 
 function memEventId(generation: string): string {

@@ -25,18 +25,24 @@ const MEM_EVENT_41_LAYOUT: readonly FieldLayout[] = [
 /** Xen 4.2–4.4 `mem_event_st` (reference §3.3): `type` removed (6eac9387aa), `uint32 flags` first. */
 const MEM_EVENT_42_LAYOUT: readonly FieldLayout[] = [{ name: 'flags', xenName: 'flags', offset: 0, size: 4, opaque: false }, ...MEM_EVENT_TAIL];
 
+/** Xen 4.5 `mem_event_st`: the 4.2 layout, then `struct mem_event_regs_x86 x86_regs` (256 bytes). */
+const MEM_EVENT_45_LAYOUT: readonly FieldLayout[] = [...MEM_EVENT_42_LAYOUT, { name: 'x86Regs', xenName: 'x86_regs', offset: 40, size: 256, opaque: true }];
+
 type MemEventMessage = MemEvent41Message | MemEvent42Message;
 
 /**
- * Codec of both 40-byte mem_event layouts: the 4.1 one (paging ages 1–3, with `type`) and the 4.2–4.4
- * one. Which it is follows from whether the spec defines event types.
+ * Codec of the mem_event layouts: the 4.1 one (paging ages 1–3, with `type`), the 4.2–4.4 one, and 4.5's
+ * (the 4.2 one with 256 bytes of registers after it). Which it is follows from whether the spec defines
+ * event types, and its `entryBytes`.
  */
 export class MemEventCodec<M extends MemEventMessage> extends EntryCodec<M> {
   private readonly hasType: boolean;
 
-  constructor(spec: Omit<EntryCodecSpec, 'family' | 'entryBytes' | 'layout' | 'pagingFlagNames'>) {
+  constructor(spec: Omit<EntryCodecSpec, 'family' | 'entryBytes' | 'layout' | 'pagingFlagNames'> & { readonly entryBytes?: 40 | 296 }) {
     const hasType = Object.keys(spec.typeNames).length > 0;
-    super({ ...spec, family: 'mem_event', entryBytes: 40, layout: hasType ? MEM_EVENT_41_LAYOUT : MEM_EVENT_42_LAYOUT, pagingFlagNames: {} });
+    const withRegs = spec.entryBytes === 296;
+    const layout = hasType ? MEM_EVENT_41_LAYOUT : withRegs ? MEM_EVENT_45_LAYOUT : MEM_EVENT_42_LAYOUT;
+    super({ ...spec, family: 'mem_event', entryBytes: withRegs ? 296 : 40, layout, pagingFlagNames: {} });
     this.hasType = hasType;
   }
 
