@@ -32,6 +32,7 @@ export type {
   EvictFailReason,
   PageEvent,
   PageInBatchEvent,
+  PageInNoMemoryEvent,
   PagerEvent,
   PagerEventType,
   PagerStartedEvent,
