@@ -7,6 +7,7 @@ import { isPagevisorError } from '../errors/pagevisor-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { Eviction } from '../internal/pager/eviction.js';
 import { PageIn } from '../internal/pager/page-in.js';
+import { PageInSweep } from '../internal/pager/page-in-sweep.js';
 import { newPagerCounters, PagerContext } from '../internal/pager/pager-context.js';
 import type { VictimPolicy } from '../policy/victim-policy.js';
 import { BackRing } from '../ring/back-ring.js';
@@ -71,6 +72,7 @@ export class Pager {
   /** Set by start(): the shared state and the two halves of the loop. */
   private ctx: PagerContext | undefined;
   private pageIn!: PageIn;
+  private sweep!: PageInSweep;
   private eviction!: Eviction;
   private target = 0;
   private readonly subscriptions: Subscription[] = [];
@@ -155,6 +157,7 @@ export class Pager {
     const ctx = new PagerContext(hypervisor, config, this.policy, this.store, this.events, abi, new BackRing(channel.ring), info.maxPages);
     this.ctx = ctx;
     this.pageIn = new PageIn(ctx);
+    this.sweep = new PageInSweep(ctx);
     this.eviction = new Eviction(ctx);
     this.state = 'running';
     this.lastRate = { at: this.clock.now(), evictions: 0, faults: 0 };
@@ -218,7 +221,7 @@ export class Pager {
     if (mode === 'graceful') {
       this.target = ctx.maxPages;
       for (let rounds = 0; ctx.outCount > 0; rounds++) {
-        await this.pageIn.requestPageIns(ctx.abi.ringSlots);
+        await this.sweep.requestPageIns(ctx.abi.ringSlots);
         await this.settle();
         // Page-ins held back for memory: wait for their next try rather than spin.
         const heldUntil = this.pageIn.noMemory.retryAt;
@@ -282,7 +285,7 @@ export class Pager {
     if (this.state === 'running') {
       const totPages = this.hypervisor.domainInfo(this.config.domid).totPages;
       if (totPages < this.target && ctx.outCount > 0) {
-        await this.pageIn.requestPageIns(Math.min(this.target - totPages, ctx.abi.ringSlots));
+        await this.sweep.requestPageIns(Math.min(this.target - totPages, ctx.abi.ringSlots));
       } else if (!(await this.eviction.towardTarget(this.target))) {
         // Nothing to evict now, or a batch that evicted nothing (pages busy, store failing): try again
         // later, as xenpaging's poll timeout did, instead of spinning.

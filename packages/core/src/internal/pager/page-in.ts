@@ -16,14 +16,10 @@ export class PageIn {
   private readonly gfns: Uint32Array;
   private readonly pages: Uint8Array;
   private readonly drops: Uint32Array;
-  /** gfns {@link PageIn.requestPageIns} found gone (a graceful stop may run it beside a pass). */
-  private readonly gone: Uint32Array;
   /** Per entry of `gfns`: 1 when its prep found no free memory (ENOMEM) in this batch. */
   private readonly starved: Uint8Array;
   /** Requests held back after ENOMEM, retried with back-off. */
   readonly noMemory: NoMemoryBackoff;
-  /** Where {@link PageIn.requestPageIns} resumes its sweep. */
-  private scanFrom = 0;
 
   constructor(private readonly ctx: PagerContext) {
     const slots = ctx.abi.ringSlots;
@@ -31,7 +27,6 @@ export class PageIn {
     this.pages = new Uint8Array(slots * PAGE_BYTES);
     this.drops = new Uint32Array(slots);
     this.starved = new Uint8Array(slots);
-    this.gone = new Uint32Array(slots);
     this.noMemory = new NoMemoryBackoff(ctx.abi, ctx.config.retryIntervalMs);
   }
 
@@ -59,7 +54,7 @@ export class PageIn {
           // by the interleaving harness: the drop's delete ran before the read, which failed).
           const listedAt = indexIn(gfns, reads, gfn);
           if (listedAt >= 0) gfns[listedAt] = gfns[--reads]!;
-          this.forget(gfn);
+          ctx.forget(gfn);
           drops[dropped++] = gfn;
         }
         ctx.counters.drops++;
@@ -100,50 +95,6 @@ export class PageIn {
     const retryInMs = this.noMemory.hold(held, now);
     this.ctx.events.next({ type: 'pagein.no-memory', pages: held.length, attempt: this.noMemory.attempt, retryInMs });
     return kept;
-  }
-
-  /**
-   * Starts the page-in of up to `limit` paged-out gfns the way xenpaging's `resume_pages` did: a
-   * read-only foreign map starts the populate (and fails with ENOENT); the request then comes round.
-   * A gfn that maps, or is no longer guest RAM (EINVAL), is not paged out any more: the guest gave it
-   * back and its DROP_PAGE was lost (Xen 4.1 drops one when the ring is nearly full, 4.2+ a foreign
-   * caller's when no slot is free). The pager forgets it and deletes its page, instead of failing the
-   * graceful stop or waiting for it for ever.
-   */
-  async requestPageIns(limit: number): Promise<void> {
-    const { hypervisor, config, out, maxPages } = this.ctx;
-    let asked = 0;
-    let gone = 0;
-    // Resume where the last call stopped: a graceful stop calls this once per ring's worth of pages,
-    // and rescanning from gfn 0 each time would be quadratic in the domain's size.
-    for (let seen = 0; seen < maxPages && asked < limit; seen++) {
-      const gfn = this.scanFrom;
-      this.scanFrom = gfn + 1 === maxPages ? 0 : gfn + 1;
-      if (out[gfn] !== OUT) continue;
-      asked++;
-      try {
-        hypervisor.unmapForeign(hypervisor.mapForeign(config.domid, gfn, false));
-      } catch (error) {
-        if (isPagevisorError(error, 'ENOENT')) continue;
-        if (!isPagevisorError(error, 'EINVAL')) throw error;
-      }
-      this.forget(gfn);
-      this.gone[gone++] = gfn;
-      if (gone === this.gone.length) {
-        await this.ctx.store.deleteBatch(this.gone, gone);
-        gone = 0;
-      }
-    }
-    if (gone > 0) await this.ctx.store.deleteBatch(this.gone, gone);
-  }
-
-  /** The guest dropped `gfn` (DROP_PAGE, or one that was lost): it is no longer out. */
-  private forget(gfn: number): void {
-    const ctx = this.ctx;
-    ctx.out[gfn] = 0;
-    ctx.outCount--;
-    ctx.policy.notifyDropped(gfn);
-    if (ctx.config.pageEvents) ctx.events.next({ type: 'page.dropped', gfn });
   }
 
   /**

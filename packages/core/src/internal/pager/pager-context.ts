@@ -53,6 +53,14 @@ export class PagerContext {
   ) {
     this.out = new Uint8Array(maxPages);
   }
+
+  /** The guest dropped `gfn` (DROP_PAGE, or one that was lost): it is no longer out. */
+  forget(gfn: number): void {
+    this.out[gfn] = 0;
+    this.outCount--;
+    this.policy.notifyDropped(gfn);
+    if (this.config.pageEvents) this.events.next({ type: 'page.dropped', gfn });
+  }
 }
 
 /** Refusals a pager absorbs (the page stays where it is); anything else is a bug or a dead hypervisor. */
