@@ -16,7 +16,7 @@ const DOMID_FIRST_RESERVED = 0x7ff0;
 const PAGE = 4096;
 
 /**
- * `pv-exchange`: libxc's `xc_exchange_page` (Xen 4.1, reference §5), the way `xen-hptool mem-offline`
+ * `pv-exchange`: libxc's `xc_exchange_page` (Xen 4.1, `tools/libxc/xc_offline_page.c`), the way `xen-hptool mem-offline`
  * takes a frame away from a suspended PV guest, with its undo path and its three outcomes.
  *
  * @remarks

@@ -35,7 +35,7 @@ function pv(arrange: (hv: SimHypervisor, domain: SimDomain, gfn: number) => void
   };
 }
 
-/** The six scenarios of issue 7 §5, each on its own simulated machine. */
+/** The six scenarios of `pagevisor offline demo` (docs/guides/offline.md), each on its own simulated machine. */
 export const OFFLINE_SCENARIOS: readonly Scenario[] = [
   { name: 'pv-exchange', expect: { handler: 'pv-exchange', result: 0, frameStatus: 'offlined', contentPreserved: true, why: 'exchanged for a fresh frame, the bad one offlined' }, setup: pv(() => undefined) },
   { name: 'pv-granted', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true, why: 'refused: another domain holds a grant of the page' }, setup: pv((hv, d, gfn) => hv.pv.grant(d.domid, 3, gfn)) },

@@ -149,7 +149,7 @@ export const MEM_EVENT_4_5 = createMemEvent42Abi({
   protocol: MEM_EVENT_4_2.protocol,
 });
 
-/** vm_event flags by the interface version current when each was introduced (reference §3.6). */
+/** vm_event flags by the interface version current when each was introduced (`xen/include/public/vm_event.h`). */
 const VM_EVENT_FLAGS_BY_VERSION: ReadonlyArray<readonly [name: string, bit: number, sinceVersion: number]> = [
   ['VCPU_PAUSED', vm.VM_EVENT_FLAG_VCPU_PAUSED, 1],
   ['FOREIGN', vm.VM_EVENT_FLAG_FOREIGN, 1],
@@ -169,7 +169,7 @@ const VM_EVENT_FLAGS_BY_VERSION: ReadonlyArray<readonly [name: string, bit: numb
   ['RESET_FORK_MEMORY', vm.VM_EVENT_FLAG_RESET_FORK_MEMORY, 7],
 ];
 
-/** vm_event reasons by the interface version current when each was introduced (reference §3.6). */
+/** vm_event reasons by the interface version current when each was introduced (`xen/include/public/vm_event.h`). */
 const VM_EVENT_REASONS_BY_VERSION: ReadonlyArray<readonly [name: string, value: number, sinceVersion: number]> = [
   ['UNKNOWN', vm.VM_EVENT_REASON_UNKNOWN, 1],
   ['MEM_ACCESS', vm.VM_EVENT_REASON_MEM_ACCESS, 1],

@@ -38,7 +38,7 @@ export type P2mTypeName =
 export type P2mTypeNumbering = Readonly<Partial<Record<P2mTypeName, number>>>;
 
 /**
- * Xen 4.1 numbering (ages 1–3), with `paging_in_start` (reference §1.1).
+ * Xen 4.1 numbering (ages 1–3), with `paging_in_start` (RELEASE-4.1.0 `xen/include/asm-x86/p2m.h`).
  *
  * @example
  * ```ts

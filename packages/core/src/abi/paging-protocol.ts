@@ -5,7 +5,7 @@ import type { P2mTypeNumbering } from './p2m-types.js';
  *
  * @remarks
  * The simulator enforces these rules and the pager reads them where its behaviour must differ by age.
- * Each field names the Xen code it comes from (reference §1–2 of the project's Xen paging reference).
+ * Each field names the Xen code it comes from (see also docs/guides/abi.md).
  *
  * @example
  * ```ts

@@ -152,7 +152,7 @@ export interface HypervisorPort {
    */
   notify$(domid: number): Observable<void>;
   /**
-   * `XEN_SYSCTL_page_offline_op` on one frame (reference §5): offline, online or query; returns the
+   * `XEN_SYSCTL_page_offline_op` on one frame (RELEASE-4.2.0 `xen/common/sysctl.c`, `page_alloc.c` `offline_page`): offline, online or query; returns the
    * status word ({@link PG_OFFLINE}, {@link PG_OFFLINE_QUERY}). Optional: only hypervisors that can
    * offline pages implement it.
    *

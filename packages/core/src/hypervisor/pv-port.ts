@@ -30,7 +30,7 @@ export interface PvDomainInfo {
 }
 
 /**
- * The PV operations `xc_exchange_page` uses (reference §5), for hypervisors that run PV guests.
+ * The PV operations `xc_exchange_page` uses (RELEASE-4.2.0 `tools/libxc/xc_offline_page.c`), for hypervisors that run PV guests.
  * Optional on a hypervisor: the `pv-exchange` offline handler needs them.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * `XEN_SYSCTL_page_offline_op` (sysctl 14) results, one u32 per mfn (reference §5). Offline and online
+ * `XEN_SYSCTL_page_offline_op` (sysctl 14) results, one u32 per mfn (`xen/include/public/sysctl.h`). Offline and online
  * results share the low bits; query results use their own.
  *
  * @example

@@ -12,7 +12,7 @@ import { REQ_EVENT, REQ_PROD, RSP_EVENT, RSP_PROD, type SharedRing } from './sha
  * @remarks
  * A slot is freed only when its response is consumed (`RING_FREE_REQUESTS = size − (req_prod_pvt −
  * rsp_cons)`), so every request needs a response: the reason a one-way DROP_PAGE filled Xen 4.1's ring
- * (reference §7). Indexes are free-running 32-bit counters that wrap.
+ * (Xen `xen/include/public/io/ring.h`). Indexes are free-running 32-bit counters that wrap.
  *
  * @example
  * ```ts

@@ -30,7 +30,7 @@ export interface PageStoreStats {
 }
 
 /**
- * Where paged-out pages live, keyed by gfn (issue 6 §1).
+ * Where paged-out pages live, keyed by gfn (docs/guides/stores.md).
  *
  * @remarks
  * **Batches** are parallel arrays: `gfns[0 … count)` and `pages`, which holds `count` slots of 4096

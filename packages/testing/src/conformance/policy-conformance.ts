@@ -29,7 +29,7 @@ const OUT = 2;
 const DROPPED = 3;
 
 /**
- * The victim policy conformance suite (issue 5 §5), as cases for any test runner: a policy never picks a
+ * The victim policy conformance suite (docs/guides/writing-a-policy.md), as cases for any test runner: a policy never picks a
  * never-evict gfn, a gfn that is out or in flight (a dropped one may be offered again), or a page not in
  * a simulated cache; it respects the
  * batch size and writes nothing past what it returns; the same seed and calls give the same victims;

@@ -58,7 +58,7 @@ export const FOREIGN_CALLER = -1;
 
 /**
  * The paging side of one simulated domain, per its ABI: the ring (front end), slot accounting, wait
- * queues, and the hypervisor half of every paging operation (reference §1.2–1.5, §2).
+ * queues, and the hypervisor half of every paging operation (`p2m.c` and `mem_event.c`/`vm_event.c` of each era).
  *
  * @example
  * ```ts
@@ -282,7 +282,7 @@ export class DomainPaging {
     const vcpu = rsp.vcpuId;
     if (this.vmEvent) {
       // vm_event_resume: wrong version or vcpu → dropped; since 4.8, nothing happens unless the vcpu is
-      // vm_event-paused (so a DROP_PAGE response with vcpu 0 often does nothing, reference §7).
+      // vm_event-paused (so a DROP_PAGE response with vcpu 0 often does nothing, 4481335590).
       if ((rsp as VmEventMessage).version !== Number(abi.generation) || vcpu >= d.vcpus) {
         this.counters.droppedResponses++;
         return;

@@ -1,5 +1,5 @@
 /**
- * Constants of the simulated machine, with the Xen values they stand for (reference §5, §7).
+ * Constants of the simulated machine, with the Xen values they stand for (`xen/include/public/xen.h`, `sysctl.h`, `asm-x86/p2m.h`).
  *
  * Machine frame numbers and M2P entries live in `Int32Array`s, where Xen's all-ones `~0UL` sentinels
  * (`INVALID_MFN`, `INVALID_M2P_ENTRY`) are stored as −1.
@@ -142,7 +142,7 @@ export const PageType = Object.freeze({
 
 /**
  * The simulator's own numbering of p2m types. Requests carry the ABI's numbering instead (Xen 4.1 and
- * 4.2 numbered them differently, reference §1.1); see `PagingProtocol.p2mTypes`.
+ * 4.2 numbered them differently, `asm-x86/p2m.h`); see `PagingProtocol.p2mTypes`.
  *
  * @example
  * ```ts

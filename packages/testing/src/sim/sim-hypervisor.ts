@@ -257,7 +257,7 @@ export class SimHypervisor implements HypervisorPort {
     return { domid, maxPages: d.maxPages, totPages: d.totPages, pagedPages: d.pagedPages, vcpus: d.vcpus, hvm: d.config.hvm, paging: d.paging !== undefined, pagingAbi: d.paging?.abi.id };
   }
 
-  /** `XEN_SYSCTL_page_offline_op` on one frame: offline, online or query, with Xen 4.2's statuses (reference §5). */
+  /** `XEN_SYSCTL_page_offline_op` on one frame: offline, online or query, with Xen 4.2's statuses (RELEASE-4.2.0 `offline_page`). */
   pageOffline(op: PageOfflineOp, mfn: number): number {
     return pageOfflineSysctl(this.frames, op, mfn, (domid) => {
       const owner = this.domains.get(domid);
@@ -276,7 +276,7 @@ export class SimHypervisor implements HypervisorPort {
     const d = this.domain(domid);
     const abi = this.registry.get(this.announcedAbi);
     const xen41 = abi.protocol.fullRing === 'threshold';
-    // Order of checks as in mem_event_enable / the SUSE tree (reference §0, §3.5).
+    // Order of checks as in mem_event_enable (RELEASE-4.2.0 `xen/arch/x86/mm/mem_event.c`) / the SUSE tree.
     if (!d.config.hvm || !d.config.hap || (xen41 && d.config.cpuVendor !== 'intel')) {
       throw new HypervisorError('ENODEV', `domain ${domid}: paging requires ${xen41 ? 'Intel EPT' : 'Hardware Assisted Paging'}`, { domid });
     }
@@ -706,7 +706,7 @@ export class SimHypervisor implements HypervisorPort {
     d.paging.populate(gfn, caller);
   }
 
-  /** The frame a foreign or grant mapping of `gfn` takes, or the error Xen gave (reference §1.3). */
+  /** The frame a foreign or grant mapping of `gfn` takes, or the error Xen gave (`get_page_from_gfn` on a paging type, `xen/arch/x86/mm/p2m.c`). */
   private mappableFrame(d: SimDomain, gfn: number, op: string): number {
     if (!Number.isInteger(gfn) || gfn < 0 || gfn >= d.maxPages) throw this.refuse('EINVAL', d, gfn, `${op}: gfn is beyond max_pages ${d.maxPages}`);
     const type = d.p2mType[gfn]!;

@@ -121,7 +121,7 @@ export function pageHead(page: Uint8Array): string {
  * every operation the flush acknowledged, in order: `ack put <gfn> <version>` or `ack del <gfn>`.
  *
  * @remarks
- * This is the writer of the crash test (issue 6 §4): a parent runs it in a child process, kills the
+ * This is the writer of the crash test (e2e/test/store-crash.test.ts): a parent runs it in a child process, kills the
  * child at a random moment, reopens the store and checks it with {@link checkStressAcks}.
  *
  * @example

@@ -15,14 +15,14 @@ const MEM_EVENT_TAIL: readonly FieldLayout[] = [
   { name: 'reason', xenName: 'reason', offset: 38, size: 2, opaque: false },
 ];
 
-/** Xen 4.1.x `mem_event_st` (reference §3.2): `uint16 type`, `uint16 flags`, then the common tail. */
+/** Xen 4.1.x `mem_event_st` (RELEASE-4.1.0 `xen/include/public/mem_event.h`): `uint16 type`, `uint16 flags`, then the common tail. */
 const MEM_EVENT_41_LAYOUT: readonly FieldLayout[] = [
   { name: 'type', xenName: 'type', offset: 0, size: 2, opaque: false },
   { name: 'flags', xenName: 'flags', offset: 2, size: 2, opaque: false },
   ...MEM_EVENT_TAIL,
 ];
 
-/** Xen 4.2–4.4 `mem_event_st` (reference §3.3): `type` removed (6eac9387aa), `uint32 flags` first. */
+/** Xen 4.2–4.4 `mem_event_st` (RELEASE-4.2.0 `xen/include/public/mem_event.h`): `type` removed (6eac9387aa), `uint32 flags` first. */
 const MEM_EVENT_42_LAYOUT: readonly FieldLayout[] = [{ name: 'flags', xenName: 'flags', offset: 0, size: 4, opaque: false }, ...MEM_EVENT_TAIL];
 
 /** Xen 4.5 `mem_event_st`: the 4.2 layout, then `struct mem_event_regs_x86 x86_regs` (256 bytes). */

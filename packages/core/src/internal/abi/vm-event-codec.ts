@@ -8,7 +8,7 @@ import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
 const DATA_OFFSET = 56;
 
 /**
- * `vm_event_st` (reference §3.6), identical on x86_64 and i386; only the size of `union data`
+ * `vm_event_st` (`xen/include/public/vm_event.h`; offsets checked against tools/xen-layouts), identical on x86_64 and i386; only the size of `union data`
  * changes between interface versions.
  */
 export function vmEventLayout(entryBytes: number): readonly FieldLayout[] {

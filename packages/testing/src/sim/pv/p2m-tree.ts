@@ -1,5 +1,5 @@
 /**
- * The Linux PV p2m three-level tree (Linux 3.6, arch/x86/xen/p2m.c; reference §6), 64-bit: 512 top
+ * The Linux PV p2m three-level tree (Linux 3.6, arch/x86/xen/p2m.c), 64-bit: 512 top
  * entries → 512 mid entries → 512 leaf entries of `unsigned long`, so 2^27 pfns. Entries are exact
  * 64-bit values (`bigint`): an mfn, `INVALID_P2M_ENTRY` (~0), or an mfn with `FOREIGN_FRAME_BIT` (bit 63)
  * or `IDENTITY_FRAME_BIT` (bit 62).
