@@ -1,7 +1,7 @@
 import { isPagevisorError } from '@pagevisor/core';
-import { FOREIGN_CALLER, P2mType } from '@pagevisor/testing';
+import { FOREIGN_CALLER, P2mType, type SimHypervisor } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
-import { integrityMismatches, setup } from './support.js';
+import { integrityMismatches, pagedToHalf } from './support.js';
 
 /**
  * Issue 13 §2: a DROP_PAGE that never reached the pager (Xen 4.1 drops it when the ring is nearly
@@ -15,8 +15,8 @@ function pagedGfns(p2m: Uint8Array, count: number): number[] {
   return out;
 }
 
-/** Foreign maps of paged gfns until the ring has `free` request slots left; each sends a request. */
-function fillRing(hv: ReturnType<typeof setup>['hv'], domid: number, gfns: number[]): void {
+/** A foreign map of each of these paged gfns: each fails with ENOENT and puts a request on the ring. */
+function fillRing(hv: SimHypervisor, domid: number, gfns: number[]): void {
   for (const gfn of gfns) {
     try {
       hv.mapForeign(domid, gfn, false);
@@ -28,10 +28,7 @@ function fillRing(hv: ReturnType<typeof setup>['hv'], domid: number, gfns: numbe
 
 describe('lost DROP_PAGE', () => {
   it('mem_event/age1: a drop lost to a nearly full ring no longer fails the graceful stop', async () => {
-    const { hv, guest, pager } = setup('mem_event/age1');
-    await pager.start();
-    hv.setTarget(guest.domid, guest.totPages >> 1);
-    await pager.settle();
+    const { hv, guest, pager } = await pagedToHalf('mem_event/age1');
     const [dropped, ...others] = pagedGfns(guest.p2mType, 64);
     fillRing(hv, guest.domid, others.slice(0, 61)); // 64 slots, 61 taken: below 4.1's threshold of 4
     hv.decreaseReservation(guest.domid, dropped!, 0);
@@ -43,10 +40,7 @@ describe('lost DROP_PAGE', () => {
   });
 
   it('vm_event/v7: a foreign caller\'s drop with no free slot is lost, and the pager forgets the gfn', async () => {
-    const { hv, guest, pager } = setup('vm_event/v7');
-    await pager.start();
-    hv.setTarget(guest.domid, guest.totPages >> 1);
-    await pager.settle();
+    const { hv, guest, pager } = await pagedToHalf('vm_event/v7');
     const [dropped, ...others] = pagedGfns(guest.p2mType, 9);
     fillRing(hv, guest.domid, others); // 8 slots, all claimed by foreign populates
     hv.decreaseReservation(guest.domid, dropped!, FOREIGN_CALLER);
@@ -57,10 +51,7 @@ describe('lost DROP_PAGE', () => {
   });
 
   it('vm_event/v7: a guest vcpu\'s drop with no free slot sleeps for one and is sent, never lost', async () => {
-    const { hv, guest, pager } = setup('vm_event/v7');
-    await pager.start();
-    hv.setTarget(guest.domid, guest.totPages >> 1);
-    await pager.settle();
+    const { hv, guest, pager } = await pagedToHalf('vm_event/v7');
     const [dropped, ...others] = pagedGfns(guest.p2mType, 9);
     fillRing(hv, guest.domid, others);
     hv.decreaseReservation(guest.domid, dropped!, 2);

@@ -4,7 +4,7 @@ import { createPager } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { P2mType } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
-import { integrityMismatches, setup } from './support.js';
+import { integrityMismatches, pagedToHalf } from './support.js';
 
 /**
  * Issue 13 §2: what a successor does after a hard stop. Xen's answer: nothing; `enable` answers EBUSY
@@ -15,10 +15,7 @@ import { integrityMismatches, setup } from './support.js';
 describe('a second pager on a domain', () => {
   for (const abi of ['mem_event/age1', 'mem_event/4.2', 'vm_event/v7']) {
     it(`${abi}: after a hard stop it is refused with EBUSY, saying why, and the guest is left as it was`, async () => {
-      const { hv, guest, pager } = setup(abi);
-      await pager.start();
-      hv.setTarget(guest.domid, guest.totPages >> 1);
-      await pager.settle();
+      const { hv, guest, pager } = await pagedToHalf(abi);
       const { pagesOut } = await pager.stop('hard');
       expect(pagesOut).toBeGreaterThan(1000);
       const before = Uint8Array.from(guest.p2mType);
@@ -32,10 +29,7 @@ describe('a second pager on a domain', () => {
   }
 
   it('after a graceful stop the next pager starts and pages the guest again', async () => {
-    const { hv, guest, pager } = setup('vm_event/v7');
-    await pager.start();
-    hv.setTarget(guest.domid, guest.totPages >> 1);
-    await pager.settle();
+    const { hv, guest, pager } = await pagedToHalf('vm_event/v7');
     await pager.stop('graceful');
     const next = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: 'vm_event/v7' } });
     await next.start();

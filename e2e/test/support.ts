@@ -20,6 +20,15 @@ export function setup(
   return { hv, guest, pager };
 }
 
+/** {@link setup}, then the pager started and the guest paged down to half its pages. */
+export async function pagedToHalf(abi: string, options: Parameters<typeof setup>[1] = {}) {
+  const machine = setup(abi, options);
+  await machine.pager.start();
+  machine.hv.setTarget(machine.guest.domid, machine.guest.totPages >> 1);
+  await machine.pager.settle();
+  return machine;
+}
+
 /** gfns of RAM whose content differs from what the guest last wrote. */
 export function integrityMismatches(hv: SimHypervisor, domid: number): number[] {
   return hv.contentMismatches(domid).mismatches;

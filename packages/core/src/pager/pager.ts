@@ -224,8 +224,8 @@ export class Pager {
         await this.sweep.requestPageIns(ctx.abi.ringSlots);
         await this.settle();
         // Page-ins held back for memory: wait for their next try rather than spin.
-        const heldUntil = this.pageIn.noMemory.retryAt;
-        if (heldUntil !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, heldUntil - this.clock.now())));
+        const held = this.pageIn.noMemory.delayFrom(this.clock.now());
+        if (held !== undefined) await new Promise((resolve) => setTimeout(resolve, held));
         if (rounds > ctx.maxPages * 4 + 1000) throw new Error(`graceful stop made no progress with ${ctx.outCount} pages out`);
       }
     }
@@ -280,8 +280,8 @@ export class Pager {
     while (await this.pageIn.pass(this.clock.now())) {
       // keep draining
     }
-    const heldUntil = this.pageIn.noMemory.retryAt;
-    if (heldUntil !== undefined) this.scheduleRetry(Math.max(0, heldUntil - this.clock.now()));
+    const held = this.pageIn.noMemory.delayFrom(this.clock.now());
+    if (held !== undefined) this.scheduleRetry(held);
     if (this.state === 'running') {
       const totPages = this.hypervisor.domainInfo(this.config.domid).totPages;
       if (totPages < this.target && ctx.outCount > 0) {

@@ -357,10 +357,9 @@ export class DomainPaging {
 
   /** Writes one request straight onto the ring (threshold era: no slot accounting). */
   private pushRequest(gfn: number, oldType: number, vcpu: number, flags: number, drop: boolean, evictFail: boolean, dropLeavesType: boolean): void {
-    const message = this.buildRequest(gfn, oldType, vcpu, flags | (drop ? MEM_EVENT_FLAG_DROP_PAGE : 0) | (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0));
+    const message = this.buildRequest(gfn, oldType, vcpu, flags | (drop ? MEM_EVENT_FLAG_DROP_PAGE : 0) | (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0), drop);
     // 4.1 drop_page leaves `type` 0 (the request is memset): only populate sets MEM_EVENT_TYPE_PAGING.
     if (dropLeavesType && 'type' in message) message.type = 0;
-    if (drop) message.p2mt = 0; // p2m_mem_paging_drop_page never sets p2mt
     this.front.pushRequests(this.abi, [message]);
     this.counters.requests++;
     this.pendingNotify = true;
@@ -379,7 +378,7 @@ export class DomainPaging {
   ): void {
     let message: PagingMessage;
     if (this.vmEvent) {
-      message = this.buildRequest(gfn, oldType, vcpu, (paused ? VM_EVENT_FLAG_VCPU_PAUSED : 0) | (foreign ? VM_EVENT_FLAG_FOREIGN : 0));
+      message = this.buildRequest(gfn, oldType, vcpu, (paused ? VM_EVENT_FLAG_VCPU_PAUSED : 0) | (foreign ? VM_EVENT_FLAG_FOREIGN : 0), drop);
       (message as VmEventMessage).pagingFlags = (drop ? MEM_PAGING_DROP_PAGE : 0) | (evictFail ? MEM_PAGING_EVICT_FAIL : 0);
     } else {
       const flags =
@@ -387,10 +386,8 @@ export class DomainPaging {
         (foreign ? MEM_EVENT_FLAG_FOREIGN : 0) |
         (drop ? MEM_EVENT_FLAG_DROP_PAGE : 0) |
         (evictFail ? MEM_EVENT_FLAG_EVICT_FAIL : 0);
-      message = this.buildRequest(gfn, oldType, vcpu, flags);
+      message = this.buildRequest(gfn, oldType, vcpu, flags, drop);
     }
-    // p2m_mem_paging_drop_page (RELEASE-4.2.0 p2m.c) fills only gfn and flags: p2mt stays 0.
-    if (drop) message.p2mt = 0;
     this.slots.putRequest(producer, this.abi, message);
     this.counters.requests++;
     this.pendingNotify = true;
@@ -406,9 +403,10 @@ export class DomainPaging {
     this.notify.next();
   }
 
-  private buildRequest(gfn: number, oldType: number, vcpu: number, flags: number): PagingMessage {
+  /** A request for `gfn`; a drop's carries p2mt 0 (p2m_mem_paging_drop_page fills only gfn and flags). */
+  private buildRequest(gfn: number, oldType: number, vcpu: number, flags: number, drop: boolean): PagingMessage {
     const message = this.abi.create({ gfn, vcpuId: vcpu, flags });
-    message.p2mt = Math.max(0, this.p2mtOnWire[oldType]!);
+    message.p2mt = drop ? 0 : Math.max(0, this.p2mtOnWire[oldType]!);
     if ('type' in message) message.type = MEM_EVENT_TYPE_PAGING;
     return message;
   }

@@ -17,16 +17,16 @@ export class NoMemoryBackoff {
   /** Tries that found no memory in a row. */
   attempt = 0;
   /** When the held requests are due again (clock ms), or undefined when none are held. */
-  retryAt: number | undefined;
+  private retryAt: number | undefined;
 
   constructor(
     private readonly abi: PagingAbi,
     private readonly baseDelayMs: number,
   ) {}
 
-  /** How many requests are held. */
-  get size(): number {
-    return this.held.length;
+  /** Ms from `now` until the held requests are due (0 if overdue), or undefined when none are held. */
+  delayFrom(now: number): number | undefined {
+    return this.retryAt === undefined ? undefined : Math.max(0, this.retryAt - now);
   }
 
   /** Whether held requests are due at `now`. */
