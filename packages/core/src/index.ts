@@ -51,7 +51,7 @@ export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.j
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';
 export { token, type Token } from './di/token.js';
-export { CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
+export { ABI_REGISTRY, CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
 
 // --- the hypervisor port ---
 export type { DomainInfo, ForeignMapping, FrameOwner, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';

@@ -12,7 +12,7 @@ describe('hvm-relocate under a guest write at each of its steps', () => {
     it(`a write before its call number ${at} on the gfn is never lost`, async () => {
       const hv = new SimHypervisor({ abi: 'vm_event/v7', audit: true, machineFrames: 8192 });
       const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
-      hv.enablePaging(domain.domid, ['vm_event/v7']);
+      hv.enablePaging(domain.domid, 'vm_event/v7');
       const gfn = 700;
       let calls = 0;
       // Before the handler's `at`-th call naming the gfn, vcpu 1 writes it.

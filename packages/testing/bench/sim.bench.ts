@@ -47,9 +47,9 @@ function createOnce(): CreateSample {
 async function runThroughput(): Promise<{ opsPerSecond: number; faults: number; ops: number }> {
   const hv = new SimHypervisor({ abi: 'vm_event/v7', machineFrames: (1 << 20) + 4096 });
   const d = hv.createDomain({ maxPages: 1 << 20, vcpus: 4, seed: 1 });
-  const channel = hv.enablePaging(d.domid, ['vm_event/v7']);
+  const channel = hv.enablePaging(d.domid, 'vm_event/v7');
   const back = new BackRing(channel.ring);
-  const abi = channel.abi.wire;
+  const abi = d.paging!.abi;
   const store = new Map<number, Uint8Array>();
   const runner = new GuestRunner(hv, d.domid, mixWorkload({ pages: 1 << 19, accesses: 500_000, seed: 1 }));
   let victim = 0;

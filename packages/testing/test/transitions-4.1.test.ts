@@ -118,7 +118,7 @@ describe.each([['mem_event/age1'], ['mem_event/age2']])('%s (Xen 4.1 rules)', (a
   it.each([[true], [false]])('enable on AMD: ENODEV (Xen 4.1 needs Intel EPT); HAP %s', (hap) => {
     const hv = new SimHypervisor({ abi: abiId });
     const d = hv.createDomain({ maxPages: 256, cpuVendor: hap ? 'amd' : 'intel', hap });
-    expect(errnoOf(() => hv.enablePaging(d.domid, [abiId]))).toBe('ENODEV');
+    expect(errnoOf(() => hv.enablePaging(d.domid, abiId))).toBe('ENODEV');
   });
 });
 
@@ -170,13 +170,20 @@ describe('mem_event/age3 (SUSE)', () => {
     s.hv.decreaseReservation(s.id, GFN, 0);
     expect(flagsOf(s.abi, s.requests()[0]!)).toEqual(['DROP_PAGE', 'EVICT_FAIL']);
   });
-  it('enable with PoD: EXDEV; a pager of another age: ENOEXEC "expected paging age"', () => {
+  it('enable with PoD: EXDEV; a pager of another age: ENOEXEC "Expected paging age" (SUSE mem_event_enable)', () => {
     const hv = new SimHypervisor({ abi: 'mem_event/age3' });
     const pod = hv.createDomain({ maxPages: 256, populateOnDemand: true });
-    expect(errnoOf(() => hv.enablePaging(pod.domid, ['mem_event/age3']))).toBe('EXDEV');
+    expect(errnoOf(() => hv.enablePaging(pod.domid, 'mem_event/age3'))).toBe('EXDEV');
     const d = hv.createDomain({ maxPages: 256 });
-    expect(() => hv.enablePaging(d.domid, ['mem_event/age1'])).toThrow('domain 2: expected paging age 1, got 3');
-    expect(errnoOf(() => hv.enablePaging(d.domid, ['mem_event/age1']))).toBe('ENOEXEC');
+    expect(() => hv.enablePaging(d.domid, 'mem_event/age1')).toThrow('domain 2: Expected paging age 3, got 1');
+    expect(errnoOf(() => hv.enablePaging(d.domid, 'mem_event/age1'))).toBe('ENOEXEC');
+    expect(hv.announcedPagingAbi(d.domid)).toBeUndefined(); // no query before vm_event v5
+    hv.enablePaging(d.domid, 'mem_event/age3');
+  });
+  it('upstream 4.1 compares nothing at enable: a pager of another age gets the ring', () => {
+    const hv = new SimHypervisor({ abi: 'mem_event/age1' });
+    const d = hv.createDomain({ maxPages: 256 });
+    expect(hv.enablePaging(d.domid, 'mem_event/age3').ring.entryBytes).toBe(40);
   });
 });
 
@@ -189,19 +196,19 @@ describe('enable errors of 4.2+', () => {
   ] as const)('%o → %s', (config, errno) => {
     const hv = new SimHypervisor({ abi: 'vm_event/v7' });
     const d = hv.createDomain({ maxPages: 256, ...config });
-    expect(errnoOf(() => hv.enablePaging(d.domid, ['vm_event/v7']))).toBe(errno);
+    expect(errnoOf(() => hv.enablePaging(d.domid, 'vm_event/v7'))).toBe(errno);
   });
   it('a second pager: EBUSY; AMD with HAP is fine since 4.2', () => {
     const hv = new SimHypervisor({ abi: 'mem_event/4.2' });
     const d = hv.createDomain({ maxPages: 256, cpuVendor: 'amd' });
-    hv.enablePaging(d.domid, ['mem_event/4.2']);
-    expect(errnoOf(() => hv.enablePaging(d.domid, ['mem_event/4.2']))).toBe('EBUSY');
+    hv.enablePaging(d.domid, 'mem_event/4.2');
+    expect(errnoOf(() => hv.enablePaging(d.domid, 'mem_event/4.2'))).toBe('EBUSY');
   });
   it('removes the ring gfn (special_pfn 0) from a large guest’s physmap', () => {
     const hv = new SimHypervisor({ abi: 'vm_event/v7', machineFrames: 1 << 21 });
     const d = hv.createDomain({ maxPages: 0x100000 + 16 });
     expect(d.p2mType[0xff000 - 8]).toBe(1); // invalid: in the MMIO hole anyway
-    hv.enablePaging(d.domid, ['vm_event/v7']);
+    hv.enablePaging(d.domid, 'vm_event/v7');
     expect(d.p2mMfn[0xff000 - 8]).toBe(INVALID_MFN);
   });
 });

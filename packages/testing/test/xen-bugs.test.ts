@@ -7,7 +7,7 @@ const GFN = 0x300;
 function age1(xenBugs: boolean) {
   const hv = new SimHypervisor({ abi: 'mem_event/age1', audit: true, machineFrames: 4096, xenBugs });
   const d = hv.createDomain({ maxPages: 1024 });
-  hv.enablePaging(d.domid, ['mem_event/age1']);
+  hv.enablePaging(d.domid, 'mem_event/age1');
   return { hv, d, id: d.domid };
 }
 
@@ -71,7 +71,7 @@ describe('seed 000 patches 6-7: M2P of a freed frame', () => {
   it.each(['mem_event/age2', 'mem_event/4.2', 'vm_event/v7'])('xenBugs on %s: the free resets M2P (4515d7bd13, in 4.2.0)', (abi) => {
     const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192, xenBugs: true });
     const d = hv.createDomain({ maxPages: 1024, vcpus: 2, seed: 11 });
-    hv.enablePaging(d.domid, [abi]);
+    hv.enablePaging(d.domid, abi);
     const mfn = d.p2mMfn[GFN]!;
     const mapping = abi === 'mem_event/age2' ? hv.mapForeign(d.domid, GFN, false) : undefined; // age 2 nominates with the pager's mapping
     hv.nominate(d.domid, GFN);

@@ -26,8 +26,9 @@ export interface NegotiatedAbi {
  * @remarks
  * The hypervisor announces one ABI; the pager lists the ones it supports, in order of preference.
  * {@link AbiRegistry.negotiate} picks the announced ABI when the pager supports it, else the first
- * supported ABI that an adapter bridges to it, else refuses with `ABI_MISMATCH` and errno `ENOEXEC`:
- * the `MEM_EVENT_PAGING_AGE` check of SUSE's Xen ("Expected paging age %lx, got %lx"), generalised.
+ * supported ABI that an adapter bridges to it, else refuses with `ABI_MISMATCH`. The pager negotiates
+ * only when the hypervisor can say which ABI it speaks (vm_event's `XEN_VM_EVENT_GET_VERSION`, Xen 4.13
+ * on); see {@link @pagevisor/core!HypervisorPort.announcedPagingAbi}.
  *
  * @example
  * ```ts
@@ -115,7 +116,7 @@ export class AbiRegistry {
    * @param hypervisorAbi - the ABI the hypervisor announces
    * @param pagerSupports - the ABIs the pager speaks, most preferred first
    * @returns the wire ABI, the pager ABI and the adapter between them, if any
-   * @throws {@link AbiError} `ABI_UNKNOWN` for an unregistered id; `ABI_MISMATCH` (errno `ENOEXEC`) with
+   * @throws {@link AbiError} `ABI_UNKNOWN` for an unregistered id; `ABI_MISMATCH` with
    * "expected paging age X, got Y" (or "expected vm_event interface version X, got Y") when nothing bridges.
    */
   negotiate(hypervisorAbi: string, pagerSupports: readonly string[]): NegotiatedAbi {
@@ -126,7 +127,7 @@ export class AbiRegistry {
       const adapter = this.adapter(pager.id, wire.id);
       if (adapter !== undefined) return { wire, pager, adapter };
     }
-    throw new AbiError('ABI_MISMATCH', mismatchMessage(wire, supported), { abi: wire.id, value: wire.id, errno: 'ENOEXEC' });
+    throw new AbiError('ABI_MISMATCH', mismatchMessage(wire, supported), { abi: wire.id, value: wire.id });
   }
 }
 

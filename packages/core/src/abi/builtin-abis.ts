@@ -34,6 +34,8 @@ const XEN_41_PROTOCOL: PagingProtocol = {
   // its M2P entry as it was.
   evictScrubs: false,
   freeResetsM2p: false,
+  announcesAbi: false,
+  enableChecksAge: false,
   p2mTypes: P2M_TYPES_XEN_4_1,
 };
 
@@ -93,7 +95,7 @@ export const MEM_EVENT_AGE3 = createMemEvent41Abi({
   xenReleases: 'SUSE 4.1.2',
   flagNames: { ...MEM_EVENT_41_FLAGS, EVICT_FAIL: mem.MEM_EVENT_FLAG_EVICT_FAIL },
   reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP },
-  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, prepLoadsBuffer: true, evictFail: true, evictScrubs: true, freeResetsM2p: true },
+  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, prepLoadsBuffer: true, evictFail: true, evictScrubs: true, freeResetsM2p: true, enableChecksAge: true },
 });
 
 /**
@@ -219,6 +221,8 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
       blackEye: version >= 2 ? 'per-free-slot' : 'online-count',
       evictScrubs: true,
       freeResetsM2p: true,
+      announcesAbi: version >= 5,
+      enableChecksAge: false,
       p2mTypes: version >= 2 ? P2M_TYPES_XEN_4_8 : P2M_TYPES_XEN_4_6,
     },
   });

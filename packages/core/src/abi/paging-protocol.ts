@@ -82,6 +82,17 @@ export interface PagingProtocol {
    * 4.2.0: age 2 on). Xen 4.1.0 left the entry naming the evicted gfn (seed 000 patches 6-7).
    */
   readonly freeResetsM2p: boolean;
+  /**
+   * Whether a pager can ask which ABI the hypervisor speaks before enabling: `XEN_VM_EVENT_GET_VERSION`
+   * (d48e183607, first released in Xen 4.13: vm_event v5 on). Earlier Xen has no such query.
+   */
+  readonly announcesAbi: boolean;
+  /**
+   * Whether enable refuses a pager of another paging age with `ENOEXEC` ("Expected paging age %lx, got
+   * %lx"): SUSE's `MEM_EVENT_PAGING_AGE` check in `mem_event_enable`, age 3 only. No upstream Xen
+   * compares: there a pager of another ABI reads entries it cannot decode.
+   */
+  readonly enableChecksAge: boolean;
   /** The `p2m_type_t` numbering the `p2mt` field uses. */
   readonly p2mTypes: P2mTypeNumbering;
 }

@@ -1,3 +1,4 @@
+import type { AbiRegistry } from '../abi/abi-registry.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import type { VictimPolicy } from '../policy/victim-policy.js';
 import type { PageStore } from '../store/page-store.js';
@@ -15,6 +16,16 @@ import { token } from './token.js';
  * ```
  */
 export const HYPERVISOR = token<HypervisorPort>('hypervisor');
+/**
+ * The paging ABIs and adapters the pager knows (by default {@link createDefaultAbiRegistry}'s). A plugin
+ * that brings a new ABI or adapter registers it here.
+ *
+ * @example
+ * ```ts
+ * container.resolve(ABI_REGISTRY).register(v8).registerAdapter(createVmEventVersionAdapter(VM_EVENT_V7, v8));
+ * ```
+ */
+export const ABI_REGISTRY = token<AbiRegistry>('abi-registry');
 /**
  * The page store paged-out pages go to.
  *

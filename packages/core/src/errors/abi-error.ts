@@ -10,7 +10,9 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * - `ABI_BAD_FLAGS`: flag bits or names the ABI does not define.
  * - `ABI_BAD_VALUE`: an enumerated field (`type`, `reason`) holds a value the ABI does not define.
  * - `ABI_MISMATCH`: negotiation found no ABI the pager supports for the one the hypervisor announced
- *   (errno `ENOEXEC`, as Xen's `MEM_EVENT_PAGING_AGE` check returned).
+ *   (the pager refuses before enabling), or the ring carries another vm_event version than the pager
+ *   speaks (a Xen before 4.13, which cannot announce it). a refusal by Xen itself (SUSE's `MEM_EVENT_PAGING_AGE` check) is
+ *   a `HypervisorError` `ENOEXEC` instead.
  *
  * @example
  * ```ts
@@ -43,8 +45,6 @@ export interface AbiErrorDetails extends PagevisorErrorOptions {
   readonly offset?: number;
   /** The offending value. */
   readonly value?: unknown;
-  /** errno-style name, set for `ABI_MISMATCH` (`ENOEXEC`). */
-  readonly errno?: string;
 }
 
 /**
@@ -75,8 +75,6 @@ export class AbiError extends PagevisorError {
   readonly offset: number | undefined;
   /** The offending value, if any. */
   readonly value: unknown;
-  /** errno-style name (`ENOEXEC` for `ABI_MISMATCH`). */
-  readonly errno: string | undefined;
 
   /**
    * @param code - the kind of failure
@@ -89,6 +87,5 @@ export class AbiError extends PagevisorError {
     this.field = details.field;
     this.offset = details.offset;
     this.value = details.value;
-    this.errno = details.errno;
   }
 }

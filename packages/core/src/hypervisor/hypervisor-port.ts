@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { PageOfflineOp } from '../offline/page-offline-status.js';
 import type { PvPort } from './pv-port.js';
-import type { NegotiatedAbi } from '../abi/abi-registry.js';
 import type { SharedRing } from '../ring/shared-ring.js';
 
 /**
@@ -51,16 +50,17 @@ export interface FrameOwner {
  *
  * @example
  * ```ts
- * const channel = hypervisor.enablePaging(domid, ['vm_event/v7']);
- * console.log(channel.abi.wire.id, channel.ring);
+ * const channel = hypervisor.enablePaging(domid, 'vm_event/v7');
+ * console.log(channel.port, channel.ring.slots);
  * ```
  */
 export interface PagingChannel {
   /** The domain it pages. */
   readonly domid: number;
-  /** The agreed ABI: `wire` on the ring, `pager` in the pager, and the adapter if they differ. */
-  readonly abi: NegotiatedAbi;
-  /** The ring page; the pager owns its back end. */
+  /**
+   * The ring page, viewed with the hypervisor's entry size; the pager owns its back end and views the
+   * same page with the entry size of the ABI it speaks on the wire.
+   */
   readonly ring: SharedRing;
   /** The event channel port, for diagnostics. */
   readonly port: number;
@@ -103,7 +103,7 @@ export interface ForeignMapping {
  *
  * @example
  * ```ts
- * const channel = hypervisor.enablePaging(domid, ['vm_event/v7']);
+ * const channel = hypervisor.enablePaging(domid, 'vm_event/v7');
  * hypervisor.nominate(domid, gfn);
  * const page = hypervisor.mapForeign(domid, gfn, false);
  * await store.writeBatch(Uint32Array.of(gfn), page.bytes, 1);
@@ -120,12 +120,21 @@ export interface HypervisorPort {
    */
   domainInfo(domid: number): DomainInfo;
   /**
-   * Sets up paging: negotiates the ABI (`ENOEXEC` on a mismatch), creates the ring and the event
-   * channel. Also refuses with `ENODEV`, `EBUSY`, `EXDEV` or `EMLINK` as Xen did.
-   *
-   * @param pagerSupports - the ABI ids the pager speaks, most preferred first
+   * The paging ABI the hypervisor says it speaks, asked before enabling: vm_event's
+   * `XEN_VM_EVENT_GET_VERSION` domctl (Xen 4.13 on, `vm_event_domctl`). Undefined when the hypervisor
+   * has no such query (mem_event, and vm_event before 4.13): the pager must then be configured with the
+   * ABI of the Xen it runs on, as xenpaging was built against that Xen's headers.
    */
-  enablePaging(domid: number, pagerSupports: readonly string[]): PagingChannel;
+  announcedPagingAbi(domid: number): string | undefined;
+  /**
+   * Sets up paging: creates the ring and the event channel. No upstream Xen compares the pager's ABI
+   * with its own here (a pager that speaks another one reads entries it cannot decode, and vm_event
+   * drops its responses); SUSE's tree refused another paging age with `ENOEXEC` ("Expected paging age
+   * %lx, got %lx"). Also refuses with `ENODEV`, `EBUSY`, `EXDEV` or `EMLINK` as Xen did.
+   *
+   * @param abi - the ABI id the pager speaks on the ring (for SUSE's age check)
+   */
+  enablePaging(domid: number, abi: string): PagingChannel;
   /** Tears paging down (`EBUSY` while vcpus wait for ring slots). */
   disablePaging(domid: number): void;
   /** Nominates a gfn for eviction (`p2m_mem_paging_nominate`): ram → paging_out. */

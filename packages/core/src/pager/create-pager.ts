@@ -1,5 +1,7 @@
 import { container as rootContainer } from 'tsyringe';
-import { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
+import type { AbiRegistry } from '../abi/abi-registry.js';
+import { createDefaultAbiRegistry } from '../abi/create-default-abi-registry.js';
+import { ABI_REGISTRY, CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import type { PagevisorPlugin, PluginContext } from '../plugin/pagevisor-plugin.js';
@@ -30,6 +32,11 @@ export interface CreatePagerOptions {
   readonly config?: PagerConfig;
   /** Time source (default: the process clock). */
   readonly clock?: Clock;
+  /**
+   * The paging ABIs and adapters the pager knows (default: {@link createDefaultAbiRegistry}). Every id
+   * in `config.abi` must be registered in it.
+   */
+  readonly abiRegistry?: AbiRegistry;
 }
 
 /**
@@ -58,6 +65,9 @@ export function createPager(options: CreatePagerOptions): Pager {
   container.register(HYPERVISOR, { useValue: options.hypervisor });
   container.register(PAGER_CONFIG, { useValue: config });
   container.register(CLOCK, { useValue: options.clock ?? systemClock });
+  const abiRegistry = options.abiRegistry ?? createDefaultAbiRegistry();
+  for (const id of config.abi) if (!abiRegistry.has(id)) throw new ConfigError('abi', `abi: unknown paging ABI "${id}" (known: ${abiRegistry.list().map((a) => a.id).join(', ')})`);
+  container.register(ABI_REGISTRY, { useValue: abiRegistry });
   for (const plugin of [options.policy, options.store, ...(options.plugins ?? [])]) plugin.register(container, context);
   for (const [tokenName, token, plugin] of [
     ['policy', VICTIM_POLICY, options.policy],

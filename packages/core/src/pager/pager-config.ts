@@ -10,7 +10,11 @@ import { ConfigError } from '../errors/config-error.js';
  * ```
  */
 export interface PagerConfig {
-  /** The paging ABIs the pager speaks, most preferred first (default: every built-in ABI, newest first). */
+  /**
+   * The paging ABIs the pager speaks, most preferred first (default: every built-in ABI, newest first).
+   * A Xen that announces its ABI (vm_event from 4.13) gets the best match; on one that cannot say
+   * (mem_event, vm_event before 4.13) the pager speaks the first, so name that Xen's ABI first.
+   */
   readonly abi?: string | readonly string[];
   /** Pages evicted per batch: one store write per batch (default 256). */
   readonly batchSize?: number;

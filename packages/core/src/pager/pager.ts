@@ -1,7 +1,8 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { inject, injectable } from 'tsyringe';
+import type { AbiRegistry, NegotiatedAbi } from '../abi/abi-registry.js';
 import type { PagingAbi } from '../abi/paging-abi.js';
-import { CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
+import { ABI_REGISTRY, CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
 import { HypervisorError } from '../errors/hypervisor-error.js';
 import { isPagevisorError } from '../errors/pagevisor-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
@@ -11,6 +12,7 @@ import { PageInSweep } from '../internal/pager/page-in-sweep.js';
 import { newPagerCounters, PagerContext } from '../internal/pager/pager-context.js';
 import type { VictimPolicy } from '../policy/victim-policy.js';
 import { BackRing } from '../ring/back-ring.js';
+import { SharedRing } from '../ring/shared-ring.js';
 import type { PageStore } from '../store/page-store.js';
 import type { Clock } from './clock.js';
 import type { ResolvedPagerConfig } from './pager-config.js';
@@ -90,6 +92,7 @@ export class Pager {
    * @param policy - the victim policy
    * @param store - the page store
    * @param clock - time for rates
+   * @param abiRegistry - the ABIs and adapters it can speak
    */
   constructor(
     @inject(HYPERVISOR) private readonly hypervisor: HypervisorPort,
@@ -97,6 +100,7 @@ export class Pager {
     @inject(VICTIM_POLICY) private readonly policy: VictimPolicy,
     @inject(PAGE_STORE) private readonly store: PageStore,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(ABI_REGISTRY) private readonly abiRegistry: AbiRegistry,
   ) {
     this.statsSubject = new BehaviorSubject<PagerStats>(this.snapshot());
   }
@@ -143,7 +147,9 @@ export class Pager {
    *
    * @throws {@link StoreError} when the store cannot open (a Redis server that does not answer, a
    * file of another format): paging is then not enabled
-   * @throws {@link HypervisorError} from enable (`ENOEXEC` when no ABI matches, `EBUSY`, ...)
+   * @throws {@link AbiError} `ABI_MISMATCH` when the hypervisor announces an ABI the pager cannot speak
+   * @throws {@link HypervisorError} from enable (`EBUSY`, `ENODEV`, ...; `ENOEXEC` from SUSE's Xen for
+   * another paging age)
    */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('a pager starts once');
@@ -152,16 +158,19 @@ export class Pager {
     await this.store.flush();
     const info = hypervisor.domainInfo(config.domid);
     this.target = info.maxPages;
-    const channel = this.enable();
-    const abi = channel.abi.wire;
-    const ctx = new PagerContext(hypervisor, config, this.policy, this.store, this.events, abi, new BackRing(channel.ring), info.maxPages);
+    const { negotiated, abiSource } = this.negotiate();
+    const abi = negotiated.wire;
+    const channel = this.enable(abi.id);
+    // The ring page is Xen's; the pager reads it with the entry size of the ABI it speaks on it.
+    const ring = channel.ring.entryBytes === abi.entryBytes ? channel.ring : new SharedRing(channel.ring.page, abi.entryBytes);
+    const ctx = new PagerContext(hypervisor, config, this.policy, this.store, this.events, negotiated, new BackRing(ring), info.maxPages);
     this.ctx = ctx;
     this.pageIn = new PageIn(ctx);
     this.sweep = new PageInSweep(ctx);
     this.eviction = new Eviction(ctx);
     this.state = 'running';
     this.lastRate = { at: this.clock.now(), evictions: 0, faults: 0 };
-    this.events.next({ type: 'pager.started', abi: abi.id, maxPages: info.maxPages });
+    this.events.next({ type: 'pager.started', abi: abi.id, pagerAbi: negotiated.pager.id, abiSource, maxPages: info.maxPages });
     this.subscriptions.push(hypervisor.notify$(config.domid).subscribe(() => this.kick()));
     this.subscriptions.push(
       hypervisor.target$(config.domid).subscribe((target) => {
@@ -186,14 +195,29 @@ export class Pager {
   }
 
   /**
+   * Picks the ABI for the ring. A hypervisor that says which it speaks (vm_event's
+   * `XEN_VM_EVENT_GET_VERSION`, Xen 4.13 on) gets the pager's best match, through an adapter if need be;
+   * otherwise the pager speaks its first configured ABI, as xenpaging spoke the one it was built for.
+   *
+   * @throws {@link AbiError} `ABI_MISMATCH` when the announced ABI is one the pager cannot speak
+   */
+  private negotiate(): { negotiated: NegotiatedAbi; abiSource: 'announced' | 'configured' } {
+    const { hypervisor, config, abiRegistry } = this;
+    const announced = hypervisor.announcedPagingAbi(config.domid);
+    if (announced !== undefined) return { negotiated: abiRegistry.negotiate(announced, config.abi), abiSource: 'announced' };
+    const wire = abiRegistry.get(config.abi[0]!);
+    return { negotiated: { wire, pager: wire, adapter: undefined }, abiSource: 'configured' };
+  }
+
+  /**
    * Enables paging. A domain whose ring is still set up (another pager runs, or one stopped hard)
    * answers EBUSY: Xen has no call to take a ring over, and xenpaging gave up the same way ("xenpaging
    * is (or was) active on this domain", RELEASE-4.2.0 `xenpaging_init`).
    */
-  private enable(): ReturnType<HypervisorPort['enablePaging']> {
+  private enable(abi: string): ReturnType<HypervisorPort['enablePaging']> {
     const { hypervisor, config } = this;
     try {
-      return hypervisor.enablePaging(config.domid, config.abi);
+      return hypervisor.enablePaging(config.domid, abi);
     } catch (error) {
       if (!isPagevisorError(error, 'EBUSY')) throw error;
       throw new HypervisorError(

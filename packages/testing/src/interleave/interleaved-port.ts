@@ -51,8 +51,12 @@ export class InterleavedPort implements HypervisorPort {
     return this.hv.domainInfo(domid);
   }
 
-  enablePaging(domid: number, pagerSupports: readonly string[]): PagingChannel {
-    return this.hv.enablePaging(domid, pagerSupports);
+  announcedPagingAbi(domid: number): string | undefined {
+    return this.hv.announcedPagingAbi(domid);
+  }
+
+  enablePaging(domid: number, abi: string): PagingChannel {
+    return this.hv.enablePaging(domid, abi);
   }
 
   disablePaging(domid: number): void {

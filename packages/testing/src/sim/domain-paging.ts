@@ -14,7 +14,6 @@ import {
   VM_EVENT_FLAG_FOREIGN,
   VM_EVENT_FLAG_VCPU_PAUSED,
   VM_EVENT_REASON_MEM_PAGING,
-  type NegotiatedAbi,
   type P2mTypeName,
   type PagingAbi,
   type PagingMessage,
@@ -67,9 +66,7 @@ export const FOREIGN_CALLER = -1;
  * ```
  */
 export class DomainPaging {
-  /** The negotiated ABI. */
-  readonly negotiated: NegotiatedAbi;
-  /** The ABI on the ring. */
+  /** The ABI on the ring: the hypervisor's, whatever the pager speaks. */
   readonly abi: PagingAbi;
   /** Its protocol behaviour. */
   readonly protocol: PagingProtocol;
@@ -102,12 +99,11 @@ export class DomainPaging {
   private readonly onPagedIn: (gfn: number) => void;
 
   /** @internal made by `SimHypervisor.enablePaging` */
-  constructor(domain: SimDomain, negotiated: NegotiatedAbi, port: number, onPagedIn: (gfn: number) => void) {
+  constructor(domain: SimDomain, abi: PagingAbi, port: number, onPagedIn: (gfn: number) => void) {
     this.domain = domain;
     this.onPagedIn = onPagedIn;
-    this.negotiated = negotiated;
-    this.abi = negotiated.wire;
-    this.protocol = negotiated.wire.protocol;
+    this.abi = abi;
+    this.protocol = abi.protocol;
     this.vmEvent = this.abi.family === 'vm_event';
     this.ring = SharedRing.create(this.abi.entryBytes);
     this.front = new FrontRing(this.ring);

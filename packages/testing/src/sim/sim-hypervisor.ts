@@ -1,10 +1,8 @@
 import { pageOfflineSysctl } from './page-offline-sysctl.js';
 import { SimPv } from './pv/sim-pv.js';
 import {
-  AbiError,
   createDefaultAbiRegistry,
   HypervisorError,
-  isPagevisorError,
   type AbiRegistry,
   type DomainInfo,
   type FrameOwner,
@@ -36,7 +34,7 @@ export interface SimHypervisorOptions {
   readonly machineFrames?: number;
   /** Check the invariants after every operation and throw on the first violation (default false). */
   readonly audit?: boolean;
-  /** The ABIs and adapters negotiation may use (default {@link createDefaultAbiRegistry}). */
+  /** The ABIs `abi` is looked up in (default {@link createDefaultAbiRegistry}). */
   readonly registry?: AbiRegistry;
   /**
    * Reproduce Xen's known paging bugs instead of the fixes (default false): Xen 4.1's evict does not
@@ -124,7 +122,7 @@ interface SimMapping extends ForeignMapping {
  *
  * const xen = new SimHypervisor({ abi: 'mem_event/4.2', audit: true });
  * const guest = xen.createDomain({ maxPages: 4096, vcpus: 2 });
- * const channel = xen.enablePaging(guest.domid, ['mem_event/4.2']);
+ * const channel = xen.enablePaging(guest.domid, 'mem_event/4.2');
  * xen.nominate(guest.domid, 100);
  * xen.evict(guest.domid, 100);
  * xen.guestAccess(guest.domid, 0, 100, false); // 'blocked': a request is now on channel.ring
@@ -133,8 +131,8 @@ interface SimMapping extends ForeignMapping {
 export class SimHypervisor implements HypervisorPort {
   /** The machine's frames. */
   readonly frames: MachineFrames;
-  /** The ABI this hypervisor announces. */
-  readonly announcedAbi: string;
+  /** The ABI this hypervisor speaks on its rings (and announces, from vm_event v5 on). */
+  readonly xenAbi: string;
   /** The invariant auditor, when auditing is on. */
   readonly auditor: InvariantAuditor | undefined;
   private readonly registry: AbiRegistry;
@@ -162,7 +160,7 @@ export class SimHypervisor implements HypervisorPort {
   /** @param options - the announced ABI, machine size and auditing */
   constructor(options: SimHypervisorOptions = {}) {
     this.registry = options.registry ?? createDefaultAbiRegistry();
-    this.announcedAbi = this.registry.get(options.abi ?? 'vm_event/v7').id;
+    this.xenAbi = this.registry.get(options.abi ?? 'vm_event/v7').id;
     this.frames = new MachineFrames(options.machineFrames ?? 1 << 18);
     this.mappings = new Uint16Array(this.frames.size);
     this.auditor = options.audit === true ? new InvariantAuditor(this) : undefined;
@@ -272,9 +270,16 @@ export class SimHypervisor implements HypervisorPort {
     return { domid: owner, gfn: this.frames.m2p[mfn]! };
   }
 
-  enablePaging(domid: number, pagerSupports: readonly string[]): PagingChannel {
+  /** `XEN_VM_EVENT_GET_VERSION` (Xen 4.13 on): the simulated Xen's ABI when it has the query. */
+  announcedPagingAbi(domid: number): string | undefined {
+    this.domain(domid);
+    const abi = this.registry.get(this.xenAbi);
+    return abi.protocol.announcesAbi ? abi.id : undefined;
+  }
+
+  enablePaging(domid: number, pagerAbi: string): PagingChannel {
     const d = this.domain(domid);
-    const abi = this.registry.get(this.announcedAbi);
+    const abi = this.registry.get(this.xenAbi);
     const xen41 = abi.protocol.fullRing === 'threshold';
     // Order of checks as in mem_event_enable (RELEASE-4.2.0 `xen/arch/x86/mm/mem_event.c`) / the SUSE tree.
     if (!d.config.hvm || !d.config.hap || (xen41 && d.config.cpuVendor !== 'intel')) {
@@ -285,20 +290,18 @@ export class SimHypervisor implements HypervisorPort {
       throw new HypervisorError('EXDEV', `domain ${domid}: paging is not possible in a PoD guest`, { domid });
     }
     if (d.paging !== undefined) throw new HypervisorError('EBUSY', `domain ${domid}: a pager is (or was) active on this domain`, { domid });
-    let negotiated;
-    try {
-      negotiated = this.registry.negotiate(this.announcedAbi, pagerSupports);
-    } catch (error) {
-      if (isPagevisorError(error, 'ABI_MISMATCH')) {
-        throw new HypervisorError('ENOEXEC', `domain ${domid}: ${(error as AbiError).message}`, { domid, cause: error });
-      }
-      throw error;
+    // SUSE's mem_event_enable compares the age the pager passes (in the domctl's gfn field) with its own.
+    // No upstream Xen compares anything: a pager of another ABI gets the ring and misreads it.
+    if (abi.protocol.enableChecksAge && pagerAbi !== abi.id) {
+      const pager = this.registry.has(pagerAbi) ? this.registry.get(pagerAbi) : undefined;
+      const got = pager?.family === 'mem_event' ? pager.generation : pagerAbi;
+      throw new HypervisorError('ENOEXEC', `domain ${domid}: Expected paging age ${abi.generation}, got ${got}`, { domid });
     }
-    d.paging = new DomainPaging(d, negotiated, this.nextPort++, (gfn) => this.settleContent(d, gfn, 'resume'));
+    d.paging = new DomainPaging(d, abi, this.nextPort++, (gfn) => this.settleContent(d, gfn, 'resume'));
     // 4.2+: the ring lives in special_pfn(0), which the pager removes from the guest physmap.
     if (!xen41 && HVM_SPECIAL_PFN_BASE < d.maxPages) this.removeGfn(d, HVM_SPECIAL_PFN_BASE, FOREIGN_CALLER);
     this.audit(d, -1, 'enable');
-    return { domid, abi: negotiated, ring: d.paging.ring, port: d.paging.port };
+    return { domid, ring: d.paging.ring, port: d.paging.port };
   }
 
   disablePaging(domid: number): void {

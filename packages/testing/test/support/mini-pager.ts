@@ -32,8 +32,8 @@ export class MiniPager {
     abiId: string,
     private readonly options: { answerDrops: boolean } = { answerDrops: true },
   ) {
-    this.channel = hv.enablePaging(domid, [abiId]);
-    this.abi = this.channel.abi.wire;
+    this.channel = hv.enablePaging(domid, abiId);
+    this.abi = hv.domain(domid).paging!.abi;
     this.back = new BackRing(this.channel.ring);
   }
 

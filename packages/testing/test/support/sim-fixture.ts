@@ -5,8 +5,8 @@ import { P2mType, SimHypervisor, type SimDomain } from '@pagevisor/testing';
 export function simWith(abiId: string, options: { vcpus?: number; maxPages?: number; xenBugs?: boolean } = {}) {
   const hv = new SimHypervisor({ abi: abiId, audit: true, machineFrames: 8192, xenBugs: options.xenBugs ?? false });
   const d = hv.createDomain({ maxPages: options.maxPages ?? 1024, vcpus: options.vcpus ?? 2, seed: 11 });
-  const channel = hv.enablePaging(d.domid, [abiId]);
-  const abi = channel.abi.wire;
+  const channel = hv.enablePaging(d.domid, abiId);
+  const abi = d.paging!.abi;
   const back = new BackRing(channel.ring);
   const drained: PagingMessage[] = [];
   return {

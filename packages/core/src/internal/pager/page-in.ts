@@ -1,6 +1,7 @@
 import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_EVICT_FAIL } from '../../abi/mem-event-constants.js';
 import type { PagingMessage, VmEventMessage } from '../../abi/paging-message.js';
 import { MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL } from '../../abi/vm-event-constants.js';
+import { AbiError } from '../../errors/abi-error.js';
 import { isPagevisorError } from '../../errors/pagevisor-error.js';
 import { NoMemoryBackoff } from './no-memory-backoff.js';
 import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
@@ -13,6 +14,8 @@ import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 export class PageIn {
   private readonly requests: PagingMessage[] = [];
   private readonly responses: PagingMessage[] = [];
+  /** The responses translated to the ring's ABI, when an adapter bridges two ABIs. */
+  private readonly wireResponses: PagingMessage[] = [];
   private readonly gfns: Uint32Array;
   private readonly pages: Uint8Array;
   private readonly drops: Uint32Array;
@@ -27,7 +30,7 @@ export class PageIn {
     this.pages = new Uint8Array(slots * PAGE_BYTES);
     this.drops = new Uint32Array(slots);
     this.starved = new Uint8Array(slots);
-    this.noMemory = new NoMemoryBackoff(ctx.abi, ctx.config.retryIntervalMs);
+    this.noMemory = new NoMemoryBackoff(ctx.pagerAbi, ctx.config.retryIntervalMs);
   }
 
   /**
@@ -38,8 +41,7 @@ export class PageIn {
    */
   async pass(now: number): Promise<boolean> {
     const ctx = this.ctx;
-    const abi = ctx.abi;
-    const n = this.noMemory.due(now) ? this.noMemory.take(this.requests) : ctx.back.drainRequests(abi, this.requests, abi.ringSlots, false);
+    const n = this.noMemory.due(now) ? this.noMemory.take(this.requests) : this.drain();
     if (n === 0) return false;
     const { gfns, drops } = this;
     let reads = 0;
@@ -72,6 +74,28 @@ export class PageIn {
     this.answer(answered);
     ctx.events.next({ type: 'pagein.batch', pagedIn, dropped, answered });
     return true;
+  }
+
+  /**
+   * Drains a batch from the ring, translated to the pager's ABI when an adapter bridges them.
+   *
+   * @throws {@link AbiError} `ABI_MISMATCH` for a vm_event request of another interface version: the
+   * hypervisor speaks another ABI than the one configured first (a Xen before 4.13 cannot say which it
+   * speaks), and would drop every response as `vm_event_resume` drops those of another version.
+   */
+  private drain(): number {
+    const { abi, adapter, back } = this.ctx;
+    const requests = this.requests;
+    const n = back.drainRequests(abi, requests, abi.ringSlots, false);
+    if (abi.family === 'vm_event') {
+      const version = Number(abi.generation);
+      for (let i = 0; i < n; i++) {
+        const seen = (requests[i] as VmEventMessage).version;
+        if (seen !== version) throw versionMismatch(abi.id, seen);
+      }
+    }
+    if (adapter !== undefined) for (let i = 0; i < n; i++) requests[i] = adapter.fromWire(requests[i]!);
+    return n;
   }
 
   /**
@@ -183,10 +207,10 @@ export class PageIn {
 
   /** Answers requests `0 … n)`: every request gets a response, so no ring slot is ever lost. */
   private answer(n: number): void {
-    const { abi, back, hypervisor, config } = this.ctx;
+    const { abi, pagerAbi, adapter, back, hypervisor, config } = this.ctx;
     for (let i = 0; i < n; i++) {
       const r = this.requests[i]!;
-      const m = this.responses[i] ?? (this.responses[i] = abi.create());
+      const m = this.responses[i] ?? (this.responses[i] = pagerAbi.create());
       m.gfn = r.gfn;
       m.vcpuId = r.vcpuId;
       m.p2mt = r.p2mt;
@@ -195,10 +219,16 @@ export class PageIn {
       if ('type' in m) m.type = (r as typeof m).type;
       if ('pagingFlags' in m) {
         (m as VmEventMessage).pagingFlags = (r as VmEventMessage).pagingFlags;
-        (m as VmEventMessage).version = Number(abi.generation);
+        (m as VmEventMessage).version = Number(pagerAbi.generation);
       }
     }
-    back.pushResponses(abi, this.responses, n);
+    if (adapter === undefined) {
+      back.pushResponses(abi, this.responses, n);
+    } else {
+      const wire = this.wireResponses;
+      for (let i = 0; i < n; i++) wire[i] = adapter.toWire(this.responses[i]!);
+      back.pushResponses(abi, wire, n);
+    }
     // Xen 4.1 consumes one response per PAGING_RESUME domctl; 4.2+ all of them per notification.
     const calls = abi.protocol.resume === 'one-per-call' ? n : 1;
     for (let i = 0; i < calls; i++) hypervisor.resume(config.domid);
@@ -217,4 +247,12 @@ export class PageIn {
 function indexIn(gfns: Uint32Array, count: number, gfn: number): number {
   for (let i = 0; i < count; i++) if (gfns[i] === gfn) return i;
   return -1;
+}
+
+function versionMismatch(abiId: string, seen: number): AbiError {
+  return new AbiError(
+    'ABI_MISMATCH',
+    `the ring carries vm_event interface version ${seen}, but the pager speaks ${abiId}: this Xen cannot announce its version (XEN_VM_EVENT_GET_VERSION is Xen 4.13 on), so name its ABI first in the pager's abi setting (vm_event/v${seen})`,
+    { abi: abiId, field: 'version', offset: 0, value: seen },
+  );
 }

@@ -1,4 +1,6 @@
 import type { Subject } from 'rxjs';
+import type { AbiAdapter } from '../../abi/abi-adapter.js';
+import type { NegotiatedAbi } from '../../abi/abi-registry.js';
 import type { PagingAbi } from '../../abi/paging-abi.js';
 import { isPagevisorError } from '../../errors/pagevisor-error.js';
 import type { HypervisorPort } from '../../hypervisor/hypervisor-port.js';
@@ -40,6 +42,12 @@ export class PagerContext {
   outCount = 0;
   /** Counters for `stats$`. */
   readonly counters: PagerCounters = newPagerCounters();
+  /** The ABI on the ring: its codec reads and writes entries, its protocol is the hypervisor's behaviour. */
+  readonly abi: PagingAbi;
+  /** The ABI of the messages the pager handles: `abi`, or the one `adapter` translates to. */
+  readonly pagerAbi: PagingAbi;
+  /** Translates ring messages to the pager's ABI and back; undefined when they are the same. */
+  readonly adapter: AbiAdapter | undefined;
 
   constructor(
     readonly hypervisor: HypervisorPort,
@@ -47,11 +55,14 @@ export class PagerContext {
     readonly policy: VictimPolicy,
     readonly store: PageStore,
     readonly events: Subject<PagerEvent>,
-    readonly abi: PagingAbi,
+    negotiated: NegotiatedAbi,
     readonly back: BackRing,
     readonly maxPages: number,
   ) {
     this.out = new Uint8Array(maxPages);
+    this.abi = negotiated.wire;
+    this.pagerAbi = negotiated.pager;
+    this.adapter = negotiated.adapter;
   }
 
   /** The guest dropped `gfn` (DROP_PAGE, or one that was lost): it is no longer out. */
