@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BUILTIN_ABIS } from '@pagevisor/core';
 import { accessTimestamp, xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
@@ -13,7 +14,10 @@ import { QUICK } from '../../vitest.quick.js';
 /** Seeds per ABI: 12, or 3 under `pnpm test:quick` (the names say how many ran). */
 const SEEDS = QUICK ? 3 : 12;
 
-/** What the harness found before the fixes, each by the seed that found it first. */
+/**
+ * What the harness found before the fixes, each by the seed that found it first. The schedule each seed
+ * drew then is kept in `fixtures/interleave/` (the schedule a seed draws changes when actions are added).
+ */
 const FOUND = [
   // Xen 4.1's resume sets ram_rw whatever the type; the simulator resumed only paging_in, so a gfn
   // mapped between nominate and evict stayed paging_out and every access faulted again.
@@ -53,7 +57,10 @@ describe('interleaved runs: guest and backends inside the pager\'s batches', () 
   }, 120_000);
 
   for (const found of FOUND) {
-    it(`regression: ${found.abi} seed ${found.seed}, ${found.what}`, () => expectClean(options(found.abi, found.seed)));
+    it(`regression: ${found.abi} seed ${found.seed}, ${found.what}`, () => {
+      const file = new URL(`fixtures/interleave/${found.abi.replace('/', '-')}-seed${found.seed}.schedule`, import.meta.url);
+      return expectClean({ ...options(found.abi, found.seed), schedule: parseSchedule(readFileSync(file, 'utf8')) });
+    });
   }
 
   it('16 vcpus on an 8-slot vm_event ring: v1 locks as Xen 4.6–4.8 did (black eye), v2 and v7 do not (7f8445d967)', async () => {
@@ -77,6 +84,7 @@ describe('interleaved runs: guest and backends inside the pager\'s batches', () 
     const replay = await runInterleaved({ ...options('mem_event/4.2', 3), schedule: parseSchedule(formatSchedule(a.schedule)) });
     expect(replay.digest).toBe(a.digest);
     expect(() => parseSchedule('12 grab 0 1 ram')).toThrow(/schedule line 1 is not/);
+    expect(parseSchedule('# a comment\n3 write 1 99 ram\n')).toEqual([{ at: 3, op: 'write', vcpu: 1, pick: 99, recent: false }]);
   });
 
   it('shrinks a failing run to a short schedule that fails the same way (Xen 4.1\'s evict, age 2, xenBugs)', async () => {

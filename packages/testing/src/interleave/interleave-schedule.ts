@@ -111,7 +111,7 @@ export function formatSchedule(actions: readonly InterleaveAction[]): string {
 }
 
 /**
- * Reads a schedule written by {@link formatSchedule}.
+ * Reads a schedule written by {@link formatSchedule}; blank lines and lines starting with `#` are skipped.
  *
  * @throws {@link @pagevisor/core!ConfigError | ConfigError} (setting `schedule`) naming the line that is not an action
  *
@@ -123,7 +123,7 @@ export function formatSchedule(actions: readonly InterleaveAction[]): string {
 export function parseSchedule(text: string): InterleaveAction[] {
   const actions: InterleaveAction[] = [];
   text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return; // blank lines and # comments
     const [at, op, vcpu, pick, where, extra] = line.trim().split(/\s+/);
     const numbers = [at, vcpu, pick].map((word) => (word !== undefined && /^\d+$/.test(word) ? Number(word) : Number.NaN));
     if (extra !== undefined || numbers.some(Number.isNaN) || !INTERLEAVE_OPS.includes(op as InterleaveOp) || (where !== 'recent' && where !== 'ram')) {
