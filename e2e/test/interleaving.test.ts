@@ -70,6 +70,16 @@ describe('interleaved runs: guest and backends inside the pager\'s batches', () 
     for (const abi of ['vm_event/v2', 'vm_event/v7']) for (let seed = 1; seed <= 3; seed++) await expectClean({ ...options(abi, seed), vcpus: 16 });
   }, 120_000);
 
+  it('the toolstack and the host act too: memory pressure makes page-ins wait for memory, and the runs stay clean', async () => {
+    let held = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const result = await runInterleaved(options('vm_event/v7', seed));
+      expect(result.ok, result.problems[0]?.message).toBe(true);
+      held += result.eventCounts['pagein.no-memory'] ?? 0;
+    }
+    expect(held).toBeGreaterThan(0);
+  });
+
   it('same seed, same run, bit for bit; another seed, another run', async () => {
     const a = await runInterleaved(options('vm_event/v7', 5));
     const b = await runInterleaved(options('vm_event/v7', 5));

@@ -19,10 +19,10 @@ describe('pagevisor run --interleave', () => {
   });
 
   it('exits 1 on a problem, naming the seed, the gfn and its p2m state; --shrink prints a schedule that --schedule replays', async () => {
-    const failed = await cli('run', '--interleave', '1', '--abi', 'mem_event/age2', '--xen-bugs', '--shrink');
+    const failed = await cli('run', '--interleave', '2', '--abi', 'mem_event/age2', '--xen-bugs', '--shrink');
     expect(failed.code).toBe(1);
     expect(failed.out).toMatch(/gfn 0x[0-9a-f]+/);
-    expect(failed.out).toMatch(/^FAILED: \w+ \(seed 1\); replay: pagevisor run --interleave 1 --abi mem_event\/age2 --xen-bugs$/m);
+    expect(failed.out).toMatch(/^FAILED: \w+ \(seed 2\); replay: pagevisor run --interleave 2 --abi mem_event\/age2 --xen-bugs$/m);
     const lines = failed.out.split('\n');
     const start = lines.findIndex((line) => line.startsWith('shrunk'));
     expect(start).toBeGreaterThan(0);
@@ -30,7 +30,7 @@ describe('pagevisor run --interleave', () => {
     expect(schedule.split('\n').length).toBeLessThanOrEqual(10);
     const path = file('shrunk.schedule');
     writeFileSync(path, schedule + '\n');
-    const replay = await cli('run', '--interleave', '1', '--abi', 'mem_event/age2', '--xen-bugs', '--schedule', path, '--json');
+    const replay = await cli('run', '--interleave', '2', '--abi', 'mem_event/age2', '--xen-bugs', '--schedule', path, '--json');
     expect(replay.code).toBe(1);
     expect(JSON.parse(replay.out).problems[0].kind).toBe(failed.out.match(/^FAILED: (\w+)/m)![1]);
   });

@@ -89,6 +89,19 @@ describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transit
       const requests = s.requests();
       expect(requests).toHaveLength(1);
       expect(flagsOf(s.abi, requests[0]!)).toEqual(['FOREIGN']);
+      expect(requests[0]!.vcpuId).toBe(0); // the control domain's vcpu 0
+    });
+    it("a foreign request carries the caller's own vcpu id (current->vcpu_id), even one the guest lacks", () => {
+      const s = simWith(abiId); // 2 guest vcpus
+      const page = s.pageOut(GFN);
+      s.hv.controlVcpu = 5;
+      expect(errnoOf(() => s.hv.mapForeign(s.id, GFN, false))).toBe('ENOENT');
+      const requests = s.requests();
+      expect(requests.map((r) => r.vcpuId)).toEqual([5]);
+      s.hv.prep(s.id, GFN, page);
+      s.answer(requests);
+      expect(s.type(GFN)).toBe('ram_rw');
+      expect(s.hv.mapForeign(s.id, GFN, false).bytes).toEqual(page);
     });
     it('grant map of a paged gfn: GNTST_eagain and a populate', () => {
       const s = simWith(abiId);

@@ -11,6 +11,12 @@ import { seededSchedule, type InterleaveAction } from './interleave-schedule.js'
 const MAX_RETRIES = 200;
 /** Rounds of the end phase in which every blocked vcpu retries, the pager settled between. */
 const DRAIN_ROUNDS = 50;
+/** Virtual time per guest step. */
+const STEP_MS = 1000;
+/** Virtual time per round of the end phase: past any back-off the pager holds a page-in for. */
+const DRAIN_ROUND_MS = 10 * 60_000;
+/** Guest steps a `pause` or `pressure` action lasts at most. */
+const MAX_HOLD_STEPS = 8;
 
 const P2M_NAMES = new Map<number, string>(Object.entries(P2mType).map(([name, value]) => [value, name]));
 
@@ -97,13 +103,17 @@ export interface InterleaveResult {
   readonly actionsRun: number;
   /** A digest of every call the pager made, in order, with its gfn: equal digests, equal runs. */
   readonly digest: number;
+  /** How many of each pager event the run saw (`pagein.no-memory`, `evict.failed`, ...): what it exercised. */
+  readonly eventCounts: Readonly<Record<string, number>>;
 }
 
 /**
  * Runs a pager on a simulated guest and lets the guest, backends and the toolstack act inside the
  * pager's batches: at every call the pager makes into the hypervisor and its store, the schedule's
  * actions for that point run (guest accesses and writes, balloon out and in, grant and foreign maps
- * held across the pager's calls, hypervisor copies, target changes). Between points the guest runs
+ * held across the pager's calls, hypervisor copies, target changes, the toolstack pausing the domain,
+ * memory pressure that makes page-ins fail with `ENOMEM`, the control domain's process changing vcpu).
+ * The pager's clock is virtual (a second per guest step), so its back-off replays. Between points the guest runs
  * its own seeded accesses and the pager settles. Deterministic: the same options give the same run,
  * digest included.
  *
@@ -140,17 +150,27 @@ class InterleavedRun {
   private readonly retries: Int32Array;
   private readonly held: ForeignMapping[] = [];
   private readonly ballooned: number[] = [];
+  /** Domains holding every free frame (`pressure`), and the guest step they give them back at. */
+  private readonly hogs: { readonly domids: number[]; readonly until: number }[] = [];
+  /** Guest steps at which the toolstack's pauses end. */
+  private readonly pausedUntil: number[] = [];
+  private step = 0;
+  /** The pager's clock: virtual, so back-off waits replay exactly. */
+  private nowMs = 0;
   private readonly problems: InterleaveProblem[] = [];
   private point = 0;
   private next = 0;
   private actionsRun = 0;
   private digest = 0x811c9dc5;
+  private readonly eventCounts: Record<string, number> = {};
   private inAction = false;
 
   constructor(private readonly options: InterleaveOptions) {
     const vcpus = options.vcpus ?? 4;
-    this.hv = new SimHypervisor({ abi: options.abi, audit: true, xenBugs: options.xenBugs ?? false });
-    this.d = this.hv.createDomain({ maxPages: options.pages ?? 1024, vcpus, seed: options.seed });
+    const pages = options.pages ?? 1024;
+    // A small machine, so that `pressure` takes its free frames in a few allocations.
+    this.hv = new SimHypervisor({ abi: options.abi, audit: true, xenBugs: options.xenBugs ?? false, machineFrames: 2 * pages + 1024 });
+    this.d = this.hv.createDomain({ maxPages: pages, vcpus, seed: options.seed });
     this.schedule = [...(options.schedule ?? seededSchedule(options.seed, { vcpus }))].sort((a, b) => a.at - b.at);
     const ram: number[] = [];
     for (const range of this.d.e820) if (range.type === 'ram') for (let gfn = range.start; gfn < range.end; gfn++) ram.push(gfn);
@@ -165,18 +185,23 @@ class InterleavedRun {
       domain: this.d.domid,
       policy: options.policy,
       store: interleavedStore(options.store, () => this.at(-2)),
+      clock: { now: () => this.nowMs },
       // No retry timer may fire during a run: the driver kicks the pager itself, so runs replay exactly.
       config: { abi: options.abi, seed: options.seed, retryIntervalMs: 60_000 },
     });
   }
 
   async run(): Promise<InterleaveResult> {
+    this.pager.events$.subscribe({ next: (e) => (this.eventCounts[e.type] = (this.eventCounts[e.type] ?? 0) + 1), error: () => undefined });
     try {
       await this.pager.start();
       this.hv.setTarget(this.d.domid, this.ram.length >> 1);
       await this.pager.settle();
       const steps = this.options.steps ?? 1500;
       for (let step = 0; step < steps && this.problems.length === 0 && this.d.crashed === undefined; step++) {
+        this.step = step;
+        this.nowMs += STEP_MS;
+        this.endHolds(step);
         this.at(-3);
         this.guestStep(step);
         await this.pager.settle();
@@ -197,6 +222,7 @@ class InterleavedRun {
       points: this.point,
       actionsRun: this.actionsRun,
       digest: this.digest >>> 0,
+      eventCounts: this.eventCounts,
     };
   }
 
@@ -207,6 +233,8 @@ class InterleavedRun {
     const point = this.point++;
     this.inAction = true;
     try {
+      // Under pressure the other domain also takes every frame freed since (its balloon inflating).
+      if (this.hogs.length > 0 && this.hv.frames.free > 0) this.hogs[this.hogs.length - 1]!.domids.push(...this.hogEveryFreeFrame());
       while (this.next < this.schedule.length && this.schedule[this.next]!.at < point) this.next++;
       while (this.next < this.schedule.length && this.schedule[this.next]!.at === point) {
         this.apply(this.schedule[this.next++]!);
@@ -267,11 +295,42 @@ class InterleavedRun {
         case 'target':
           hv.setTarget(domid, Math.max(1, Math.floor((this.ram.length * (100 + (a.pick % 901))) / 1000)));
           break;
+        case 'pause':
+          hv.pauseDomain(domid);
+          this.pausedUntil.push(this.step + 1 + (a.pick % MAX_HOLD_STEPS));
+          break;
+        case 'pressure':
+          this.hogs.push({ domids: this.hogEveryFreeFrame(), until: this.step + 1 + (a.pick % MAX_HOLD_STEPS) });
+          break;
+        case 'controlVcpu':
+          hv.controlVcpu = a.pick % 8;
+          break;
       }
     } catch (error) {
       if (isPagevisorError(error, 'INVARIANT')) throw error;
       // A refusal (ENOENT while paged, EINVAL) is the hypervisor's answer to the backend, not a failure.
       if (!isPagevisorError(error)) throw error;
+    }
+  }
+
+  /** Other domains take every free machine frame; returns their ids. */
+  private hogEveryFreeFrame(): number[] {
+    const domids: number[] = [];
+    while (this.hv.frames.free > 0) domids.push(this.hv.createDomain({ maxPages: Math.min(this.hv.frames.free, 4096), vcpus: 1 }).domid);
+    return domids;
+  }
+
+  /** Ends the pauses and the memory pressure due by guest step `step` (all of them when `step` is infinite). */
+  private endHolds(step: number): void {
+    for (let i = this.pausedUntil.length - 1; i >= 0; i--) {
+      if (this.pausedUntil[i]! > step) continue;
+      this.pausedUntil.splice(i, 1);
+      this.hv.unpauseDomain(this.d.domid);
+    }
+    for (let i = this.hogs.length - 1; i >= 0; i--) {
+      if (this.hogs[i]!.until > step) continue;
+      for (const domid of this.hogs[i]!.domids) this.hv.destroyDomain(domid);
+      this.hogs.splice(i, 1);
     }
   }
 
@@ -313,9 +372,11 @@ class InterleavedRun {
   /** End of the run: backends finish, every blocked vcpu retries until done, the pager settled between. */
   private async drain(): Promise<void> {
     this.inAction = true; // no more schedule actions
+    this.endHolds(Number.POSITIVE_INFINITY);
     while (this.held.length > 0) this.releaseOne();
     this.hv.setTarget(this.d.domid, this.ram.length);
     for (let round = 0; round < DRAIN_ROUNDS && this.pendingGfn.some((gfn) => gfn >= 0) && this.problems.length === 0 && this.d.crashed === undefined; round++) {
+      this.nowMs += DRAIN_ROUND_MS;
       await this.pager.settle();
       this.retryBlocked();
     }

@@ -11,14 +11,32 @@ import { SeededRandom } from '../sim/seeded-random.js';
  * - `foreignMap`: another domain maps a gfn read-only and holds it (qemu, a dump tool);
  * - `release`: the oldest held mapping completes (a grant's I/O writes into the page) and is unmapped;
  * - `hvmCopy`: the hypervisor copies into a gfn for a vcpu (a hypercall argument, an emulated write);
- * - `target`: the toolstack sets a new memory target (`pick` chooses 10–100% of the guest's RAM).
+ * - `target`: the toolstack sets a new memory target (`pick` chooses 10–100% of the guest's RAM);
+ * - `pause`: the toolstack pauses the whole domain for a few guest steps (`xl pause`, then `xl unpause`;
+ *   `pick` says how many, 1 to 8), on top of the pauses paging holds;
+ * - `pressure`: another domain takes every free machine frame for a few guest steps (`pick` says how
+ *   many, 1 to 8), and every frame freed meanwhile, so page-ins find no memory (`prep` fails with `ENOMEM`);
+ * - `controlVcpu`: the pager's and backends' process moves to another vcpu of the control domain
+ *   (`pick` modulo 8), which the foreign requests they cause carry as `vcpu_id`.
  *
  * @example
  * ```ts
  * const action: InterleaveAction = { at: 12, op: 'grantMap', vcpu: 0, pick: 3, recent: true };
  * ```
  */
-export type InterleaveOp = 'access' | 'write' | 'balloonOut' | 'balloonIn' | 'grantMap' | 'foreignMap' | 'release' | 'hvmCopy' | 'target';
+export type InterleaveOp =
+  | 'access'
+  | 'write'
+  | 'balloonOut'
+  | 'balloonIn'
+  | 'grantMap'
+  | 'foreignMap'
+  | 'release'
+  | 'hvmCopy'
+  | 'target'
+  | 'pause'
+  | 'pressure'
+  | 'controlVcpu';
 
 /**
  * Every {@link InterleaveOp}, in the order a seed draws them from.
@@ -28,7 +46,20 @@ export type InterleaveOp = 'access' | 'write' | 'balloonOut' | 'balloonIn' | 'gr
  * INTERLEAVE_OPS.includes('grantMap'); // true
  * ```
  */
-export const INTERLEAVE_OPS: readonly InterleaveOp[] = ['access', 'write', 'balloonOut', 'balloonIn', 'grantMap', 'foreignMap', 'release', 'hvmCopy', 'target'];
+export const INTERLEAVE_OPS: readonly InterleaveOp[] = [
+  'access',
+  'write',
+  'balloonOut',
+  'balloonIn',
+  'grantMap',
+  'foreignMap',
+  'release',
+  'hvmCopy',
+  'target',
+  'pause',
+  'pressure',
+  'controlVcpu',
+];
 
 /**
  * One action of a schedule: `op` runs at point `at` of the run (the `at`-th call the pager makes into

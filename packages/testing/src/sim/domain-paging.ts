@@ -46,7 +46,10 @@ export interface PagingCounters {
 }
 
 /**
- * Who raised a populate: a vcpu of the guest (its index) or another domain.
+ * Who raised a populate: a vcpu of the guest (its index, 0 or more) or another domain, encoded as a
+ * negative number that carries the vcpu of the calling domain it ran on ({@link foreignCaller}):
+ * Xen's requests carry `current->vcpu_id` whoever the caller is. `FOREIGN_CALLER` is vcpu 0 of the
+ * control domain.
  *
  * @example
  * ```ts
@@ -54,6 +57,27 @@ export interface PagingCounters {
  * ```
  */
 export const FOREIGN_CALLER = -1;
+
+/**
+ * The caller for a foreign call made on vcpu `vcpu` of the calling (control) domain.
+ *
+ * @example
+ * ```ts
+ * hv.hvmCopy(domid, foreignCaller(3), gfn); // dom0's vcpu 3 copies into the guest
+ * ```
+ */
+export function foreignCaller(vcpu: number): number {
+  return -1 - vcpu;
+}
+
+function isForeign(caller: number): boolean {
+  return caller < 0;
+}
+
+/** The `vcpu_id` a request carries: `current->vcpu_id`, the guest's or the foreign caller's. */
+function requestVcpu(caller: number): number {
+  return caller < 0 ? -1 - caller : caller;
+}
 
 /**
  * The paging side of one simulated domain, per its ABI: the ring (front end), slot accounting, wait
@@ -141,18 +165,18 @@ export class DomainPaging {
   /** Xen 4.1 (ages 1 and 2): `p2m_mem_paging_populate` with `mem_event_check_ring`. */
   private populate41(gfn: number, caller: number): boolean {
     const d = this.domain;
-    if (this.ringFull(caller)) return caller !== FOREIGN_CALLER;
+    if (this.ringFull(caller)) return !isForeign(caller);
     const old = d.p2mType[gfn]!;
     // paged → paging_in_start with no frame; paging_out is left as is (its frame is still attached).
     if (old === P2mType.ram_paged) d.p2mType[gfn] = P2mType.ram_paging_in_start;
     let flags = 0;
-    if (caller !== FOREIGN_CALLER) {
+    if (!isForeign(caller)) {
       d.pauseCount[caller]!++;
       flags = MEM_EVENT_FLAG_VCPU_PAUSED;
     } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged) {
       return true; // a foreign touch of a page already on its way in sends nothing
     }
-    this.pushRequest(gfn, old, Math.max(caller, 0), flags, false, false, false);
+    this.pushRequest(gfn, old, requestVcpu(caller), flags, false, false, false);
     return true;
   }
 
@@ -165,21 +189,21 @@ export class DomainPaging {
       return true;
     }
     if (old === P2mType.ram_paged) {
-      if (this.ringFull(caller)) return caller !== FOREIGN_CALLER;
+      if (this.ringFull(caller)) return !isForeign(caller);
       d.p2mType[gfn] = P2mType.ram_paging_in_start;
-      this.pushRequest(gfn, old, Math.max(caller, 0), 0, false, false, false);
+      this.pushRequest(gfn, old, requestVcpu(caller), 0, false, false, false);
     }
-    if (caller !== FOREIGN_CALLER && isPagingType(d.p2mType[gfn]!)) this.waitOnGfn(caller, gfn);
+    if (!isForeign(caller) && isPagingType(d.p2mType[gfn]!)) this.waitOnGfn(caller, gfn);
     return true;
   }
 
   /** Xen 4.2+ (and vm_event): claim a slot, fix the p2m, pause, put the request. */
   private populate42(gfn: number, caller: number): boolean {
     const d = this.domain;
-    const producer = caller === FOREIGN_CALLER ? 'foreign' : 'target';
+    const producer = isForeign(caller) ? 'foreign' : 'target';
     if (!this.slots.tryClaim(producer)) {
       this.counters.ringFull++;
-      if (caller === FOREIGN_CALLER) return false;
+      if (isForeign(caller)) return false;
       // mem_event_claim_slot: a guest vcpu sleeps on the wait queue, then retries the access.
       d.ringSleep[caller] = 1;
       this.waitQueue.push(caller);
@@ -194,7 +218,7 @@ export class DomainPaging {
       d.p2mType[gfn] = P2mType.ram_paging_in;
     }
     let paused = false;
-    if (isPagingType(old) && caller !== FOREIGN_CALLER) {
+    if (isPagingType(old) && !isForeign(caller)) {
       if (this.vmEvent) d.vmEventPause[caller]!++; // vm_event_vcpu_pause
       d.pauseCount[caller]!++;
       paused = true;
@@ -203,8 +227,8 @@ export class DomainPaging {
       this.wake();
       return true;
     }
-    this.putRequest(producer, gfn, old, Math.max(caller, 0), paused, caller === FOREIGN_CALLER, false, evictFail);
-    if (caller !== FOREIGN_CALLER) this.blackEye(caller);
+    this.putRequest(producer, gfn, old, requestVcpu(caller), paused, isForeign(caller), false, evictFail);
+    if (!isForeign(caller)) this.blackEye(caller);
     return true;
   }
 
@@ -227,14 +251,14 @@ export class DomainPaging {
         this.counters.lostDrops++;
         return;
       }
-      this.pushRequest(gfn, oldType, Math.max(caller, 0), 0, true, evictFail && this.protocol.evictFail, true);
+      this.pushRequest(gfn, oldType, requestVcpu(caller), 0, true, evictFail && this.protocol.evictFail, true);
       return;
     }
-    const producer = caller === FOREIGN_CALLER ? 'foreign' : 'target';
+    const producer = isForeign(caller) ? 'foreign' : 'target';
     if (!this.slots.tryClaim(producer)) {
       // mem_event_claim_slot (4.2, vm_event_claim_slot later): a foreign caller gets -EBUSY and the
       // drop is lost; a guest vcpu sleeps on the wait queue and sends it once a slot is free.
-      if (caller === FOREIGN_CALLER) {
+      if (isForeign(caller)) {
         this.counters.lostDrops++;
         return;
       }
@@ -248,7 +272,7 @@ export class DomainPaging {
   }
 
   private putDrop(producer: 'target' | 'foreign', gfn: number, oldType: number, caller: number): void {
-    this.putRequest(producer, gfn, oldType, 0, false, caller === FOREIGN_CALLER, true, oldType === P2mType.ram_paging_out);
+    this.putRequest(producer, gfn, oldType, 0, false, isForeign(caller), true, oldType === P2mType.ram_paging_out);
   }
 
   // --- resume ---
@@ -287,10 +311,9 @@ export class DomainPaging {
         this.counters.droppedResponses++;
         return;
       }
-    } else if (vcpu >= d.vcpus) {
-      this.counters.droppedResponses++;
-      return;
     }
+    // mem_event (RELEASE-4.1.0 and 4.2.0 p2m_mem_paging_resume) reads rsp.vcpu_id only to unpause a
+    // VCPU_PAUSED vcpu: a foreign request's response, carrying the caller's vcpu, still fixes the p2m.
     const drop = this.vmEvent ? ((rsp as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (rsp.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
     const gfn = rsp.gfn;
     // vm_event_resume runs p2m_mem_paging_resume only for reason MEM_PAGING; the unpause below does
@@ -304,7 +327,7 @@ export class DomainPaging {
           d.vmEventPause[vcpu]!--;
           d.pauseCount[vcpu]!--;
         }
-      } else if (d.pauseCount[vcpu]! > 0) {
+      } else if (vcpu < d.vcpus && d.pauseCount[vcpu]! > 0) {
         d.pauseCount[vcpu]!--;
       }
     }
@@ -347,7 +370,7 @@ export class DomainPaging {
   private ringFull(caller: number): boolean {
     if (this.front.freeRequests >= this.protocol.ringThreshold) return false;
     this.counters.ringFull++;
-    if (caller !== FOREIGN_CALLER) this.domain.ringSleep[caller] = 1;
+    if (!isForeign(caller)) this.domain.ringSleep[caller] = 1;
     return true;
   }
 

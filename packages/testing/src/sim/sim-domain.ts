@@ -74,7 +74,7 @@ export class SimDomain {
   readonly version: Uint32Array;
   /** The E820 map. */
   readonly e820: readonly E820Entry[];
-  /** `vcpu_pause` count per vcpu (VCPU_PAUSED of mem_event, black-eye pauses). */
+  /** `vcpu_pause` count per vcpu (VCPU_PAUSED of mem_event, black-eye pauses, the toolstack's pauses). */
   readonly pauseCount: Int32Array;
   /** `vm_event_pause_count` per vcpu. */
   readonly vmEventPause: Int32Array;
@@ -88,6 +88,8 @@ export class SimDomain {
   readonly target$: BehaviorSubject<number>;
   /** Paging state; undefined until paging is enabled. */
   paging: DomainPaging | undefined;
+  /** Pauses of the whole domain by the toolstack (`controller_pause_count`). */
+  controllerPauses = 0;
   /** `d->paged_pages`: gfns paged out with no frame. */
   pagedPages = 0;
   /** `d->tot_pages`: frames the domain holds with `PGC_allocated`. */

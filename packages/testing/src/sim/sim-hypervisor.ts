@@ -12,7 +12,7 @@ import {
   type PagingChannel,
 } from '@pagevisor/core';
 import type { Observable } from 'rxjs';
-import { DomainPaging, FOREIGN_CALLER } from './domain-paging.js';
+import { DomainPaging, foreignCaller } from './domain-paging.js';
 import { InvariantAuditor } from './invariant-auditor.js';
 import { MachineFrames } from './machine-frames.js';
 import { fillPageContent, isPageContent } from './page-content.js';
@@ -135,6 +135,11 @@ export class SimHypervisor implements HypervisorPort {
   readonly xenAbi: string;
   /** The invariant auditor, when auditing is on. */
   readonly auditor: InvariantAuditor | undefined;
+  /**
+   * The vcpu of the control domain that foreign calls (the pager's and backends' maps) run on now:
+   * their requests carry it as `vcpu_id`, as Xen's carry `current->vcpu_id` (default 0).
+   */
+  controlVcpu = 0;
   private readonly registry: AbiRegistry;
   private readonly domains = new Map<number, SimDomain>();
   /** Foreign and grant mappings per frame, for the reference-count invariant. */
@@ -243,6 +248,28 @@ export class SimHypervisor implements HypervisorPort {
     this.domains.delete(domid);
   }
 
+  /**
+   * The toolstack pauses the domain (`XEN_DOMCTL_pausedomain`, `domain_pause_by_systemcontroller`):
+   * every vcpu's pause count goes up by one, on top of any pause paging holds.
+   */
+  pauseDomain(domid: number): void {
+    const d = this.domain(domid);
+    d.controllerPauses++;
+    for (let v = 0; v < d.vcpus; v++) d.pauseCount[v]!++;
+  }
+
+  /**
+   * The toolstack unpauses the domain (`XEN_DOMCTL_unpausedomain`); a paging pause stays.
+   *
+   * @throws {@link HypervisorError} `EINVAL` when the toolstack holds no pause (`domain_unpause_by_systemcontroller`)
+   */
+  unpauseDomain(domid: number): void {
+    const d = this.domain(domid);
+    if (d.controllerPauses === 0) throw new HypervisorError('EINVAL', `domain ${domid} is not paused by the toolstack`, { domid });
+    d.controllerPauses--;
+    for (let v = 0; v < d.vcpus; v++) d.pauseCount[v]!--;
+  }
+
   /** Sets the domain's memory target (what `xenstore-write memory/target-tot_pages` did). */
   setTarget(domid: number, pages: number): void {
     this.domain(domid).target$.next(pages);
@@ -299,7 +326,7 @@ export class SimHypervisor implements HypervisorPort {
     }
     d.paging = new DomainPaging(d, abi, this.nextPort++, (gfn) => this.settleContent(d, gfn, 'resume'));
     // 4.2+: the ring lives in special_pfn(0), which the pager removes from the guest physmap.
-    if (!xen41 && HVM_SPECIAL_PFN_BASE < d.maxPages) this.removeGfn(d, HVM_SPECIAL_PFN_BASE, FOREIGN_CALLER);
+    if (!xen41 && HVM_SPECIAL_PFN_BASE < d.maxPages) this.removeGfn(d, HVM_SPECIAL_PFN_BASE, foreignCaller(this.controlVcpu));
     this.audit(d, -1, 'enable');
     return { domid, ring: d.paging.ring, port: d.paging.port };
   }
@@ -556,7 +583,7 @@ export class SimHypervisor implements HypervisorPort {
   grantMap(domid: number, gfn: number, writable: boolean): ForeignMapping | typeof GNTST_EAGAIN {
     const d = this.domain(domid);
     if (isPagingType(d.p2mType[gfn]!)) {
-      this.populateOrCrash(d, gfn, FOREIGN_CALLER);
+      this.populateOrCrash(d, gfn, foreignCaller(this.controlVcpu));
       this.audit(d, gfn, 'grant_map');
       return GNTST_EAGAIN;
     }
@@ -613,7 +640,7 @@ export class SimHypervisor implements HypervisorPort {
     if (nowNs - seen.since < this.deadPager.afterNs) return 'none';
     if (this.deadPager.outcome === 'resume' && !seen.resumed) {
       for (let v = 0; v < d.vcpus; v++) {
-        d.pauseCount[v] = 0;
+        d.pauseCount[v] = d.controllerPauses; // the toolstack's own pauses stay
         d.vmEventPause[v] = 0;
         d.ringSleep[v] = 0;
         d.blackEye[v] = 0;
@@ -703,7 +730,7 @@ export class SimHypervisor implements HypervisorPort {
     if (d.paging === undefined) {
       // p2m_mem_paging_populate with no ring: domain_crash.
       d.crashed = `gfn 0x${gfn.toString(16)} was touched while paged out and no pager ring exists`;
-      if (caller !== FOREIGN_CALLER) d.pauseCount[caller]!++;
+      if (caller >= 0) d.pauseCount[caller]!++; // a guest vcpu (foreign callers are negative)
       return;
     }
     d.paging.populate(gfn, caller);
@@ -717,7 +744,7 @@ export class SimHypervisor implements HypervisorPort {
     if (isPagingType(type)) {
       const anyState = d.paging?.protocol.foreignMapEnoent === 'any-paging-state';
       if (anyState || type === P2mType.ram_paged) {
-        if (type === P2mType.ram_paged || type === P2mType.ram_paging_out) this.populateOrCrash(d, gfn, FOREIGN_CALLER);
+        if (type === P2mType.ram_paged || type === P2mType.ram_paging_out) this.populateOrCrash(d, gfn, foreignCaller(this.controlVcpu));
         throw this.refuse('ENOENT', d, gfn, `${op}: gfn is paged out; retry`);
       }
       if (mfn === INVALID_MFN) throw this.refuse('ENOENT', d, gfn, `${op}: gfn is being paged in; retry`);
