@@ -28,7 +28,7 @@ export class HvmRelocateHandler implements OfflineHandler {
     const info = request.hypervisor.domainInfo(request.domid);
     if (!info.hvm || !info.paging || info.pagingAbi === undefined || request.gfn < 0) return false;
     const protocol = this.registry.get(info.pagingAbi).protocol;
-    return protocol.prepLoadsBuffer && protocol.fullRing !== 'threshold';
+    return protocol.prepLoadsBuffer && protocol.codeBase === '4.2';
   }
 
   async handle({ hypervisor, domid, gfn, mfn }: OfflineRequest): Promise<OfflineResult> {

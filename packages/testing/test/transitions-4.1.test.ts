@@ -1,7 +1,7 @@
 // Xen 4.1 (age 1), seed 001 (age 2) and SUSE (age 3) rules: reference §1.4, §1.5, §2.3, §2.4.
 import { describe, expect, it } from 'vitest';
-import { MEM_EVENT_FLAG_DROP_PAGE } from '@pagevisor/core';
-import { INVALID_MFN, SimHypervisor } from '@pagevisor/testing';
+import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_TYPE_PAGING } from '@pagevisor/core';
+import { FOREIGN_CALLER, GNTST_EAGAIN, INVALID_MFN, SimHypervisor } from '@pagevisor/testing';
 import { errnoOf } from './support/errno-of.js';
 import { flagsOf, simWith, type SimContext } from './support/sim-fixture.js';
 
@@ -162,13 +162,50 @@ describe('mem_event/age3 (SUSE)', () => {
     expect([0, 1, 2].map((v) => s.d.runnable(v))).toEqual([true, true, true]);
     expect(s.type(GFN)).toBe('ram_rw');
   });
-  it('DROP_PAGE of a paging_out gfn carries EVICT_FAIL', () => {
+  it('DROP_PAGE of a paging_out gfn: type PAGING, the vcpu, never EVICT_FAIL', () => {
     const s = simWith('mem_event/age3');
     const mapping = s.hv.mapForeign(s.id, GFN, false);
     s.hv.nominate(s.id, GFN);
     s.hv.unmapForeign(mapping);
+    s.hv.decreaseReservation(s.id, GFN, 1);
+    const [drop] = s.requests();
+    expect(flagsOf(s.abi, drop!)).toEqual(['DROP_PAGE']);
+    expect(drop).toMatchObject({ type: MEM_EVENT_TYPE_PAGING, vcpuId: 1, p2mt: 0 });
+  });
+  it('evict requires paging_out: a nominated page a backend mapped since is ram_rw again and refused with EBUSY', () => {
+    const s = simWith('mem_event/age3');
+    expect(errnoOf(() => s.hv.evict(s.id, GFN))).toBe('EBUSY'); // not nominated
+    const mine = s.hv.mapForeign(s.id, GFN, false);
+    s.hv.nominate(s.id, GFN);
+    s.hv.unmapForeign(mine);
+    expect(s.hv.grantMap(s.id, GFN, true)).toBe(GNTST_EAGAIN); // its populate restored the still-mapped page
+    expect(s.type(GFN)).toBe('ram_rw');
+    expect(errnoOf(() => s.hv.evict(s.id, GFN))).toBe('EBUSY');
+  });
+  it('nominate of a gfn without a frame: EAGAIN', () => {
+    const s = simWith('mem_event/age3');
     s.hv.decreaseReservation(s.id, GFN, 0);
-    expect(flagsOf(s.abi, s.requests()[0]!)).toEqual(['DROP_PAGE', 'EVICT_FAIL']);
+    expect(errnoOf(() => s.hv.nominate(s.id, GFN))).toBe('EAGAIN');
+  });
+  it('a full ring: slots are claimed; a guest vcpu sleeps on the wait queue, a foreign caller sends nothing', () => {
+    const s = simWith('mem_event/age3', { vcpus: 2, maxPages: 1024 });
+    const slots = s.abi.ringSlots;
+    const saved = new Map<number, Uint8Array>();
+    for (let i = 0; i < slots + 2; i++) saved.set(GFN + i, s.pageOut(GFN + i));
+    for (let i = 0; i < slots; i++) s.hv.hvmCopy(s.id, FOREIGN_CALLER, GFN + i); // foreign populates fill the ring
+    expect(s.d.paging!.counters.requests).toBe(slots);
+    expect(s.hv.guestAccess(s.id, 0, GFN + slots, false)).toBe('blocked');
+    expect(s.d.ringSleep[0]).toBe(1); // asleep for a slot, not below a threshold
+    expect(s.type(GFN + slots)).toBe('ram_paged');
+    s.hv.hvmCopy(s.id, FOREIGN_CALLER, GFN + slots + 1);
+    expect(s.d.paging!.counters.requests).toBe(slots); // -EBUSY: nothing sent
+    expect(s.type(GFN + slots + 1)).toBe('ram_paged');
+    const requests = s.requests();
+    for (const r of requests) s.hv.prep(s.id, r.gfn, saved.get(r.gfn));
+    s.answer(requests);
+    expect(s.d.ringSleep[0]).toBe(0); // woken: its access is retried
+    expect(s.hv.guestAccess(s.id, 0, GFN + slots, false)).toBe('blocked');
+    expect(s.requests().map((r) => r.gfn)).toEqual([GFN + slots]);
   });
   it('enable with PoD: EXDEV; a pager of another age: ENOEXEC "Expected paging age" (SUSE mem_event_enable)', () => {
     const hv = new SimHypervisor({ abi: 'mem_event/age3' });

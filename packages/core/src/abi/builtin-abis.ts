@@ -18,6 +18,9 @@ const MEM_EVENT_41_REASONS = {
 
 /** Xen 4.1 behaviour: domctl resume of one response, threshold-4 full ring, 4.1 p2m numbering. */
 const XEN_41_PROTOCOL: PagingProtocol = {
+  codeBase: '4.1',
+  nominateNoFrameErrno: 'EINVAL',
+  evictRechecks: false,
   nominateRefs: 1,
   foreignMapEnoent: 'paged-only',
   resume: 'one-per-call',
@@ -82,7 +85,10 @@ export const MEM_EVENT_AGE2 = createMemEvent41Abi({
 
 /**
  * `mem_event/age3`: SUSE's 4.1.2 tree (`MEM_EVENT_PAGING_AGE 3UL`): the age-2 rules plus `EVICT_FAIL`,
- * one request per gfn, and a per-gfn wait queue instead of `VCPU_PAUSED`.
+ * one request per gfn, a per-gfn wait queue instead of `VCPU_PAUSED`, and 4.2's slot claims: a guest
+ * vcpu sleeps on a wait queue while the ring is full, a foreign caller sends nothing. Its drop_page
+ * claims no slot of its own, sets `type=PAGING` and never `EVICT_FAIL`; evict requires `paging_out` and
+ * re-checks the references (`EBUSY`); nominate refuses a gfn without a frame with `EAGAIN`.
  *
  * @example
  * ```ts
@@ -95,7 +101,21 @@ export const MEM_EVENT_AGE3 = createMemEvent41Abi({
   xenReleases: 'SUSE 4.1.2',
   flagNames: { ...MEM_EVENT_41_FLAGS, EVICT_FAIL: mem.MEM_EVENT_FLAG_EVICT_FAIL },
   reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP },
-  protocol: { ...XEN_41_PROTOCOL, nominateRefs: 2, foreignMapEnoent: 'any-paging-state', oneRequestPerGfn: true, prepLoadsBuffer: true, evictFail: true, evictScrubs: true, freeResetsM2p: true, enableChecksAge: true },
+  protocol: {
+    ...XEN_41_PROTOCOL,
+    nominateRefs: 2,
+    foreignMapEnoent: 'any-paging-state',
+    oneRequestPerGfn: true,
+    fullRing: 'claim',
+    ringThreshold: 0,
+    prepLoadsBuffer: true,
+    evictFail: true,
+    evictScrubs: true,
+    freeResetsM2p: true,
+    enableChecksAge: true,
+    nominateNoFrameErrno: 'EAGAIN',
+    evictRechecks: true,
+  },
 });
 
 /**
@@ -120,6 +140,9 @@ export const MEM_EVENT_4_2 = createMemEvent42Abi({
   reasonNames: { ...MEM_EVENT_41_REASONS, SINGLESTEP: mem.MEM_EVENT_REASON_SINGLESTEP, MSR: mem.MEM_EVENT_REASON_MSR },
   protocol: {
     ...XEN_41_PROTOCOL,
+    codeBase: '4.2',
+    nominateNoFrameErrno: 'EBUSY',
+    evictRechecks: true,
     evictScrubs: true,
     freeResetsM2p: true,
     resume: 'all-pending',
@@ -204,6 +227,9 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
     flagNames: definedBy(version, VM_EVENT_FLAGS_BY_VERSION),
     reasonNames: definedBy(version, VM_EVENT_REASONS_BY_VERSION),
     protocol: {
+      codeBase: '4.2',
+      nominateNoFrameErrno: 'EBUSY',
+      evictRechecks: true,
       nominateRefs: 1,
       foreignMapEnoent: 'paged-only',
       resume: 'all-pending',

@@ -14,6 +14,22 @@ import type { P2mTypeNumbering } from './p2m-types.js';
  */
 export interface PagingProtocol {
   /**
+   * The hypervisor code the paging operations follow: `4.1` (RELEASE-4.1.0 `p2m.c` and
+   * `mem_event.c`, and the trees built on it: ages 1 to 3) or `4.2` (4.2.0 on). It decides enable's
+   * checks (Intel EPT only, no IOMMU check, the ring page given by the pager), what nominate may page
+   * (`ram_rw` only, no type reference) and its errno for a refusal (`EAGAIN`, 4.2 on `EBUSY`), and prep's
+   * rule (4.1: `paging_in`, made `ram_rw` by the resume; 4.2: `ram_rw` at once).
+   */
+  readonly codeBase: '4.1' | '4.2';
+  /** Nominate's errno for a gfn without a valid frame: `EINVAL` (Xen 4.1), `EAGAIN` (SUSE age 3), `EBUSY` (4.2 on). */
+  readonly nominateNoFrameErrno: 'EINVAL' | 'EAGAIN' | 'EBUSY';
+  /**
+   * Whether evict requires `paging_out` and re-checks the page's references, refusing with `EBUSY` a
+   * page mapped since its nomination (4.2 on, 2d1f750000 "xenpaging: handle evict failures"; SUSE age 3).
+   * Xen 4.1's evict rejected only the paged types (the seed 003 race).
+   */
+  readonly evictRechecks: boolean;
+  /**
    * References `nominate` requires besides `PGC_allocated`: 1 (the guest's; Xen 4.1 and 4.2+
    * `p2m_mem_paging_nominate`) or 2 (guest + the pager's mapping taken first: seed 001 "map gfn before
    * nomination", age 2, and SUSE age 3).
@@ -33,8 +49,9 @@ export interface PagingProtocol {
   readonly resume: 'one-per-call' | 'all-pending';
   /**
    * Full-ring handling: `threshold` (`mem_event_check_ring`: "full" below `ringThreshold` free slots,
-   * guest vcpus sleep) or `claim` (4.2+ `mem_event_claim_slot`: counted target/foreign producers,
-   * wait queue, black-eye pause).
+   * guest vcpus sleep: ages 1 and 2) or `claim` (4.2+ `mem_event_claim_slot`: counted target/foreign
+   * producers, a wait queue for guest vcpus, black-eye pause; SUSE age 3 claims the same way, without
+   * the black eye: its faulting vcpus wait on their gfn).
    */
   readonly fullRing: 'threshold' | 'claim';
   /** Free slots below which a `threshold` ring counts as full (`MEM_EVENT_RING_THRESHOLD` = 4); 0 for `claim`. */

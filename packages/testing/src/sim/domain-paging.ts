@@ -156,7 +156,8 @@ export class DomainPaging {
    */
   populate(gfn: number, caller: number): boolean {
     let sent: boolean;
-    if (this.protocol.fullRing === 'threshold') sent = this.protocol.oneRequestPerGfn ? this.populateAge3(gfn, caller) : this.populate41(gfn, caller);
+    if (this.protocol.oneRequestPerGfn) sent = this.populateAge3(gfn, caller);
+    else if (this.protocol.fullRing === 'threshold') sent = this.populate41(gfn, caller);
     else sent = this.populate42(gfn, caller);
     this.flushNotify();
     return sent;
@@ -180,7 +181,11 @@ export class DomainPaging {
     return true;
   }
 
-  /** SUSE age 3: one request per gfn, per-gfn wait queues instead of VCPU_PAUSED. */
+  /**
+   * SUSE age 3: one request per gfn, per-gfn wait queues instead of VCPU_PAUSED, and a claimed slot for
+   * the request (a guest vcpu sleeps on the ring's wait queue until one is free, a foreign caller sends
+   * nothing).
+   */
   private populateAge3(gfn: number, caller: number): boolean {
     const d = this.domain;
     const old = d.p2mType[gfn]!;
@@ -189,9 +194,17 @@ export class DomainPaging {
       return true;
     }
     if (old === P2mType.ram_paged) {
-      if (this.ringFull(caller)) return !isForeign(caller);
+      const producer = isForeign(caller) ? 'foreign' : 'target';
+      if (!this.slots.tryClaim(producer)) {
+        this.counters.ringFull++;
+        if (isForeign(caller)) return false;
+        d.ringSleep[caller] = 1;
+        this.waitQueue.push(caller);
+        return true;
+      }
       d.p2mType[gfn] = P2mType.ram_paging_in_start;
-      this.pushRequest(gfn, old, requestVcpu(caller), 0, false, false, false);
+      // The 4.1 layout has no FOREIGN flag; the request carries the caller's vcpu.
+      this.putRequest(producer, gfn, old, requestVcpu(caller), false, false, false, false);
     }
     if (!isForeign(caller) && isPagingType(d.p2mType[gfn]!)) this.waitOnGfn(caller, gfn);
     return true;
@@ -257,7 +270,9 @@ export class DomainPaging {
     const producer = isForeign(caller) ? 'foreign' : 'target';
     if (!this.slots.tryClaim(producer)) {
       // mem_event_claim_slot (4.2, vm_event_claim_slot later): a foreign caller gets -EBUSY and the
-      // drop is lost; a guest vcpu sleeps on the wait queue and sends it once a slot is free.
+      // drop is lost; a guest vcpu sleeps on the wait queue and sends it once a slot is free. SUSE age 3
+      // claims no slot for a drop but puts it straight into a free one, its put_request sleeping the
+      // same way for a guest vcpu: the same outcome.
       if (isForeign(caller)) {
         this.counters.lostDrops++;
         return;
@@ -272,6 +287,12 @@ export class DomainPaging {
   }
 
   private putDrop(producer: 'target' | 'foreign', gfn: number, oldType: number, caller: number): void {
+    if (this.protocol.oneRequestPerGfn) {
+      // SUSE age 3 (the 4.1 drop_page): vcpu_id set, type=PAGING, no FOREIGN flag, never EVICT_FAIL.
+      this.putRequest(producer, gfn, oldType, requestVcpu(caller), false, false, true, false);
+      return;
+    }
+    // 4.2+ p2m_mem_paging_drop_page fills only gfn and flags: vcpu 0.
     this.putRequest(producer, gfn, oldType, 0, false, isForeign(caller), true, oldType === P2mType.ram_paging_out);
   }
 
@@ -344,7 +365,7 @@ export class DomainPaging {
     const d = this.domain;
     const type = d.p2mType[gfn]!;
     const mfn = d.p2mMfn[gfn]!;
-    const xen41 = this.protocol.fullRing === 'threshold' && !this.protocol.oneRequestPerGfn;
+    const xen41 = this.protocol.codeBase === '4.1' && !this.protocol.oneRequestPerGfn;
     if (xen41 && isPagingType(type)) {
       if (mfn === INVALID_MFN) {
         d.crashed ??= `gfn 0x${gfn.toString(16)}: a response made it ram_rw without a frame (Xen 4.1 p2m_mem_paging_resume does not check the type; answer a fault only after prep)`;

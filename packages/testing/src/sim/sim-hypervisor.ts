@@ -307,13 +307,13 @@ export class SimHypervisor implements HypervisorPort {
   enablePaging(domid: number, pagerAbi: string): PagingChannel {
     const d = this.domain(domid);
     const abi = this.registry.get(this.xenAbi);
-    const xen41 = abi.protocol.fullRing === 'threshold';
+    const xen41 = abi.protocol.codeBase === '4.1';
     // Order of checks as in mem_event_enable (RELEASE-4.2.0 `xen/arch/x86/mm/mem_event.c`) / the SUSE tree.
     if (!d.config.hvm || !d.config.hap || (xen41 && d.config.cpuVendor !== 'intel')) {
       throw new HypervisorError('ENODEV', `domain ${domid}: paging requires ${xen41 ? 'Intel EPT' : 'Hardware Assisted Paging'}`, { domid });
     }
     if (!xen41 && d.config.iommuPassthrough) throw new HypervisorError('EMLINK', `domain ${domid}: paging is not possible with IOMMU passthrough`, { domid });
-    if ((!xen41 || abi.protocol.oneRequestPerGfn) && d.config.populateOnDemand) {
+    if ((!xen41 || abi.protocol.enableChecksAge) && d.config.populateOnDemand) {
       throw new HypervisorError('EXDEV', `domain ${domid}: paging is not possible in a PoD guest`, { domid });
     }
     if (d.paging !== undefined) throw new HypervisorError('EBUSY', `domain ${domid}: a pager is (or was) active on this domain`, { domid });
@@ -344,9 +344,9 @@ export class SimHypervisor implements HypervisorPort {
     const f = this.frames;
     const mfn = d.p2mMfn[gfn]!;
     const type = d.p2mType[gfn]!;
-    const xen41 = paging.protocol.fullRing === 'threshold';
+    const xen41 = paging.protocol.codeBase === '4.1';
     const refs = paging.protocol.nominateRefs;
-    if (mfn === INVALID_MFN) throw this.refuse(xen41 ? 'EINVAL' : 'EBUSY', d, gfn, 'nominate: no frame');
+    if (mfn === INVALID_MFN) throw this.refuse(paging.protocol.nominateNoFrameErrno, d, gfn, 'nominate: no frame');
     // 4.1 pages only ram_rw; 4.2 also ram_logdirty (P2M_PAGEABLE_TYPES).
     const pageable = type === P2mType.ram_rw || (!xen41 && type === P2mType.ram_logdirty);
     const failure = !pageable
@@ -368,7 +368,7 @@ export class SimHypervisor implements HypervisorPort {
     const f = this.frames;
     const mfn = d.p2mMfn[gfn]!;
     const type = d.p2mType[gfn]!;
-    if (paging.protocol.fullRing === 'threshold') {
+    if (!paging.protocol.evictRechecks) {
       // Xen 4.1 evict checks only the type and the mfn: no refcount re-check (the seed 003 race).
       if (mfn === INVALID_MFN || type === P2mType.ram_paged || type === P2mType.ram_paging_in || type === P2mType.ram_paging_in_start) {
         throw this.refuse('EINVAL', d, gfn, `evict: gfn is ${mfn === INVALID_MFN ? 'without a frame' : 'already paged'}`);
@@ -431,11 +431,11 @@ export class SimHypervisor implements HypervisorPort {
       this.audit(d, gfn, 'prep');
       return;
     }
-    // Threshold era (age 2, SUSE age 3): populate left paged → paging_in_start (age 2 may also find
+    // The 4.1 code base (age 2, SUSE age 3): populate left paged → paging_in_start (age 2 may also find
     // `paged` when evict ran after a populate of paging_out); prep → paging_in, resume finishes.
     // 4.2+: paging_in or paged, and prep makes the gfn ram_rw at once.
-    const threshold = protocol.fullRing === 'threshold';
-    const allowed = threshold
+    const xen41 = protocol.codeBase === '4.1';
+    const allowed = xen41
       ? type === P2mType.ram_paging_in_start || (!protocol.oneRequestPerGfn && type === P2mType.ram_paged)
       : type === P2mType.ram_paging_in || type === P2mType.ram_paged;
     if (!allowed) throw this.refuse('ENOENT', d, gfn, 'prep: gfn is not being paged in');
@@ -450,7 +450,7 @@ export class SimHypervisor implements HypervisorPort {
     }
     d.p2mMfn[gfn] = mfn;
     this.frames.m2p[mfn] = gfn;
-    d.p2mType[gfn] = threshold ? P2mType.ram_paging_in : P2mType.ram_rw;
+    d.p2mType[gfn] = xen41 ? P2mType.ram_paging_in : P2mType.ram_rw;
     this.settleContent(d, gfn, 'prep');
     this.audit(d, gfn, 'prep');
   }

@@ -192,7 +192,7 @@ export class PageIn {
    */
   private recoverEvictFails(n: number): void {
     const { abi, hypervisor, config, out, maxPages } = this.ctx;
-    if (abi.protocol.fullRing !== 'claim') return; // 4.1 resumes any type; SUSE age 3 restores at populate
+    if (abi.protocol.codeBase === '4.1') return; // 4.1 resumes any type; SUSE age 3 restores at populate
     for (let i = 0; i < n; i++) {
       const r = this.requests[i]!;
       if (r.gfn >= maxPages || out[r.gfn] === OUT || this.isDrop(r) || !this.isEvictFail(r)) continue;
