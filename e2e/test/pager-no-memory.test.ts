@@ -26,7 +26,7 @@ async function until(condition: () => boolean, settle: () => Promise<void>, ms: 
 }
 
 describe('page-in with no free memory (ENOMEM from prep)', () => {
-  for (const abi of ['vm_event/v7', 'mem_event/4.2', 'mem_event/age1']) {
+  for (const abi of ['vm_event/v7', 'mem_event/4.2', 'mem_event/age1', 'mem_event/4.0']) {
     it(`${abi}: holds the fault back, retries with back-off, and pages in once memory is free`, async () => {
       const { hv, guest, pager } = setup(abi, { config: { retryIntervalMs: 100 } });
       const events: PagerEvent[] = [];

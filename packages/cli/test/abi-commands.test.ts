@@ -13,7 +13,8 @@ describe('pagevisor abi list', () => {
     expect(code).toBe(EXIT_CODES.ok);
     const rows = out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(rows.map((row) => [row.id, row.entryBytes, row.ringSlots])).toEqual(BUILTIN_ABIS.map((abi) => [abi.id, abi.entryBytes, abi.ringSlots]));
-    expect(rows[2]).toMatchObject({ age: '3' });
+    expect(rows.find((row) => row.id === 'mem_event/age3')).toMatchObject({ age: '3' });
+    expect(rows[0]).toMatchObject({ id: 'mem_event/4.0', entryBytes: 40, ringSlots: 64 });
     expect(rows.at(-1)).toMatchObject({ version: 7, entryBytes: 400, ringSlots: 8 });
     expect(rows.find((row) => row.id === 'mem_event/4.5')).toMatchObject({ entryBytes: 296, ringSlots: 8 });
   });

@@ -60,6 +60,7 @@ export { PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, type PteLocation, type PvDomainIn
 // --- paging ABIs ---
 export type { AbiFamily, PagingAbi } from './abi/paging-abi.js';
 export type {
+  MemEvent40Message,
   MemEvent41Message,
   MemEvent42Message,
   PagingMessage,
@@ -71,6 +72,7 @@ export type { FieldLayout } from './abi/field-layout.js';
 export { ByteView } from './abi/byte-view.js';
 export {
   BUILTIN_ABIS,
+  MEM_EVENT_4_0,
   MEM_EVENT_4_2,
   MEM_EVENT_4_5,
   MEM_EVENT_AGE1,
@@ -84,12 +86,13 @@ export {
   VM_EVENT_V6,
   VM_EVENT_V7,
 } from './abi/builtin-abis.js';
-export { createMemEvent41Abi, createMemEvent42Abi, type MemEventAbiSpec } from './abi/create-mem-event-abi.js';
+export { createMemEvent40Abi, createMemEvent41Abi, createMemEvent42Abi, type MemEventAbiSpec } from './abi/create-mem-event-abi.js';
 export { createVmEventAbi, type VmEventAbiSpec } from './abi/create-vm-event-abi.js';
 export { AbiRegistry, type NegotiatedAbi } from './abi/abi-registry.js';
 export { createDefaultAbiRegistry } from './abi/create-default-abi-registry.js';
 export { createVmEventVersionAdapter, type AbiAdapter } from './abi/abi-adapter.js';
 export {
+  P2M_TYPES_XEN_4_0,
   P2M_TYPES_XEN_4_1,
   P2M_TYPES_XEN_4_2,
   P2M_TYPES_XEN_4_6,
@@ -100,10 +103,12 @@ export {
 
 // --- flag, type and reason constants (Xen's names) ---
 export {
+  MEM_EVENT_FLAG_DOM_PAUSED,
   MEM_EVENT_FLAG_DROP_PAGE,
   MEM_EVENT_FLAG_DUMMY,
   MEM_EVENT_FLAG_EVICT_FAIL,
   MEM_EVENT_FLAG_FOREIGN,
+  MEM_EVENT_FLAG_OUT_OF_MEM,
   MEM_EVENT_FLAG_VCPU_PAUSED,
   MEM_EVENT_REASON_CR0,
   MEM_EVENT_REASON_CR3,

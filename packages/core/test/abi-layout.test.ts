@@ -22,8 +22,10 @@ import {
   type PagingAbi,
 } from '@pagevisor/core';
 
-// Offsets and sizes from the Xen paging reference §3, measured there by compiling Xen's headers.
+// Entry sizes and offsets as read from Xen's headers; abi-layout-measured.test.ts checks the same
+// layouts against sizeof/offsetof compiled by gcc at every release tag.
 const REFERENCE_SIZES: Record<string, number> = {
+  'mem_event/4.0': 40,
   'mem_event/age1': 40,
   'mem_event/age2': 40,
   'mem_event/age3': 40,
@@ -38,7 +40,13 @@ const REFERENCE_SIZES: Record<string, number> = {
   'vm_event/v7': 400,
 };
 
-/** [field, offset, bytes] of the named fields, per layout, from reference §3.2, §3.3 and §3.6. */
+/** [field, offset, bytes] of the named fields, per layout (RELEASE-4.0.0, 4.1.0, 4.2.0 and 4.6.0 headers). */
+const XEN_40_FIELDS = [
+  ['gfn', 0, 8],
+  ['p2mt', 16, 8],
+  ['vcpuId', 24, 4],
+  ['flags', 32, 8],
+] as const;
 const XEN_41_FIELDS = [
   ['type', 0, 2],
   ['flags', 2, 2],
@@ -66,6 +74,7 @@ const VM_EVENT_FIELDS = [
 
 function fieldsOf(abi: PagingAbi) {
   if (abi.family === 'vm_event') return VM_EVENT_FIELDS;
+  if (abi.id === 'mem_event/4.0') return XEN_40_FIELDS;
   return abi.id === 'mem_event/4.2' || abi.id === 'mem_event/4.5' ? XEN_42_FIELDS : XEN_41_FIELDS;
 }
 
@@ -76,13 +85,13 @@ function readLE(bytes: Uint8Array, offset: number, size: number): number {
 }
 
 describe('ABI layouts match the reference tables', () => {
-  it('has the 12 ABIs with the reference entry sizes and ring slots', () => {
+  it('has the 13 ABIs with the reference entry sizes and ring slots', () => {
     expect(BUILTIN_ABIS.map((abi) => abi.id)).toEqual(Object.keys(REFERENCE_SIZES));
     for (const abi of BUILTIN_ABIS) {
       expect(abi.entryBytes, abi.id).toBe(REFERENCE_SIZES[abi.id]);
       expect(abi.ringSlots, abi.id).toBe(abi.entryBytes === 40 ? 64 : 8);
     }
-    expect(ringSlotsFor(24)).toBe(128); // the Xen 4.0 i386 entry: 128 slots (reference §0)
+    expect(ringSlotsFor(24)).toBe(128); // Xen 4.0's i386 entry (not modelled): 128 slots
     expect(ringSlotsFor(296)).toBe(8); // Xen 4.5
   });
 

@@ -71,7 +71,7 @@ describe('ABI negotiation', () => {
 
   it('names unknown ABIs and refuses duplicates', () => {
     expect(rejection(() => registry.negotiate('vm_event/v9', ['vm_event/v7']))).toMatchObject({ code: 'ABI_UNKNOWN' });
-    expect(rejection(() => registry.get('nope')).message).toContain('known: mem_event/age1');
+    expect(rejection(() => registry.get('nope')).message).toContain('known: mem_event/4.0, mem_event/age1');
     expect(rejection(() => registry.register(MEM_EVENT_AGE1))).toMatchObject({ code: 'ABI_DUPLICATE' });
     expect(rejection(() => registry.registerAdapter(registry.adapter('vm_event/v7', 'vm_event/v1')!))).toMatchObject({ code: 'ABI_DUPLICATE' });
     expect(registry.has(MEM_EVENT_AGE3.id)).toBe(true);

@@ -37,7 +37,8 @@ Examples:
       ['ID', 'AGE/VERSION', 'ENTRY BYTES', 'RING SLOTS', 'XEN'],
       ...BUILTIN_ABIS.map((abi) => [
         abi.id,
-        abi.family === 'mem_event' ? `age ${abi.generation}` : `version ${abi.generation}`,
+        // Only ages 1–3 are paging ages; mem_event/4.0, 4.2 and 4.5 are named by their Xen release.
+        abi.family === 'vm_event' ? `version ${abi.generation}` : /^\d+$/.test(abi.generation) ? `age ${abi.generation}` : `Xen ${abi.generation}`,
         String(abi.entryBytes),
         String(abi.ringSlots),
         abi.xenReleases,

@@ -1,10 +1,10 @@
-import { createMemEvent41Abi, createMemEvent42Abi } from './create-mem-event-abi.js';
+import { createMemEvent40Abi, createMemEvent41Abi, createMemEvent42Abi } from './create-mem-event-abi.js';
 import { createVmEventAbi } from './create-vm-event-abi.js';
 import * as mem from './mem-event-constants.js';
 import * as vm from './vm-event-constants.js';
 import type { PagingAbi } from './paging-abi.js';
 import type { PagingProtocol } from './paging-protocol.js';
-import { P2M_TYPES_XEN_4_1, P2M_TYPES_XEN_4_2, P2M_TYPES_XEN_4_6, P2M_TYPES_XEN_4_8 } from './p2m-types.js';
+import { P2M_TYPES_XEN_4_0, P2M_TYPES_XEN_4_1, P2M_TYPES_XEN_4_2, P2M_TYPES_XEN_4_6, P2M_TYPES_XEN_4_8 } from './p2m-types.js';
 
 const MEM_EVENT_41_FLAGS = { VCPU_PAUSED: mem.MEM_EVENT_FLAG_VCPU_PAUSED, DROP_PAGE: mem.MEM_EVENT_FLAG_DROP_PAGE };
 const MEM_EVENT_41_REASONS = {
@@ -19,6 +19,8 @@ const MEM_EVENT_41_REASONS = {
 /** Xen 4.1 behaviour: domctl resume of one response, threshold-4 full ring, 4.1 p2m numbering. */
 const XEN_41_PROTOCOL: PagingProtocol = {
   codeBase: '4.1',
+  dropPage: true,
+  prepNoMemoryErrno: 'ENOMEM',
   nominateNoFrameErrno: 'EINVAL',
   evictRechecks: false,
   nominateRefs: 1,
@@ -41,6 +43,28 @@ const XEN_41_PROTOCOL: PagingProtocol = {
   enableChecksAge: false,
   p2mTypes: P2M_TYPES_XEN_4_1,
 };
+
+/**
+ * `mem_event/4.0`: Xen 4.0.0–4.0.4, where xenpaging began (x86-64 layout: 40 bytes, 64-bit `p2mt`
+ * and `flags`, no `reason`). Its protocol is 4.1's with 4.0's differences: enable checks nothing, a
+ * balloon of a paging gfn sends no DROP_PAGE (a gfn without a frame cannot be removed), prep answers
+ * `EINVAL` when it finds no memory, a populate by another domain always sends a request, and a
+ * populate of a gfn already `paging_in` throws its prepared frame away (with `xenBugs`; the simulator
+ * otherwise applies 4.1's rule), as resume forgets the frame's M2P entry.
+ *
+ * @example
+ * ```ts
+ * const xen = new SimHypervisor({ abi: MEM_EVENT_4_0.id }); // a simulated Xen that speaks this ABI
+ * MEM_EVENT_4_0.entryBytes; // 40
+ * ```
+ */
+export const MEM_EVENT_4_0 = createMemEvent40Abi({
+  generation: '4.0',
+  xenReleases: '4.0.0–4.0.4',
+  flagNames: { VCPU_PAUSED: mem.MEM_EVENT_FLAG_VCPU_PAUSED, DOM_PAUSED: mem.MEM_EVENT_FLAG_DOM_PAUSED, OUT_OF_MEM: mem.MEM_EVENT_FLAG_OUT_OF_MEM },
+  reasonNames: {},
+  protocol: { ...XEN_41_PROTOCOL, codeBase: '4.0', dropPage: false, prepNoMemoryErrno: 'EINVAL', p2mTypes: P2M_TYPES_XEN_4_0 },
+});
 
 /**
  * `mem_event/age1`: Xen 4.1.0–4.1.6.1. Nominate needs one reference (the guest's); the pager maps after
@@ -228,6 +252,8 @@ function vmEventAbi(version: number, entryBytes: number, xenReleases: string) {
     reasonNames: definedBy(version, VM_EVENT_REASONS_BY_VERSION),
     protocol: {
       codeBase: '4.2',
+      dropPage: true,
+      prepNoMemoryErrno: 'ENOMEM',
       nominateNoFrameErrno: 'EBUSY',
       evictRechecks: true,
       nominateRefs: 1,
@@ -336,6 +362,7 @@ export const VM_EVENT_V7 = vmEventAbi(7, 400, '4.15–4.22');
  * ```
  */
 export const BUILTIN_ABIS: readonly PagingAbi[] = Object.freeze([
+  MEM_EVENT_4_0,
   MEM_EVENT_AGE1,
   MEM_EVENT_AGE2,
   MEM_EVENT_AGE3,

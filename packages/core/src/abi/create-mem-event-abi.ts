@@ -1,6 +1,7 @@
-import type { MemEvent41Message, MemEvent42Message } from './paging-message.js';
+import type { MemEvent40Message, MemEvent41Message, MemEvent42Message } from './paging-message.js';
 import type { PagingAbi } from './paging-abi.js';
 import type { PagingProtocol } from './paging-protocol.js';
+import { MemEvent40Codec } from '../internal/abi/mem-event-40-codec.js';
 import { MemEventCodec } from '../internal/abi/mem-event-codec.js';
 
 /**
@@ -28,6 +29,22 @@ export interface MemEventAbiSpec {
 
 function memEventId(generation: string): string {
   return /^\d+$/.test(generation) ? `mem_event/age${generation}` : `mem_event/${generation}`;
+}
+
+/**
+ * Makes a mem_event ABI on Xen 4.0's layout (40 bytes on x86-64: 64-bit `gfn`, `offset`, `p2mt`, then
+ * `vcpu_id` and 64-bit `flags`; no `reason`, no `type`). `entryBytes` is ignored: it is 40.
+ *
+ * @example
+ * ```ts
+ * import { createMemEvent40Abi, MEM_EVENT_4_0 } from '@pagevisor/core';
+ *
+ * const patched = createMemEvent40Abi({ ...MEM_EVENT_4_0, generation: '4.0-vendor', xenReleases: 'vendor 4.0' });
+ * patched.entryBytes; // 40
+ * ```
+ */
+export function createMemEvent40Abi(spec: MemEventAbiSpec): PagingAbi<MemEvent40Message> {
+  return new MemEvent40Codec({ ...spec, id: memEventId(spec.generation) });
 }
 
 /**

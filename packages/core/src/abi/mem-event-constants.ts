@@ -1,5 +1,4 @@
-// Constants of Xen's mem_event interface (public/mem_event.h), 4.1 to 4.4, as named there.
-// Reference §3.2–3.3.
+// Constants of Xen's mem_event interface (`xen/include/public/mem_event.h`), 4.0 to 4.5, as named there.
 
 /**
  * `MEM_EVENT_FLAG_VCPU_PAUSED`: the faulting vcpu is paused until the response. Every age.
@@ -19,6 +18,25 @@ export const MEM_EVENT_FLAG_VCPU_PAUSED = 1 << 0;
  * ```
  */
 export const MEM_EVENT_FLAG_DROP_PAGE = 1 << 1;
+/**
+ * `MEM_EVENT_FLAG_DOM_PAUSED`: Xen 4.0 only, where bit 1 meant "the domain is paused" (never set by
+ * paging); 4.1 gave the bit to DROP_PAGE.
+ *
+ * @example
+ * ```ts
+ * if (message.flags & MEM_EVENT_FLAG_DOM_PAUSED) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DOM_PAUSED');
+ * ```
+ */
+export const MEM_EVENT_FLAG_DOM_PAUSED = 1 << 1;
+/**
+ * `MEM_EVENT_FLAG_OUT_OF_MEM`: Xen 4.0 only, bit 2 (never set by paging); 4.2 gave the bit to EVICT_FAIL.
+ *
+ * @example
+ * ```ts
+ * if (message.flags & MEM_EVENT_FLAG_OUT_OF_MEM) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_OUT_OF_MEM');
+ * ```
+ */
+export const MEM_EVENT_FLAG_OUT_OF_MEM = 1 << 2;
 /**
  * `MEM_EVENT_FLAG_EVICT_FAIL`: the page was nominated, not evicted; its frame is still attached. Age 3 (SUSE) and 4.2.
  *

@@ -38,6 +38,31 @@ export type P2mTypeName =
 export type P2mTypeNumbering = Readonly<Partial<Record<P2mTypeName, number>>>;
 
 /**
+ * Xen 4.0 numbering (RELEASE-4.0.0 `xen/include/asm-x86/p2m.h`): 4.1's without `ram_broken`.
+ *
+ * @example
+ * ```ts
+ * P2M_TYPES_XEN_4_0.ram_paging_in_start; // 12
+ * ```
+ */
+export const P2M_TYPES_XEN_4_0: P2mTypeNumbering = Object.freeze({
+  invalid: 0,
+  ram_rw: 1,
+  ram_logdirty: 2,
+  ram_ro: 3,
+  mmio_dm: 4,
+  mmio_direct: 5,
+  populate_on_demand: 6,
+  grant_map_rw: 7,
+  grant_map_ro: 8,
+  ram_paging_out: 9,
+  ram_paged: 10,
+  ram_paging_in: 11,
+  ram_paging_in_start: 12,
+  ram_shared: 13,
+});
+
+/**
  * Xen 4.1 numbering (ages 1–3), with `paging_in_start` (RELEASE-4.1.0 `xen/include/asm-x86/p2m.h`).
  *
  * @example

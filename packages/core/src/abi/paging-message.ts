@@ -31,6 +31,16 @@ export interface PagingMessageBase {
 }
 
 /**
+ * A message of Xen 4.0's layout: `mem_event/4.0`. It has no `reason` on the wire: always 0.
+ *
+ * @example
+ * ```ts
+ * const message: MemEvent40Message = MEM_EVENT_4_0.decode(entry);
+ * ```
+ */
+export type MemEvent40Message = PagingMessageBase;
+
+/**
  * A message of the Xen 4.1 layout: `mem_event/age1`, `mem_event/age2` and `mem_event/age3`.
  *
  * @example
@@ -78,4 +88,4 @@ export interface VmEventMessage extends PagingMessageBase {
  * const message: PagingMessage = abi.decode(entry);
  * ```
  */
-export type PagingMessage = MemEvent41Message | MemEvent42Message | VmEventMessage;
+export type PagingMessage = MemEvent40Message | MemEvent41Message | MemEvent42Message | VmEventMessage;

@@ -14,13 +14,25 @@ import type { P2mTypeNumbering } from './p2m-types.js';
  */
 export interface PagingProtocol {
   /**
-   * The hypervisor code the paging operations follow: `4.1` (RELEASE-4.1.0 `p2m.c` and
-   * `mem_event.c`, and the trees built on it: ages 1 to 3) or `4.2` (4.2.0 on). It decides enable's
-   * checks (Intel EPT only, no IOMMU check, the ring page given by the pager), what nominate may page
-   * (`ram_rw` only, no type reference) and its errno for a refusal (`EAGAIN`, 4.2 on `EBUSY`), and prep's
-   * rule (4.1: `paging_in`, made `ram_rw` by the resume; 4.2: `ram_rw` at once).
+   * The hypervisor code the paging operations follow: `4.0` (RELEASE-4.0.0 `p2m.c` and
+   * `mem_event.c`), `4.1` (RELEASE-4.1.0, and the trees built on it: ages 1 to 3) or `4.2` (4.2.0 on).
+   * It decides enable's checks (4.0: none; 4.1: Intel EPT only; 4.2: HAP, IOMMU, the ring in a special
+   * page), what nominate may page (to 4.1 `ram_rw` only, no type reference) and its errno for a
+   * refusal (`EAGAIN`, 4.2 on `EBUSY`), populate's rules, and prep's (to 4.1 `paging_in`, made `ram_rw`
+   * by the resume; 4.2 `ram_rw` at once).
    */
-  readonly codeBase: '4.1' | '4.2';
+  readonly codeBase: '4.0' | '4.1' | '4.2';
+  /**
+   * Whether removing a paging gfn from the guest (a balloon) tells the pager with a DROP_PAGE request
+   * (`p2m_mem_paging_drop_page`, 4.1 on). Xen 4.0's `guest_remove_page` refused a gfn without a frame
+   * ("page number invalid": the gfn stays paged) and removed one with a frame without a word.
+   */
+  readonly dropPage: boolean;
+  /**
+   * The errno of a prep that found no free memory: `ENOMEM` (4.1 on), or `EINVAL` (Xen 4.0's
+   * `p2m_mem_paging_prep`, whose only failure it is).
+   */
+  readonly prepNoMemoryErrno: 'ENOMEM' | 'EINVAL';
   /** Nominate's errno for a gfn without a valid frame: `EINVAL` (Xen 4.1), `EAGAIN` (SUSE age 3), `EBUSY` (4.2 on). */
   readonly nominateNoFrameErrno: 'EINVAL' | 'EAGAIN' | 'EBUSY';
   /**

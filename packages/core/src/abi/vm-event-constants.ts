@@ -1,5 +1,5 @@
 // Constants of Xen's vm_event interface (public/vm_event.h), 4.6 onwards, as named there.
-// Reference §3.6. Each comment gives the release that introduced the constant.
+// Each comment gives the release that introduced the constant (`xen/include/public/vm_event.h`).
 
 /**
  * `VM_EVENT_FLAG_VCPU_PAUSED` (4.6): the vcpu is vm_event-paused until the response.

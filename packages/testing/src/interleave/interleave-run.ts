@@ -271,8 +271,7 @@ class InterleavedRun {
           break;
         case 'balloonOut':
           if (this.pendingGfn[v]! < 0 && d.runnable(v) && isGuestMemory(d.p2mType[gfn]!) && !this.held.some((m) => m.gfn === gfn)) {
-            hv.decreaseReservation(domid, gfn, v);
-            this.ballooned.push(gfn);
+            if (hv.decreaseReservation(domid, gfn, v)) this.ballooned.push(gfn);
           }
           break;
         case 'balloonIn': {

@@ -163,7 +163,11 @@ export class DomainPaging {
     return sent;
   }
 
-  /** Xen 4.1 (ages 1 and 2): `p2m_mem_paging_populate` with `mem_event_check_ring`. */
+  /**
+   * Xen 4.0 and 4.1 (ages 1 and 2): `p2m_mem_paging_populate` with `mem_event_check_ring`. 4.0 sends a
+   * foreign caller's request whatever the type; its populate also turned a `paging_in` gfn back into
+   * `paging_in_start`, dropping the frame prep gave it: the simulator keeps 4.1's rule instead.
+   */
   private populate41(gfn: number, caller: number): boolean {
     const d = this.domain;
     if (this.ringFull(caller)) return !isForeign(caller);
@@ -174,8 +178,8 @@ export class DomainPaging {
     if (!isForeign(caller)) {
       d.pauseCount[caller]!++;
       flags = MEM_EVENT_FLAG_VCPU_PAUSED;
-    } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged) {
-      return true; // a foreign touch of a page already on its way in sends nothing
+    } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged && this.protocol.codeBase !== '4.0') {
+      return true; // 4.1: a foreign touch of a page already on its way in sends nothing
     }
     this.pushRequest(gfn, old, requestVcpu(caller), flags, false, false, false);
     return true;
@@ -365,7 +369,7 @@ export class DomainPaging {
     const d = this.domain;
     const type = d.p2mType[gfn]!;
     const mfn = d.p2mMfn[gfn]!;
-    const xen41 = this.protocol.codeBase === '4.1' && !this.protocol.oneRequestPerGfn;
+    const xen41 = this.protocol.codeBase !== '4.2' && !this.protocol.oneRequestPerGfn; // 4.0 and 4.1 alike
     if (xen41 && isPagingType(type)) {
       if (mfn === INVALID_MFN) {
         d.crashed ??= `gfn 0x${gfn.toString(16)}: a response made it ram_rw without a frame (Xen 4.1 p2m_mem_paging_resume does not check the type; answer a fault only after prep)`;

@@ -261,7 +261,7 @@ export class SimHypervisor implements HypervisorPort {
   /**
    * The toolstack unpauses the domain (`XEN_DOMCTL_unpausedomain`); a paging pause stays.
    *
-   * @throws {@link HypervisorError} `EINVAL` when the toolstack holds no pause (`domain_unpause_by_systemcontroller`)
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` when the toolstack holds no pause (`domain_unpause_by_systemcontroller`)
    */
   unpauseDomain(domid: number): void {
     const d = this.domain(domid);
@@ -307,13 +307,14 @@ export class SimHypervisor implements HypervisorPort {
   enablePaging(domid: number, pagerAbi: string): PagingChannel {
     const d = this.domain(domid);
     const abi = this.registry.get(this.xenAbi);
-    const xen41 = abi.protocol.codeBase === '4.1';
+    const base = abi.protocol.codeBase;
     // Order of checks as in mem_event_enable (RELEASE-4.2.0 `xen/arch/x86/mm/mem_event.c`) / the SUSE tree.
-    if (!d.config.hvm || !d.config.hap || (xen41 && d.config.cpuVendor !== 'intel')) {
-      throw new HypervisorError('ENODEV', `domain ${domid}: paging requires ${xen41 ? 'Intel EPT' : 'Hardware Assisted Paging'}`, { domid });
+    // RELEASE-4.0.0 mem_event_domctl checks none of them: only that the ring and shared pages exist.
+    if (base !== '4.0' && (!d.config.hvm || !d.config.hap || (base === '4.1' && d.config.cpuVendor !== 'intel'))) {
+      throw new HypervisorError('ENODEV', `domain ${domid}: paging requires ${base === '4.1' ? 'Intel EPT' : 'Hardware Assisted Paging'}`, { domid });
     }
-    if (!xen41 && d.config.iommuPassthrough) throw new HypervisorError('EMLINK', `domain ${domid}: paging is not possible with IOMMU passthrough`, { domid });
-    if ((!xen41 || abi.protocol.enableChecksAge) && d.config.populateOnDemand) {
+    if (base === '4.2' && d.config.iommuPassthrough) throw new HypervisorError('EMLINK', `domain ${domid}: paging is not possible with IOMMU passthrough`, { domid });
+    if ((base === '4.2' || abi.protocol.enableChecksAge) && d.config.populateOnDemand) {
       throw new HypervisorError('EXDEV', `domain ${domid}: paging is not possible in a PoD guest`, { domid });
     }
     if (d.paging !== undefined) throw new HypervisorError('EBUSY', `domain ${domid}: a pager is (or was) active on this domain`, { domid });
@@ -326,7 +327,7 @@ export class SimHypervisor implements HypervisorPort {
     }
     d.paging = new DomainPaging(d, abi, this.nextPort++, (gfn) => this.settleContent(d, gfn, 'resume'));
     // 4.2+: the ring lives in special_pfn(0), which the pager removes from the guest physmap.
-    if (!xen41 && HVM_SPECIAL_PFN_BASE < d.maxPages) this.removeGfn(d, HVM_SPECIAL_PFN_BASE, foreignCaller(this.controlVcpu));
+    if (base === '4.2' && HVM_SPECIAL_PFN_BASE < d.maxPages) this.removeGfn(d, HVM_SPECIAL_PFN_BASE, foreignCaller(this.controlVcpu));
     this.audit(d, -1, 'enable');
     return { domid, ring: d.paging.ring, port: d.paging.port };
   }
@@ -344,7 +345,7 @@ export class SimHypervisor implements HypervisorPort {
     const f = this.frames;
     const mfn = d.p2mMfn[gfn]!;
     const type = d.p2mType[gfn]!;
-    const xen41 = paging.protocol.codeBase === '4.1';
+    const xen41 = paging.protocol.codeBase !== '4.2'; // 4.0 and 4.1 alike
     const refs = paging.protocol.nominateRefs;
     if (mfn === INVALID_MFN) throw this.refuse(paging.protocol.nominateNoFrameErrno, d, gfn, 'nominate: no frame');
     // 4.1 pages only ram_rw; 4.2 also ram_logdirty (P2M_PAGEABLE_TYPES).
@@ -420,6 +421,8 @@ export class SimHypervisor implements HypervisorPort {
       // frame, if any, is released with its M2P entry invalidated (4.1 left it allocated and stale).
       if (!isPagingType(type)) throw this.refuse('ENOENT', d, gfn, 'prep: gfn is not being paged in');
       const old = d.p2mMfn[gfn]!;
+      // RELEASE-4.0.0 p2m_mem_paging_prep answers a failed allocation with -EINVAL, 4.1 with -ENOMEM.
+      if (this.frames.free === 0) throw this.refuse(protocol.prepNoMemoryErrno, d, gfn, 'prep: no free machine frame');
       const mfn = this.frames.allocate(d.domid);
       d.totPages++;
       if (old !== INVALID_MFN) this.releaseFrame(d, old);
@@ -434,7 +437,7 @@ export class SimHypervisor implements HypervisorPort {
     // The 4.1 code base (age 2, SUSE age 3): populate left paged → paging_in_start (age 2 may also find
     // `paged` when evict ran after a populate of paging_out); prep → paging_in, resume finishes.
     // 4.2+: paging_in or paged, and prep makes the gfn ram_rw at once.
-    const xen41 = protocol.codeBase === '4.1';
+    const xen41 = protocol.codeBase !== '4.2';
     const allowed = xen41
       ? type === P2mType.ram_paging_in_start || (!protocol.oneRequestPerGfn && type === P2mType.ram_paged)
       : type === P2mType.ram_paging_in || type === P2mType.ram_paged;
@@ -559,11 +562,15 @@ export class SimHypervisor implements HypervisorPort {
   /**
    * `XENMEM_decrease_reservation` of one gfn by the guest (a balloon driver giving memory back): frees
    * its frame; for a paging gfn, Xen's `guest_remove_page` then sends DROP_PAGE.
+   *
+   * @returns whether the gfn was removed (the hypercall's `nr_done` for one extent): false when it was
+   * not populated, or on Xen 4.0 for a paging gfn without a frame ("page number invalid")
    */
-  decreaseReservation(domid: number, gfn: number, vcpu: number): void {
+  decreaseReservation(domid: number, gfn: number, vcpu: number): boolean {
     const d = this.domain(domid);
-    this.removeGfn(d, gfn, vcpu);
+    const removed = this.removeGfn(d, gfn, vcpu);
     this.audit(d, gfn, 'decrease_reservation');
+    return removed;
   }
 
   /** `XENMEM_populate_physmap` of one ballooned-out gfn: a fresh zeroed page, so a new content version. */
@@ -713,7 +720,7 @@ export class SimHypervisor implements HypervisorPort {
     return d.paging;
   }
 
-  private refuse(errno: 'EBUSY' | 'EINVAL' | 'EAGAIN' | 'ENOENT', d: SimDomain, gfn: number, why: string): HypervisorError {
+  private refuse(errno: 'EBUSY' | 'EINVAL' | 'EAGAIN' | 'ENOENT' | 'ENOMEM', d: SimDomain, gfn: number, why: string): HypervisorError {
     // A foreign map of a paged gfn failing with ENOENT is how every page-in starts (xenpaging's
     // resume_pages): an answer, not a fault, and tens of thousands a second. Its stack would name only
     // the caller's own map call, and capturing it was 10% of `pagevisor run`'s time: leave it out.
@@ -770,14 +777,17 @@ export class SimHypervisor implements HypervisorPort {
   }
 
   /** `guest_remove_page`: ram → freed; a paging gfn → p2m invalid, then DROP_PAGE. */
-  private removeGfn(d: SimDomain, gfn: number, caller: number): void {
+  private removeGfn(d: SimDomain, gfn: number, caller: number): boolean {
     const type = d.p2mType[gfn]!;
     const mfn = d.p2mMfn[gfn]!;
-    if (type === P2mType.invalid) return;
+    if (type === P2mType.invalid) return false;
+    // RELEASE-4.0.0 guest_remove_page: a gfn without a valid frame is "invalid" and stays (paged).
+    if (mfn === INVALID_MFN && isPagingType(type) && d.paging !== undefined && !d.paging.protocol.dropPage) return false;
     d.p2mType[gfn] = P2mType.invalid;
     d.p2mMfn[gfn] = INVALID_MFN;
     if (mfn !== INVALID_MFN) this.releaseFrame(d, mfn);
-    if (isPagingType(type) && d.paging !== undefined) d.paging.dropPage(gfn, type, caller, mfn !== INVALID_MFN);
+    if (isPagingType(type) && d.paging !== undefined && d.paging.protocol.dropPage) d.paging.dropPage(gfn, type, caller, mfn !== INVALID_MFN);
+    return true;
   }
 
   /** Drops the domain's allocation reference of a frame, M2P invalidated. */

@@ -189,8 +189,7 @@ export class GuestRunner {
       case GuestOp.balloonOut: {
         if (!isGuestMemory(hv.domain(this.domid).p2mType[gfn]!)) return true;
         if (this.grants.some((grant) => grant.mapping.gfn === gfn)) return true; // a granted page stays
-        hv.decreaseReservation(this.domid, gfn, v);
-        this.ballooned.push(gfn);
+        if (hv.decreaseReservation(this.domid, gfn, v)) this.ballooned.push(gfn);
         return true;
       }
       case GuestOp.balloonIn: {

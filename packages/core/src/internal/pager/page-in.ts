@@ -1,6 +1,4 @@
-import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_EVICT_FAIL } from '../../abi/mem-event-constants.js';
 import type { PagingMessage, VmEventMessage } from '../../abi/paging-message.js';
-import { MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL } from '../../abi/vm-event-constants.js';
 import { AbiError } from '../../errors/abi-error.js';
 import { isPagevisorError } from '../../errors/pagevisor-error.js';
 import { NoMemoryBackoff } from './no-memory-backoff.js';
@@ -23,6 +21,10 @@ export class PageIn {
   private readonly starved: Uint8Array;
   /** Requests held back after ENOMEM, retried with back-off. */
   readonly noMemory: NoMemoryBackoff;
+  /** The DROP_PAGE and EVICT_FAIL bits of the ring's ABI, and whether they are in `pagingFlags` (vm_event). */
+  private readonly dropBit: number;
+  private readonly evictFailBit: number;
+  private readonly inPagingFlags: boolean;
 
   constructor(private readonly ctx: PagerContext) {
     const slots = ctx.abi.ringSlots;
@@ -31,6 +33,12 @@ export class PageIn {
     this.drops = new Uint32Array(slots);
     this.starved = new Uint8Array(slots);
     this.noMemory = new NoMemoryBackoff(ctx.pagerAbi, ctx.config.retryIntervalMs);
+    // Bits by the ABI's own names: Xen 4.0 used bits 1 and 2 for DOM_PAUSED and OUT_OF_MEM.
+    const abi = ctx.abi;
+    this.inPagingFlags = abi.family === 'vm_event';
+    const names = this.inPagingFlags ? abi.pagingFlagNames : abi.flagNames;
+    this.dropBit = names.DROP_PAGE ?? 0;
+    this.evictFailBit = names.EVICT_FAIL ?? 0;
   }
 
   /**
@@ -155,7 +163,7 @@ export class PageIn {
           hypervisor.unmapForeign(mapping);
         }
       } catch (error) {
-        if (isPagevisorError(error, 'ENOMEM')) {
+        if (isPagevisorError(error, ctx.abi.protocol.prepNoMemoryErrno)) {
           starved[i] = 1;
           hungry++;
           continue;
@@ -235,11 +243,11 @@ export class PageIn {
   }
 
   private isEvictFail(m: PagingMessage): boolean {
-    return this.ctx.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_EVICT_FAIL) !== 0 : (m.flags & MEM_EVENT_FLAG_EVICT_FAIL) !== 0;
+    return ((this.inPagingFlags ? (m as VmEventMessage).pagingFlags : m.flags) & this.evictFailBit) !== 0;
   }
 
   private isDrop(m: PagingMessage): boolean {
-    return this.ctx.abi.family === 'vm_event' ? ((m as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (m.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
+    return ((this.inPagingFlags ? (m as VmEventMessage).pagingFlags : m.flags) & this.dropBit) !== 0;
   }
 }
 
