@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Outside the repository (issue 12 §17–18): what a user does with the packed packages.
+// Outside the repository: what a user does with the packed packages.
 // - Every example is copied to a temporary directory, its @pagevisor dependencies pointed at the
 //   tarballs, installed with npm, typechecked and run with its own `npm start`.
 // - Every guide's code, and each package README's, is followed literally in a fresh `npm init -y`

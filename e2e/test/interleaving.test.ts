@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { QUICK } from '../../vitest.quick.js';
 
 /**
- * Issue 13 §1: the guest, backends and the toolstack act inside the pager's batches (at every call it
+ * The guest, backends and the toolstack act inside the pager's batches (at every call it
  * makes into the hypervisor and its store), from a seed. Every run must end with no vcpu waiting on a
  * gfn nobody will answer, no access faulting for ever, every page intact and the invariants clean.
  */

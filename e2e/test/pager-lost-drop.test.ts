@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityMismatches, pagedToHalf } from './support.js';
 
 /**
- * Issue 13 §2: a DROP_PAGE that never reached the pager (Xen 4.1 drops it when the ring is nearly
+ * A DROP_PAGE that never reached the pager (Xen 4.1 drops it when the ring is nearly
  * full; 4.2+ drops a foreign caller's when no slot is free) used to make the graceful stop throw
  * EINVAL on the gfn that is no longer guest RAM. A guest vcpu's own drop on 4.2+ is never lost: it
  * sleeps for a slot (mem_event_claim_slot) and sends it then.

@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityMismatches } from './support.js';
 
 /**
- * Negotiation as Xen had it (issue 13 §3): vm_event Xen announces its version only from 4.13
+ * Negotiation as Xen had it: vm_event Xen announces its version only from 4.13
  * (`XEN_VM_EVENT_GET_VERSION`, d48e183607); no upstream enable compares ABIs; SUSE's age 3 refuses
  * another age with ENOEXEC; vm_event_resume drops responses of another version.
  */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityMismatches, setup } from './support.js';
 
 /**
- * Issue 13 §2: prep failing with ENOMEM (no free machine frame) does not kill the pager. The faulting
+ * Prep failing with ENOMEM (no free machine frame) does not kill the pager. The faulting
  * vcpu stays paused while the pager retries with back-off (xenpaging_populate_page slept and retried);
  * after 8 tries the pager stops with ENOMEM and the page stays out, in the store.
  */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityMismatches, setup } from './support.js';
 
 /**
- * Issue 13 §2: Xen 4.1's evict frees the frame without scrubbing it (RELEASE-4.1.0
+ * Xen 4.1's evict frees the frame without scrubbing it (RELEASE-4.1.0
  * p2m_mem_paging_evict; 4.2 added scrub_one_page), so the guest's data stayed in a free frame. 4.1's
  * xenpaging cleared the page through a writable mapping before evicting; the pager does the same on
  * the ABIs whose evict does not scrub (age 1; from 62530296c7 Xen's evict scrubs).

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityMismatches, pagedToHalf } from './support.js';
 
 /**
- * Issue 13 §2: what a successor does after a hard stop. Xen's answer: nothing; `enable` answers EBUSY
+ * What a successor does after a hard stop. Xen's answer: nothing; `enable` answers EBUSY
  * while the ring exists and there is no call to take a ring over (xenpaging: "xenpaging is (or was)
  * active on this domain"). The successor's start says so, changes nothing, and the guest stays as the
  * hard stop left it; after a graceful stop the next pager starts.

@@ -11,7 +11,7 @@ import type {} from '../../vitest.redis-setup.js'; // the type of inject('redis'
 import { QUICK, slowTestName } from '../../vitest.quick.js';
 
 /**
- * Issue 6 §4: `pagevisor store stress` runs in a child process and prints each operation once a
+ * `pagevisor store stress` runs in a child process and prints each operation once a
  * durable flush covered it; the test SIGKILLs it at a random moment, reopens the store, and checks
  * that every acknowledged operation held and every page is intact. 20 rounds per durable store and
  * sync policy.

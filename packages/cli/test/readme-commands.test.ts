@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './support/cli.js';
 
 /**
- * Issue 12 §12: the README's command list uses the invocation of its setup line, and every command and
+ * The README's command list uses the invocation of its setup line, and every command and
  * flag it lists is one the CLI has.
  */
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');

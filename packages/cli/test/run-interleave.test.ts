@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './support/cli.js';
 import { tempFiles } from './support/temp-files.js';
 
-/** Issue 13 §1: `pagevisor run --interleave SEED` runs one run of the interleaving harness. */
+/** `pagevisor run --interleave SEED` runs one run of the interleaving harness. */
 describe('pagevisor run --interleave', () => {
   const file = tempFiles('pagevisor-interleave-');
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_ABIS, createDefaultAbiRegistry } from '@pagevisor/core';
 
 /**
- * Issue 13 §3: every layout against offsets measured from Xen's own headers. The fixture holds
+ * Every layout against offsets measured from Xen's own headers. The fixture holds
  * sizeof/offsetof of the paging ring entry at every release tag, compiled with gcc for x86-64 by
  * tools/xen-layouts/measure.sh (each entry names its tag and commit).
  */

@@ -3,7 +3,7 @@ import { HvmRelocateHandler } from '@pagevisor/offline';
 import { InterleavedPort, P2mType, SimHypervisor } from '@pagevisor/testing';
 
 /**
- * Issue 13 §2: hvm-relocate copied the page before nominating it, so a guest write in between was lost
+ * The hvm-relocate handler copied the page before nominating it, so a guest write in between was lost
  * on a real Xen (the copy went back in, without the write). In xenpaging's order (nominate, map, copy,
  * evict) the write either lands before the copy or faults on the paging_out gfn and makes evict refuse.
  */

@@ -3,7 +3,7 @@ import { AdaptivePolicy, simulateTrace } from '@pagevisor/policies';
 import { referenceRows, referenceTrace } from './support/reference.js';
 
 /**
- * Issue 5 §2: on every trace and size of the reference tables with size ≥ 20, adaptive misses at most
+ * On every trace and size of the reference tables with size ≥ 20, adaptive misses at most
  * 1.03 × the best classic policy, and its geometric mean of misses / Belady is below every classic
  * policy's. The classic counts are the tables' (exactness.test.ts proves ours equal them).
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPolicy, simulateTrace } from '@pagevisor/policies';
 import { referenceRows, referenceTrace } from './support/reference.js';
 
-/** Issue 5 §4: every reference row (libCacheSim's counts) of these policies gives exactly the listed misses. */
+/** Every reference row (libCacheSim's counts) of these policies gives exactly the listed misses. */
 const POLICIES = ['lru', 'fifo', 'clock', 'clock2', 'clock3', 'sieve', 'arc', 's3fifo', 'belady', 'mru'];
 
 describe('exactness against libCacheSim', () => {

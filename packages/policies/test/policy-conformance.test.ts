@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { createPolicy, POLICY_NAMES, SIMULATION_ONLY_POLICIES } from '@pagevisor/policies';
 import { policyConformanceCases } from '@pagevisor/testing';
 
-/** Issue 5 §5: the conformance suite on every shipped policy. */
+/** The conformance suite on every shipped policy. */
 for (const name of [...POLICY_NAMES, 'clock4']) {
   describe(`policy conformance: ${name}`, () => {
     const subject = { name, create: (ctx: Parameters<typeof createPolicy>[1]) => createPolicy(name, ctx), simulationOnly: (SIMULATION_ONLY_POLICIES as readonly string[]).includes(name), liveOnly: name === 'xenpaging' };

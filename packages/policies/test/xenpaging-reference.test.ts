@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { XenpagingPolicy } from '@pagevisor/policies';
 
 /**
- * Issue 13 §3: the xenpaging policy chooses exactly what Xen 4.2's policy_default.c chooses. The
+ * The xenpaging policy chooses exactly what Xen 4.2's policy_default.c chooses. The
  * fixture holds long random sequences of choose / paged out / paged in / dropped and the victims of
  * Xen's own file, compiled and run by tools/xenpaging-reference (its origin is in the file).
  */

@@ -1,4 +1,4 @@
-// Reference §7: Xen 4.1.0's pager left DROP_PAGE unanswered (ee3c42ba5b); each drop then holds a ring
+// Xen 4.1.0's pager left DROP_PAGE unanswered (ee3c42ba5b); each drop then holds a ring
 // slot forever, until fewer than 4 are free, populate is refused, and faulting vcpus sleep with no
 // response coming to wake them (fixed by 7c4c4b9c33: always respond).
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import { PG_OFFLINE } from '@pagevisor/core';
 import { describe, expect, it } from 'vitest';
 import { DOMID_XEN, FrameState, SimHypervisor } from '@pagevisor/testing';
 
-/** Issue 13 §3: the page-offline sysctl answers as RELEASE-4.2.0 `offline_page` does. */
+/** The page-offline sysctl answers as RELEASE-4.2.0 `offline_page` does. */
 describe('XEN_SYSCTL_page_offline_op offline', () => {
   it('a broken frame a domain owns: AGAIN alone, and the owner is crashed', () => {
     const hv = new SimHypervisor({ machineFrames: 4096 });

@@ -1,4 +1,4 @@
-// Xen 4.1 (age 1), seed 001 (age 2) and SUSE (age 3) rules: reference §1.4, §1.5, §2.3, §2.4.
+// Xen 4.1 (age 1, RELEASE-4.1.0 `xen/arch/x86/mm/p2m.c`, `mem_event.c`), seed 001 (age 2) and SUSE (age 3) rules.
 import { describe, expect, it } from 'vitest';
 import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_TYPE_PAGING } from '@pagevisor/core';
 import { FOREIGN_CALLER, GNTST_EAGAIN, INVALID_MFN, SimHypervisor } from '@pagevisor/testing';

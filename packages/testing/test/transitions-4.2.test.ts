@@ -1,4 +1,4 @@
-// Xen 4.2+ state machine (reference §1.2, §1.3, §2.3, §2.4), for the 40-byte 4.2 layout and vm_event.
+// Xen 4.2+ state machine (RELEASE-4.2.0 `p2m.c` and `mem_event.c`, 4.6+ `vm_event.c`), for the 40-byte 4.2 layout and vm_event.
 import { describe, expect, it } from 'vitest';
 import { GNTST_EAGAIN, INVALID_M2P_ENTRY, INVALID_MFN, P2mType } from '@pagevisor/testing';
 import { errnoOf } from './support/errno-of.js';
