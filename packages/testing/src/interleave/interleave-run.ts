@@ -15,6 +15,11 @@ const DRAIN_ROUNDS = 50;
 const STEP_MS = 1000;
 /** Virtual time per round of the end phase: past any back-off the pager holds a page-in for. */
 const DRAIN_ROUND_MS = 10 * 60_000;
+/**
+ * Virtual time the dead-pager watchdog allows without a response while vcpus wait on paging: above
+ * the pager's longest back-off for memory that a `pressure` action can cause.
+ */
+const WATCHDOG_NS = 20 * 60_000 * 1e6;
 /** Guest steps a `pause` or `pressure` action lasts at most. */
 const MAX_HOLD_STEPS = 8;
 
@@ -28,7 +33,8 @@ const P2M_NAMES = new Map<number, string>(Object.entries(P2mType).map(([name, va
  * - `content`: a page's content is not what the guest last wrote;
  * - `invariant`: the simulator's auditor found a broken invariant;
  * - `pager`: the pager failed (an error it did not survive);
- * - `crash`: the domain was crashed (the dead-pager watchdog, a p2m entry Xen would crash on).
+ * - `watchdog`: the dead-pager watchdog fired although the pager runs (vcpus waited too long);
+ * - `crash`: the domain was crashed (a p2m entry Xen would crash on).
  *
  * @example
  * ```ts
@@ -37,7 +43,7 @@ const P2M_NAMES = new Map<number, string>(Object.entries(P2mType).map(([name, va
  */
 export interface InterleaveProblem {
   /** Which kind of failure. */
-  readonly kind: 'hang' | 'livelock' | 'content' | 'invariant' | 'pager' | 'crash';
+  readonly kind: 'hang' | 'livelock' | 'content' | 'invariant' | 'pager' | 'watchdog' | 'crash';
   /** What happened, naming the gfn, its p2m state and the vcpu where there is one. */
   readonly message: string;
   /** The gfn at fault, if one is. */
@@ -169,7 +175,13 @@ class InterleavedRun {
     const vcpus = options.vcpus ?? 4;
     const pages = options.pages ?? 1024;
     // A small machine, so that `pressure` takes its free frames in a few allocations.
-    this.hv = new SimHypervisor({ abi: options.abi, audit: true, xenBugs: options.xenBugs ?? false, machineFrames: 2 * pages + 1024 });
+    this.hv = new SimHypervisor({
+      abi: options.abi,
+      audit: true,
+      xenBugs: options.xenBugs ?? false,
+      machineFrames: 2 * pages + 1024,
+      deadPager: { afterNs: WATCHDOG_NS, outcome: 'crash' },
+    });
     this.d = this.hv.createDomain({ maxPages: pages, vcpus, seed: options.seed });
     this.schedule = [...(options.schedule ?? seededSchedule(options.seed, { vcpus }))].sort((a, b) => a.at - b.at);
     const ram: number[] = [];
@@ -205,6 +217,7 @@ class InterleavedRun {
         this.at(-3);
         this.guestStep(step);
         await this.pager.settle();
+        this.watchdog();
       }
       const going = (): boolean => this.problems.length === 0 && this.d.crashed === undefined;
       if (going()) await this.drain();
@@ -312,6 +325,17 @@ class InterleavedRun {
     }
   }
 
+  /**
+   * The dead-pager watchdog must never fire for requests the pager holds: it is alive. With no request
+   * outstanding, waiting vcpus are a hang nobody will answer, which the end of the run reports as such.
+   */
+  private watchdog(): void {
+    const paging = this.d.paging;
+    if (this.d.crashed !== undefined || paging === undefined || paging.front.freeRequests === paging.ring.slots) return;
+    const action = this.hv.watchdog(this.d.domid, this.nowMs * 1e6);
+    if (action !== 'none') this.problem('watchdog', `the dead-pager watchdog fired (${action}) for a live pager: vcpus waited on paging for ${WATCHDOG_NS / 60e9} virtual minutes with no response`);
+  }
+
   /** Other domains take every free machine frame; returns their ids. */
   private hogEveryFreeFrame(): number[] {
     const domids: number[] = [];
@@ -378,6 +402,7 @@ class InterleavedRun {
       this.nowMs += DRAIN_ROUND_MS;
       await this.pager.settle();
       this.retryBlocked();
+      this.watchdog();
     }
     await this.pager.settle();
     for (let v = 0; v < this.d.vcpus; v++) {

@@ -637,8 +637,11 @@ export class SimHypervisor implements HypervisorPort {
     const d = this.domain(domid);
     const paging = d.paging;
     if (paging === undefined || d.crashed !== undefined) return 'none';
+    // Waiting on paging: a toolstack pause is not the pager's to end.
     let waiting = false;
-    for (let v = 0; v < d.vcpus; v++) if (!d.runnable(v)) waiting = true;
+    for (let v = 0; v < d.vcpus; v++) {
+      if (d.pauseCount[v]! > d.controllerPauses || d.vmEventPause[v]! > 0 || d.ringSleep[v] === 1 || d.waitGfn[v] !== -1) waiting = true;
+    }
     const seen = this.watch.get(domid);
     if (!waiting || seen === undefined || seen.responses !== paging.counters.responses) {
       this.watch.set(domid, { responses: paging.counters.responses, since: nowNs, resumed: seen?.resumed ?? false });
