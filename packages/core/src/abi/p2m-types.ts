@@ -70,23 +70,7 @@ export const P2M_TYPES_XEN_4_0: P2mTypeNumbering = Object.freeze({
  * P2M_TYPES_XEN_4_1.ram_paged; // the number this Xen gives p2m_ram_paged
  * ```
  */
-export const P2M_TYPES_XEN_4_1: P2mTypeNumbering = Object.freeze({
-  invalid: 0,
-  ram_rw: 1,
-  ram_logdirty: 2,
-  ram_ro: 3,
-  mmio_dm: 4,
-  mmio_direct: 5,
-  populate_on_demand: 6,
-  grant_map_rw: 7,
-  grant_map_ro: 8,
-  ram_paging_out: 9,
-  ram_paged: 10,
-  ram_paging_in: 11,
-  ram_paging_in_start: 12,
-  ram_shared: 13,
-  ram_broken: 14,
-});
+export const P2M_TYPES_XEN_4_1: P2mTypeNumbering = Object.freeze({ ...P2M_TYPES_XEN_4_0, ram_broken: 14 });
 
 /**
  * Xen 4.2 numbering: `ram_rw` and `invalid` swapped (d5688e96d6) and `paging_in_start` renamed to

@@ -199,13 +199,7 @@ export class DomainPaging {
     }
     if (old === P2mType.ram_paged) {
       const producer = isForeign(caller) ? 'foreign' : 'target';
-      if (!this.slots.tryClaim(producer)) {
-        this.counters.ringFull++;
-        if (isForeign(caller)) return false;
-        d.ringSleep[caller] = 1;
-        this.waitQueue.push(caller);
-        return true;
-      }
+      if (!this.slots.tryClaim(producer)) return this.noSlot(caller);
       d.p2mType[gfn] = P2mType.ram_paging_in_start;
       // The 4.1 layout has no FOREIGN flag; the request carries the caller's vcpu.
       this.putRequest(producer, gfn, old, requestVcpu(caller), false, false, false, false);
@@ -218,14 +212,7 @@ export class DomainPaging {
   private populate42(gfn: number, caller: number): boolean {
     const d = this.domain;
     const producer = isForeign(caller) ? 'foreign' : 'target';
-    if (!this.slots.tryClaim(producer)) {
-      this.counters.ringFull++;
-      if (isForeign(caller)) return false;
-      // mem_event_claim_slot: a guest vcpu sleeps on the wait queue, then retries the access.
-      d.ringSleep[caller] = 1;
-      this.waitQueue.push(caller);
-      return true;
-    }
+    if (!this.slots.tryClaim(producer)) return this.noSlot(caller);
     const old = d.p2mType[gfn]!;
     let evictFail = false;
     if (old === P2mType.ram_paging_out) {
@@ -246,6 +233,18 @@ export class DomainPaging {
     }
     this.putRequest(producer, gfn, old, requestVcpu(caller), paused, isForeign(caller), false, evictFail);
     if (!isForeign(caller)) this.blackEye(caller);
+    return true;
+  }
+
+  /**
+   * `mem_event_claim_slot` found no slot: a guest vcpu sleeps on the wait queue and retries its access
+   * when woken; a foreign caller gets `-EBUSY` and sends nothing (returns false).
+   */
+  private noSlot(caller: number): boolean {
+    this.counters.ringFull++;
+    if (isForeign(caller)) return false;
+    this.domain.ringSleep[caller] = 1;
+    this.waitQueue.push(caller);
     return true;
   }
 
