@@ -24,7 +24,7 @@ export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 
 // --- the pager ---
 export { Pager, type MetadataBytes } from './pager/pager.js';
-export { createPager, type CreatePagerOptions } from './pager/create-pager.js';
+export { createPager, type CreatePagerCommon, type CreatePagerOnBackend, type CreatePagerOnXen, type CreatePagerOptions } from './pager/create-pager.js';
 export { resolvePagerConfig, type PagerConfig, type ResolvedPagerConfig } from './pager/pager-config.js';
 export type {
   EvictBatchEvent,
@@ -51,7 +51,29 @@ export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.j
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';
 export { token, type Token } from './di/token.js';
-export { ABI_REGISTRY, CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from './di/tokens.js';
+export { ABI_REGISTRY, CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from './di/tokens.js';
+
+// --- the paging backend port, and the Xen backend ---
+export {
+  EVICT_DONE,
+  EVICT_REFUSED,
+  EVICT_SKIP,
+  EVICT_TRY,
+  FAULT_FOREIGN,
+  FAULT_READ,
+  FAULT_WRITE,
+  PAGE_IN_GONE,
+  PAGE_IN_REQUESTED,
+  PAGE_REMOVED,
+  POPULATED,
+  POPULATE_GONE,
+  POPULATE_NO_MEMORY,
+  type BackendCapabilities,
+  type BackendInfo,
+  type FaultBatch,
+  type PagingBackend,
+} from './backend/paging-backend.js';
+export { XenPagingBackend, type XenPagingBackendOptions } from './xen/xen-paging-backend.js';
 
 // --- the hypervisor port ---
 export type { DomainInfo, ForeignMapping, FrameOwner, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';

@@ -1,4 +1,5 @@
 import type { AbiRegistry } from '../abi/abi-registry.js';
+import type { PagingBackend } from '../backend/paging-backend.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import type { VictimPolicy } from '../policy/victim-policy.js';
 import type { PageStore } from '../store/page-store.js';
@@ -35,6 +36,16 @@ export const ABI_REGISTRY = token<AbiRegistry>('abi-registry');
  * ```
  */
 export const PAGE_STORE = token<PageStore>('page-store');
+/**
+ * The memory the pager pages: a {@link PagingBackend} (for Xen, a {@link XenPagingBackend} that
+ * `createPager` builds from its `hypervisor`).
+ *
+ * @example
+ * ```ts
+ * const backend = container.resolve(PAGING_BACKEND);
+ * ```
+ */
+export const PAGING_BACKEND = token<PagingBackend>('paging-backend');
 /**
  * The victim policy.
  *

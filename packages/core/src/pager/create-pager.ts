@@ -1,47 +1,90 @@
 import { container as rootContainer } from 'tsyringe';
 import type { AbiRegistry } from '../abi/abi-registry.js';
 import { createDefaultAbiRegistry } from '../abi/create-default-abi-registry.js';
-import { ABI_REGISTRY, CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
+import type { PagingBackend } from '../backend/paging-backend.js';
+import { ABI_REGISTRY, CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from '../di/tokens.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import type { PagevisorPlugin, PluginContext } from '../plugin/pagevisor-plugin.js';
 import { systemClock, type Clock } from './clock.js';
+import { XenPagingBackend } from '../xen/xen-paging-backend.js';
 import { Pager } from './pager.js';
 import { resolvePagerConfig, type PagerConfig } from './pager-config.js';
 
 /**
- * What {@link createPager} needs.
+ * What every {@link createPager} call needs besides the memory to page.
  *
  * @example
  * ```ts
- * createPager({ hypervisor, domain: 1, policy: xenpaging(), store: pagefileStore({ path }), config: { abi: 'vm_event/v7' } });
+ * const common: CreatePagerCommon = { policy: xenpaging(), store: memoryStore(), config: { batchSize: 128 } };
  * ```
  */
-export interface CreatePagerOptions {
-  /** The hypervisor (a real binding, or `SimHypervisor` from `@pagevisor/testing`). */
-  readonly hypervisor: HypervisorPort;
-  /** The domain to page. */
-  readonly domain: number;
+export interface CreatePagerCommon {
   /** The victim policy plugin (registers `VICTIM_POLICY`). */
   readonly policy: PagevisorPlugin;
   /** The page store plugin (registers `PAGE_STORE`). */
   readonly store: PagevisorPlugin;
-  /** More plugins (offline handlers, loggers, ...), registered after the policy and the store. */
+  /** More plugins, registered after the policy and the store. */
   readonly plugins?: readonly PagevisorPlugin[];
   /** Settings ({@link PagerConfig}). */
   readonly config?: PagerConfig;
   /** Time source (default: the process clock). */
   readonly clock?: Clock;
   /**
-   * The paging ABIs and adapters the pager knows (default: {@link createDefaultAbiRegistry}). Every id
-   * in `config.abi` must be registered in it.
+   * The paging ABIs and adapters the Xen backend knows (default: {@link createDefaultAbiRegistry}).
+   * Every id in `config.abi` must be registered in it.
    */
   readonly abiRegistry?: AbiRegistry;
 }
 
 /**
- * Builds a pager: one child DI container per pager, with the hypervisor, the settings and the clock
- * registered under core's tokens, then every plugin's `register`. Two pagers never share state.
+ * A pager over any {@link PagingBackend}.
+ *
+ * @example
+ * ```ts
+ * createPager({ backend, policy: xenpaging(), store: memoryStore() });
+ * ```
+ */
+export interface CreatePagerOnBackend extends CreatePagerCommon {
+  /** The memory to page. */
+  readonly backend: PagingBackend;
+  /** Not with a backend: the backend already says what it pages. */
+  readonly hypervisor?: never;
+  /** Not with a backend. */
+  readonly domain?: never;
+}
+
+/**
+ * A pager of a Xen domain: `createPager` builds its {@link XenPagingBackend} (ABIs from `config.abi`).
+ *
+ * @example
+ * ```ts
+ * createPager({ hypervisor, domain: 1, policy: xenpaging(), store: pagefileStore({ path }), config: { abi: 'vm_event/v7' } });
+ * ```
+ */
+export interface CreatePagerOnXen extends CreatePagerCommon {
+  /** The Xen port (a real binding, or `SimHypervisor` from `@pagevisor/testing`). */
+  readonly hypervisor: HypervisorPort;
+  /** The domain to page. */
+  readonly domain: number;
+  /** Not with a Xen port: the pager builds the backend. */
+  readonly backend?: never;
+}
+
+/**
+ * What {@link createPager} needs: a backend, or a Xen port and a domain.
+ *
+ * @example
+ * ```ts
+ * const options: CreatePagerOptions = { hypervisor, domain: 1, policy: xenpaging(), store: memoryStore() };
+ * ```
+ */
+export type CreatePagerOptions = CreatePagerOnBackend | CreatePagerOnXen;
+
+/**
+ * Builds a pager: one child DI container per pager, with the settings, the clock and the ABI registry
+ * registered under core's tokens, then every plugin's `register`, then the backend (`PAGING_BACKEND`: the
+ * one given, or a {@link XenPagingBackend} over `hypervisor`). Two pagers never share state.
  *
  * @throws {@link ConfigError} for bad settings, or a plugin that registers no policy or store
  *
@@ -56,13 +99,14 @@ export interface CreatePagerOptions {
  * ```
  */
 export function createPager(options: CreatePagerOptions): Pager {
-  const config = resolvePagerConfig(options.domain, options.config);
-  const info = options.hypervisor.domainInfo(options.domain);
-  const neverEvict = new Uint8Array(info.maxPages);
-  for (const gfn of config.neverEvict) if (gfn < info.maxPages) neverEvict[gfn] = 1;
-  const context: PluginContext = { domid: options.domain, maxPages: info.maxPages, neverEvict, seed: config.seed };
+  const domid = options.backend === undefined ? options.domain : -1;
+  const config = resolvePagerConfig(domid, options.config);
+  const pageCount = options.backend !== undefined ? options.backend.pageCount : options.hypervisor.domainInfo(options.domain).maxPages;
+  const neverEvict = new Uint8Array(pageCount);
+  for (const gfn of config.neverEvict) if (gfn < pageCount) neverEvict[gfn] = 1;
+  const context: PluginContext = { domid, maxPages: pageCount, neverEvict, seed: config.seed };
   const container = rootContainer.createChildContainer();
-  container.register(HYPERVISOR, { useValue: options.hypervisor });
+  if (options.hypervisor !== undefined) container.register(HYPERVISOR, { useValue: options.hypervisor });
   container.register(PAGER_CONFIG, { useValue: config });
   container.register(CLOCK, { useValue: options.clock ?? systemClock });
   const abiRegistry = options.abiRegistry ?? createDefaultAbiRegistry();
@@ -75,5 +119,9 @@ export function createPager(options: CreatePagerOptions): Pager {
   ] as const) {
     if (!container.isRegistered(token)) throw new ConfigError(tokenName, `${tokenName} plugin "${plugin.name}" registered no ${tokenName}`);
   }
+  // Built after the plugins, which may have added ABIs and adapters to the registry.
+  const backend =
+    options.backend !== undefined ? options.backend : new XenPagingBackend({ hypervisor: options.hypervisor, domid: options.domain, abi: config.abi, abiRegistry });
+  container.register(PAGING_BACKEND, { useValue: backend });
   return container.resolve(Pager);
 }

@@ -11,16 +11,18 @@ import type { StopReport } from './stop-report.js';
 export interface PagerStartedEvent {
   /** Discriminant. */
   readonly type: 'pager.started';
-  /** The ABI on the ring. */
-  readonly abi: string;
-  /** The ABI the pager speaks: `abi`, or another one an adapter bridges to it. */
-  readonly pagerAbi: string;
+  /** The backend's kind (`xen`, ...). */
+  readonly backend: string;
+  /** Xen: the ABI on the ring. */
+  readonly abi?: string;
+  /** Xen: the ABI the pager speaks, `abi` or another one an adapter bridges to it. */
+  readonly pagerAbi?: string;
   /**
-   * Where `abi` came from: `announced` by the hypervisor (vm_event `XEN_VM_EVENT_GET_VERSION`, Xen
+   * Xen: where `abi` came from: `announced` by the hypervisor (vm_event `XEN_VM_EVENT_GET_VERSION`, Xen
    * 4.13 on), or `configured`: the first of the pager's `abi` setting, for a Xen that cannot say.
    */
-  readonly abiSource: 'announced' | 'configured';
-  /** The domain's size in pages. */
+  readonly abiSource?: 'announced' | 'configured';
+  /** The page space's size in pages. */
   readonly maxPages: number;
 }
 

@@ -1,18 +1,12 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { inject, injectable } from 'tsyringe';
-import type { AbiRegistry, NegotiatedAbi } from '../abi/abi-registry.js';
-import type { PagingAbi } from '../abi/paging-abi.js';
-import { ABI_REGISTRY, CLOCK, HYPERVISOR, PAGE_STORE, PAGER_CONFIG, VICTIM_POLICY } from '../di/tokens.js';
-import { HypervisorError } from '../errors/hypervisor-error.js';
-import { isPagevisorError } from '../errors/pagevisor-error.js';
-import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
+import type { BackendInfo, PagingBackend } from '../backend/paging-backend.js';
+import { CLOCK, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from '../di/tokens.js';
 import { Eviction } from '../internal/pager/eviction.js';
 import { PageIn } from '../internal/pager/page-in.js';
 import { PageInSweep } from '../internal/pager/page-in-sweep.js';
 import { newPagerCounters, PagerContext } from '../internal/pager/pager-context.js';
 import type { VictimPolicy } from '../policy/victim-policy.js';
-import { BackRing } from '../ring/back-ring.js';
-import { SharedRing } from '../ring/shared-ring.js';
 import type { PageStore } from '../store/page-store.js';
 import type { Clock } from './clock.js';
 import type { ResolvedPagerConfig } from './pager-config.js';
@@ -39,19 +33,19 @@ export interface MetadataBytes {
 }
 
 /**
- * The pager engine: xenpaging's main loop on a hypervisor port, a victim policy and a page store.
+ * The pager engine: xenpaging's main loop over a {@link PagingBackend}, a victim policy and a page store.
  *
  * @remarks
- * Build it with {@link createPager}, which wires one DI container per pager. The pager reacts to the
- * hypervisor's event channel (`notify$`) and to the domain's target (`target$`):
+ * Build it with {@link createPager}, which wires one DI container per pager. The engine knows no
+ * hypervisor: it reacts to the backend's activity (`activity$`) and target (`target$`):
  *
- * - **page-in**: drain requests, read their pages from the store in one batch, load them (`prep` with the
- *   buffer, or a writable mapping on paging age 1), answer every request (duplicates too), tell the policy;
- * - **DROP_PAGE**: forget the page, tell the policy, and always answer (the one-way drop of Xen 4.1.0
- *   filled the ring);
- * - **eviction** toward the target in batches: the policy picks, the pager nominates (refusals go back to
- *   the policy), copies, writes the batch to the store once and flushes it, then evicts (an EBUSY keeps
- *   the page resident). The guest's copy is dropped only after the store's is durable.
+ * - **page-in**: drain fault records, read the pages it holds from the store in one batch, populate
+ *   them, complete every record (duplicates too), tell the policy;
+ * - **removed pages** (Xen's DROP_PAGE): forget the page, tell the policy, and complete the record
+ *   (the one-way drop of Xen 4.1.0 filled the ring);
+ * - **eviction** toward the target in batches: the policy picks, the backend prepares (copies the pages
+ *   out, refusals go back to the policy), the engine writes the batch to the store once and flushes it,
+ *   then the backend drops the pages. The guest's copy is dropped only after the store's is durable.
  *
  * Per-gfn state is one byte; buffers are allocated once, so the hot path allocates nothing per page.
  *
@@ -87,20 +81,18 @@ export class Pager {
   private lastYield = performance.now();
 
   /**
-   * @param hypervisor - the hypervisor port
+   * @param backend - the memory it pages
    * @param config - resolved settings
    * @param policy - the victim policy
    * @param store - the page store
    * @param clock - time for rates
-   * @param abiRegistry - the ABIs and adapters it can speak
    */
   constructor(
-    @inject(HYPERVISOR) private readonly hypervisor: HypervisorPort,
+    @inject(PAGING_BACKEND) private readonly backend: PagingBackend,
     @inject(PAGER_CONFIG) private readonly config: ResolvedPagerConfig,
     @inject(VICTIM_POLICY) private readonly policy: VictimPolicy,
     @inject(PAGE_STORE) private readonly store: PageStore,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(ABI_REGISTRY) private readonly abiRegistry: AbiRegistry,
   ) {
     this.statsSubject = new BehaviorSubject<PagerStats>(this.snapshot());
   }
@@ -136,46 +128,41 @@ export class Pager {
     return { pager: ctx === undefined ? 0 : ctx.out.byteLength / ctx.maxPages, policy: this.policy.bytesPerPage };
   }
 
-  /** The ABI the ring speaks, once started. */
-  get wireAbi(): PagingAbi | undefined {
-    return this.ctx?.abi;
+  /** What the backend says about itself, once started (Xen: the ABIs on the ring and in the pager). */
+  get backendInfo(): BackendInfo | undefined {
+    return this.backend.info;
   }
 
   /**
-   * Checks the store is usable (one flush), enables paging on the domain (ABI negotiation included),
-   * subscribes to the event channel and the target, and starts working toward the target.
+   * Checks the store is usable (one flush), opens the backend (Xen: negotiates the ABI and enables
+   * paging), subscribes to its activity and its target, and starts working toward the target.
    *
    * @throws {@link StoreError} when the store cannot open (a Redis server that does not answer, a
    * file of another format): paging is then not enabled
-   * @throws {@link AbiError} `ABI_MISMATCH` when the hypervisor announces an ABI the pager cannot speak
-   * @throws {@link HypervisorError} from enable (`EBUSY`, `ENODEV`, ...; `ENOEXEC` from SUSE's Xen for
-   * another paging age)
+   * @throws whatever the backend's `open` throws (Xen: {@link AbiError} `ABI_MISMATCH`, {@link HypervisorError} `EBUSY`, ...)
    */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('a pager starts once');
-    const { hypervisor, config } = this;
+    const { backend, config } = this;
     // A store that cannot open fails here, before the guest depends on it, not at the first eviction.
     await this.store.flush();
-    const info = hypervisor.domainInfo(config.domid);
-    this.target = info.maxPages;
-    const { negotiated, abiSource } = this.negotiate();
-    const abi = negotiated.wire;
-    const channel = this.enable(abi.id);
-    // The ring page is Xen's; the pager reads it with the entry size of the ABI it speaks on it.
-    const ring = channel.ring.entryBytes === abi.entryBytes ? channel.ring : new SharedRing(channel.ring.page, abi.entryBytes);
-    const ctx = new PagerContext(hypervisor, config, this.policy, this.store, this.events, negotiated, new BackRing(ring), info.maxPages);
+    const maxPages = backend.pageCount;
+    this.target = maxPages;
+    await backend.open();
+    const ctx = new PagerContext(backend, config, this.policy, this.store, this.events, maxPages);
     this.ctx = ctx;
     this.pageIn = new PageIn(ctx);
     this.sweep = new PageInSweep(ctx);
     this.eviction = new Eviction(ctx);
     this.state = 'running';
     this.lastRate = { at: this.clock.now(), evictions: 0, faults: 0 };
-    this.events.next({ type: 'pager.started', abi: abi.id, pagerAbi: negotiated.pager.id, abiSource, maxPages: info.maxPages });
-    this.subscriptions.push(hypervisor.notify$(config.domid).subscribe(() => this.kick()));
+    const { name, ...details } = backend.info ?? { name: 'unknown' };
+    this.events.next({ type: 'pager.started', backend: name, ...details, maxPages });
+    this.subscriptions.push(backend.activity$.subscribe(() => this.kick()));
     this.subscriptions.push(
-      hypervisor.target$(config.domid).subscribe((target) => {
+      backend.target$.subscribe((target) => {
         // xenpaging: a target of 0 pages everything in; a target above max_pages means max_pages.
-        this.target = target <= 0 || target > info.maxPages ? info.maxPages : target;
+        this.target = target <= 0 || target > maxPages ? maxPages : target;
         this.policy.setCapacity?.(this.target);
         this.events.next({ type: 'target.changed', target: this.target });
         this.kick();
@@ -195,40 +182,6 @@ export class Pager {
   }
 
   /**
-   * Picks the ABI for the ring. A hypervisor that says which it speaks (vm_event's
-   * `XEN_VM_EVENT_GET_VERSION`, Xen 4.13 on) gets the pager's best match, through an adapter if need be;
-   * otherwise the pager speaks its first configured ABI, as xenpaging spoke the one it was built for.
-   *
-   * @throws {@link AbiError} `ABI_MISMATCH` when the announced ABI is one the pager cannot speak
-   */
-  private negotiate(): { negotiated: NegotiatedAbi; abiSource: 'announced' | 'configured' } {
-    const { hypervisor, config, abiRegistry } = this;
-    const announced = hypervisor.announcedPagingAbi(config.domid);
-    if (announced !== undefined) return { negotiated: abiRegistry.negotiate(announced, config.abi), abiSource: 'announced' };
-    const wire = abiRegistry.get(config.abi[0]!);
-    return { negotiated: { wire, pager: wire, adapter: undefined }, abiSource: 'configured' };
-  }
-
-  /**
-   * Enables paging. A domain whose ring is still set up (another pager runs, or one stopped hard)
-   * answers EBUSY: Xen has no call to take a ring over, and xenpaging gave up the same way ("xenpaging
-   * is (or was) active on this domain", RELEASE-4.2.0 `xenpaging_init`).
-   */
-  private enable(abi: string): ReturnType<HypervisorPort['enablePaging']> {
-    const { hypervisor, config } = this;
-    try {
-      return hypervisor.enablePaging(config.domid, abi);
-    } catch (error) {
-      if (!isPagevisorError(error, 'EBUSY')) throw error;
-      throw new HypervisorError(
-        'EBUSY',
-        `domain ${config.domid}: a pager is (or was) active on it, and its ring is still set up; Xen offers no way to take it over, so another pager cannot start until that one stops gracefully (a hard stop leaves the ring and its pages out for good)`,
-        { domid: config.domid, cause: error },
-      );
-    }
-  }
-
-  /**
    * Stops the pager.
    *
    * - `graceful` (SIGTERM/SIGINT in xenpaging): pages everything back in, then disables paging.
@@ -245,7 +198,7 @@ export class Pager {
     if (mode === 'graceful') {
       this.target = ctx.maxPages;
       for (let rounds = 0; ctx.outCount > 0; rounds++) {
-        await this.sweep.requestPageIns(ctx.abi.ringSlots);
+        await this.sweep.requestPageIns(ctx.maxBatch);
         await this.settle();
         // Page-ins held back for memory: wait for their next try rather than spin.
         const held = this.pageIn.noMemory.delayFrom(this.clock.now());
@@ -257,7 +210,7 @@ export class Pager {
     clearTimeout(this.retryTimer);
     await this.settle();
     for (const s of this.subscriptions) s.unsubscribe();
-    if (mode === 'graceful') this.hypervisor.disablePaging(this.config.domid);
+    await this.backend.close(mode);
     // The store belongs to this pager: flushed and closed, so a hard stop's pages survive in it.
     await this.store.flush();
     await this.store.close();
@@ -298,7 +251,7 @@ export class Pager {
     }
   }
 
-  /** One pass: answer the ring until it is empty, then move toward the target. */
+  /** One pass: serve fault records until there are none, then move toward the target. */
   private async servicePass(): Promise<void> {
     const ctx = this.ctx!;
     while (await this.pageIn.pass(this.clock.now())) {
@@ -307,9 +260,9 @@ export class Pager {
     const held = this.pageIn.noMemory.delayFrom(this.clock.now());
     if (held !== undefined) this.scheduleRetry(held);
     if (this.state === 'running') {
-      const totPages = this.hypervisor.domainInfo(this.config.domid).totPages;
+      const totPages = this.backend.residentPages();
       if (totPages < this.target && ctx.outCount > 0) {
-        await this.sweep.requestPageIns(Math.min(this.target - totPages, ctx.abi.ringSlots));
+        await this.sweep.requestPageIns(Math.min(this.target - totPages, ctx.maxBatch));
       } else if (!(await this.eviction.towardTarget(this.target))) {
         // Nothing to evict now, or a batch that evicted nothing (pages busy, store failing): try again
         // later, as xenpaging's poll timeout did, instead of spinning.
@@ -349,7 +302,7 @@ export class Pager {
     const seconds = Math.max((now - this.lastRate.at) / 1000, 1e-9);
     const ctx = this.ctx;
     const c = ctx?.counters ?? newPagerCounters();
-    const info = ctx === undefined ? undefined : this.hypervisor.domainInfo(this.config.domid);
+    const resident = ctx === undefined ? 0 : this.backend.residentPages();
     const stats: PagerStats = {
       pagesOut: ctx?.outCount ?? 0,
       pagedIn: c.pagedIn,
@@ -360,7 +313,7 @@ export class Pager {
       evictFailReasons: { ...c.evictFailReasons },
       storeWriteErrors: c.storeWriteErrors,
       target: this.target,
-      totalPages: info?.totPages ?? 0,
+      totalPages: resident,
       storeBytes: this.store.stats().bytes,
       evictionsPerSecond: (c.evictions - this.lastRate.evictions) / seconds,
       faultsPerSecond: (c.faults - this.lastRate.faults) / seconds,

@@ -1,13 +1,8 @@
 import type { Subject } from 'rxjs';
-import type { AbiAdapter } from '../../abi/abi-adapter.js';
-import type { NegotiatedAbi } from '../../abi/abi-registry.js';
-import type { PagingAbi } from '../../abi/paging-abi.js';
-import { isPagevisorError } from '../../errors/pagevisor-error.js';
-import type { HypervisorPort } from '../../hypervisor/hypervisor-port.js';
+import type { PagingBackend } from '../../backend/paging-backend.js';
 import type { ResolvedPagerConfig } from '../../pager/pager-config.js';
 import type { EvictFailReason, PagerEvent } from '../../pager/pager-events.js';
 import type { VictimPolicy } from '../../policy/victim-policy.js';
-import type { BackRing } from '../../ring/back-ring.js';
 import type { PageStore } from '../../store/page-store.js';
 
 /** Bytes in a page. */
@@ -42,27 +37,19 @@ export class PagerContext {
   outCount = 0;
   /** Counters for `stats$`. */
   readonly counters: PagerCounters = newPagerCounters();
-  /** The ABI on the ring: its codec reads and writes entries, its protocol is the hypervisor's behaviour. */
-  readonly abi: PagingAbi;
-  /** The ABI of the messages the pager handles: `abi`, or the one `adapter` translates to. */
-  readonly pagerAbi: PagingAbi;
-  /** Translates ring messages to the pager's ABI and back; undefined when they are the same. */
-  readonly adapter: AbiAdapter | undefined;
+  /** Pages per page-in batch: the backend's `maxBatch`. */
+  readonly maxBatch: number;
 
   constructor(
-    readonly hypervisor: HypervisorPort,
+    readonly backend: PagingBackend,
     readonly config: ResolvedPagerConfig,
     readonly policy: VictimPolicy,
     readonly store: PageStore,
     readonly events: Subject<PagerEvent>,
-    negotiated: NegotiatedAbi,
-    readonly back: BackRing,
     readonly maxPages: number,
   ) {
     this.out = new Uint8Array(maxPages);
-    this.abi = negotiated.wire;
-    this.pagerAbi = negotiated.pager;
-    this.adapter = negotiated.adapter;
+    this.maxBatch = backend.capabilities.maxBatch;
   }
 
   /** The guest dropped `gfn` (DROP_PAGE, or one that was lost): it is no longer out. */
@@ -72,9 +59,4 @@ export class PagerContext {
     this.policy.notifyDropped(gfn);
     if (this.config.pageEvents) this.events.next({ type: 'page.dropped', gfn });
   }
-}
-
-/** Refusals a pager absorbs (the page stays where it is); anything else is a bug or a dead hypervisor. */
-export function isRefusal(error: unknown): boolean {
-  return isPagevisorError(error, 'EBUSY') || isPagevisorError(error, 'EAGAIN') || isPagevisorError(error, 'ENOENT') || isPagevisorError(error, 'EINVAL');
 }

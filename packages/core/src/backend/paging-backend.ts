@@ -1,0 +1,245 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * A fault record's flags ({@link FaultBatch.flags}) when none is set: a read fault by the guest.
+ *
+ * @example
+ * ```ts
+ * if (batch.flags[i] === FAULT_READ) console.log('the guest read', batch.pages[i]);
+ * ```
+ */
+export const FAULT_READ = 0;
+/**
+ * The access was a write.
+ *
+ * @example
+ * ```ts
+ * const write = (batch.flags[i]! & FAULT_WRITE) !== 0;
+ * ```
+ */
+export const FAULT_WRITE = 1 << 0;
+/**
+ * The page was removed from the guest (Xen's DROP_PAGE, userfaultfd's `EVENT_REMOVE`): the pager
+ * forgets it and deletes its copy; nothing waits on it.
+ *
+ * @example
+ * ```ts
+ * if (batch.flags[i]! & PAGE_REMOVED) console.log('page', batch.pages[i], 'left the guest');
+ * ```
+ */
+export const PAGE_REMOVED = 1 << 1;
+/**
+ * Someone other than the guest's own vcpus or threads touched the page (Xen's FOREIGN).
+ *
+ * @example
+ * ```ts
+ * if (batch.flags[i]! & FAULT_FOREIGN) console.log('a backend or the hypervisor touched', batch.pages[i]);
+ * ```
+ */
+export const FAULT_FOREIGN = 1 << 2;
+
+/**
+ * Faults a backend reports, as parallel typed arrays the engine allocates once and the backend fills.
+ *
+ * @example
+ * ```ts
+ * const n = backend.drainFaults(batch);
+ * for (let i = 0; i < n; i++) console.log(batch.pages[i], batch.flags[i], batch.who[i]);
+ * ```
+ */
+export interface FaultBatch {
+  /** The page each record is about: an index into the backend's page space (Xen: the gfn). */
+  readonly pages: Uint32Array;
+  /** {@link FAULT_WRITE}, {@link PAGE_REMOVED}, {@link FAULT_FOREIGN}. */
+  readonly flags: Uint8Array;
+  /** Who faulted: a vcpu or thread id, or the foreign caller's own (-1 when unknown). */
+  readonly who: Int32Array;
+  /**
+   * The backend's handle for the record, given back in {@link PagingBackend.completeFaults} to wake whoever
+   * waits (Xen: its slot in the backend's table of unanswered requests).
+   */
+  readonly ids: Uint32Array;
+}
+
+/**
+ * Per-page outcome of {@link PagingBackend.populate}: the page holds its content again.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === POPULATED) console.log(pages[i], 'is back');
+ * ```
+ */
+export const POPULATED = 0;
+/**
+ * No memory to populate the page now (Xen's ENOMEM): the engine keeps it out and tries again later.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === POPULATE_NO_MEMORY) console.log('retry', pages[i], 'later');
+ * ```
+ */
+export const POPULATE_NO_MEMORY = 1;
+/**
+ * The page is no longer one to populate (it left the guest; its removal follows): the engine keeps
+ * its copy until the removal arrives.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === POPULATE_GONE) console.log(pages[i], 'was removed meanwhile');
+ * ```
+ */
+export const POPULATE_GONE = 2;
+
+/**
+ * Per-page outcome of {@link PagingBackend.requestPageIn}: its fault record will come round.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === PAGE_IN_REQUESTED) console.log(pages[i], 'is on its way in');
+ * ```
+ */
+export const PAGE_IN_REQUESTED = 0;
+/**
+ * The page is not paged out any more (its removal was lost): the engine forgets it.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === PAGE_IN_GONE) console.log(pages[i], 'is not out any more');
+ * ```
+ */
+export const PAGE_IN_GONE = 1;
+
+/**
+ * The engine's input to {@link PagingBackend.commitEviction}: evict this prepared page.
+ *
+ * @example
+ * ```ts
+ * outcome.fill(EVICT_TRY, 0, prepared);
+ * ```
+ */
+export const EVICT_TRY = 0;
+/**
+ * The engine does not want this prepared page evicted (its policy saw it used): the backend lets it go back.
+ *
+ * @example
+ * ```ts
+ * outcome[i] = policy.confirmEviction?.(pages[i]!) === false ? EVICT_SKIP : EVICT_TRY;
+ * ```
+ */
+export const EVICT_SKIP = 1;
+/**
+ * The page is out: its memory is released and its next access faults.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === EVICT_DONE) console.log(pages[i], 'is out');
+ * ```
+ */
+export const EVICT_DONE = 2;
+/**
+ * The backend refused: the page changed or is in use since it was prepared, and stays resident.
+ *
+ * @example
+ * ```ts
+ * if (outcome[i] === EVICT_REFUSED) console.log(pages[i], 'stays');
+ * ```
+ */
+export const EVICT_REFUSED = 3;
+
+/**
+ * What a backend can do, which the engine reads instead of asking which hypervisor it is.
+ *
+ * @example
+ * ```ts
+ * if (backend.capabilities.maxBatch < 64) console.log('a small ring');
+ * ```
+ */
+export interface BackendCapabilities {
+  /** The most fault records one drain returns, and the size of the engine's page-in batches. */
+  readonly maxBatch: number;
+  /** Whether {@link PagingBackend.prepareEviction} can refuse a page (Xen's nominate). */
+  readonly evictionCanRefuse: boolean;
+}
+
+/**
+ * What a backend says about itself once open, for the `pager.started` event and diagnostics.
+ *
+ * @example
+ * ```ts
+ * console.log(backend.info?.name, backend.info?.abi);
+ * ```
+ */
+export interface BackendInfo {
+  /** The backend's kind (`xen`, `userfaultfd`, ...). */
+  readonly name: string;
+  /** Xen: the ABI on the ring. */
+  readonly abi?: string;
+  /** Xen: the ABI the pager speaks (differs from `abi` when an adapter bridges them). */
+  readonly pagerAbi?: string;
+  /** Xen: whether the hypervisor announced the ABI or it came from the pager's setting. */
+  readonly abiSource?: 'announced' | 'configured';
+}
+
+/**
+ * The memory a pager pages, whatever holds it: a Xen domain, a process's memory under userfaultfd.
+ *
+ * @remarks
+ * The engine drives it alone and in batches. Pages are indexes into a page space of
+ * {@link PagingBackend.pageCount} pages. A fault is reported once a page is touched; the engine
+ * populates the pages it holds and then completes every record, which wakes whoever waits. Eviction is
+ * two-phase: {@link PagingBackend.prepareEviction} copies the victims out (and may refuse some), the
+ * engine makes the copies durable, then {@link PagingBackend.commitEviction} drops them, refusing pages
+ * changed since. Calls may be asynchronous; the engine never overlaps two of them. A backend reports
+ * errors it cannot turn into an outcome by throwing; the engine then stops.
+ *
+ * @example
+ * ```ts
+ * const pager = createPager({ backend: myBackend, policy: xenpaging(), store: memoryStore() });
+ * await pager.start(); // opens the backend
+ * ```
+ */
+export interface PagingBackend {
+  /** Pages in the page space: pages are `[0, pageCount)`. */
+  readonly pageCount: number;
+  /** What it can do. */
+  readonly capabilities: BackendCapabilities;
+  /** What it is, once open. */
+  readonly info: BackendInfo | undefined;
+  /** Emits when there may be fault records to drain (emissions may coalesce). Completes on close. */
+  readonly activity$: Observable<void>;
+  /** The number of pages the memory should hold (0 or above `pageCount` means all of them). */
+  readonly target$: Observable<number>;
+  /** Starts paging (Xen: negotiates the ABI and enables the ring). */
+  open(): void | Promise<void>;
+  /** Pages holding memory now. */
+  residentPages(): number;
+  /** Moves up to `capabilities.maxBatch` fault records into `into`; returns how many. */
+  drainFaults(into: FaultBatch): number;
+  /**
+   * Loads `pages[0 … count)` with `bytes` (page `i` at `i * 4096`); sets `outcome[i]` to
+   * {@link POPULATED}, {@link POPULATE_NO_MEMORY} or {@link POPULATE_GONE}. Nobody is woken yet.
+   */
+  populate(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void | Promise<void>;
+  /** Completes the fault records `ids[0 … count)`: whoever waits on them runs again. */
+  completeFaults(ids: Uint32Array, count: number): void | Promise<void>;
+  /** Asks for pages the engine holds to be faulted in (a graceful stop, a target that rose); sets `outcome[i]`. */
+  requestPageIn(pages: Uint32Array, count: number, outcome: Uint8Array): void | Promise<void>;
+  /**
+   * First phase of eviction: copies victims out. Reorders `pages[0 … count)` so that the `k` it
+   * returns are prepared, with their bytes at `bytes[i * 4096]`, and the refused ones follow.
+   */
+  prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array): number | Promise<number>;
+  /**
+   * Second phase: drops the prepared `pages[0 … count)` (same order, same bytes) whose outcome the
+   * engine set to {@link EVICT_TRY}, and sets each to {@link EVICT_DONE} or {@link EVICT_REFUSED}; pages
+   * set to {@link EVICT_SKIP} go back to the guest.
+   */
+  commitEviction(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void | Promise<void>;
+  /** The copies of prepared `pages[0 … count)` could not be made durable: they stay resident. */
+  abandonEviction(pages: Uint32Array, count: number): void | Promise<void>;
+  /**
+   * Stops paging. `graceful` after every page came back (Xen: disable the ring); `hard` leaves the
+   * pages out and the backend's own outcome for whoever faults on them (Xen: the ring stays enabled).
+   */
+  close(mode: 'graceful' | 'hard'): void | Promise<void>;
+}
