@@ -1,0 +1,190 @@
+/**
+ * Benchmark: the engine alone, over a null backend. Writes `bench-results/engine.json`.
+ *
+ * The backend holds no memory: its faults are already queued (always on pages the engine holds out),
+ * populate and evict cost nothing, and the store is the memory store. Each round queues one backend
+ * batch of faults and settles the pager, which pages them in and, to hold the target, evicts as many:
+ * one eviction per fault in the steady state. `faultsPerSecond` is the median of 5 runs.
+ *
+ * Baseline, in the same run: the work the engine cannot avoid for one fault and one eviction, done in a
+ * plain loop with the same policy and store objects (a store read and delete, a policy page-in, a victim
+ * choice, a store write, a policy page-out). The ratio says what the engine itself costs.
+ *
+ * Run: `pnpm --filter @pagevisor/e2e bench` (after `pnpm build`), or `pnpm bench`.
+ */
+import 'reflect-metadata';
+import { BehaviorSubject, Subject } from 'rxjs';
+import {
+  createPager,
+  EVICT_DONE,
+  PAGE_STORE,
+  POPULATED,
+  VICTIM_POLICY,
+  type BackendCapabilities,
+  type FaultBatch,
+  type PageStore,
+  type PagingBackend,
+  type VictimPolicy,
+} from '@pagevisor/core';
+import { xenpaging } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { median, writeBenchResults } from '../../bench/bench-results.js';
+
+const RUNS = 5;
+const PAGES = 1 << 16;
+const FAULTS = 2_000_000;
+const BATCH = 64;
+
+/** A backend with no memory behind it: what is left is the engine's own cost. */
+class NullBackend implements PagingBackend {
+  readonly pageCount = PAGES;
+  readonly capabilities: BackendCapabilities = { maxBatch: BATCH, evictionCanRefuse: false };
+  readonly info = { name: 'null' };
+  readonly activity$ = new Subject<void>();
+  readonly target$ = new BehaviorSubject<number>(PAGES);
+  /** Pages out, for O(1) choice of the next fault, and each page's index in it (-1: resident). */
+  private readonly out = new Uint32Array(PAGES);
+  private outCount = 0;
+  private readonly at = new Int32Array(PAGES).fill(-1);
+  private queued = 0;
+  private seed = 1;
+
+  open(): void {}
+  close(): void {}
+  residentPages(): number {
+    return PAGES - this.outCount;
+  }
+  /** Queues `n` faults for the next drains. */
+  queue(n: number): void {
+    this.queued += n;
+    this.activity$.next();
+  }
+  drainFaults(into: FaultBatch): number {
+    const n = Math.min(this.queued, BATCH, this.outCount);
+    for (let i = 0; i < n; i++) {
+      this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+      into.pages[i] = this.out[this.seed % this.outCount]!;
+      into.flags[i] = 0;
+      into.who[i] = 0;
+      into.ids[i] = i;
+    }
+    this.queued -= n;
+    return n;
+  }
+  populate(pages: Uint32Array, count: number, _bytes: Uint8Array, outcome: Uint8Array): void {
+    for (let i = 0; i < count; i++) {
+      this.resident(pages[i]!);
+      outcome[i] = POPULATED;
+    }
+  }
+  completeFaults(): void {}
+  requestPageIn(): void {}
+  prepareEviction(_pages: Uint32Array, count: number): number {
+    return count;
+  }
+  commitEviction(pages: Uint32Array, count: number, _bytes: Uint8Array, outcome: Uint8Array): void {
+    for (let i = 0; i < count; i++) {
+      if (outcome[i] !== 0) continue;
+      const page = pages[i]!;
+      this.at[page] = this.outCount;
+      this.out[this.outCount++] = page;
+      outcome[i] = EVICT_DONE;
+    }
+  }
+  abandonEviction(): void {}
+
+  private resident(page: number): void {
+    const i = this.at[page]!;
+    if (i < 0) return;
+    const last = this.out[--this.outCount]!;
+    this.out[i] = last;
+    this.at[last] = i;
+    this.at[page] = -1;
+  }
+}
+
+async function engineFaultsPerSecond(): Promise<number> {
+  const backend = new NullBackend();
+  const pager = createPager({ backend, policy: xenpaging(), store: memoryStore() });
+  await pager.start();
+  backend.target$.next(PAGES / 2);
+  await pager.settle();
+  const before = pager.stats.faults;
+  const start = performance.now();
+  while (pager.stats.faults - before < FAULTS) {
+    backend.queue(BATCH);
+    await pager.settle();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const served = pager.stats.faults - before;
+  if (pager.stats.evictions < served) throw new Error('the steady state should evict once per fault');
+  await pager.stop('hard');
+  return served / seconds;
+}
+
+/** The same policy and store work per fault, with no engine: read + delete, page-in, choose, write, page-out. */
+async function baselineFaultsPerSecond(): Promise<number> {
+  const context = { domid: -1, maxPages: PAGES, neverEvict: new Uint8Array(PAGES), seed: 1 };
+  // The plugins register with `container.register(token, { useValue })`: a map is container enough.
+  const registered = new Map<unknown, unknown>();
+  const container = { register: (token: unknown, provider: { useValue: unknown }) => registered.set(token, provider.useValue) };
+  xenpaging().register(container as never, context);
+  memoryStore().register(container as never, context);
+  const policy = registered.get(VICTIM_POLICY) as VictimPolicy;
+  const store = registered.get(PAGE_STORE) as PageStore;
+  const page = new Uint8Array(4096 * BATCH);
+  const gfns = new Uint32Array(BATCH);
+  const victims = new Uint32Array(BATCH);
+  const out = new Uint8Array(PAGES);
+  // Half the pages out, as in the engine's steady state.
+  for (let g = 0; g < PAGES; g += 2) {
+    out[g] = 1;
+    policy.notifyPagedOut(g);
+    gfns[0] = g;
+    await store.writeBatch(gfns, page, 1);
+  }
+  let seed = 1;
+  let done = 0;
+  const start = performance.now();
+  while (done < FAULTS) {
+    let n = 0;
+    while (n < BATCH) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const g = seed % PAGES;
+      if (out[g] === 1 && gfns.subarray(0, n).indexOf(g) < 0) gfns[n++] = g;
+    }
+    await store.readBatch(gfns, n, page);
+    await store.deleteBatch(gfns, n);
+    for (let i = 0; i < n; i++) {
+      out[gfns[i]!] = 0;
+      policy.notifyPagedIn(gfns[i]!, true);
+    }
+    const chosen = policy.chooseVictims(n, victims);
+    await store.writeBatch(victims, page, chosen);
+    for (let i = 0; i < chosen; i++) {
+      out[victims[i]!] = 1;
+      policy.notifyPagedOut(victims[i]!);
+    }
+    done += n;
+  }
+  return done / ((performance.now() - start) / 1000);
+}
+
+const engine: number[] = [];
+const baseline: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  engine.push(await engineFaultsPerSecond());
+  baseline.push(await baselineFaultsPerSecond());
+}
+const faultsPerSecond = Math.round(median(engine));
+const baselinePerSecond = Math.round(median(baseline));
+console.log(`engine over a null backend: ${(faultsPerSecond / 1e6).toFixed(2)} M faults/s (one eviction each); baseline loop ${(baselinePerSecond / 1e6).toFixed(2)} M/s; ratio ${(faultsPerSecond / baselinePerSecond).toFixed(2)}`);
+const out = writeBenchResults('engine', {
+  method: `Medians of ${RUNS} runs, alternating. Engine: createPager over a null backend (${PAGES} pages, target half, faults already queued on pages the engine holds out, populate and evict free, batches of ${BATCH}), the xenpaging policy and the memory store; ${FAULTS} faults per run, each paged in and answered with one eviction to hold the target. Baseline: the same policy and store calls per fault in a plain loop (store read and delete, policy page-in, victim choice, store write, policy page-out), no engine.`,
+  targets: { faultsPerSecond: 1_000_000 },
+  faultsPerSecond,
+  baselineFaultsPerSecond: baselinePerSecond,
+  ratioToBaseline: +(faultsPerSecond / baselinePerSecond).toFixed(3),
+  samples: { engine: engine.map(Math.round), baseline: baseline.map(Math.round) },
+});
+console.log(`written ${out}`);
