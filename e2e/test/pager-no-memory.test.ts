@@ -7,7 +7,7 @@ import { integrityMismatches, setup } from './support.js';
 /**
  * Prep failing with ENOMEM (no free machine frame) does not kill the pager. The faulting
  * vcpu stays paused while the pager retries with back-off (xenpaging_populate_page slept and retried);
- * after 8 tries the pager stops with ENOMEM and the page stays out, in the store.
+ * after 8 tries the pager stops with PAGER_NO_MEMORY and the page stays out, in the store.
  */
 function hogEveryFrame(hv: SimHypervisor): SimDomain[] {
   const hogs: SimDomain[] = [];
@@ -52,7 +52,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
     });
   }
 
-  it('gives up after 8 tries: the pager stops with ENOMEM, the page stays out and in the store', async () => {
+  it('gives up after 8 tries: the pager stops with PAGER_NO_MEMORY, the page stays out and in the store', async () => {
     const store = new MemoryPageStore(4096);
     const { hv, guest, pager } = setup('vm_event/v7', { config: { retryIntervalMs: 100 }, store: { name: 'kept', register: (c) => c.register(PAGE_STORE, { useValue: store }) } });
     const events: PagerEvent[] = [];
@@ -66,7 +66,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
     hv.guestAccess(guest.domid, 0, gfn, false);
     const stopped = await until(() => failure !== undefined, () => pager.settle().catch(() => undefined), 10_000);
     expect(stopped).toBe(true);
-    expect(isPagevisorError(failure, 'ENOMEM')).toBe(true);
+    expect(isPagevisorError(failure, 'PAGER_NO_MEMORY')).toBe(true);
     expect((failure as Error).message).toMatch(/found no free memory 8 times; the pages stay out, in the store/);
     expect(events.filter((e) => e.type === 'pagein.no-memory').map((e) => (e as { retryInMs: number }).retryInMs)).toEqual([100, 200, 400, 800, 800, 800, 800, 800]);
     expect(guest.p2mType[gfn]).not.toBe(P2mType.ram_rw);

@@ -20,6 +20,7 @@ export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/r
 export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
 export { ConfigError } from './errors/config-error.js';
 export { PolicyError } from './errors/policy-error.js';
+export { PagerError, type PagerErrorCode } from './errors/pager-error.js';
 export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 
 // --- the pager ---
@@ -51,6 +52,7 @@ export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.j
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';
 export { token, type Token } from './di/token.js';
+export { PAGE_BYTES } from './page-bytes.js';
 export { ABI_REGISTRY, CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from './di/tokens.js';
 
 // --- the paging backend port, and the Xen backend ---

@@ -1,5 +1,6 @@
 import {
   OFFLINE_HANDLERS,
+  PAGE_BYTES,
   PG_OFFLINE,
   PG_OFFLINE_QUERY,
   PTE_PRESENT,
@@ -13,7 +14,6 @@ import {
 
 /** `DOMID_FIRST_RESERVED`: ids from here on are Xen's own. */
 const DOMID_FIRST_RESERVED = 0x7ff0;
-const PAGE = 4096;
 
 /**
  * `pv-exchange`: libxc's `xc_exchange_page` (Xen 4.1, `tools/libxc/xc_offline_page.c`), the way `xen-hptool mem-offline`
@@ -87,7 +87,7 @@ export class PvExchangeHandler implements OfflineHandler {
     }
     // (10) rewrite the PTEs to the new frame
     try {
-      for (const { at, pte } of cleared) pv.updatePte(domid, at, fresh * PAGE + (pte % PAGE));
+      for (const { at, pte } of cleared) pv.updatePte(domid, at, fresh * PAGE_BYTES + (pte % PAGE_BYTES));
     } catch (error) {
       return { result: -2, reason: `rewriting a PTE to the new frame failed (${(error as Error).message}): the guest may be broken now` };
     }

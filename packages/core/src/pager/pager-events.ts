@@ -80,7 +80,7 @@ export interface PageInBatchEvent {
 /**
  * A page-in found no free machine frame (`prep` failed with `ENOMEM`): its requests are held back,
  * their vcpus stay paused, and it is tried again after `retryInMs` (doubling each time, up to 8 times `retryIntervalMs`); after 8 tries
- * the pager stops with `ENOMEM` and the pages stay out, in the store.
+ * the pager stops with a `PagerError` `PAGER_NO_MEMORY` and the pages stay out, in the store.
  * @example
  * ```ts
  * pager.events$.subscribe((e) => { if (e.type === 'pagein.no-memory') console.warn(`no memory for ${e.pages} pages, retry in ${e.retryInMs} ms`); });

@@ -1,6 +1,7 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { inject, injectable } from 'tsyringe';
 import type { BackendInfo, PagingBackend } from '../backend/paging-backend.js';
+import { PagerError } from '../errors/pager-error.js';
 import { CLOCK, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from '../di/tokens.js';
 import { Eviction } from '../internal/pager/eviction.js';
 import { PageIn } from '../internal/pager/page-in.js';
@@ -142,7 +143,7 @@ export class Pager {
    * @throws whatever the backend's `open` throws (Xen: {@link AbiError} `ABI_MISMATCH`, {@link HypervisorError} `EBUSY`, ...)
    */
   async start(): Promise<void> {
-    if (this.state !== 'new') throw new Error('a pager starts once');
+    if (this.state !== 'new') throw new PagerError('PAGER_STATE', `a pager starts once; this one is ${this.state}`);
     const { backend, config } = this;
     // A store that cannot open fails here, before the guest depends on it, not at the first eviction.
     await this.store.flush();
@@ -193,7 +194,7 @@ export class Pager {
    * Either way the store is flushed and closed.
    */
   async stop(mode: 'graceful' | 'hard' = 'graceful'): Promise<StopReport> {
-    if (this.state !== 'running') throw new Error(`cannot stop a pager that is ${this.state}`);
+    if (this.state !== 'running') throw new PagerError('PAGER_STATE', `cannot stop a pager that is ${this.state}`);
     const ctx = this.ctx!;
     if (mode === 'graceful') {
       this.target = ctx.maxPages;
@@ -203,7 +204,7 @@ export class Pager {
         // Page-ins held back for memory: wait for their next try rather than spin.
         const held = this.pageIn.noMemory.delayFrom(this.clock.now());
         if (held !== undefined) await new Promise((resolve) => setTimeout(resolve, held));
-        if (rounds > ctx.maxPages * 4 + 1000) throw new Error(`graceful stop made no progress with ${ctx.outCount} pages out`);
+        if (rounds > ctx.maxPages * 4 + 1000) throw new PagerError('PAGER_NO_PROGRESS', `graceful stop made no progress with ${ctx.outCount} pages out`);
       }
     }
     this.state = 'stopping';

@@ -1,4 +1,5 @@
 import { RingError } from '../errors/ring-error.js';
+import { PAGE_BYTES } from '../page-bytes.js';
 
 /**
  * Bytes in the one page a paging ring occupies (`XC_PAGE_SIZE`).
@@ -8,7 +9,7 @@ import { RingError } from '../errors/ring-error.js';
  * const ring = new SharedRing(new SharedArrayBuffer(RING_PAGE_BYTES), abi.entryBytes);
  * ```
  */
-export const RING_PAGE_BYTES = 4096;
+export const RING_PAGE_BYTES = PAGE_BYTES;
 /**
  * Bytes of the `io/ring.h` shared-ring header: four indexes, then padding.
  *

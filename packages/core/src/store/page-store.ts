@@ -1,3 +1,5 @@
+import { PAGE_BYTES } from '../page-bytes.js';
+
 /**
  * Bytes of one guest page, and the most a store record holds.
  *
@@ -6,7 +8,7 @@
  * const pages = new Uint8Array(count * STORE_PAGE_BYTES);
  * ```
  */
-export const STORE_PAGE_BYTES = 4096;
+export const STORE_PAGE_BYTES = PAGE_BYTES;
 
 /**
  * Counters every page store keeps.

@@ -23,7 +23,7 @@ import { XenRequestTable } from '../internal/xen/xen-request-table.js';
 import { BackRing } from '../ring/back-ring.js';
 import { SharedRing } from '../ring/shared-ring.js';
 
-const PAGE_BYTES = 4096;
+import { PAGE_BYTES } from '../page-bytes.js';
 
 /**
  * What {@link XenPagingBackend} needs.

@@ -1,3 +1,4 @@
+import { PAGE_BYTES as CORE_PAGE_BYTES } from '@pagevisor/core';
 /**
  * Constants of the simulated machine, with the Xen values they stand for (`xen/include/public/xen.h`, `sysctl.h`, `asm-x86/p2m.h`).
  *
@@ -51,14 +52,14 @@ export const DOMID_XEN = 0x7ff2;
  */
 export const GNTST_EAGAIN = -12;
 /**
- * `PAGE_SIZE` on x86.
+ * `PAGE_SIZE` on x86: core's {@link @pagevisor/core!PAGE_BYTES | `PAGE_BYTES`}.
  *
  * @example
  * ```ts
  * const page = new Uint8Array(PAGE_BYTES);
  * ```
  */
-export const PAGE_BYTES = 4096;
+export const PAGE_BYTES = CORE_PAGE_BYTES;
 /**
  * The first HVM special page in Xen 4.2's `xc_hvm_build_x86.c`: `special_pfn(0) = 0xff000 − 8`, the paging ring gfn.
  *

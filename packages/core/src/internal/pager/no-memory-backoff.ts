@@ -1,5 +1,5 @@
 import type { FaultBatch } from '../../backend/paging-backend.js';
-import { HypervisorError } from '../../errors/hypervisor-error.js';
+import { PagerError } from '../../errors/pager-error.js';
 
 /** Attempts at a page-in that prep refused with ENOMEM before the pager gives up: 4.7 s at the default 100 ms. */
 export const NO_MEMORY_ATTEMPTS = 8;
@@ -8,7 +8,7 @@ export const NO_MEMORY_ATTEMPTS = 8;
  * Fault records whose page-in found no free memory (`POPULATE_NO_MEMORY`; Xen's prep failed with
  * `ENOMEM`): held back, uncompleted, so whoever faulted stays paused instead of faulting again at once, and retried with
  * exponential back-off. xenpaging's `xenpaging_populate_page` slept a second and retried for ever; this
- * gives up after {@link NO_MEMORY_ATTEMPTS} with a `HypervisorError` `ENOMEM`: the pager stops and the
+ * gives up after {@link NO_MEMORY_ATTEMPTS} with a `PagerError` `PAGER_NO_MEMORY`: the pager stops and the
  * pages stay out, in the store.
  */
 export class NoMemoryBackoff {
@@ -53,13 +53,13 @@ export class NoMemoryBackoff {
    * Holds records `positions[0 … count)` of `batch` (they faulted on pages that found no memory) until the next try.
    *
    * @returns the delay before it, in ms
-   * @throws HypervisorError `ENOMEM` after {@link NO_MEMORY_ATTEMPTS} tries
+   * @throws {@link PagerError} `PAGER_NO_MEMORY` after {@link NO_MEMORY_ATTEMPTS} tries
    */
   hold(batch: FaultBatch, positions: readonly number[], now: number): number {
     this.attempt++;
     if (this.attempt > NO_MEMORY_ATTEMPTS) {
       const first = batch.pages[positions[0]!]!;
-      throw new HypervisorError('ENOMEM', `page-in of gfn 0x${first.toString(16)} and ${positions.length - 1} more found no free memory ${NO_MEMORY_ATTEMPTS} times; the pages stay out, in the store`, { gfn: first });
+      throw new PagerError('PAGER_NO_MEMORY', `page-in of gfn 0x${first.toString(16)} and ${positions.length - 1} more found no free memory ${NO_MEMORY_ATTEMPTS} times; the pages stay out, in the store`, { gfn: first });
     }
     for (const at of positions) copyRecords(batch, at, this.held, this.heldCount++, 1);
     const delay = this.baseDelayMs * Math.min(8, 2 ** (this.attempt - 1));

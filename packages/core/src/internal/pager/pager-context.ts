@@ -5,8 +5,7 @@ import type { EvictFailReason, PagerEvent } from '../../pager/pager-events.js';
 import type { VictimPolicy } from '../../policy/victim-policy.js';
 import type { PageStore } from '../../store/page-store.js';
 
-/** Bytes in a page. */
-export const PAGE_BYTES = 4096;
+export { PAGE_BYTES } from '../../page-bytes.js';
 /** `out[gfn]`: the pager holds the gfn's content in the store and the gfn is paged out. */
 export const OUT = 1;
 

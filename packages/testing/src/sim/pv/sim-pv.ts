@@ -6,7 +6,6 @@ import { P2mTree } from './p2m-tree.js';
 
 const ENTRIES = 512;
 const PTE_RW = 0x2;
-const PAGE = 4096;
 
 /**
  * A page-table page of a PV guest.
@@ -113,13 +112,13 @@ export class SimPv implements PvPort {
       return mfn;
     };
     const [l4, l3, l2, ...l1s] = tablePfns.map((pfn, i) => table(pfn, i === 0 ? 4 : i === 1 ? 3 : i === 2 ? 2 : 1));
-    guest.tables.get(l4!)!.ptes[0] = l3! * PAGE + PTE_PRESENT + PTE_RW + PTE_ACCESSED;
-    guest.tables.get(l3!)!.ptes[0] = l2! * PAGE + PTE_PRESENT + PTE_RW + PTE_ACCESSED;
-    l1s.forEach((l1, i) => (guest.tables.get(l2!)!.ptes[i] = l1 * PAGE + PTE_PRESENT + PTE_RW + PTE_ACCESSED));
+    guest.tables.get(l4!)!.ptes[0] = l3! * PAGE_BYTES + PTE_PRESENT + PTE_RW + PTE_ACCESSED;
+    guest.tables.get(l3!)!.ptes[0] = l2! * PAGE_BYTES + PTE_PRESENT + PTE_RW + PTE_ACCESSED;
+    l1s.forEach((l1, i) => (guest.tables.get(l2!)!.ptes[i] = l1 * PAGE_BYTES + PTE_PRESENT + PTE_RW + PTE_ACCESSED));
     // Every RAM pfn (tables included) is mapped by one L1 entry; some dirty, as a running guest leaves them.
     [...ram, ...tablePfns].forEach((pfn, i) => {
       const flags = PTE_PRESENT + PTE_RW + PTE_ACCESSED + (pfn % 3 === 0 ? PTE_DIRTY : 0);
-      guest.tables.get(l1s[Math.floor(i / ENTRIES)]!)!.ptes[i % ENTRIES] = domain.p2mMfn[pfn]! * PAGE + flags;
+      guest.tables.get(l1s[Math.floor(i / ENTRIES)]!)!.ptes[i % ENTRIES] = domain.p2mMfn[pfn]! * PAGE_BYTES + flags;
     });
     guest.root = l4!;
     guest.pinned.set(l4!, 4);
@@ -179,7 +178,7 @@ export class SimPv implements PvPort {
     for (const [table, { ptes }] of this.guest(domid).tables) {
       for (let index = 0; index < ENTRIES; index++) {
         const pte = ptes[index]!;
-        if (pte % 2 === 1 && Math.floor(pte / PAGE) === mfn) found.push({ table, index });
+        if (pte % 2 === 1 && Math.floor(pte / PAGE_BYTES) === mfn) found.push({ table, index });
       }
     }
     return found;
@@ -196,8 +195,8 @@ export class SimPv implements PvPort {
     }
     const ptes = this.tableAt(domid, at.table).ptes;
     const old = ptes[at.index]!;
-    const ad = (old % PAGE) & (PTE_ACCESSED | PTE_DIRTY);
-    ptes[at.index] = pte - ((pte % PAGE) & (PTE_ACCESSED | PTE_DIRTY)) + ad; // MMU_PT_UPDATE_PRESERVE_AD
+    const ad = (old % PAGE_BYTES) & (PTE_ACCESSED | PTE_DIRTY);
+    ptes[at.index] = pte - ((pte % PAGE_BYTES) & (PTE_ACCESSED | PTE_DIRTY)) + ad; // MMU_PT_UPDATE_PRESERVE_AD
   }
 
   exchange(domid: number, mfn: number, gpfn: number): number {
@@ -253,9 +252,9 @@ export class SimPv implements PvPort {
       for (let i = 0; i < ENTRIES; i++) {
         const pte = table.ptes[i]!;
         if (pte === 0) continue;
-        const target = Math.floor(pte / PAGE);
+        const target = Math.floor(pte / PAGE_BYTES);
         if (level > 1 && pte % 2 === 1) walk(target, level - 1);
-        else view.push(`${this.frames.m2p[target]}:${pte % PAGE}`);
+        else view.push(`${this.frames.m2p[target]}:${pte % PAGE_BYTES}`);
       }
     };
     walk(guest.root, 4);
