@@ -24,6 +24,7 @@ import {
   type FaultBatch,
   type PageStore,
   type PagingBackend,
+  type PluginContainer,
   type VictimPolicy,
 } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
@@ -125,13 +126,19 @@ async function engineFaultsPerSecond(): Promise<number> {
 /** The same policy and store work per fault, with no engine: read + delete, page-in, choose, write, page-out. */
 async function baselineFaultsPerSecond(): Promise<number> {
   const context = { domid: -1, maxPages: PAGES, neverEvict: new Uint8Array(PAGES), seed: 1 };
-  // The plugins register with `container.register(token, { useValue })`: a map is container enough.
-  const registered = new Map<unknown, unknown>();
-  const container = { register: (token: unknown, provider: { useValue: unknown }) => registered.set(token, provider.useValue) };
-  xenpaging().register(container as never, context);
-  memoryStore().register(container as never, context);
-  const policy = registered.get(VICTIM_POLICY) as VictimPolicy;
-  const store = registered.get(PAGE_STORE) as PageStore;
+  // A plugin container that is a map: enough for one policy and one store.
+  const registered = new Map<symbol, unknown>();
+  const container: PluginContainer = {
+    provide: (token, value) => void registered.set(token, value),
+    provideAll: (token, values) => void registered.set(token, values.at(-1)),
+    resolve: <T>(token: symbol) => registered.get(token) as T,
+    resolveAll: <T>(token: symbol) => (registered.has(token) ? [registered.get(token) as T] : []),
+    has: (token) => registered.has(token),
+  };
+  xenpaging().register(container, context);
+  memoryStore().register(container, context);
+  const policy = container.resolve<VictimPolicy>(VICTIM_POLICY);
+  const store = container.resolve<PageStore>(PAGE_STORE);
   const page = new Uint8Array(4096 * BATCH);
   const gfns = new Uint32Array(BATCH);
   const victims = new Uint32Array(BATCH);

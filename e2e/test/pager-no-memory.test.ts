@@ -54,7 +54,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
 
   it('gives up after 8 tries: the pager stops with PAGER_NO_MEMORY, the page stays out and in the store', async () => {
     const store = new MemoryPageStore(4096);
-    const { hv, guest, pager } = setup('vm_event/v7', { config: { retryIntervalMs: 100 }, store: { name: 'kept', register: (c) => c.register(PAGE_STORE, { useValue: store }) } });
+    const { hv, guest, pager } = setup('vm_event/v7', { config: { retryIntervalMs: 100 }, store: { name: 'kept', register: (c) => c.provide(PAGE_STORE, store) } });
     const events: PagerEvent[] = [];
     let failure: unknown;
     pager.events$.subscribe({ next: (e) => events.push(e), error: (error) => (failure = error) });

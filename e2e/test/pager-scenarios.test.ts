@@ -16,7 +16,7 @@ function flakyStore(failing: { writes: boolean; reads: boolean }): PagevisorPlug
       const read = store.readBatch.bind(store);
       store.writeBatch = async (...args) => (failing.writes ? Promise.reject(eio()) : write(...args));
       store.readBatch = async (...args) => (failing.reads ? Promise.reject(eio()) : read(...args));
-      container.register(PAGE_STORE, { useValue: store });
+      container.provide(PAGE_STORE, store);
     },
   };
 }
@@ -32,7 +32,7 @@ function slowStore(ms: number): PagevisorPlugin {
         await new Promise((resolve) => setTimeout(resolve, ms));
         return read(...args);
       };
-      container.register(PAGE_STORE, { useValue: store });
+      container.provide(PAGE_STORE, store);
     },
   };
 }

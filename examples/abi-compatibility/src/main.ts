@@ -18,7 +18,7 @@ for (const abi of BUILTIN_ABIS) {
   const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: offer } });
   let how = '';
   pager.events$.subscribe((e) => {
-    if (e.type === 'pager.started') how = e.abiSource;
+    if (e.type === 'pager.started') how = e.abiSource ?? '';
   });
   await pager.start();
   xen.setTarget(guest.domid, 1024);

@@ -76,7 +76,7 @@ export function sampledLfu(options: SampledLfuOptions = {}): PagevisorPlugin {
   return {
     name: 'sampled-lfu',
     register(container, context) {
-      container.register(VICTIM_POLICY, { useValue: createSampledLfu(context, options) });
+      container.provide(VICTIM_POLICY, createSampledLfu(context, options));
     },
   };
 }

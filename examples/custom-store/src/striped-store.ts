@@ -79,7 +79,7 @@ export function stripedStore(stripes: number, makeStripe: (index: number, maxPag
   return {
     name: 'striped',
     register(container, context) {
-      container.register(PAGE_STORE, { useValue: new StripedStore(Array.from({ length: stripes }, (_, i) => makeStripe(i, context.maxPages))) });
+      container.provide(PAGE_STORE, new StripedStore(Array.from({ length: stripes }, (_, i) => makeStripe(i, context.maxPages))));
     },
   };
 }

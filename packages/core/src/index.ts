@@ -49,6 +49,7 @@ export { parseSize } from './config/parse-size.js';
 
 // --- plugins and dependency injection ---
 export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.js';
+export type { PluginContainer } from './plugin/plugin-container.js';
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';
 export { token, type Token } from './di/token.js';

@@ -37,4 +37,19 @@ describe('dependency injection', () => {
     expect(() => createPager({ hypervisor, domain: 1, policy: empty, store: empty })).toThrow(new ConfigError('policy', 'policy plugin "empty" registered no policy'));
     for (const t of [HYPERVISOR, PAGE_STORE, VICTIM_POLICY, CLOCK]) expect(container.isRegistered(t)).toBe(false);
   });
+
+  it('types registration by token: a plugin cannot provide a store that is not one', () => {
+    const hypervisor = { domainInfo: () => ({ domid: 1, maxPages: 16, totPages: 16, pagedPages: 0, vcpus: 1, hvm: true }) } as unknown as HypervisorPort;
+    const wrong: PagevisorPlugin = {
+      name: 'wrong',
+      register(c) {
+        // @ts-expect-error 42 is not a PageStore
+        c.provide(PAGE_STORE, 42);
+        expect(c.has(PAGE_STORE)).toBe(true);
+        expect(c.resolveAll(VICTIM_POLICY)).toEqual([]);
+        expect(() => c.resolve(VICTIM_POLICY)).toThrow(/nothing is provided under @pagevisor\/victim-policy/);
+      },
+    };
+    expect(() => createPager({ hypervisor, domain: 1, policy: wrong, store: wrong })).toThrow(ConfigError);
+  });
 });

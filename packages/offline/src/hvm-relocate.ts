@@ -69,7 +69,7 @@ export function hvmRelocate(): PagevisorPlugin {
   return {
     name: 'hvm-relocate',
     register(container) {
-      container.register(OFFLINE_HANDLERS, { useValue: new HvmRelocateHandler() });
+      container.provide(OFFLINE_HANDLERS, new HvmRelocateHandler());
     },
   };
 }

@@ -36,7 +36,7 @@ export function migrateRequired(): PagevisorPlugin {
   return {
     name: 'migrate-required',
     register(container) {
-      container.register(OFFLINE_HANDLERS, { useValue: new MigrateRequiredHandler() });
+      container.provide(OFFLINE_HANDLERS, new MigrateRequiredHandler());
     },
   };
 }

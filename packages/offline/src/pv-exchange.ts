@@ -138,7 +138,7 @@ export function pvExchange(): PagevisorPlugin {
   return {
     name: 'pv-exchange',
     register(container) {
-      container.register(OFFLINE_HANDLERS, { useValue: new PvExchangeHandler() });
+      container.provide(OFFLINE_HANDLERS, new PvExchangeHandler());
     },
   };
 }

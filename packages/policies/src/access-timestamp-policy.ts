@@ -115,7 +115,7 @@ export function accessTimestamp(options: AccessTimestampOptions = {}): Pagevisor
   return {
     name: 'access-timestamp',
     register(container, context) {
-      container.register(VICTIM_POLICY, { useValue: new AccessTimestampPolicy(context, options) });
+      container.provide(VICTIM_POLICY, new AccessTimestampPolicy(context, options));
     },
   };
 }

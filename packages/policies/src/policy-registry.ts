@@ -93,7 +93,7 @@ export function policyNamed(name: string): PagevisorPlugin {
   return {
     name,
     register(container, context) {
-      container.register(VICTIM_POLICY, { useValue: createPolicy(name, context) });
+      container.provide(VICTIM_POLICY, createPolicy(name, context));
     },
   };
 }

@@ -195,7 +195,7 @@ export function xenpaging(options: XenpagingOptions = {}): PagevisorPlugin {
   return {
     name: 'xenpaging',
     register(container, context) {
-      container.register(VICTIM_POLICY, { useValue: new XenpagingPolicy(context, options) });
+      container.provide(VICTIM_POLICY, new XenpagingPolicy(context, options));
     },
   };
 }

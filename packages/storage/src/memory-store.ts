@@ -139,7 +139,7 @@ export function memoryStore(): PagevisorPlugin {
   return {
     name: 'memory',
     register(container, context) {
-      container.register(PAGE_STORE, { useValue: new MemoryPageStore(context.maxPages) });
+      container.provide(PAGE_STORE, new MemoryPageStore(context.maxPages));
     },
   };
 }

@@ -19,7 +19,7 @@ export type Token<T> = symbol & {
  * @example
  * ```ts
  * const CLOCK = token<Clock>('clock'); // Symbol.for('@pagevisor/clock'), typed
- * container.register(CLOCK, { useValue: systemClock });
+ * container.provide(CLOCK, systemClock);
  * ```
  */
 export function token<T>(name: string): Token<T> {

@@ -32,7 +32,7 @@ export const ABI_REGISTRY = token<AbiRegistry>('abi-registry');
  *
  * @example
  * ```ts
- * container.register(PAGE_STORE, { useValue: new MemoryPageStore(context.maxPages) });
+ * container.provide(PAGE_STORE, new MemoryPageStore(context.maxPages));
  * ```
  */
 export const PAGE_STORE = token<PageStore>('page-store');
@@ -51,7 +51,7 @@ export const PAGING_BACKEND = token<PagingBackend>('paging-backend');
  *
  * @example
  * ```ts
- * container.register(VICTIM_POLICY, { useValue: createPolicy('arc', context) });
+ * container.provide(VICTIM_POLICY, createPolicy('arc', context));
  * ```
  */
 export const VICTIM_POLICY = token<VictimPolicy>('victim-policy');
@@ -69,7 +69,7 @@ export const PAGER_CONFIG = token<ResolvedPagerConfig>('pager-config');
  *
  * @example
  * ```ts
- * container.register(CLOCK, { useValue: { now: () => virtualNs } });
+ * container.provide(CLOCK, { now: () => virtualNs });
  * ```
  */
 export const CLOCK = token<Clock>('clock');
@@ -78,7 +78,7 @@ export const CLOCK = token<Clock>('clock');
  *
  * @example
  * ```ts
- * container.register(OFFLINE_HANDLERS, { useValue: new MigrateRequiredHandler() });
+ * container.provide(OFFLINE_HANDLERS, new MigrateRequiredHandler());
  * ```
  */
 export const OFFLINE_HANDLERS = token<OfflineHandler>('offline-handlers');

@@ -3,6 +3,7 @@ import { container as rootContainer, inject, injectAll, injectable } from 'tsyri
 import { HYPERVISOR, OFFLINE_HANDLERS } from '../di/tokens.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
+import { TsyringePluginContainer } from '../internal/di/tsyringe-plugin-container.js';
 import type { PagevisorPlugin } from '../plugin/pagevisor-plugin.js';
 import type { OfflineHandler, OfflineOutcome } from './offline-handler.js';
 import { offlineOwner, PG_OFFLINE, queriedState, type PageOfflineOp } from './page-offline-status.js';
@@ -137,6 +138,7 @@ export function createOfflineManager(options: CreateOfflineManagerOptions): Offl
   const container = rootContainer.createChildContainer();
   container.register(HYPERVISOR, { useValue: options.hypervisor });
   const context = { domid: -1, maxPages: 0, neverEvict: new Uint8Array(0), seed: 1 };
-  for (const plugin of options.handlers) plugin.register(container, context);
+  const plugins = new TsyringePluginContainer(container);
+  for (const plugin of options.handlers) plugin.register(plugins, context);
   return container.isRegistered(OFFLINE_HANDLERS) ? container.resolve(OfflineManager) : new OfflineManager(options.hypervisor, []);
 }

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors/config-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import type { PagevisorPlugin, PluginContext } from '../plugin/pagevisor-plugin.js';
 import { systemClock, type Clock } from './clock.js';
+import { TsyringePluginContainer } from '../internal/di/tsyringe-plugin-container.js';
 import { XenPagingBackend } from '../xen/xen-paging-backend.js';
 import { Pager } from './pager.js';
 import { resolvePagerConfig, type PagerConfig } from './pager-config.js';
@@ -112,7 +113,8 @@ export function createPager(options: CreatePagerOptions): Pager {
   const abiRegistry = options.abiRegistry ?? createDefaultAbiRegistry();
   for (const id of config.abi) if (!abiRegistry.has(id)) throw new ConfigError('abi', `abi: unknown paging ABI "${id}" (known: ${abiRegistry.list().map((a) => a.id).join(', ')})`);
   container.register(ABI_REGISTRY, { useValue: abiRegistry });
-  for (const plugin of [options.policy, options.store, ...(options.plugins ?? [])]) plugin.register(container, context);
+  const plugins = new TsyringePluginContainer(container);
+  for (const plugin of [options.policy, options.store, ...(options.plugins ?? [])]) plugin.register(plugins, context);
   for (const [tokenName, token, plugin] of [
     ['policy', VICTIM_POLICY, options.policy],
     ['store', PAGE_STORE, options.store],

@@ -1,11 +1,11 @@
-import type { DependencyContainer } from 'tsyringe';
+import type { PluginContainer } from './plugin-container.js';
 
 /**
  * What a plugin learns about the pager it is registered into.
  *
  * @example
  * ```ts
- * const plugin: PagevisorPlugin = { name: 'mine', register: (container, { domid, maxPages }) => container.register(PAGE_STORE, { useValue: new MemoryPageStore(maxPages) }) };
+ * const plugin: PagevisorPlugin = { name: 'mine', register: (container, { maxPages }) => container.provide(PAGE_STORE, new MemoryPageStore(maxPages)) };
  * ```
  */
 export interface PluginContext {
@@ -32,7 +32,7 @@ export interface PluginContext {
  *   return {
  *     name: 'my-store',
  *     register(container) {
- *       container.register(PAGE_STORE, { useValue: new MyStore() });
+ *       container.provide(PAGE_STORE, new MyStore());
  *     },
  *   };
  * }
@@ -42,5 +42,5 @@ export interface PagevisorPlugin {
   /** The plugin's name, for reports and errors. */
   readonly name: string;
   /** Registers the plugin's parts into one pager's container. */
-  register(container: DependencyContainer, context: PluginContext): void;
+  register(container: PluginContainer, context: PluginContext): void;
 }

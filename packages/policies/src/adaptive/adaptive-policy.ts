@@ -145,7 +145,7 @@ export function adaptive(options: AdaptiveOptions = {}): PagevisorPlugin {
   return {
     name: 'adaptive',
     register(container, context) {
-      container.register(VICTIM_POLICY, { useValue: new AdaptivePolicy(context, options) });
+      container.provide(VICTIM_POLICY, new AdaptivePolicy(context, options));
     },
   };
 }

@@ -264,8 +264,8 @@ export function compressedStore(inner: PagevisorPlugin, options: CompressionOpti
     name: `compressed-${inner.name}`,
     register(container, context) {
       inner.register(container, context);
-      const store = container.resolve<PageStore>(PAGE_STORE);
-      container.register(PAGE_STORE, { useValue: new CompressedStore(store, options) });
+      const store = container.resolve(PAGE_STORE);
+      container.provide(PAGE_STORE, new CompressedStore(store, options));
     },
   };
 }

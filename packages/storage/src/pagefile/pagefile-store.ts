@@ -505,7 +505,7 @@ export function pagefileStore(options: Partial<PagefileOptions> = {}): Pagevisor
         mkdirSync(directory, { recursive: true });
         path = join(directory, `domain-${context.domid}.pagefile`);
       }
-      container.register(PAGE_STORE, { useValue: PagefileStore.openLazily({ ...options, path }, context.maxPages) });
+      container.provide(PAGE_STORE, PagefileStore.openLazily({ ...options, path }, context.maxPages));
     },
   };
 }

@@ -354,7 +354,7 @@ export function redisStore(options: RedisOptions = {}): PagevisorPlugin {
     name: 'redis',
     register(container, context) {
       const prefix = options.prefix ?? redisKeyPrefix(context.domid);
-      container.register(PAGE_STORE, { useValue: RedisStore.openLazily({ ...options, prefix }, context.maxPages) });
+      container.provide(PAGE_STORE, RedisStore.openLazily({ ...options, prefix }, context.maxPages));
     },
   };
 }

@@ -287,7 +287,7 @@ export function sqliteStore(options: SqliteOptions): PagevisorPlugin {
   return {
     name: 'sqlite',
     register(container, context) {
-      container.register(PAGE_STORE, { useValue: SqliteStore.openLazily(options, context.maxPages) });
+      container.provide(PAGE_STORE, SqliteStore.openLazily(options, context.maxPages));
     },
   };
 }

@@ -76,9 +76,8 @@ export function interleavedStore(inner: PagevisorPlugin, point: () => void): Pag
   return {
     name: `interleaved ${inner.name}`,
     register(container, context) {
-      const scope = container.createChildContainer();
-      inner.register(scope, context);
-      container.register(PAGE_STORE, { useValue: new InterleavedStore(scope.resolve<PageStore>(PAGE_STORE), point) });
+      inner.register(container, context);
+      container.provide(PAGE_STORE, new InterleavedStore(container.resolve(PAGE_STORE), point));
     },
   };
 }
