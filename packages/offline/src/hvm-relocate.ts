@@ -1,4 +1,4 @@
-import { createDefaultAbiRegistry, isPagevisorError, OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type PagevisorPlugin } from '@pagevisor/core';
+import { isPagevisorError, OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type PagevisorPlugin } from '@pagevisor/core';
 
 /**
  * `hvm-relocate`: moves an HVM guest's page off a failing frame through paging, which Xen never did
@@ -22,12 +22,10 @@ import { createDefaultAbiRegistry, isPagevisorError, OFFLINE_HANDLERS, type Offl
  */
 export class HvmRelocateHandler implements OfflineHandler {
   readonly name = 'hvm-relocate';
-  private readonly registry = createDefaultAbiRegistry();
 
   canHandle(request: OfflineRequest): boolean {
-    const info = request.hypervisor.domainInfo(request.domid);
-    if (!info.hvm || !info.paging || info.pagingAbi === undefined || request.gfn < 0) return false;
-    const protocol = this.registry.get(info.pagingAbi).protocol;
+    const protocol = request.pagingProtocol;
+    if (!request.hypervisor.domainInfo(request.domid).hvm || protocol === undefined || request.gfn < 0) return false;
     return protocol.prepLoadsBuffer && protocol.codeBase === '4.2';
   }
 

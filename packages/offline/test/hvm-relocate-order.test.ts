@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VM_EVENT_V7 } from '@pagevisor/core';
 import { HvmRelocateHandler } from '@pagevisor/offline';
 import { InterleavedPort, P2mType, SimHypervisor } from '@pagevisor/testing';
 
@@ -19,7 +20,7 @@ describe('hvm-relocate under a guest write at each of its steps', () => {
       const port = new InterleavedPort(hv, (named) => {
         if (named === gfn && ++calls === at) hv.guestAccess(domain.domid, 1, gfn, true);
       });
-      const result = await new HvmRelocateHandler().handle({ hypervisor: port, domid: domain.domid, gfn, mfn: domain.p2mMfn[gfn]!, status: 0 });
+      const result = await new HvmRelocateHandler().handle({ hypervisor: port, domid: domain.domid, gfn, mfn: domain.p2mMfn[gfn]!, status: 0, pagingProtocol: VM_EVENT_V7.protocol });
       expect([0, -1]).toContain(result.result);
       // A faulted write is answered by whoever pages; here nobody: resume by prep if the gfn is paging.
       if (domain.p2mType[gfn] !== P2mType.ram_rw) hv.prep(domain.domid, gfn);

@@ -104,7 +104,7 @@ describe('pv-exchange (xc_exchange_page)', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const result = await new PvExchangeHandler().handle({ hypervisor: stillPending, domid: domain.domid, gfn: 100, mfn: bad, status: 0 });
+    const result = await new PvExchangeHandler().handle({ hypervisor: stillPending, domid: domain.domid, gfn: 100, mfn: bad, status: 0, pagingProtocol: undefined });
     expect(result.result).toBe(-2);
     expect(result.reason).toMatch(/not offlined after the exchange, and the page tables already point at the empty new frame/);
   });

@@ -1,3 +1,4 @@
+import type { PagingProtocol } from '../abi/paging-protocol.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 
 /**
@@ -19,6 +20,11 @@ export interface OfflineRequest {
   readonly gfn: number;
   /** The status `offline` returned (`OWNED | PENDING | owner << 16`, perhaps `BROKEN`). */
   readonly status: number;
+  /**
+   * The protocol of the owner's paging ring when paging is enabled on it, looked up in the manager's
+   * ABI registry (so a custom ABI registered there is known); undefined otherwise.
+   */
+  readonly pagingProtocol: PagingProtocol | undefined;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { Subject, type Observable } from 'rxjs';
 import { container as rootContainer, inject, injectAll, injectable } from 'tsyringe';
-import { HYPERVISOR, OFFLINE_HANDLERS } from '../di/tokens.js';
+import type { AbiRegistry } from '../abi/abi-registry.js';
+import { createDefaultAbiRegistry } from '../abi/create-default-abi-registry.js';
+import type { PagingProtocol } from '../abi/paging-protocol.js';
+import { ABI_REGISTRY, HYPERVISOR, OFFLINE_HANDLERS } from '../di/tokens.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { TsyringePluginContainer } from '../internal/di/tsyringe-plugin-container.js';
@@ -62,6 +65,7 @@ export class OfflineManager {
   constructor(
     @inject(HYPERVISOR) private readonly hypervisor: HypervisorPort,
     @injectAll(OFFLINE_HANDLERS) private readonly handlers: OfflineHandler[],
+    @inject(ABI_REGISTRY) private readonly abiRegistry: AbiRegistry,
   ) {}
 
   /**
@@ -74,7 +78,7 @@ export class OfflineManager {
     let report: OfflineReport;
     if ((status & PG_OFFLINE.OWNED) !== 0 && (status & PG_OFFLINE.PENDING) !== 0) {
       const domid = offlineOwner(status);
-      const request = { hypervisor: this.hypervisor, mfn, domid, gfn: this.hypervisor.frameOwner?.(mfn)?.gfn ?? -1, status };
+      const request = { hypervisor: this.hypervisor, mfn, domid, gfn: this.hypervisor.frameOwner?.(mfn)?.gfn ?? -1, status, pagingProtocol: this.pagingProtocol(domid) };
       const handler = this.handlers.find((candidate) => candidate.canHandle(request));
       const outcome = handler ? await handler.handle(request) : { result: 'declined' as const, reason: 'no offline handler is registered for this frame' };
       report = { mfn, status, domid, handler: handler?.name, ...outcome, frameStatus: this.frameStatus(mfn) };
@@ -100,6 +104,12 @@ export class OfflineManager {
     this.reports.complete();
   }
 
+  /** The protocol of `domid`'s paging ring, if it has one and its ABI is known. */
+  private pagingProtocol(domid: number): PagingProtocol | undefined {
+    const abi = this.hypervisor.domainInfo(domid).pagingAbi;
+    return abi !== undefined && this.abiRegistry.has(abi) ? this.abiRegistry.get(abi).protocol : undefined;
+  }
+
   private frameStatus(mfn: number): OfflineReport['frameStatus'] {
     return queriedState(this.queryPage(mfn));
   }
@@ -123,6 +133,8 @@ export interface CreateOfflineManagerOptions {
   readonly hypervisor: HypervisorPort;
   /** Handler plugins (each registers `OFFLINE_HANDLERS`), asked in this order. */
   readonly handlers: readonly PagevisorPlugin[];
+  /** The ABIs paging rings may speak (default {@link createDefaultAbiRegistry}). */
+  readonly abiRegistry?: AbiRegistry;
 }
 
 /**
@@ -137,8 +149,9 @@ export interface CreateOfflineManagerOptions {
 export function createOfflineManager(options: CreateOfflineManagerOptions): OfflineManager {
   const container = rootContainer.createChildContainer();
   container.register(HYPERVISOR, { useValue: options.hypervisor });
+  container.register(ABI_REGISTRY, { useValue: options.abiRegistry ?? createDefaultAbiRegistry() });
   const context = { domid: -1, maxPages: 0, neverEvict: new Uint8Array(0), seed: 1 };
   const plugins = new TsyringePluginContainer(container);
   for (const plugin of options.handlers) plugin.register(plugins, context);
-  return container.isRegistered(OFFLINE_HANDLERS) ? container.resolve(OfflineManager) : new OfflineManager(options.hypervisor, []);
+  return container.isRegistered(OFFLINE_HANDLERS) ? container.resolve(OfflineManager) : new OfflineManager(options.hypervisor, [], container.resolve(ABI_REGISTRY));
 }
