@@ -1,6 +1,6 @@
 import { isPagevisorError, PAGE_STORE, type PagerEvent } from '@pagevisor/core';
 import { MemoryPageStore } from '@pagevisor/storage';
-import { P2mType, type SimDomain, type SimHypervisor } from '@pagevisor/testing';
+import { P2mType } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
 import { integrityMismatches, setup } from './support.js';
 
@@ -9,12 +9,6 @@ import { integrityMismatches, setup } from './support.js';
  * vcpu stays paused while the pager retries with back-off (xenpaging_populate_page slept and retried);
  * after 8 tries the pager stops with PAGER_NO_MEMORY and the page stays out, in the store.
  */
-function hogEveryFrame(hv: SimHypervisor): SimDomain[] {
-  const hogs: SimDomain[] = [];
-  while (hv.frames.free > 0) hogs.push(hv.createDomain({ maxPages: Math.min(hv.frames.free, 4096) }));
-  return hogs;
-}
-
 async function until(condition: () => boolean, settle: () => Promise<void>, ms: number): Promise<boolean> {
   const end = performance.now() + ms;
   while (performance.now() < end) {
@@ -35,7 +29,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
       hv.setTarget(guest.domid, guest.totPages >> 1);
       await pager.settle();
       const gfn = guest.p2mType.indexOf(P2mType.ram_paged);
-      const hogs = hogEveryFrame(hv);
+      const hogs = hv.occupyFreeFrames();
       expect(hv.guestAccess(guest.domid, 0, gfn, false)).toBe('blocked');
       await pager.settle();
       expect(events.filter((e) => e.type === 'pagein.no-memory')).toEqual([{ type: 'pagein.no-memory', pages: 1, attempt: 1, retryInMs: 100 }]);
@@ -43,7 +37,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       await pager.settle();
       expect(events.filter((e) => e.type === 'pagein.no-memory').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
-      for (const hog of hogs) hv.destroyDomain(hog.domid);
+      for (const hog of hogs) hv.destroyDomain(hog);
       const back = await until(() => { hv.releaseSpin(guest.domid, 0); return guest.runnable(0); }, () => pager.settle(), 2000);
       expect(back, 'the vcpu never ran again after memory was freed').toBe(true);
       expect(hv.guestAccess(guest.domid, 0, gfn, false)).toBe('done');
@@ -62,7 +56,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
     hv.setTarget(guest.domid, guest.totPages >> 1);
     await pager.settle();
     const gfn = guest.p2mType.indexOf(P2mType.ram_paged);
-    hogEveryFrame(hv);
+    hv.occupyFreeFrames();
     hv.guestAccess(guest.domid, 0, gfn, false);
     const stopped = await until(() => failure !== undefined, () => pager.settle().catch(() => undefined), 10_000);
     expect(stopped).toBe(true);

@@ -58,7 +58,7 @@ describe('mem_event/4.0 (Xen 4.0 rules)', () => {
     const s = simWith('mem_event/4.0');
     s.pageOut(GFN);
     s.hv.guestAccess(s.id, 0, GFN, false);
-    while (s.hv.frames.free > 0) s.hv.createDomain({ maxPages: Math.min(s.hv.frames.free, 4096) });
+    s.hv.occupyFreeFrames();
     const error = (() => {
       try {
         s.hv.prep(s.id, GFN);

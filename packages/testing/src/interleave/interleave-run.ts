@@ -247,7 +247,7 @@ class InterleavedRun {
     this.inAction = true;
     try {
       // Under pressure the other domain also takes every frame freed since (its balloon inflating).
-      if (this.hogs.length > 0 && this.hv.frames.free > 0) this.hogs[this.hogs.length - 1]!.domids.push(...this.hogEveryFreeFrame());
+      if (this.hogs.length > 0 && this.hv.frames.free > 0) this.hogs[this.hogs.length - 1]!.domids.push(...this.hv.occupyFreeFrames());
       while (this.next < this.schedule.length && this.schedule[this.next]!.at < point) this.next++;
       while (this.next < this.schedule.length && this.schedule[this.next]!.at === point) {
         this.apply(this.schedule[this.next++]!);
@@ -312,7 +312,7 @@ class InterleavedRun {
           this.pausedUntil.push(this.step + 1 + (a.pick % MAX_HOLD_STEPS));
           break;
         case 'pressure':
-          this.hogs.push({ domids: this.hogEveryFreeFrame(), until: this.step + 1 + (a.pick % MAX_HOLD_STEPS) });
+          this.hogs.push({ domids: this.hv.occupyFreeFrames(), until: this.step + 1 + (a.pick % MAX_HOLD_STEPS) });
           break;
         case 'controlVcpu':
           hv.controlVcpu = a.pick % 8;
@@ -334,13 +334,6 @@ class InterleavedRun {
     if (this.d.crashed !== undefined || paging === undefined || paging.front.freeRequests === paging.ring.slots) return;
     const action = this.hv.watchdog(this.d.domid, this.nowMs * 1e6);
     if (action !== 'none') this.problem('watchdog', `the dead-pager watchdog fired (${action}) for a live pager: vcpus waited on paging for ${WATCHDOG_NS / 60e9} virtual minutes with no response`);
-  }
-
-  /** Other domains take every free machine frame; returns their ids. */
-  private hogEveryFreeFrame(): number[] {
-    const domids: number[] = [];
-    while (this.hv.frames.free > 0) domids.push(this.hv.createDomain({ maxPages: Math.min(this.hv.frames.free, 4096), vcpus: 1 }).domid);
-    return domids;
   }
 
   /** Ends the pauses and the memory pressure due by guest step `step` (all of them when `step` is infinite). */

@@ -270,6 +270,18 @@ export class SimHypervisor implements HypervisorPort {
     for (let v = 0; v < d.vcpus; v++) d.pauseCount[v]!--;
   }
 
+  /**
+   * Other domains take every free machine frame (a host under memory pressure): page-ins then find no
+   * memory until they are destroyed.
+   *
+   * @returns the ids of the domains created, for {@link SimHypervisor.destroyDomain}
+   */
+  occupyFreeFrames(): number[] {
+    const domids: number[] = [];
+    while (this.frames.free > 0) domids.push(this.createDomain({ maxPages: Math.min(this.frames.free, 4096), vcpus: 1 }).domid);
+    return domids;
+  }
+
   /** Sets the domain's memory target (what `xenstore-write memory/target-tot_pages` did). */
   setTarget(domid: number, pages: number): void {
     this.domain(domid).target$.next(pages);
