@@ -39,7 +39,7 @@ const BATCH = 64;
 /** A backend with no memory behind it: what is left is the engine's own cost. */
 class NullBackend implements PagingBackend {
   readonly pageCount = PAGES;
-  readonly capabilities: BackendCapabilities = { maxBatch: BATCH, evictionCanRefuse: false };
+  readonly capabilities: BackendCapabilities = { maxBatch: BATCH };
   readonly info = { name: 'null' };
   readonly activity$ = new Subject<void>();
   readonly target$ = new BehaviorSubject<number>(PAGES);

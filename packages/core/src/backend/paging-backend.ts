@@ -157,8 +157,6 @@ export const EVICT_REFUSED = 3;
 export interface BackendCapabilities {
   /** The most fault records one drain returns, and the size of the engine's page-in batches. */
   readonly maxBatch: number;
-  /** Whether {@link PagingBackend.prepareEviction} can refuse a page (Xen's nominate). */
-  readonly evictionCanRefuse: boolean;
 }
 
 /**

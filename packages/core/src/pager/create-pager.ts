@@ -111,7 +111,13 @@ export function createPager(options: CreatePagerOptions): Pager {
   container.register(PAGER_CONFIG, { useValue: config });
   container.register(CLOCK, { useValue: options.clock ?? systemClock });
   const abiRegistry = options.abiRegistry ?? createDefaultAbiRegistry();
-  for (const id of config.abi) if (!abiRegistry.has(id)) throw new ConfigError('abi', `abi: unknown paging ABI "${id}" (known: ${abiRegistry.list().map((a) => a.id).join(', ')})`);
+  for (const id of config.abi) {
+    try {
+      abiRegistry.get(id);
+    } catch (error) {
+      throw new ConfigError('abi', `abi: ${(error as Error).message}`, { cause: error });
+    }
+  }
   container.register(ABI_REGISTRY, { useValue: abiRegistry });
   const plugins = new TsyringePluginContainer(container);
   for (const plugin of [options.policy, options.store, ...(options.plugins ?? [])]) plugin.register(plugins, context);

@@ -84,17 +84,12 @@ export class XenPagingBackend implements PagingBackend {
   }
 
   get capabilities(): BackendCapabilities {
-    return { maxBatch: this.wire().ringSlots, evictionCanRefuse: true };
+    return { maxBatch: this.wire().ringSlots };
   }
 
   get info(): BackendInfo | undefined {
     const n = this.negotiated;
     return n === undefined ? undefined : { name: 'xen', abi: n.wire.id, pagerAbi: n.pager.id, abiSource: this.abiSource };
-  }
-
-  /** The ABI on the ring, once open. */
-  get wireAbi(): NegotiatedAbi['wire'] | undefined {
-    return this.negotiated?.wire;
   }
 
   get activity$(): Observable<void> {
