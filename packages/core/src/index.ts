@@ -14,12 +14,14 @@
 import 'reflect-metadata';
 
 // --- errors ---
-export { PagevisorError, isPagevisorError, type PagevisorErrorOptions } from './errors/pagevisor-error.js';
+export { PagevisorError, type PagevisorErrorOptions } from './errors/pagevisor-error.js';
+export { isPagevisorError, type PagevisorErrorByCode, type PagevisorErrorCode } from './errors/is-pagevisor-error.js';
 export { AbiError, type AbiErrorCode, type AbiErrorDetails } from './errors/abi-error.js';
 export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/ring-error.js';
 export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
 export { ConfigError } from './errors/config-error.js';
 export { PolicyError } from './errors/policy-error.js';
+export { OfflineError, type OfflineErrorCode } from './errors/offline-error.js';
 export { PagerError, type PagerErrorCode } from './errors/pager-error.js';
 export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 
@@ -48,7 +50,7 @@ export { systemClock, type Clock } from './pager/clock.js';
 export { parseSize } from './config/parse-size.js';
 
 // --- plugins and dependency injection ---
-export type { PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.js';
+export type { HostPlugin, PagevisorPlugin, PluginContext } from './plugin/pagevisor-plugin.js';
 export type { PluginContainer } from './plugin/plugin-container.js';
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';

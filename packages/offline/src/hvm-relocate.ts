@@ -1,4 +1,4 @@
-import { isPagevisorError, OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type PagevisorPlugin } from '@pagevisor/core';
+import { isPagevisorError, OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type HostPlugin } from '@pagevisor/core';
 
 /**
  * `hvm-relocate`: moves an HVM guest's page off a failing frame through paging, which Xen never did
@@ -63,7 +63,7 @@ export class HvmRelocateHandler implements OfflineHandler {
  * const offline = createOfflineManager({ hypervisor, handlers: [hvmRelocate(), migrateRequired()] });
  * ```
  */
-export function hvmRelocate(): PagevisorPlugin {
+export function hvmRelocate(): HostPlugin {
   return {
     name: 'hvm-relocate',
     register(container) {

@@ -1,4 +1,4 @@
-import { OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type PagevisorPlugin } from '@pagevisor/core';
+import { OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type OfflineResult, type HostPlugin } from '@pagevisor/core';
 
 /**
  * `migrate-required`: the last handler, for frames nothing else can move. It changes nothing and
@@ -32,7 +32,7 @@ export class MigrateRequiredHandler implements OfflineHandler {
  * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
  * ```
  */
-export function migrateRequired(): PagevisorPlugin {
+export function migrateRequired(): HostPlugin {
   return {
     name: 'migrate-required',
     register(container) {

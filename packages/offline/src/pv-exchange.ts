@@ -7,7 +7,7 @@ import {
   type OfflineHandler,
   type OfflineRequest,
   type OfflineResult,
-  type PagevisorPlugin,
+  type HostPlugin,
   type PteLocation,
   type PvPort,
 } from '@pagevisor/core';
@@ -134,7 +134,7 @@ function fail(reason: string): OfflineResult {
  * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
  * ```
  */
-export function pvExchange(): PagevisorPlugin {
+export function pvExchange(): HostPlugin {
   return {
     name: 'pv-exchange',
     register(container) {

@@ -16,6 +16,7 @@ import { PagevisorError, type PagevisorErrorOptions } from './pagevisor-error.js
  * ```
  */
 export class ConfigError extends PagevisorError {
+  declare readonly code: 'CONFIG';
   /** The setting at fault (`target`, `batchSize`, ...). */
   readonly setting: string;
 

@@ -66,4 +66,29 @@ export class HypervisorError extends PagevisorError {
     this.domid = details.domid;
     this.gfn = details.gfn;
   }
+
+  /**
+   * A refusal the caller is expected to handle (nominate's `EBUSY`, a foreign map's `ENOENT`), built
+   * without a stack trace: a pager meets thousands of them a second and reads only their code, and
+   * capturing the stack was the largest cost of a refused nomination.
+   *
+   * @param errno - Xen's error number name
+   * @param message - what was refused and why, naming the domain and gfn
+   * @param details - domain, gfn and cause
+   * @returns the error, whose `stack` holds only its name and message
+   *
+   * @example
+   * ```ts
+   * throw HypervisorError.refusal('EBUSY', `nominate: domain ${domid} gfn ${gfn} is mapped`, { domid, gfn });
+   * ```
+   */
+  static refusal(errno: Errno, message: string, details: HypervisorErrorDetails = {}): HypervisorError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new HypervisorError(errno, message, details);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }

@@ -52,18 +52,12 @@ export class PagevisorError extends Error {
 }
 
 /**
- * Tells whether `value` is a Pagevisor error, optionally of one `code`.
+ * Whether `value` carries the brand of a Pagevisor error (any copy of core), and the code if given.
+ * Use {@link isPagevisorError}, which narrows by code.
  *
- * @param value - anything caught
- * @param code - when given, the code the error must have
- * @returns true when `value` was thrown by Pagevisor (and has `code`, if given)
- *
- * @example
- * ```ts
- * if (isPagevisorError(e, 'RING_FULL')) backOff();
- * ```
+ * @internal
  */
-export function isPagevisorError(value: unknown, code?: string): value is PagevisorError {
+export function hasPagevisorBrand(value: unknown, code?: string): value is PagevisorError {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -15,6 +15,7 @@ import { PagevisorError } from './pagevisor-error.js';
  * ```
  */
 export class PolicyError extends PagevisorError {
+  declare readonly code: 'POLICY';
   /**
    * @param policy - the policy's name
    * @param message - what it did, naming the gfn and the request

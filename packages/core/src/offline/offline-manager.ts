@@ -4,11 +4,11 @@ import type { AbiRegistry } from '../abi/abi-registry.js';
 import { createDefaultAbiRegistry } from '../abi/create-default-abi-registry.js';
 import type { PagingProtocol } from '../abi/paging-protocol.js';
 import { ABI_REGISTRY, HYPERVISOR, OFFLINE_HANDLERS } from '../di/tokens.js';
-import { ConfigError } from '../errors/config-error.js';
+import { OfflineError } from '../errors/offline-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { TsyringePluginContainer } from '../internal/di/tsyringe-plugin-container.js';
-import type { PagevisorPlugin } from '../plugin/pagevisor-plugin.js';
-import type { OfflineHandler, OfflineOutcome } from './offline-handler.js';
+import type { HostPlugin } from '../plugin/pagevisor-plugin.js';
+import type { OfflineHandler, OfflineOutcome, OfflineRequest, OfflineResult } from './offline-handler.js';
 import { offlineOwner, PG_OFFLINE, queriedState, type PageOfflineOp } from './page-offline-status.js';
 
 /**
@@ -58,6 +58,7 @@ export interface OfflineReport {
 @injectable()
 export class OfflineManager {
   private readonly reports = new Subject<OfflineReport>();
+  private closed = false;
 
   /** One report per offline attempt. */
   readonly offline$: Observable<OfflineReport> = this.reports.asObservable();
@@ -72,15 +73,18 @@ export class OfflineManager {
    * Offlines `mfn`: a free frame goes offline at once; an owned one through a handler.
    *
    * @throws {@link HypervisorError} from the sysctl (`EINVAL`, `EPERM`)
+   * @throws {@link OfflineError} `OFFLINE_UNSUPPORTED` for a hypervisor without the sysctl,
+   * `OFFLINE_HANDLER` when a handler throws (its error is the `cause`), `OFFLINE_CLOSED` after {@link OfflineManager.close}
    */
   async offlinePage(mfn: number): Promise<OfflineReport> {
+    if (this.closed) throw new OfflineError('OFFLINE_CLOSED', `cannot offline mfn 0x${mfn.toString(16)}: the offline manager is closed`, { mfn });
     const status = this.sysctl('offline', mfn);
     let report: OfflineReport;
     if ((status & PG_OFFLINE.OWNED) !== 0 && (status & PG_OFFLINE.PENDING) !== 0) {
       const domid = offlineOwner(status);
       const request = { hypervisor: this.hypervisor, mfn, domid, gfn: this.hypervisor.frameOwner?.(mfn)?.gfn ?? -1, status, pagingProtocol: this.pagingProtocol(domid) };
       const handler = this.handlers.find((candidate) => candidate.canHandle(request));
-      const outcome = handler ? await handler.handle(request) : { result: 'declined' as const, reason: 'no offline handler is registered for this frame' };
+      const outcome = handler ? await this.handle(handler, request) : { result: 'declined' as const, reason: 'no offline handler is registered for this frame' };
       report = { mfn, status, domid, handler: handler?.name, ...outcome, frameStatus: this.frameStatus(mfn) };
     } else {
       report = { mfn, status, frameStatus: this.frameStatus(mfn) };
@@ -99,9 +103,23 @@ export class OfflineManager {
     return this.sysctl('query', mfn);
   }
 
-  /** Completes `offline$`. */
+  /** Completes `offline$`; later offline requests fail with `OFFLINE_CLOSED`. */
   close(): void {
+    this.closed = true;
     this.reports.complete();
+  }
+
+  private async handle(handler: OfflineHandler, request: OfflineRequest): Promise<OfflineResult> {
+    try {
+      return await handler.handle(request);
+    } catch (error) {
+      const mfn = request.mfn;
+      throw new OfflineError('OFFLINE_HANDLER', `offline handler ${handler.name} failed on mfn 0x${mfn.toString(16)} of domain ${request.domid}: ${error instanceof Error ? error.message : String(error)}`, {
+        mfn,
+        handler: handler.name,
+        cause: error,
+      });
+    }
   }
 
   /** The protocol of `domid`'s paging ring, if it has one and its ABI is known. */
@@ -115,7 +133,7 @@ export class OfflineManager {
   }
 
   private sysctl(op: PageOfflineOp, mfn: number): number {
-    if (!this.hypervisor.pageOffline) throw new ConfigError('hypervisor', 'this hypervisor cannot offline pages (no pageOffline)');
+    if (!this.hypervisor.pageOffline) throw new OfflineError('OFFLINE_UNSUPPORTED', `cannot ${op} mfn 0x${mfn.toString(16)}: this hypervisor has no page-offline sysctl (pageOffline)`, { mfn });
     return this.hypervisor.pageOffline(op, mfn);
   }
 }
@@ -132,7 +150,7 @@ export interface CreateOfflineManagerOptions {
   /** The hypervisor. */
   readonly hypervisor: HypervisorPort;
   /** Handler plugins (each registers `OFFLINE_HANDLERS`), asked in this order. */
-  readonly handlers: readonly PagevisorPlugin[];
+  readonly handlers: readonly HostPlugin[];
   /** The ABIs paging rings may speak (default {@link createDefaultAbiRegistry}). */
   readonly abiRegistry?: AbiRegistry;
 }
@@ -150,8 +168,7 @@ export function createOfflineManager(options: CreateOfflineManagerOptions): Offl
   const container = rootContainer.createChildContainer();
   container.register(HYPERVISOR, { useValue: options.hypervisor });
   container.register(ABI_REGISTRY, { useValue: options.abiRegistry ?? createDefaultAbiRegistry() });
-  const context = { domid: -1, maxPages: 0, neverEvict: new Uint8Array(0), seed: 1 };
   const plugins = new TsyringePluginContainer(container);
-  for (const plugin of options.handlers) plugin.register(plugins, context);
+  for (const plugin of options.handlers) plugin.register(plugins);
   return container.isRegistered(OFFLINE_HANDLERS) ? container.resolve(OfflineManager) : new OfflineManager(options.hypervisor, [], container.resolve(ABI_REGISTRY));
 }

@@ -79,6 +79,8 @@ export class Pager {
   private lastRate = { at: 0, evictions: 0, faults: 0 };
   private failure: unknown;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The retry timer fired: the next pass asks the policy even if it has heard nothing new. */
+  private retryDue = false;
   private lastYield = performance.now();
 
   /**
@@ -255,6 +257,8 @@ export class Pager {
   /** One pass: serve fault records until there are none, then move toward the target. */
   private async servicePass(): Promise<void> {
     const ctx = this.ctx!;
+    const retry = this.retryDue;
+    this.retryDue = false;
     while (await this.pageIn.pass(this.clock.now())) {
       // keep draining
     }
@@ -264,7 +268,7 @@ export class Pager {
       const totPages = this.backend.residentPages();
       if (totPages < this.target && ctx.outCount > 0) {
         await this.sweep.requestPageIns(Math.min(this.target - totPages, ctx.maxBatch));
-      } else if (!(await this.eviction.towardTarget(this.target))) {
+      } else if (!(await this.eviction.towardTarget(this.target, retry))) {
         // Nothing to evict now, or a batch that evicted nothing (pages busy, store failing): try again
         // later, as xenpaging's poll timeout did, instead of spinning.
         this.scheduleRetry();
@@ -291,6 +295,7 @@ export class Pager {
     if (this.retryTimer !== undefined || this.state !== 'running') return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
+      this.retryDue = true;
       if (this.state === 'running') this.kick();
     }, delayMs);
     this.retryTimer.unref?.();

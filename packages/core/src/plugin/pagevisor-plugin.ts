@@ -44,3 +44,29 @@ export interface PagevisorPlugin {
   /** Registers the plugin's parts into one pager's container. */
   register(container: PluginContainer, context: PluginContext): void;
 }
+
+/**
+ * A plugin of the host rather than of one pager: an offline-page handler, which acts on machine frames
+ * whatever domain owns them. It registers into the offline manager's container and, unlike a
+ * {@link PagevisorPlugin}, is told nothing about a pager (there is none).
+ *
+ * @example
+ * ```ts
+ * import { OFFLINE_HANDLERS, type HostPlugin } from '@pagevisor/core';
+ *
+ * export function refuseAll(): HostPlugin {
+ *   return {
+ *     name: 'refuse-all',
+ *     register(container) {
+ *       container.provide(OFFLINE_HANDLERS, { name: 'refuse-all', canHandle: () => true, handle: async () => ({ result: 'declined', reason: 'maintenance' }) });
+ *     },
+ *   };
+ * }
+ * ```
+ */
+export interface HostPlugin {
+  /** The plugin's name, for reports and errors. */
+  readonly name: string;
+  /** Registers the plugin's parts into the offline manager's container. */
+  register(container: PluginContainer): void;
+}

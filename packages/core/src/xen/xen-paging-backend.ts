@@ -17,7 +17,7 @@ import {
   type PagingBackend,
 } from '../backend/paging-backend.js';
 import { HypervisorError } from '../errors/hypervisor-error.js';
-import { isPagevisorError } from '../errors/pagevisor-error.js';
+import { isPagevisorError } from '../errors/is-pagevisor-error.js';
 import type { ForeignMapping, HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { XenRequestTable } from '../internal/xen/xen-request-table.js';
 import { BackRing } from '../ring/back-ring.js';

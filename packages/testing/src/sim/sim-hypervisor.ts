@@ -736,16 +736,9 @@ export class SimHypervisor implements HypervisorPort {
   }
 
   private refuse(errno: 'EBUSY' | 'EINVAL' | 'EAGAIN' | 'ENOENT' | 'ENOMEM', d: SimDomain, gfn: number, why: string): HypervisorError {
-    // A foreign map of a paged gfn failing with ENOENT is how every page-in starts (xenpaging's
-    // resume_pages): an answer, not a fault, and tens of thousands a second. Its stack would name only
-    // the caller's own map call, and capturing it was 10% of `pagevisor run`'s time: leave it out.
-    const limit = Error.stackTraceLimit;
-    if (errno === 'ENOENT') Error.stackTraceLimit = 0;
-    try {
-      return new HypervisorError(errno, `domain ${d.domid} gfn 0x${gfn.toString(16)}: ${why}`, { domid: d.domid, gfn });
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    // Every refusal here is an answer the pager handles (a foreign map's ENOENT starts each page-in,
+    // nominate's EBUSY skips a busy page), tens of thousands a second: no stack trace.
+    return HypervisorError.refusal(errno, `domain ${d.domid} gfn 0x${gfn.toString(16)}: ${why}`, { domid: d.domid, gfn });
   }
 
   private populateOrCrash(d: SimDomain, gfn: number, caller: number): void {

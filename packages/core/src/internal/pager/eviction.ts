@@ -22,17 +22,42 @@ export class Eviction {
   }
 
   /**
+   * What the policy had been told (page-ins, evictions, drops, refusals) and the target when it last
+   * found nothing. Until it hears more, asking again finds nothing again, yet cost it a pass over
+   * every page (xenpaging's sweep), once per service pass: so the pager asks only after news, or when
+   * the retry timer says to (a policy may also change its mind with time, as xenpaging does after 123
+   * failed passes).
+   */
+  private exhaustedAt = -1;
+  private exhaustedTarget = -1;
+
+  /**
    * Evicts until the domain is at `target`; returns false when it stopped short (the policy had
    * nothing, or a batch evicted nothing) so the caller retries later instead of spinning.
+   *
+   * @param retry - ask the policy even if it found nothing last time and has heard nothing since
    */
-  async towardTarget(target: number): Promise<boolean> {
+  async towardTarget(target: number, retry: boolean): Promise<boolean> {
     const { backend, config, policy } = this.ctx;
     for (;;) {
       const excess = backend.residentPages() - target;
       if (excess <= 0) return true;
+      const heard = this.policyNews();
+      if (!retry && heard === this.exhaustedAt && target === this.exhaustedTarget) return false;
       const chosen = policy.chooseVictims(Math.min(excess, config.batchSize), this.victims);
-      if (chosen === 0 || (await this.batch(chosen)) === 0) return false;
+      if (chosen === 0) {
+        this.exhaustedAt = heard;
+        this.exhaustedTarget = target;
+        return false;
+      }
+      if ((await this.batch(chosen)) === 0) return false;
     }
+  }
+
+  /** How many things the policy has been told; it changes whenever the policy's inputs do. */
+  private policyNews(): number {
+    const c = this.ctx.counters;
+    return c.pagedIn + c.evictions + c.evictFails + this.ctx.forgotten;
   }
 
   /** Prepare (Xen: nominate and copy), one store write and flush, commit (Xen: evict): returns how many pages went out. */

@@ -36,6 +36,8 @@ export class PagerContext {
   outCount = 0;
   /** Counters for `stats$`. */
   readonly counters: PagerCounters = newPagerCounters();
+  /** gfns {@link PagerContext.forget} has forgotten (DROP_PAGE or lost drops). */
+  forgotten = 0;
   /** Pages per page-in batch: the backend's `maxBatch`. */
   readonly maxBatch: number;
 
@@ -55,6 +57,7 @@ export class PagerContext {
   forget(gfn: number): void {
     this.out[gfn] = 0;
     this.outCount--;
+    this.forgotten++;
     this.policy.notifyDropped(gfn);
     if (this.config.pageEvents) this.events.next({ type: 'page.dropped', gfn });
   }

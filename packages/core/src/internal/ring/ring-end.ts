@@ -1,6 +1,6 @@
 import type { PagingAbi } from '../../abi/paging-abi.js';
 import type { PagingMessage } from '../../abi/paging-message.js';
-import { isPagevisorError } from '../../errors/pagevisor-error.js';
+import { isPagevisorError } from '../../errors/is-pagevisor-error.js';
 import { RingError } from '../../errors/ring-error.js';
 import { ringDistance, ringNotifyNeeded } from '../../ring/ring-index.js';
 import type { RingHeaderWord, SharedRing } from '../../ring/shared-ring.js';
