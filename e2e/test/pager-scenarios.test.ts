@@ -1,41 +1,9 @@
-import { PAGE_STORE, StoreError, createPager, isPagevisorError, type PagerEvent, type PagevisorPlugin } from '@pagevisor/core';
+import { createPager, isPagevisorError, type PagerEvent } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { MemoryPageStore, memoryStore } from '@pagevisor/storage';
-import { GuestRunner, mixWorkload, SimHypervisor, zipfWorkload } from '@pagevisor/testing';
+import { memoryStore } from '@pagevisor/storage';
+import { faultyStore, GuestRunner, mixWorkload, SimHypervisor, zipfWorkload, type FaultyStore } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
 import { integrityMismatches, setup } from './support.js';
-
-/** A memory store whose writes or reads fail with EIO while `failing` is set. */
-function flakyStore(failing: { writes: boolean; reads: boolean }): PagevisorPlugin {
-  return {
-    name: 'flaky',
-    register(container, context) {
-      const store = new MemoryPageStore(context.maxPages);
-      const eio = () => new StoreError('STORE_IO', 'EIO: simulated disk failure');
-      const write = store.writeBatch.bind(store);
-      const read = store.readBatch.bind(store);
-      store.writeBatch = async (...args) => (failing.writes ? Promise.reject(eio()) : write(...args));
-      store.readBatch = async (...args) => (failing.reads ? Promise.reject(eio()) : read(...args));
-      container.provide(PAGE_STORE, store);
-    },
-  };
-}
-
-/** A memory store whose reads take `ms` milliseconds. */
-function slowStore(ms: number): PagevisorPlugin {
-  return {
-    name: 'slow',
-    register(container, context) {
-      const store = new MemoryPageStore(context.maxPages);
-      const read = store.readBatch.bind(store);
-      store.readBatch = async (...args) => {
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        return read(...args);
-      };
-      container.provide(PAGE_STORE, store);
-    },
-  };
-}
 
 describe('pager scenarios', () => {
   it('target down, up, 0 (everything in) and above max (max)', async () => {
@@ -95,7 +63,9 @@ describe('pager scenarios', () => {
   }, 60_000);
 
   it('a full ring: 16 vcpus fault at once on an 8-slot vm_event ring while the store is slow', async () => {
-    const { hv, guest, pager } = setup('vm_event/v7', { vcpus: 16, store: slowStore(2) });
+    let disk!: FaultyStore;
+    const { hv, guest, pager } = setup('vm_event/v7', { vcpus: 16, store: faultyStore(memoryStore(), (s) => (disk = s)) });
+    disk.inject('read', { delayMs: 2, fails: false });
     await pager.start();
     hv.setTarget(guest.domid, 512);
     await pager.settle();
@@ -112,8 +82,9 @@ describe('pager scenarios', () => {
   }, 60_000);
 
   it('a store that fails writes: the pages stay resident and are counted; nothing is lost', async () => {
-    const failing = { writes: true, reads: false };
-    const { hv, guest, pager } = setup('mem_event/4.2', { store: flakyStore(failing) });
+    let disk!: FaultyStore;
+    const { hv, guest, pager } = setup('mem_event/4.2', { store: faultyStore(memoryStore(), (s) => (disk = s)) });
+    disk.inject('write');
     const failures: PagerEvent[] = [];
     pager.events$.subscribe((e) => e.type === 'store.write-failed' && failures.push(e));
     await pager.start();
@@ -122,7 +93,8 @@ describe('pager scenarios', () => {
     expect(pager.stats.pagesOut).toBe(0);
     expect(pager.stats.storeWriteErrors).toBeGreaterThan(0);
     expect(failures.length).toBeGreaterThan(0);
-    failing.writes = false;
+    expect(disk.injectedFailures.write).toBe(failures.length);
+    disk.heal('write');
     const runner = new GuestRunner(hv, guest.domid, zipfWorkload({ pages: 3500, accesses: 5000, seed: 2 }));
     expect((await runner.run(() => pager.settle())).stalled).toBe(false);
     await pager.stop('graceful');
@@ -130,15 +102,15 @@ describe('pager scenarios', () => {
   });
 
   it('a store that fails reads: the pager retries, then stops with the error; the guest stays consistent', async () => {
-    const failing = { writes: false, reads: false };
-    const { hv, guest, pager } = setup('vm_event/v7', { store: flakyStore(failing), config: { readAttempts: 2 } });
+    let disk!: FaultyStore;
+    const { hv, guest, pager } = setup('vm_event/v7', { store: faultyStore(memoryStore(), (s) => (disk = s)), config: { readAttempts: 2 } });
     const attempts: number[] = [];
     let failure: unknown;
     pager.events$.subscribe({ next: (e) => e.type === 'store.read-failed' && attempts.push(e.attempt), error: (e) => (failure = e) });
     await pager.start();
     hv.setTarget(guest.domid, 2048);
     await pager.settle();
-    failing.reads = true;
+    disk.inject('read');
     const paged = guest.p2mType.indexOf(10);
     expect(hv.guestAccess(guest.domid, 0, paged, false)).toBe('blocked');
     await expect(pager.settle()).rejects.toMatchObject({ code: 'STORE_IO' });

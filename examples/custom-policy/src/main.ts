@@ -3,19 +3,12 @@
 import 'reflect-metadata';
 import { createPager } from '@pagevisor/core';
 import { memoryStore } from '@pagevisor/storage';
-import { GuestRunner, policyConformanceCases, SimHypervisor, zipfWorkload } from '@pagevisor/testing';
+import { GuestRunner, runPolicyConformance, SimHypervisor, zipfWorkload } from '@pagevisor/testing';
 import { createSampledLfu, sampledLfu } from './sampled-lfu.js';
 
-let failed = 0;
-for (const check of policyConformanceCases({ name: 'sampled-lfu', create: (context) => createSampledLfu(context), liveOnly: true })) {
-  try {
-    await check.run();
-    console.log(`ok    ${check.name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL  ${check.name}: ${(error as Error).message}`);
-  }
-}
+const results = await runPolicyConformance({ name: 'sampled-lfu', create: (context) => createSampledLfu(context), liveOnly: true });
+for (const r of results) console.log(r.error ? `FAIL  ${r.name}: ${r.error.message}` : `ok    ${r.name}`);
+const failed = results.filter((r) => r.error).length;
 if (failed > 0) {
   console.error(`${failed} conformance checks failed`);
   process.exit(1);

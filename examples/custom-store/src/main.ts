@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { createPager } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { PagefileStore } from '@pagevisor/storage';
-import { GuestRunner, SimHypervisor, storeConformanceCases, zipfWorkload } from '@pagevisor/testing';
+import { GuestRunner, SimHypervisor, runStoreConformance, zipfWorkload } from '@pagevisor/testing';
 import { StripedStore, stripedStore } from './striped-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'striped-store-'));
-let failed = 0;
 let subjects = 0;
 /** The pagefile of stripe `i` under `base`: its directory (one per disk) is ours to make; stores make none. */
 const stripePath = (base: string, i: number): string => {
@@ -21,21 +20,15 @@ const stripePath = (base: string, i: number): string => {
 const openStriped = (base: string, maxPages: number) =>
   Promise.all([0, 1, 2].map((i) => PagefileStore.open({ path: stripePath(base, i) }, maxPages))).then((stripes) => new StripedStore(stripes));
 try {
-  for (const check of storeConformanceCases({
+  const results = await runStoreConformance({
     name: 'striped',
     async create(maxPages) {
       const base = join(dir, `subject-${subjects++}`);
       return { store: await openStriped(base, maxPages), reopen: () => openStriped(base, maxPages) };
     },
-  })) {
-    try {
-      await check.run();
-      console.log(`ok    ${check.name}`);
-    } catch (error) {
-      failed++;
-      console.log(`FAIL  ${check.name}: ${(error as Error).message}`);
-    }
-  }
+  });
+  for (const r of results) console.log(r.error ? `FAIL  ${r.name}: ${r.error.message}` : `ok    ${r.name}`);
+  const failed = results.filter((r) => r.error).length;
   if (failed > 0) throw new Error(`${failed} conformance checks failed`);
 
   const xen = new SimHypervisor({ abi: 'vm_event/v7' });

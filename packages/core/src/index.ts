@@ -54,6 +54,7 @@ export type { HostPlugin, PagevisorPlugin, PluginContext } from './plugin/pagevi
 export type { PluginContainer } from './plugin/plugin-container.js';
 export type { PolicyContext, PolicyFactory, VictimPolicy } from './policy/victim-policy.js';
 export { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './store/page-store.js';
+export { StoreBase, recordLength } from './store/store-base.js';
 export { token, type Token } from './di/token.js';
 export { PAGE_BYTES } from './page-bytes.js';
 export { ABI_REGISTRY, CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from './di/tokens.js';

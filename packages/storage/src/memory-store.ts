@@ -1,5 +1,4 @@
-import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
-import { recordLength, StoreBase } from './internal/store-base.js';
+import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin, recordLength, StoreBase } from '@pagevisor/core';
 
 /** Pages per slab: the store grows 4 MiB at a time. */
 const SLAB_PAGES = 1024;

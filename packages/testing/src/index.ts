@@ -53,12 +53,15 @@ export { denseIds, type DenseIds } from './workloads/dense-ids.js';
 export { TraceError } from './workloads/trace-error.js';
 
 // --- conformance suites ---
-export { ConformanceFailure, type ConformanceCase } from './conformance/conformance-case.js';
-export { policyConformanceCases, type PolicyConformanceSubject } from './conformance/policy-conformance.js';
-export { runStoreConformance, storeConformanceCases, type ConformanceResult, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';
+export { ConformanceFailure, runConformance, type ConformanceCase, type ConformanceResult } from './conformance/conformance-case.js';
+export { policyConformanceCases, runPolicyConformance, type PolicyConformanceSubject } from './conformance/policy-conformance.js';
+export { runStoreConformance, storeConformanceCases, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';
 
 // --- servers for tests ---
 export { findRedisServer, startRedisCluster, startRedisServer, type RedisHandle } from './servers/redis-servers.js';
+
+// --- stores that fail on purpose ---
+export { FaultyStore, faultyStore, type StoreCall, type StoreFault } from './stores/faulty-store.js';
 
 // --- store stress and crash checks ---
 export {

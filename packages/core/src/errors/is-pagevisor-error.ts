@@ -29,7 +29,9 @@ export type PagevisorErrorCode = keyof PagevisorErrorByCode;
 export type PagevisorErrorByCode = { readonly [C in AbiErrorCode]: AbiError } & { readonly [C in RingErrorCode]: RingError } & {
   readonly [C in Errno]: HypervisorError;
 } & { readonly [C in StoreErrorCode]: StoreError } & { readonly [C in PagerErrorCode]: PagerError } & { readonly [C in OfflineErrorCode]: OfflineError } & {
+  /** Bad configuration. */
   readonly CONFIG: ConfigError;
+  /** A policy broke its contract. */
   readonly POLICY: PolicyError;
 };
 

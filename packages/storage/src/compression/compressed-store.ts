@@ -1,6 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PageStore, type PagevisorPlugin } from '@pagevisor/core';
-import { recordLength, StoreBase } from '../internal/store-base.js';
+import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PageStore, type PagevisorPlugin, recordLength, StoreBase } from '@pagevisor/core';
 
 /**
  * The node:zlib codec a {@link CompressedStore} uses.

@@ -1,9 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
-import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
+import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin, recordLength, StoreBase } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
 import type { InspectableStore, InspectedRecord, StoreCheck } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
-import { recordLength, StoreBase } from '../internal/store-base.js';
 
 /** gfns per hash tag: a Redis Cluster spreads a domain's pages over its nodes in 4 MiB chunks. */
 const CHUNK_SHIFT = 10;

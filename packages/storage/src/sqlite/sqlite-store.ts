@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin } from '@pagevisor/core';
+import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin, recordLength, StoreBase } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
 import type { InspectableStore, InspectedRecord, StoreCheck } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
-import { recordLength, StoreBase } from '../internal/store-base.js';
 
 /** The schema version this store writes and reads. */
 const SQLITE_FORMAT = 1;

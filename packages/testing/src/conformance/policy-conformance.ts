@@ -1,6 +1,6 @@
 import type { PolicyContext, VictimPolicy } from '@pagevisor/core';
 import { SeededRandom } from '../sim/seeded-random.js';
-import { ConformanceFailure, type ConformanceCase } from './conformance-case.js';
+import { ConformanceFailure, runConformance, type ConformanceCase, type ConformanceResult } from './conformance-case.js';
 
 /**
  * How the suite gets policies.
@@ -52,6 +52,19 @@ export function policyConformanceCases(subject: PolicyConformanceSubject): Confo
     ['keeps no more memory (heap and typed arrays) than its declared bytes per page, with every page seen', async () => memoryWithinDeclared(subject), true],
   ];
   return cases.filter(([, , applies]) => applies).map(([name, run]) => ({ name: `${subject.name}: ${name}`, run }));
+}
+
+/**
+ * Runs every policy case and returns each outcome (for use outside a test runner), as
+ * {@link runStoreConformance} does for stores.
+ *
+ * @example
+ * ```ts
+ * const failed = (await runPolicyConformance({ name: 'mine', create: (ctx) => new MyPolicy(ctx) })).filter((r) => r.error);
+ * ```
+ */
+export function runPolicyConformance(subject: PolicyConformanceSubject): Promise<ConformanceResult[]> {
+  return runConformance(policyConformanceCases(subject));
 }
 
 function context(seed: number, startsEmpty: boolean, pages = PAGES, future?: Int32Array): PolicyContext {

@@ -1,6 +1,6 @@
 import { isPagevisorError, STORE_PAGE_BYTES, type PageStore, type StoreErrorCode } from '@pagevisor/core';
 import { fillPageContent } from '../sim/page-content.js';
-import { ConformanceFailure, type ConformanceCase } from './conformance-case.js';
+import { ConformanceFailure, runConformance, type ConformanceCase, type ConformanceResult } from './conformance-case.js';
 
 /**
  * A store under test, freshly opened over its own, empty storage.
@@ -97,39 +97,15 @@ export function storeConformanceCases(subject: StoreConformanceSubject): Conform
 }
 
 /**
- * The outcome of one conformance case.
- *
- * @example
- * ```ts
- * const failed = (await runStoreConformance(subject)).filter((r: ConformanceResult) => r.error);
- * ```
- */
-export interface ConformanceResult {
-  /** The case's name. */
-  readonly name: string;
-  /** Why it failed; absent if it passed. */
-  readonly error?: Error;
-}
-
-/**
- * Runs every case and returns each outcome (for use outside a test runner).
+ * Runs every store case and returns each outcome (for use outside a test runner).
  *
  * @example
  * ```ts
  * const failed = (await runStoreConformance(subject)).filter((r) => r.error);
  * ```
  */
-export async function runStoreConformance(subject: StoreConformanceSubject): Promise<ConformanceResult[]> {
-  const results: ConformanceResult[] = [];
-  for (const c of storeConformanceCases(subject)) {
-    try {
-      await c.run();
-      results.push({ name: c.name });
-    } catch (error) {
-      results.push({ name: c.name, error: error as Error });
-    }
-  }
-  return results;
+export function runStoreConformance(subject: StoreConformanceSubject): Promise<ConformanceResult[]> {
+  return runConformance(storeConformanceCases(subject));
 }
 
 /** `count` pages of generated content, page `i` for `(gfns[i], version)`. */

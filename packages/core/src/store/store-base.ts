@@ -1,9 +1,54 @@
-import { STORE_PAGE_BYTES, StoreError, type PageStore, type PageStoreStats } from '@pagevisor/core';
+import { StoreError } from '../errors/store-error.js';
+import { STORE_PAGE_BYTES, type PageStore, type PageStoreStats } from './page-store.js';
 
 /**
- * What every store shares: argument checks, the call order of the `PageStore` contract (each call
- * runs after the previous one has settled), close-once, `await using`, and the counters.
- * A store implements the `do*` methods and keeps {@link StoreBase.pages} up to date.
+ * The base of a {@link PageStore} that keeps the contract for you: argument checks (`STORE_ARGUMENT`),
+ * the call order (each call runs after the previous one has settled, so a read sees every earlier
+ * write), `STORE_CLOSED` after close, close-once with a final flush, read-only opening
+ * (`STORE_READ_ONLY`), `await using`, and the counters of `stats()`. Every built-in store extends it.
+ *
+ * @remarks
+ * A subclass implements the `do*` methods, whose arguments are already checked, and keeps
+ * `this.pages` up to date. A store that opens asynchronously calls
+ * `this.startOpening(open)` in its constructor; every call then waits for the open, and rejects
+ * with its error if it failed. Run `runStoreConformance` from `@pagevisor/testing` on the result.
+ *
+ * @example
+ * ```ts
+ * import { StoreBase, StoreError, recordLength, STORE_PAGE_BYTES } from '@pagevisor/core';
+ *
+ * class MapStore extends StoreBase {
+ *   readonly name = 'map';
+ *   readonly durable = false;
+ *   private readonly records = new Map<number, Uint8Array>();
+ *   constructor(maxPages: number) {
+ *     super('map store', maxPages);
+ *   }
+ *   protected async doWrite(gfns: Uint32Array, pages: Uint8Array, count: number, lengths?: Uint16Array) {
+ *     for (let i = 0; i < count; i++) {
+ *       if (!this.records.has(gfns[i]!)) this.pages++;
+ *       const at = i * STORE_PAGE_BYTES;
+ *       this.records.set(gfns[i]!, pages.slice(at, at + recordLength(lengths, i)));
+ *     }
+ *   }
+ *   protected async doRead(gfns: Uint32Array, count: number, into: Uint8Array, lengths?: Uint16Array) {
+ *     for (let i = 0; i < count; i++) {
+ *       const record = this.records.get(gfns[i]!);
+ *       if (record === undefined) throw new StoreError('STORE_MISSING', `map store: no page for gfn ${gfns[i]}`, { gfn: gfns[i] });
+ *       into.fill(0, i * STORE_PAGE_BYTES, (i + 1) * STORE_PAGE_BYTES).set(record, i * STORE_PAGE_BYTES);
+ *       if (lengths) lengths[i] = record.length;
+ *     }
+ *   }
+ *   protected async doDelete(gfns: Uint32Array, count: number) {
+ *     for (let i = 0; i < count; i++) if (this.records.delete(gfns[i]!)) this.pages--;
+ *   }
+ *   protected async doFlush() {}
+ *   protected async doClose() {}
+ *   protected bytesUsed() {
+ *     return this.pages * STORE_PAGE_BYTES;
+ *   }
+ * }
+ * ```
  */
 export abstract class StoreBase implements PageStore {
   /** The store's name (`memory`, `pagefile`, `sqlite`, `redis`, ...). */
@@ -162,7 +207,14 @@ export abstract class StoreBase implements PageStore {
   }
 }
 
-/** Length of record `i` of a batch: `lengths[i]`, or a whole page. */
+/**
+ * Length of record `i` of a batch: `lengths[i]`, or a whole page when the batch has no lengths.
+ *
+ * @example
+ * ```ts
+ * const bytes = pages.subarray(i * STORE_PAGE_BYTES, i * STORE_PAGE_BYTES + recordLength(lengths, i));
+ * ```
+ */
 export function recordLength(lengths: Uint16Array | undefined, i: number): number {
   return lengths ? lengths[i]! : STORE_PAGE_BYTES;
 }
