@@ -39,7 +39,8 @@ const BATCH = 64;
 /** A backend with no memory behind it: what is left is the engine's own cost. */
 class NullBackend implements PagingBackend {
   readonly pageCount = PAGES;
-  readonly capabilities: BackendCapabilities = { maxBatch: BATCH };
+  readonly memoryName = 'null';
+  readonly capabilities: BackendCapabilities = { maxBatch: BATCH, refusesEviction: false, accesses: 'none', dirtyTracking: false, zeroPages: false, prefetch: true };
   readonly info = { name: 'null' };
   readonly activity$ = new Subject<void>();
   readonly target$ = new BehaviorSubject<number>(PAGES);
@@ -125,7 +126,7 @@ async function engineFaultsPerSecond(): Promise<number> {
 
 /** The same policy and store work per fault, with no engine: read + delete, page-in, choose, write, page-out. */
 async function baselineFaultsPerSecond(): Promise<number> {
-  const context = { domid: -1, maxPages: PAGES, neverEvict: new Uint8Array(PAGES), seed: 1 };
+  const context = { memoryName: 'null', maxPages: PAGES, neverEvict: new Uint8Array(PAGES), seed: 1 };
   // A plugin container that is a map: enough for one policy and one store.
   const registered = new Map<symbol, unknown>();
   const container: PluginContainer = {

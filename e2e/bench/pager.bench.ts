@@ -32,7 +32,7 @@ const GUEST_PAGES = 1 << 18;
 async function pagedGuest(abi: string, vcpus: number, targetFraction: number, store: PagevisorPlugin): Promise<{ hv: SimHypervisor; domid: number; pager: Pager }> {
   const hv = new SimHypervisor({ abi, machineFrames: GUEST_PAGES + 4096 });
   const guest = hv.createDomain({ maxPages: GUEST_PAGES, vcpus });
-  const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store, config: { abi } });
+  const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store, abi });
   await pager.start();
   hv.setTarget(guest.domid, Math.floor(guest.totPages * targetFraction));
   await pager.settle();
@@ -70,7 +70,7 @@ async function faultsPerSecond(abi: string, faults: number, store: PagevisorPlug
 async function evictionsPerSecond(): Promise<number> {
   const hv = new SimHypervisor({ abi: 'vm_event/v7', machineFrames: GUEST_PAGES + 4096 });
   const guest = hv.createDomain({ maxPages: GUEST_PAGES });
-  const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore() });
+  const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore() });
   await pager.start();
   const start = performance.now();
   hv.setTarget(guest.domid, Math.floor(guest.totPages / 10));
@@ -81,7 +81,7 @@ async function evictionsPerSecond(): Promise<number> {
 async function metadataAt16M(): Promise<{ pager: number; policy: number; total: number }> {
   const hv = new SimHypervisor({ abi: 'vm_event/v7', machineFrames: MAX_SIM_PAGES + 4096 });
   const guest = hv.createDomain({ maxPages: MAX_SIM_PAGES });
-  const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore() });
+  const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore() });
   await pager.start();
   const { pager: p, policy } = pager.metadataBytesPerGfn;
   return { pager: p, policy: +policy.toFixed(4), total: +(p + policy).toFixed(4) };

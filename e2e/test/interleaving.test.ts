@@ -75,7 +75,7 @@ describe('interleaved runs: guest and backends inside the pager\'s batches', () 
     for (let seed = 1; seed <= 6; seed++) {
       const result = await runInterleaved(options('vm_event/v7', seed));
       expect(result.ok, result.problems[0]?.message).toBe(true);
-      held += result.eventCounts['pagein.no-memory'] ?? 0;
+      held += result.eventCounts['batch.delayed'] ?? 0;
     }
     expect(held).toBeGreaterThan(0);
   });

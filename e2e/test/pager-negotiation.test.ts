@@ -53,7 +53,7 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
     const adapter = countingAdapter();
     const abiRegistry = new AbiRegistry(BUILTIN_ABIS, [adapter]);
     const store = memoryStore();
-    const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store, abiRegistry, config: { abi: 'vm_event/v7' } });
+    const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store, abiRegistry, abi: 'vm_event/v7' });
     const events: PagerEvent[] = [];
     pager.events$.subscribe((e) => events.push(e));
     await pager.start();
@@ -72,11 +72,11 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
     const { hv, guest } = machine('vm_event/v5');
     const pager = createPager({
       hypervisor: hv,
-      domain: guest.domid,
+      domid: guest.domid,
       policy: xenpaging(),
       store: memoryStore(),
       abiRegistry: new AbiRegistry(BUILTIN_ABIS),
-      config: { abi: 'vm_event/v7' },
+      abi: 'vm_event/v7',
     });
     const error = await pager.start().then(() => undefined, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'ABI_MISMATCH', message: 'expected vm_event interface version 7, got 5' });
@@ -86,7 +86,7 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
   it('a v7 pager on Xen 4.11 (v3, no version query) gets the ring, sees version 3 in the first request and stops, naming the fix', async () => {
     const { hv, guest } = machine('vm_event/v3');
     expect(hv.announcedPagingAbi(guest.domid)).toBeUndefined();
-    const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: ['vm_event/v7', 'vm_event/v3'] } });
+    const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abi: ['vm_event/v7', 'vm_event/v3'] });
     const events: PagerEvent[] = [];
     pager.events$.subscribe({ next: (e) => events.push(e), error: () => undefined });
     await pager.start();
@@ -102,7 +102,7 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
 
   it('the same pager with vm_event/v3 named first pages that Xen', async () => {
     const { hv, guest } = machine('vm_event/v3');
-    const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: ['vm_event/v3', 'vm_event/v7'] } });
+    const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abi: ['vm_event/v3', 'vm_event/v7'] });
     await pager.start();
     const result = await pageUnderLoad(hv, guest.domid, pager);
     expect(result.stalled).toBe(false);
@@ -112,7 +112,7 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
 
   it("SUSE's age 3 refuses a pager of age 1 with ENOEXEC, as its mem_event_enable did", async () => {
     const { hv, guest } = machine('mem_event/age3');
-    const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: 'mem_event/age1' } });
+    const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abi: 'mem_event/age1' });
     const error = await pager.start().then(() => undefined, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENOEXEC', message: `domain ${guest.domid}: Expected paging age 3, got 1` });
     expect(guest.paging).toBeUndefined();
@@ -121,7 +121,7 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
   it('a pager configured with an ABI its registry lacks is refused at createPager', () => {
     const { hv, guest } = machine('vm_event/v7');
     const abiRegistry = createDefaultAbiRegistry();
-    expect(() => createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), abiRegistry, config: { abi: 'vm_event/v8' } })).toThrow(
+    expect(() => createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abiRegistry, abi: 'vm_event/v8' })).toThrow(
       /abi: unknown paging ABI "vm_event\/v8"/,
     );
   });

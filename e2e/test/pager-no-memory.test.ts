@@ -32,11 +32,11 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
       const hogs = hv.occupyFreeFrames();
       expect(hv.guestAccess(guest.domid, 0, gfn, false)).toBe('blocked');
       await pager.settle();
-      expect(events.filter((e) => e.type === 'pagein.no-memory')).toEqual([{ type: 'pagein.no-memory', pages: 1, attempt: 1, retryInMs: 100 }]);
+      expect(events.filter((e) => e.type === 'batch.delayed')).toEqual([{ type: 'batch.delayed', pages: 1, attempt: 1, retryInMs: 100 }]);
       expect(guest.runnable(0)).toBe(false); // held back, not answered: no fault loop
       await new Promise((resolve) => setTimeout(resolve, 150));
       await pager.settle();
-      expect(events.filter((e) => e.type === 'pagein.no-memory').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
+      expect(events.filter((e) => e.type === 'batch.delayed').map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
       for (const hog of hogs) hv.destroyDomain(hog);
       const back = await until(() => { hv.releaseSpin(guest.domid, 0); return guest.runnable(0); }, () => pager.settle(), 2000);
       expect(back, 'the vcpu never ran again after memory was freed').toBe(true);
@@ -62,7 +62,7 @@ describe('page-in with no free memory (ENOMEM from prep)', () => {
     expect(stopped).toBe(true);
     expect(isPagevisorError(failure, 'PAGER_NO_MEMORY')).toBe(true);
     expect((failure as Error).message).toMatch(/found no free memory 8 times; the pages stay out, in the store/);
-    expect(events.filter((e) => e.type === 'pagein.no-memory').map((e) => (e as { retryInMs: number }).retryInMs)).toEqual([100, 200, 400, 800, 800, 800, 800, 800]);
+    expect(events.filter((e) => e.type === 'batch.delayed').map((e) => (e as { retryInMs: number }).retryInMs)).toEqual([100, 200, 400, 800, 800, 800, 800, 800]);
     expect(guest.p2mType[gfn]).not.toBe(P2mType.ram_rw);
     expect(pager.stats.pagesOut).toBeGreaterThan(0);
     const page = new Uint8Array(4096);

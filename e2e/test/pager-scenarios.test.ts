@@ -137,8 +137,8 @@ describe('pager scenarios', () => {
     const hv = new SimHypervisor({ abi: 'vm_event/v7', audit: true, machineFrames: 16384 });
     const a = hv.createDomain({ maxPages: 2048, seed: 1 });
     const b = hv.createDomain({ maxPages: 4096, seed: 2 });
-    const pa = createPager({ hypervisor: hv, domain: a.domid, policy: xenpaging(), store: memoryStore() });
-    const pb = createPager({ hypervisor: hv, domain: b.domid, policy: xenpaging(), store: memoryStore() });
+    const pa = createPager({ hypervisor: hv, domid: a.domid, policy: xenpaging(), store: memoryStore() });
+    const pb = createPager({ hypervisor: hv, domid: b.domid, policy: xenpaging(), store: memoryStore() });
     await Promise.all([pa.start(), pb.start()]);
     hv.setTarget(a.domid, 1000);
     hv.setTarget(b.domid, 3000);

@@ -19,7 +19,7 @@ describe('a second pager on a domain', () => {
       const { pagesOut } = await pager.stop('hard');
       expect(pagesOut).toBeGreaterThan(1000);
       const before = Uint8Array.from(guest.p2mType);
-      const successor = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi } });
+      const successor = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abi });
       const error = await successor.start().then(() => undefined, (e: unknown) => e);
       expect(isPagevisorError(error, 'EBUSY')).toBe(true);
       expect((error as Error).message).toMatch(/a pager is \(or was\) active on it, and its ring is still set up; Xen offers no way to take it over/);
@@ -31,7 +31,7 @@ describe('a second pager on a domain', () => {
   it('after a graceful stop the next pager starts and pages the guest again', async () => {
     const { hv, guest, pager } = await pagedToHalf('vm_event/v7');
     await pager.stop('graceful');
-    const next = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: 'vm_event/v7' } });
+    const next = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abi: 'vm_event/v7' });
     await next.start();
     await next.settle();
     expect(next.stats.pagesOut).toBeGreaterThan(1000);

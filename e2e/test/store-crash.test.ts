@@ -78,7 +78,7 @@ describe('crash safety of the durable stores (pagevisor store stress, SIGKILL, r
   // (synced at every flush, for pages that must outlive a host crash; a SIGKILL cannot test that part).
   for (const fsync of ['none', 'batch'] as const) {
     const name = (round: number, ext: string) => file(round, `${fsync}.${ext}`);
-    crashTest(`pagefile, fsync ${fsync}`, (round) => ['--store', 'file', '--fsync', fsync, '--path', name(round, 'pagefile')], (round) => PagefileStore.open({ path: name(round, 'pagefile') }, OPTIONS.gfns));
+    crashTest(`pagefile, fsync ${fsync}`, (round) => ['--store', 'pagefile', '--fsync', fsync, '--path', name(round, 'pagefile')], (round) => PagefileStore.open({ path: name(round, 'pagefile') }, OPTIONS.gfns));
     crashTest(`sqlite, sync ${fsync}`, (round) => ['--store', 'sqlite', '--fsync', fsync, '--path', name(round, 'sqlite')], (round) => SqliteStore.open({ path: name(round, 'sqlite') }, OPTIONS.gfns));
   }
   const redis = inject('redis');

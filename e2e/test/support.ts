@@ -12,10 +12,11 @@ export function setup(
   const guest = hv.createDomain({ maxPages: options.maxPages ?? 4096, vcpus: options.vcpus ?? 4, seed: 21 });
   const pager = createPager({
     hypervisor: hv,
-    domain: guest.domid,
+    domid: guest.domid,
     policy: options.policy ?? xenpaging({ mruSize: 64 }),
     store: options.store ?? memoryStore(),
-    config: { abi, ...options.config },
+    abi,
+    config: options.config,
   });
   return { hv, guest, pager };
 }

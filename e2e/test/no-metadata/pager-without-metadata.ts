@@ -21,7 +21,7 @@ class Probe {
 const metadata = Reflect.getMetadata('design:paramtypes', Probe) as unknown;
 const hv = new SimHypervisor({ abi: 'vm_event/v7', audit: true, machineFrames: 8192 });
 const guest = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 5 });
-const pager = createPager({ hypervisor: hv, domain: guest.domid, policy: xenpaging({ mruSize: 64 }), store: memoryStore() });
+const pager = createPager({ hypervisor: hv, domid: guest.domid, policy: xenpaging({ mruSize: 64 }), store: memoryStore() });
 await pager.start();
 hv.setTarget(guest.domid, 1024);
 await pager.settle();

@@ -15,7 +15,7 @@ for (const abi of BUILTIN_ABIS) {
   const guest = xen.createDomain({ maxPages: 4096, vcpus: 2, seed: 8 });
   const announces = xen.announcedPagingAbi(guest.domid) !== undefined;
   const offer = announces ? BUILTIN_ABIS.map((a) => a.id) : [abi.id];
-  const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: xenpaging(), store: memoryStore(), config: { abi: offer } });
+  const pager = createPager({ hypervisor: xen, domid: guest.domid, policy: xenpaging(), store: memoryStore(), abi: offer });
   let how = '';
   pager.events$.subscribe((e) => {
     if (e.type === 'pager.started') how = e.abiSource ?? '';

@@ -12,10 +12,10 @@ const guest = xen.createDomain({ maxPages: 16384, vcpus: 4 });
 
 const pager = createPager({
   hypervisor: xen,
-  domain: guest.domid,
+  domid: guest.domid,
   policy: xenpaging(),
   store: memoryStore(),
-  config: { abi: ['vm_event/v7'] },
+  abi: ['vm_event/v7'],
 });
 
 pager.events$.pipe(filter((e) => e.type === 'target.changed' || e.type === 'pager.stopped')).subscribe((e) => console.log('event', e));

@@ -16,7 +16,7 @@ if (failed > 0) {
 
 const xen = new SimHypervisor({ abi: 'vm_event/v7' });
 const guest = xen.createDomain({ maxPages: 16384, vcpus: 4, seed: 9 });
-const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: sampledLfu({ samples: 8 }), store: memoryStore() });
+const pager = createPager({ hypervisor: xen, domid: guest.domid, policy: sampledLfu({ samples: 8 }), store: memoryStore() });
 await pager.start();
 xen.setTarget(guest.domid, 4096);
 await pager.settle();

@@ -34,7 +34,7 @@ try {
   const xen = new SimHypervisor({ abi: 'vm_event/v7' });
   const guest = xen.createDomain({ maxPages: 8192, vcpus: 2, seed: 4 });
   const store = stripedStore(3, (i, maxPages) => PagefileStore.openLazily({ path: stripePath(join(dir, 'pager'), i) }, maxPages));
-  const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: xenpaging(), store });
+  const pager = createPager({ hypervisor: xen, domid: guest.domid, policy: xenpaging(), store });
   await pager.start();
   xen.setTarget(guest.domid, 2048);
   await pager.settle();

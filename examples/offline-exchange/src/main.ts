@@ -11,7 +11,7 @@ import { SimHypervisor } from '@pagevisor/testing';
 const xen = new SimHypervisor({ machineFrames: 16384 });
 const pvGuest = xen.createPvDomain({ maxPages: 4096, seed: 1 });
 const hvmGuest = xen.createDomain({ maxPages: 4096, vcpus: 2, seed: 2 });
-const pager = createPager({ hypervisor: xen, domain: hvmGuest.domid, policy: xenpaging(), store: memoryStore() });
+const pager = createPager({ hypervisor: xen, domid: hvmGuest.domid, policy: xenpaging(), store: memoryStore() });
 await pager.start();
 
 const offline = createOfflineManager({ hypervisor: xen, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });

@@ -27,7 +27,7 @@ const guest = xen.createDomain({ maxPages: 32768, vcpus: 4, seed: 3 });
 const prefix = `far-memory-example:${process.pid}`;
 const pager = createPager({
   hypervisor: xen,
-  domain: guest.domid,
+  domid: guest.domid,
   policy: xenpaging(),
   store: compressedStore(redisStore(cluster ? { cluster, prefix } : { url, prefix }), { codec: 'deflate' }),
 });

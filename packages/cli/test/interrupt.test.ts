@@ -61,7 +61,7 @@ function freshTmp(): string {
   return dir;
 }
 
-const LONG_RUN = ['run', '--pages', '65536', '--accesses', '2000000', '--store', 'file'];
+const LONG_RUN = ['run', '--pages', '65536', '--accesses', '2000000', '--store', 'pagefile'];
 
 describe('Ctrl-C and SIGTERM stop gracefully', () => {
   it('SIGINT mid-run: every page paged back in, summary and report marked interrupted, temporary store removed, exit 130', { timeout: 120_000 }, async () => {
@@ -102,11 +102,11 @@ describe('Ctrl-C and SIGTERM stop gracefully', () => {
   it('store stress stops after the batch under way: every acknowledged operation holds, the summary says interrupted', { timeout: 60_000 }, async () => {
     const path = join(freshTmp(), 'stress.pagefile');
     const options = { ops: 100_000_000, seed: 5, gfns: 512 };
-    const child = await runAndSignal(['store', 'stress', '--store', 'file', '--path', path, '--ops', String(options.ops), '--gfns', '512', '--seed', '5'], [[/^ack /m, 'SIGINT']], freshTmp());
+    const child = await runAndSignal(['store', 'stress', '--store', 'pagefile', '--path', path, '--ops', String(options.ops), '--gfns', '512', '--seed', '5'], [[/^ack /m, 'SIGINT']], freshTmp());
     expect(child.code, child.err).toBe(130);
     const lines = child.out.trim().split('\n');
     const summary = JSON.parse(lines.at(-1)!);
-    expect(summary).toMatchObject({ store: 'file', interrupted: 'SIGINT' });
+    expect(summary).toMatchObject({ store: 'pagefile', interrupted: 'SIGINT' });
     expect(summary.ops).toBeLessThan(options.ops);
     const acks = lines.slice(0, -1);
     expect(acks).toHaveLength(summary.ops);

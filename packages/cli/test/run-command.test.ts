@@ -49,7 +49,7 @@ describe('pagevisor run', () => {
     const dir = mkdtempSync((await import('node:os')).tmpdir() + '/pv-run-');
     const { code, out } = await cli('run', '--pages', '2048', '--accesses', '2000', '--path', `${dir}/g.pagefile`, '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ store: 'file', integrity: { mismatches: 0 } });
+    expect(JSON.parse(out)).toMatchObject({ store: 'pagefile', integrity: { mismatches: 0 } });
     expect(existsSync(`${dir}/g.pagefile`)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -74,7 +74,7 @@ describe('pagevisor run', () => {
     [['--abi', 'vm_event/v9'], /unknown paging ABI "vm_event\/v9"/],
     [['--store', 'tape'], /no store "tape"/],
     [['--store', 'redis', '--url', 'redis://127.0.0.1:1'], /cannot connect/],
-    [['--store', 'memory', '--path', 'x'], /--path goes with --store file or sqlite/],
+    [['--store', 'memory', '--path', 'x'], /--path goes with --store pagefile or sqlite/],
     [['--compress', 'zstd'], /--compress "zstd": expected deflate or brotli/],
     [['--format', 'xml'], /--format "xml"/],
     [['--workload', '/nonexistent.trace'], /nonexistent\.trace: cannot read/],

@@ -36,7 +36,7 @@ describe('pagevisor run --interleave', () => {
   });
 
   it('refuses flags that do not apply, and a bad schedule file, with exit 2', async () => {
-    expect((await cli('run', '--interleave', '1', '--store', 'file')).err).toMatch(/--store does not apply to --interleave/);
+    expect((await cli('run', '--interleave', '1', '--store', 'pagefile')).err).toMatch(/--store does not apply to --interleave/);
     expect((await cli('run', '--shrink')).code).toBe(2);
     const bad = file('bad.schedule');
     writeFileSync(bad, '1 grab 0 0 ram\n');

@@ -18,9 +18,9 @@ describe('pagevisor run: a store it did not create is never overwritten silently
     const path = temp('g.pagefile');
     expect((await cli('run', ...SMALL, '--path', path, '--json')).code).toBe(0);
     // A graceful stop pages everything in, so the first run leaves no page; a store written by stress does.
-    await cli('store', 'stress', '--store', 'file', '--path', path, '--ops', '300', '--gfns', '64');
+    await cli('store', 'stress', '--store', 'pagefile', '--path', path, '--ops', '300', '--gfns', '64');
     const bytes = readFileSync(path);
-    const pages = JSON.parse((await cli('store', 'verify', '--store', 'file', '--path', path, '--json')).out).ok;
+    const pages = JSON.parse((await cli('store', 'verify', '--store', 'pagefile', '--path', path, '--json')).out).ok;
     const refused = await cli('run', ...SMALL, '--path', path);
     expect(refused.code).toBe(EXIT_CODES.usage);
     expect(refused.err.trim().split('\n')).toHaveLength(1);
@@ -28,7 +28,7 @@ describe('pagevisor run: a store it did not create is never overwritten silently
     expect(readFileSync(path).equals(bytes)).toBe(true);
     expect((await cli('run', ...SMALL, '--path', path, '--reuse', '--json')).code).toBe(0);
     expect((await cli('run', ...SMALL, '--path', path, '--overwrite', '--json')).code).toBe(0);
-    expect(JSON.parse((await cli('store', 'verify', '--store', 'file', '--path', path, '--json')).out).ok).toBe(0);
+    expect(JSON.parse((await cli('store', 'verify', '--store', 'pagefile', '--path', path, '--json')).out).ok).toBe(0);
   });
 
   it('never overwrites a file that is not a store, even with --overwrite; the magic is printed in hex', async () => {

@@ -39,13 +39,13 @@ async function inspectTwice(storeArgs: string[], snapshot: () => Promise<unknown
 describe('store verify and dump never change the store they inspect; store repair does, only with --yes', () => {
   it('pagefile: a corrupt slot is reported on every run and the file keeps every byte', async () => {
     const path = tempPath('damaged.pagefile');
-    await cli('store', 'stress', '--store', 'file', '--path', path, '--ops', '200', '--gfns', '32');
-    const first = await cli('store', 'dump', '--store', 'file', '--path', path, '--json');
+    await cli('store', 'stress', '--store', 'pagefile', '--path', path, '--ops', '200', '--gfns', '32');
+    const first = await cli('store', 'dump', '--store', 'pagefile', '--path', path, '--json');
     const slot = Number(/^slot (\d+)$/.exec(JSON.parse(first.out.split('\n')[0]!).location)![1]);
     const bytes = readFileSync(path);
     bytes[pageOffset(slot) + 1000]! ^= 0xff;
     writeFileSync(path, bytes);
-    await inspectTwice(['--store', 'file', '--path', path], () => readFileSync(path).toString('base64'));
+    await inspectTwice(['--store', 'pagefile', '--path', path], () => readFileSync(path).toString('base64'));
   });
 
   it('sqlite: a row whose CRC fails is reported on every run and the database keeps every byte', async () => {
@@ -79,7 +79,7 @@ describe('store verify and dump never change the store they inspect; store repai
   it('a 0-byte file is not a pagefile: verify says so (exit 2) and writes nothing', async () => {
     const path = tempPath('empty.pagefile');
     writeFileSync(path, '');
-    const verify = await cli('store', 'verify', '--store', 'file', '--path', path);
+    const verify = await cli('store', 'verify', '--store', 'pagefile', '--path', path);
     expect(verify.code).toBe(EXIT_CODES.usage);
     expect(verify.err).toMatch(/is empty, not a pagefile/);
     expect(readFileSync(path)).toHaveLength(0);
@@ -87,23 +87,23 @@ describe('store verify and dump never change the store they inspect; store repai
 
   it('dump names what a truncation cut off and exits 1', async () => {
     const path = tempPath('cut.pagefile');
-    await cli('store', 'stress', '--store', 'file', '--path', path, '--ops', '100', '--gfns', '32');
+    await cli('store', 'stress', '--store', 'pagefile', '--path', path, '--ops', '100', '--gfns', '32');
     const bytes = readFileSync(path);
     writeFileSync(path, bytes.subarray(0, 4096 + 16384 + 10 * 4096));
-    const dump = await cli('store', 'dump', '--store', 'file', '--path', path);
+    const dump = await cli('store', 'dump', '--store', 'pagefile', '--path', path);
     expect(dump.code).toBe(EXIT_CODES.failed);
     expect(dump.err).toMatch(/1014 slots cut off by truncation/);
   });
 
   for (const [store, name] of [
-    ['file', 'repair.pagefile'],
+    ['pagefile', 'repair.pagefile'],
     ['sqlite', 'repair.sqlite'],
   ] as const) {
     it(`${store}: repair says what it would drop and changes nothing without --yes; with --yes verify passes after`, async () => {
       const path = tempPath(name);
       await cli('store', 'stress', '--store', store, '--path', path, '--ops', '300', '--gfns', '32');
-      if (store === 'file') {
-        const first = await cli('store', 'dump', '--store', 'file', '--path', path, '--json');
+      if (store === 'pagefile') {
+        const first = await cli('store', 'dump', '--store', 'pagefile', '--path', path, '--json');
         const slot = Number(/^slot (\d+)$/.exec(JSON.parse(first.out.split('\n')[0]!).location)![1]);
         const bytes = readFileSync(path);
         bytes[pageOffset(slot) + 7]! ^= 0x01;
@@ -130,19 +130,19 @@ describe('store verify and dump never change the store they inspect; store repai
 
   it('repair --yes on a truncated pagefile rewrites its header to what it still holds', async () => {
     const path = tempPath('cut-repair.pagefile');
-    await cli('store', 'stress', '--store', 'file', '--path', path, '--ops', '100', '--gfns', '32');
+    await cli('store', 'stress', '--store', 'pagefile', '--path', path, '--ops', '100', '--gfns', '32');
     writeFileSync(path, readFileSync(path).subarray(0, 4096 + 16384 + 10 * 4096));
-    const repair = await cli('store', 'repair', '--store', 'file', '--path', path, '--yes');
+    const repair = await cli('store', 'repair', '--store', 'pagefile', '--path', path, '--yes');
     expect(repair.code).toBe(0);
     expect(repair.out).toMatch(/1014 slots cut off by truncation/);
-    const verify = await cli('store', 'verify', '--store', 'file', '--path', path, '--json');
+    const verify = await cli('store', 'verify', '--store', 'pagefile', '--path', path, '--json');
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.out)).toMatchObject({ missingSlots: 0, corrupt: 0 });
   });
 
   it('store stress creates no directory: a missing parent is exit 2', async () => {
     const path = `${tempPath('x')}-missing/dir/stress.pagefile`;
-    const stress = await cli('store', 'stress', '--store', 'file', '--path', path, '--ops', '10');
+    const stress = await cli('store', 'stress', '--store', 'pagefile', '--path', path, '--ops', '10');
     expect(stress.code).toBe(EXIT_CODES.usage);
     expect(stress.err).toMatch(/directory .*missing\/dir does not exist/);
   });

@@ -1,11 +1,14 @@
 /**
- * The core of Pagevisor: versioned paging ABIs (Xen's mem_event ages and vm_event versions) with
- * byte-exact codecs, ABI negotiation, the `io/ring.h` shared ring they travel on, the hypervisor port,
- * and the pager engine with its plugin contracts (victim policies, page stores).
+ * The core of Pagevisor: the pager engine ({@link createPager}) with its plugin contracts (victim
+ * policies, page stores), the backend-neutral port it drives ({@link PagingBackend}), and Xen as one
+ * backend: {@link XenPagingBackend} over the hypervisor port, the versioned paging ABIs (mem_event
+ * ages, vm_event versions) with byte-exact codecs, their negotiation, and the `io/ring.h` shared ring.
  *
  * @remarks
- * Start with {@link BUILTIN_ABIS} and {@link createDefaultAbiRegistry} to pick an ABI, then
- * {@link SharedRing}, {@link FrontRing} (the hypervisor's end) and {@link BackRing} (the pager's end).
+ * Start with {@link createPager}: a policy plugin, a store plugin, and either a Xen port and a domid or
+ * any {@link PagingBackend}. Then `pager.start()`, `pager.events$` and `pager.stats$`, and
+ * `pager.stop()`. Xen's wire protocol is below: {@link BUILTIN_ABIS}, {@link createDefaultAbiRegistry},
+ * {@link SharedRing}, {@link FrontRing} and {@link BackRing}, and Xen's constants under {@link xen}.
  *
  * @packageDocumentation
  */
@@ -13,29 +16,17 @@
 // tsyringe needs the Reflect metadata API before any decorated class is evaluated.
 import 'reflect-metadata';
 
-// --- errors ---
-export { PagevisorError, type PagevisorErrorOptions } from './errors/pagevisor-error.js';
-export { isPagevisorError, type PagevisorErrorByCode, type PagevisorErrorCode } from './errors/is-pagevisor-error.js';
-export { AbiError, type AbiErrorCode, type AbiErrorDetails } from './errors/abi-error.js';
-export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/ring-error.js';
-export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
-export { ConfigError } from './errors/config-error.js';
-export { PolicyError } from './errors/policy-error.js';
-export { OfflineError, type OfflineErrorCode } from './errors/offline-error.js';
-export { PagerError, type PagerErrorCode } from './errors/pager-error.js';
-export { StoreError, type StoreErrorCode } from './errors/store-error.js';
-
 // --- the pager ---
-export { Pager, type MetadataBytes } from './pager/pager.js';
 export { createPager, type CreatePagerCommon, type CreatePagerOnBackend, type CreatePagerOnXen, type CreatePagerOptions } from './pager/create-pager.js';
+export { Pager, type MetadataBytes } from './pager/pager.js';
 export { resolvePagerConfig, type PagerConfig, type ResolvedPagerConfig } from './pager/pager-config.js';
 export type {
-  EvictBatchEvent,
-  EvictFailedEvent,
+  BatchEvictedEvent,
+  PageEvictFailedEvent,
   EvictFailReason,
   PageEvent,
-  PageInBatchEvent,
-  PageInNoMemoryEvent,
+  BatchPagedInEvent,
+  BatchDelayedEvent,
   PagerEvent,
   PagerEventType,
   PagerStartedEvent,
@@ -59,6 +50,18 @@ export { token, type Token } from './di/token.js';
 export { PAGE_BYTES } from './page-bytes.js';
 export { ABI_REGISTRY, CLOCK, HYPERVISOR, OFFLINE_HANDLERS, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from './di/tokens.js';
 
+// --- errors ---
+export { PagevisorError, type PagevisorErrorOptions } from './errors/pagevisor-error.js';
+export { isPagevisorError, type PagevisorErrorByCode, type PagevisorErrorCode } from './errors/is-pagevisor-error.js';
+export { AbiError, type AbiErrorCode, type AbiErrorDetails } from './errors/abi-error.js';
+export { RingError, type RingErrorCode, type RingErrorOptions } from './errors/ring-error.js';
+export { HypervisorError, type Errno, type HypervisorErrorDetails } from './errors/hypervisor-error.js';
+export { ConfigError } from './errors/config-error.js';
+export { PolicyError } from './errors/policy-error.js';
+export { OfflineError, type OfflineErrorCode } from './errors/offline-error.js';
+export { PagerError, type PagerErrorCode } from './errors/pager-error.js';
+export { StoreError, type StoreErrorCode } from './errors/store-error.js';
+
 // --- the paging backend port, and the Xen backend ---
 export {
   EVICT_DONE,
@@ -74,12 +77,13 @@ export {
   POPULATED,
   POPULATE_GONE,
   POPULATE_NO_MEMORY,
+  type AccessReporting,
   type BackendCapabilities,
   type BackendInfo,
   type FaultBatch,
   type PagingBackend,
 } from './backend/paging-backend.js';
-export { XenPagingBackend, type XenPagingBackendOptions } from './xen/xen-paging-backend.js';
+export { XenPagingBackend, xenMemoryName, type XenPagingBackendOptions } from './xen/xen-paging-backend.js';
 
 // --- the hypervisor port ---
 export type { DomainInfo, ForeignMapping, FrameOwner, HypervisorPort, PagingChannel } from './hypervisor/hypervisor-port.js';
@@ -129,64 +133,19 @@ export {
   type P2mTypeNumbering,
 } from './abi/p2m-types.js';
 
-// --- flag, type and reason constants (Xen's names) ---
-export {
-  MEM_EVENT_FLAG_DOM_PAUSED,
-  MEM_EVENT_FLAG_DROP_PAGE,
-  MEM_EVENT_FLAG_DUMMY,
-  MEM_EVENT_FLAG_EVICT_FAIL,
-  MEM_EVENT_FLAG_FOREIGN,
-  MEM_EVENT_FLAG_OUT_OF_MEM,
-  MEM_EVENT_FLAG_VCPU_PAUSED,
-  MEM_EVENT_REASON_CR0,
-  MEM_EVENT_REASON_CR3,
-  MEM_EVENT_REASON_CR4,
-  MEM_EVENT_REASON_INT3,
-  MEM_EVENT_REASON_MSR,
-  MEM_EVENT_REASON_SINGLESTEP,
-  MEM_EVENT_REASON_UNKNOWN,
-  MEM_EVENT_REASON_VIOLATION,
-  MEM_EVENT_TYPE_ACCESS,
-  MEM_EVENT_TYPE_PAGING,
-  MEM_EVENT_TYPE_SHARED,
-} from './abi/mem-event-constants.js';
-export {
-  MEM_PAGING_DROP_PAGE,
-  MEM_PAGING_EVICT_FAIL,
-  VM_EVENT_FLAG_ALTERNATE_P2M,
-  VM_EVENT_FLAG_DENY,
-  VM_EVENT_FLAG_EMULATE,
-  VM_EVENT_FLAG_EMULATE_NOWRITE,
-  VM_EVENT_FLAG_FAST_SINGLESTEP,
-  VM_EVENT_FLAG_FOREIGN,
-  VM_EVENT_FLAG_GET_NEXT_INTERRUPT,
-  VM_EVENT_FLAG_NESTED_P2M,
-  VM_EVENT_FLAG_RESET_FORK_MEMORY,
-  VM_EVENT_FLAG_RESET_FORK_STATE,
-  VM_EVENT_FLAG_RESET_VMTRACE,
-  VM_EVENT_FLAG_SET_EMUL_INSN_DATA,
-  VM_EVENT_FLAG_SET_EMUL_READ_DATA,
-  VM_EVENT_FLAG_SET_REGISTERS,
-  VM_EVENT_FLAG_TOGGLE_SINGLESTEP,
-  VM_EVENT_FLAG_VCPU_PAUSED,
-  VM_EVENT_REASON_CPUID,
-  VM_EVENT_REASON_DEBUG_EXCEPTION,
-  VM_EVENT_REASON_DESCRIPTOR_ACCESS,
-  VM_EVENT_REASON_EMUL_UNIMPLEMENTED,
-  VM_EVENT_REASON_GUEST_REQUEST,
-  VM_EVENT_REASON_INTERRUPT,
-  VM_EVENT_REASON_IO_INSTRUCTION,
-  VM_EVENT_REASON_MEM_ACCESS,
-  VM_EVENT_REASON_MEM_PAGING,
-  VM_EVENT_REASON_MEM_SHARING,
-  VM_EVENT_REASON_MOV_TO_MSR,
-  VM_EVENT_REASON_PRIVILEGED_CALL,
-  VM_EVENT_REASON_SINGLESTEP,
-  VM_EVENT_REASON_SOFTWARE_BREAKPOINT,
-  VM_EVENT_REASON_UNKNOWN,
-  VM_EVENT_REASON_VMEXIT,
-  VM_EVENT_REASON_WRITE_CTRLREG,
-} from './abi/vm-event-constants.js';
+// --- flag, type and reason constants (Xen's names), as one namespace ---
+/**
+ * Xen's flag, type and reason constants of the paging ring, under Xen's names
+ * (`MEM_EVENT_FLAG_VCPU_PAUSED`, `VM_EVENT_REASON_MEM_PAGING`, `MEM_PAGING_DROP_PAGE`, ...).
+ *
+ * @example
+ * ```ts
+ * import { xen } from '@pagevisor/core';
+ *
+ * if ((message.flags & xen.VM_EVENT_FLAG_VCPU_PAUSED) !== 0) console.log('the vcpu waits for the answer');
+ * ```
+ */
+export * as xen from './abi/xen-constants.js';
 
 // --- shared ring ---
 export { RING_HEADER_BYTES, RING_PAGE_BYTES, ringSlotsFor } from './ring/ring-geometry.js';

@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BUILTIN_ABIS,
-  MEM_EVENT_4_2,
-  MEM_EVENT_AGE1,
-  MEM_EVENT_AGE2,
-  MEM_EVENT_AGE3,
-  MEM_EVENT_FLAG_DROP_PAGE,
-  MEM_EVENT_FLAG_DUMMY,
-  MEM_EVENT_FLAG_EVICT_FAIL,
-  MEM_EVENT_FLAG_FOREIGN,
-  MEM_EVENT_FLAG_VCPU_PAUSED,
-  MEM_PAGING_DROP_PAGE,
-  MEM_PAGING_EVICT_FAIL,
-  VM_EVENT_FLAG_FOREIGN,
-  VM_EVENT_FLAG_RESET_FORK_MEMORY,
-  VM_EVENT_FLAG_VCPU_PAUSED,
-  VM_EVENT_REASON_MEM_PAGING,
-  VM_EVENT_V1,
-  VM_EVENT_V7,
-  ringSlotsFor,
-  type PagingAbi,
-} from '@pagevisor/core';
+import { BUILTIN_ABIS, MEM_EVENT_4_2, MEM_EVENT_AGE1, MEM_EVENT_AGE2, MEM_EVENT_AGE3, type PagingAbi, ringSlotsFor, VM_EVENT_V1, VM_EVENT_V7, xen } from '@pagevisor/core';
+
+const { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_DUMMY, MEM_EVENT_FLAG_EVICT_FAIL, MEM_EVENT_FLAG_FOREIGN, MEM_EVENT_FLAG_VCPU_PAUSED, MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL, VM_EVENT_FLAG_FOREIGN, VM_EVENT_FLAG_RESET_FORK_MEMORY, VM_EVENT_FLAG_VCPU_PAUSED, VM_EVENT_REASON_MEM_PAGING } = xen;
 
 // Entry sizes and offsets as read from Xen's headers; abi-layout-measured.test.ts checks the same
 // layouts against sizeof/offsetof compiled by gcc at every release tag.

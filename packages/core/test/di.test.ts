@@ -34,7 +34,7 @@ describe('dependency injection', () => {
   it('createPager refuses plugins that register nothing, and registers nothing globally', () => {
     const hypervisor = { domainInfo: () => ({ domid: 1, maxPages: 16, totPages: 16, pagedPages: 0, vcpus: 1, hvm: true }) } as unknown as HypervisorPort;
     const empty: PagevisorPlugin = { name: 'empty', register: () => undefined };
-    expect(() => createPager({ hypervisor, domain: 1, policy: empty, store: empty })).toThrow(new ConfigError('policy', 'policy plugin "empty" registered no policy'));
+    expect(() => createPager({ hypervisor, domid: 1, policy: empty, store: empty })).toThrow(new ConfigError('policy', 'policy plugin "empty" registered no policy'));
     for (const t of [HYPERVISOR, PAGE_STORE, VICTIM_POLICY, CLOCK]) expect(container.isRegistered(t)).toBe(false);
   });
 
@@ -50,6 +50,6 @@ describe('dependency injection', () => {
         expect(() => c.resolve(VICTIM_POLICY)).toThrow(/nothing is provided under @pagevisor\/victim-policy/);
       },
     };
-    expect(() => createPager({ hypervisor, domain: 1, policy: wrong, store: wrong })).toThrow(ConfigError);
+    expect(() => createPager({ hypervisor, domid: 1, policy: wrong, store: wrong })).toThrow(ConfigError);
   });
 });

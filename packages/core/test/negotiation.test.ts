@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AbiRegistry,
-  BUILTIN_ABIS,
-  createDefaultAbiRegistry,
-  createVmEventAbi,
-  MEM_EVENT_AGE1,
-  MEM_EVENT_AGE3,
-  VM_EVENT_FLAG_FAST_SINGLESTEP,
-  VM_EVENT_V1,
-  VM_EVENT_V5,
-  VM_EVENT_V7,
-  type VmEventMessage,
-} from '@pagevisor/core';
+import { AbiRegistry, BUILTIN_ABIS, createDefaultAbiRegistry, createVmEventAbi, MEM_EVENT_AGE1, MEM_EVENT_AGE3, VM_EVENT_V1, VM_EVENT_V5, VM_EVENT_V7, type VmEventMessage, xen } from '@pagevisor/core';
 import { rejection } from './support/rejection.js';
+
+const { VM_EVENT_FLAG_FAST_SINGLESTEP } = xen;
 
 describe('ABI negotiation', () => {
   const registry = createDefaultAbiRegistry();

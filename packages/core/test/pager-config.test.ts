@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_ABIS, ConfigError, isPagevisorError, parseSize, resolvePagerConfig } from '@pagevisor/core';
+import { ConfigError, createPager, isPagevisorError, PAGE_STORE, parseSize, resolvePagerConfig, VICTIM_POLICY, type HypervisorPort, type PageStore, type PagevisorPlugin, type VictimPolicy } from '@pagevisor/core';
 
 describe('parseSize', () => {
   it.each([
@@ -39,19 +39,35 @@ describe('parseSize', () => {
 });
 
 describe('resolvePagerConfig', () => {
-  it('applies the defaults: every ABI newest first, gfn 0 never evicted', () => {
-    const config = resolvePagerConfig(3);
-    expect(config.abi[0]).toBe('vm_event/v7');
-    expect(config.abi).toHaveLength(BUILTIN_ABIS.length);
-    expect(config).toMatchObject({ domid: 3, batchSize: 256, neverEvict: [0], seed: 1, pageEvents: false, readAttempts: 3, retryIntervalMs: 100 });
+  it('applies the defaults: gfn 0 never evicted', () => {
+    expect(resolvePagerConfig()).toEqual({ batchSize: 256, neverEvict: [0], seed: 1, pageEvents: false, readAttempts: 3, retryIntervalMs: 100 });
   });
 
   it.each([
     [{ batchSize: 0 }, 'batchSize 0 is not an integer in [1, 65536]'],
     [{ readAttempts: 1.5 }, 'readAttempts 1.5'],
     [{ neverEvict: [-4] }, 'neverEvict: -4 is not a gfn'],
-    [{ abi: [] }, 'at least one paging ABI'],
   ] as const)('refuses %o', (config, message) => {
-    expect(() => resolvePagerConfig(1, config)).toThrow(message);
+    expect(() => resolvePagerConfig(config)).toThrow(message);
+  });
+});
+
+describe('a Xen pager\'s ABIs', () => {
+  const hv = { domainInfo: () => ({ domid: 1, maxPages: 64, totPages: 64, pagedPages: 0, vcpus: 1, hvm: true, paging: false }) } as unknown as HypervisorPort;
+  const guest = { domid: 1 };
+  const store: PagevisorPlugin = { name: 'store', register: (c) => c.provide(PAGE_STORE, {} as PageStore) };
+  const policy: PagevisorPlugin = { name: 'policy', register: (c) => c.provide(VICTIM_POLICY, {} as VictimPolicy) };
+
+  it.each([
+    [[], 'abi: the pager must speak at least one paging ABI'],
+    ['vm_event/v9', 'vm_event/v9'],
+  ] as const)('refuse %j with a ConfigError naming abi', (abi, message) => {
+    try {
+      createPager({ hypervisor: hv, domid: guest.domid, policy, store, abi });
+      expect.unreachable();
+    } catch (error) {
+      expect(isPagevisorError(error, 'CONFIG') && error.setting).toBe('abi');
+      expect((error as Error).message).toContain(message);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { FrameState, GuestRunner, SimHypervisor, zipfWorkload } from '@pagevisor
 function guest(paging: boolean, abi = 'vm_event/v7') {
   const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
   const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
-  const pager = paging ? createPager({ hypervisor: hv, domain: domain.domid, policy: xenpaging(), store: memoryStore() }) : undefined;
+  const pager = paging ? createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore() }) : undefined;
   const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired()] });
   const reports: OfflineReport[] = [];
   offline.offline$.subscribe((r) => reports.push(r));

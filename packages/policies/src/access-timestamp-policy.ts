@@ -11,7 +11,7 @@ const CANDIDATES = 32;
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: accessTimestamp({ hotWindow: 5_000_000 }), store });
+ * const pager = createPager({ hypervisor, domid, policy: accessTimestamp({ hotWindow: 5_000_000 }), store });
  * ```
  */
 export interface AccessTimestampOptions {
@@ -108,7 +108,7 @@ export class AccessTimestampPolicy extends TrackedPolicy {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: accessTimestamp({ hotWindow: 5_000_000 }), store });
+ * const pager = createPager({ hypervisor, domid, policy: accessTimestamp({ hotWindow: 5_000_000 }), store });
  * ```
  */
 export function accessTimestamp(options: AccessTimestampOptions = {}): PagevisorPlugin {

@@ -86,7 +86,7 @@ export function createPolicy(name: string, context: PolicyContext): VictimPolicy
  * ```ts
  * import { policyNamed } from '@pagevisor/policies';
  *
- * const pager = createPager({ hypervisor, domain, policy: policyNamed('s3fifo'), store });
+ * const pager = createPager({ hypervisor, domid, policy: policyNamed('s3fifo'), store });
  * ```
  */
 export function policyNamed(name: string): PagevisorPlugin {

@@ -22,7 +22,7 @@ const UNCONSUMED = 2; // tried and not paged out yet
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: xenpaging({ mruSize: 1000 }), store });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging({ mruSize: 1000 }), store });
  * ```
  */
 export interface XenpagingOptions {
@@ -236,7 +236,7 @@ export class XenpagingPolicy implements VictimPolicy {
  * ```ts
  * import { xenpaging } from '@pagevisor/policies';
  *
- * const pager = createPager({ hypervisor, domain, policy: xenpaging({ mruSize: 1000 }), store });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging({ mruSize: 1000 }), store });
  * ```
  */
 export function xenpaging(options: XenpagingOptions = {}): PagevisorPlugin {

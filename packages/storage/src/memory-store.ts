@@ -131,7 +131,7 @@ export class MemoryPageStore extends StoreBase {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: xenpaging(), store: memoryStore() });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: memoryStore() });
  * ```
  */
 export function memoryStore(): PagevisorPlugin {

@@ -57,7 +57,7 @@ describe('FaultyStore', () => {
   it('the plugin wraps whatever store another plugin registers, and refuses one that registers none', () => {
     const provided = new Map<unknown, unknown>();
     const container = { provide: (t: unknown, v: unknown) => provided.set(t, v), has: (t: unknown) => provided.has(t) } as unknown as PluginContainer;
-    const context = { domid: 1, maxPages: 64, neverEvict: new Uint8Array(64), seed: 1 };
+    const context = { memoryName: 'dom1', maxPages: 64, neverEvict: new Uint8Array(64), seed: 1 };
     const inner: PagevisorPlugin = { name: 'map', register: (c) => c.provide(PAGE_STORE, new MapStore({})) };
     let handed: FaultyStore | undefined;
     faultyStore(inner, (s) => (handed = s)).register(container, context);

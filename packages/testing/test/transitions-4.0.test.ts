@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MEM_EVENT_4_0, MEM_EVENT_FLAG_VCPU_PAUSED, isPagevisorError } from '@pagevisor/core';
+import { isPagevisorError, MEM_EVENT_4_0, xen } from '@pagevisor/core';
 import { FOREIGN_CALLER, P2mType, SimHypervisor } from '@pagevisor/testing';
 import { errnoOf } from './support/errno-of.js';
 import { simWith } from './support/sim-fixture.js';
+
+const { MEM_EVENT_FLAG_VCPU_PAUSED } = xen;
 
 const GFN = 0x300;
 

@@ -1,9 +1,11 @@
 // Xen 4.1 (age 1, RELEASE-4.1.0 `xen/arch/x86/mm/p2m.c`, `mem_event.c`), seed 001 (age 2) and SUSE (age 3) rules.
 import { describe, expect, it } from 'vitest';
-import { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_TYPE_PAGING } from '@pagevisor/core';
+import { xen } from '@pagevisor/core';
 import { FOREIGN_CALLER, GNTST_EAGAIN, INVALID_MFN, SimHypervisor } from '@pagevisor/testing';
 import { errnoOf } from './support/errno-of.js';
 import { flagsOf, simWith, type SimContext } from './support/sim-fixture.js';
+
+const { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_TYPE_PAGING } = xen;
 
 const GFN = 0x300;
 

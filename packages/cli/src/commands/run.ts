@@ -51,9 +51,10 @@ Options:
   --policy P        victim policy (default xenpaging): ${LIVE_POLICIES.join(', ')},
                     clockN, or a module exporting a plugin factory:
                     ./my-policy.js (or ./my-policy.js#exportName)
-  --store NAME      page store: file | sqlite | memory | redis (default file;
-                    file and sqlite go to a new temp dir unless --path is given)
-  --path P          the pagefile (file) or database (sqlite); its directory
+  --store NAME      page store: pagefile | sqlite | memory | redis (default
+                    pagefile; pagefile and sqlite go to a new temp dir unless
+                    --path is given)
+  --path P          the pagefile (pagefile) or database (sqlite); its directory
                     must exist
   --reuse           page on top of the pages a store at --path (or under
                     --prefix) already holds
@@ -132,7 +133,7 @@ Examples:
     if (values.interleave !== undefined) return interleaved(values, abi, io);
     for (const flag of ['shrink', 'schedule', 'xen-bugs'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --interleave SEED`, COMMAND);
     const workload = typeof values.workload === 'string' ? values.workload : 'phases';
-    const store = storeChoice(values, COMMAND, 'file', RUN_REDIS_PREFIX);
+    const store = storeChoice(values, COMMAND, 'pagefile', RUN_REDIS_PREFIX);
     const options = {
       abi,
       pages: integer('pages', values.pages, 65536, 1024, 1 << 24),
@@ -158,8 +159,8 @@ Examples:
 
     // Without --path the pagefile or database lives in a temporary directory removed after the run
     // (xenpaging also unlinked its pagefile on exit), or at once if a second Ctrl-C ends the process.
-    const temporary = (store.kind === 'file' || store.kind === 'sqlite') && store.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
-    const choice: StoreChoice = temporary === undefined ? store : { ...store, path: join(temporary, store.kind === 'file' ? 'guest.pagefile' : 'guest.sqlite') };
+    const temporary = (store.kind === 'pagefile' || store.kind === 'sqlite') && store.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
+    const choice: StoreChoice = temporary === undefined ? store : { ...store, path: join(temporary, store.kind === 'pagefile' ? 'guest.pagefile' : 'guest.sqlite') };
     const removeTemporary = (): void => {
       if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
     };

@@ -57,7 +57,7 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
     expect: { handler: 'hvm-relocate', result: 0, frameStatus: 'offlined', contentPreserved: true, why: 'moved off the frame through paging, the frame offlined' },
     async setup(hv) {
       const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
-      const pager = createPager({ hypervisor: hv, domain: domain.domid, policy: xenpaging(), store: memoryStore() });
+      const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore() });
       await pager.start();
       return { domain, mfn: domain.p2mMfn[1234]!, after: async () => void (await pager.stop('graceful')) };
     },

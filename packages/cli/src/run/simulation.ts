@@ -141,7 +141,7 @@ export async function runSimulation(options: SimulationOptions, policy: Pageviso
   const targets = options.target.split(',').map((part) => parseSize(part, ramPages, 'target'));
   const target = targets[0]!;
   const workload = workloadNamed(options, Math.max(1, Math.floor(ramPages * 0.9)));
-  const pager = createPager({ hypervisor: hv, domain: guest.domid, policy, store, config: { abi: options.abi, seed: options.seed } });
+  const pager = createPager({ hypervisor: hv, domid: guest.domid, policy, store, abi: options.abi, config: { seed: options.seed } });
   const phaseSeconds: Record<RunPhase, number> = { 'page down': 0, workload: 0, 'graceful stop': 0, 'integrity check': 0 };
   const started = performance.now();
   let phaseStart = started;
@@ -162,7 +162,7 @@ export async function runSimulation(options: SimulationOptions, policy: Pageviso
   sample(); // the guest before paging down
   const toEvict = Math.max(0, ramPages - target);
   const evicting = pager.events$.subscribe((event) => {
-    if (event.type === 'evict.batch') hooks.onProgress('page down', Math.min(pager.stats.evictions, toEvict), toEvict, `${pager.stats.evictions}/${toEvict} pages evicted`);
+    if (event.type === 'batch.evicted') hooks.onProgress('page down', Math.min(pager.stats.evictions, toEvict), toEvict, `${pager.stats.evictions}/${toEvict} pages evicted`);
   });
   hv.setTarget(guest.domid, target);
   await pager.settle();
@@ -198,7 +198,7 @@ export async function runSimulation(options: SimulationOptions, policy: Pageviso
   // Graceful stop: progress in pages brought back in.
   const out = stats.pagesOut;
   const pagingIn = pager.events$.subscribe((event) => {
-    if (event.type === 'pagein.batch') hooks.onProgress('graceful stop', out - pager.stats.pagesOut, out, `${out - pager.stats.pagesOut}/${out} pages back in`);
+    if (event.type === 'batch.paged-in') hooks.onProgress('graceful stop', out - pager.stats.pagesOut, out, `${out - pager.stats.pagesOut}/${out} pages back in`);
   });
   await pager.stop('graceful');
   pagingIn.unsubscribe();

@@ -19,7 +19,7 @@ function storeFiles(choice: StoreChoice, path: string): string[] {
  * @throws {@link UsageError} naming the store and its page count when it holds pages and `existing` is `refuse`
  */
 export async function claimStore(choice: StoreChoice, maxPages: number, existing: ExistingStore, command: string): Promise<void> {
-  const onDisk = choice.kind === 'file' || choice.kind === 'sqlite';
+  const onDisk = choice.kind === 'pagefile' || choice.kind === 'sqlite';
   if (choice.kind === 'memory' || (onDisk && (choice.path === undefined || !existsSync(choice.path)))) return;
   const store = await openChosenStore(choice, maxPages, command, 'read-only');
   const pages = store.stats().pages;

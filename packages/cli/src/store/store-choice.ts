@@ -1,4 +1,4 @@
-import type { PageStore, PagevisorPlugin } from '@pagevisor/core';
+import { xenMemoryName, type PageStore, type PagevisorPlugin } from '@pagevisor/core';
 import {
   compressedStore,
   memoryStore,
@@ -19,7 +19,7 @@ import { userPath } from '../paths.js';
 import { UsageError } from '../usage-error.js';
 
 /** The store kinds the CLI knows, as `--store` names them. */
-export const STORE_KINDS = ['memory', 'file', 'sqlite', 'redis'] as const;
+export const STORE_KINDS = ['memory', 'pagefile', 'sqlite', 'redis'] as const;
 /** One of {@link STORE_KINDS}. */
 export type StoreKind = (typeof STORE_KINDS)[number];
 
@@ -52,7 +52,7 @@ const FSYNC_POLICIES: readonly FsyncPolicy[] = ['none', 'batch', 'always'];
 export const RUN_DOMID = 1;
 
 /** The Redis key prefix of `pagevisor run` and, by default, of `pagevisor store dump | verify | repair`. */
-export const RUN_REDIS_PREFIX = redisKeyPrefix(RUN_DOMID);
+export const RUN_REDIS_PREFIX = redisKeyPrefix(xenMemoryName(RUN_DOMID));
 
 /** Whether a store is opened to look at it (nothing is written) or to change it. */
 export type StoreAccess = 'read-only' | 'read-write';
@@ -86,8 +86,8 @@ export function storeChoice(values: CommandArgs['values'], command: string, fall
   const prefix = typeof values['prefix'] === 'string' ? values['prefix'] : defaultPrefix;
   const fsync = (values['fsync'] ?? 'none') as FsyncPolicy;
   if (!FSYNC_POLICIES.includes(fsync)) throw new UsageError(`--fsync ${JSON.stringify(fsync)}: expected ${FSYNC_POLICIES.join(', ')}`, command);
-  if (values['fsync'] !== undefined && kind !== 'file' && kind !== 'sqlite') throw new UsageError(`--fsync goes with --store file or sqlite, not ${kind}`, command);
-  if (path !== undefined && kind !== 'file' && kind !== 'sqlite') throw new UsageError(`--path goes with --store file or sqlite, not ${kind}`, command);
+  if (values['fsync'] !== undefined && kind !== 'pagefile' && kind !== 'sqlite') throw new UsageError(`--fsync goes with --store pagefile or sqlite, not ${kind}`, command);
+  if (path !== undefined && kind !== 'pagefile' && kind !== 'sqlite') throw new UsageError(`--path goes with --store pagefile or sqlite, not ${kind}`, command);
   if ((url !== undefined || values['prefix'] !== undefined) && kind !== 'redis') throw new UsageError(`--url and --prefix go with --store redis, not ${kind}`, command);
   let cluster: string[] | undefined;
   let server: string | undefined;
@@ -103,20 +103,20 @@ export function storeChoice(values: CommandArgs['values'], command: string, fall
 }
 
 /**
- * Opens the chosen store for gfns `[0, maxPages)`; the path must be given for file and sqlite.
+ * Opens the chosen store for gfns `[0, maxPages)`; the path must be given for pagefile and sqlite.
  * `read-only` opens it so that nothing is written: the tools that inspect a store never change it.
  */
 export async function openChosenStore(choice: StoreChoice, maxPages: number, command: string, access: StoreAccess): Promise<PageStore & InspectableStore> {
   const readOnly = access === 'read-only';
   switch (choice.kind) {
-    case 'file':
+    case 'pagefile':
       return PagefileStore.open({ path: requirePath(choice, command), fsync: choice.fsync, readOnly }, maxPages);
     case 'sqlite':
       return SqliteStore.open({ path: requirePath(choice, command), sync: choice.fsync, readOnly }, maxPages);
     case 'redis':
       return RedisStore.open({ ...redisOptions(choice), readOnly }, maxPages);
     case 'memory':
-      throw new UsageError('--store memory keeps nothing to open or check; use file, sqlite or redis', command);
+      throw new UsageError('--store memory keeps nothing to open or check; use pagefile, sqlite or redis', command);
   }
 }
 
@@ -130,7 +130,7 @@ function storePlugin(choice: StoreChoice): PagevisorPlugin {
   switch (choice.kind) {
     case 'memory':
       return memoryStore();
-    case 'file':
+    case 'pagefile':
       return pagefileStore(choice.path === undefined ? { fsync: choice.fsync } : { path: choice.path, fsync: choice.fsync });
     case 'sqlite':
       return sqliteStore({ path: choice.path!, sync: choice.fsync });

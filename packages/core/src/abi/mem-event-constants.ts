@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_VCPU_PAUSED) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_VCPU_PAUSED');
+ * if (message.flags & xen.MEM_EVENT_FLAG_VCPU_PAUSED) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_VCPU_PAUSED');
  * ```
  */
 export const MEM_EVENT_FLAG_VCPU_PAUSED = 1 << 0;
@@ -14,7 +14,7 @@ export const MEM_EVENT_FLAG_VCPU_PAUSED = 1 << 0;
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_DROP_PAGE) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DROP_PAGE');
+ * if (message.flags & xen.MEM_EVENT_FLAG_DROP_PAGE) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DROP_PAGE');
  * ```
  */
 export const MEM_EVENT_FLAG_DROP_PAGE = 1 << 1;
@@ -24,7 +24,7 @@ export const MEM_EVENT_FLAG_DROP_PAGE = 1 << 1;
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_DOM_PAUSED) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DOM_PAUSED');
+ * if (message.flags & xen.MEM_EVENT_FLAG_DOM_PAUSED) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DOM_PAUSED');
  * ```
  */
 export const MEM_EVENT_FLAG_DOM_PAUSED = 1 << 1;
@@ -33,7 +33,7 @@ export const MEM_EVENT_FLAG_DOM_PAUSED = 1 << 1;
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_OUT_OF_MEM) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_OUT_OF_MEM');
+ * if (message.flags & xen.MEM_EVENT_FLAG_OUT_OF_MEM) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_OUT_OF_MEM');
  * ```
  */
 export const MEM_EVENT_FLAG_OUT_OF_MEM = 1 << 2;
@@ -42,7 +42,7 @@ export const MEM_EVENT_FLAG_OUT_OF_MEM = 1 << 2;
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_EVICT_FAIL) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_EVICT_FAIL');
+ * if (message.flags & xen.MEM_EVENT_FLAG_EVICT_FAIL) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_EVICT_FAIL');
  * ```
  */
 export const MEM_EVENT_FLAG_EVICT_FAIL = 1 << 2;
@@ -51,7 +51,7 @@ export const MEM_EVENT_FLAG_EVICT_FAIL = 1 << 2;
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_FOREIGN) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_FOREIGN');
+ * if (message.flags & xen.MEM_EVENT_FLAG_FOREIGN) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_FOREIGN');
  * ```
  */
 export const MEM_EVENT_FLAG_FOREIGN = 1 << 3;
@@ -60,7 +60,7 @@ export const MEM_EVENT_FLAG_FOREIGN = 1 << 3;
  *
  * @example
  * ```ts
- * if (message.flags & MEM_EVENT_FLAG_DUMMY) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DUMMY');
+ * if (message.flags & xen.MEM_EVENT_FLAG_DUMMY) console.log('gfn', message.gfn, 'has MEM_EVENT_FLAG_DUMMY');
  * ```
  */
 export const MEM_EVENT_FLAG_DUMMY = 1 << 4;
@@ -70,7 +70,7 @@ export const MEM_EVENT_FLAG_DUMMY = 1 << 4;
  *
  * @example
  * ```ts
- * if ((message as MemEvent41Message).type === MEM_EVENT_TYPE_SHARED) console.log('MEM_EVENT_TYPE_SHARED');
+ * if ((message as MemEvent41Message).type === xen.MEM_EVENT_TYPE_SHARED) console.log('MEM_EVENT_TYPE_SHARED');
  * ```
  */
 export const MEM_EVENT_TYPE_SHARED = 0;
@@ -79,7 +79,7 @@ export const MEM_EVENT_TYPE_SHARED = 0;
  *
  * @example
  * ```ts
- * if ((message as MemEvent41Message).type === MEM_EVENT_TYPE_PAGING) console.log('MEM_EVENT_TYPE_PAGING');
+ * if ((message as MemEvent41Message).type === xen.MEM_EVENT_TYPE_PAGING) console.log('MEM_EVENT_TYPE_PAGING');
  * ```
  */
 export const MEM_EVENT_TYPE_PAGING = 1;
@@ -88,7 +88,7 @@ export const MEM_EVENT_TYPE_PAGING = 1;
  *
  * @example
  * ```ts
- * if ((message as MemEvent41Message).type === MEM_EVENT_TYPE_ACCESS) console.log('MEM_EVENT_TYPE_ACCESS');
+ * if ((message as MemEvent41Message).type === xen.MEM_EVENT_TYPE_ACCESS) console.log('MEM_EVENT_TYPE_ACCESS');
  * ```
  */
 export const MEM_EVENT_TYPE_ACCESS = 2;
@@ -98,7 +98,7 @@ export const MEM_EVENT_TYPE_ACCESS = 2;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_UNKNOWN) console.log('a MEM_EVENT_REASON_UNKNOWN event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_UNKNOWN) console.log('a MEM_EVENT_REASON_UNKNOWN event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_UNKNOWN = 0;
@@ -107,7 +107,7 @@ export const MEM_EVENT_REASON_UNKNOWN = 0;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_VIOLATION) console.log('a MEM_EVENT_REASON_VIOLATION event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_VIOLATION) console.log('a MEM_EVENT_REASON_VIOLATION event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_VIOLATION = 1;
@@ -116,7 +116,7 @@ export const MEM_EVENT_REASON_VIOLATION = 1;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_CR0) console.log('a MEM_EVENT_REASON_CR0 event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_CR0) console.log('a MEM_EVENT_REASON_CR0 event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_CR0 = 2;
@@ -125,7 +125,7 @@ export const MEM_EVENT_REASON_CR0 = 2;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_CR3) console.log('a MEM_EVENT_REASON_CR3 event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_CR3) console.log('a MEM_EVENT_REASON_CR3 event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_CR3 = 3;
@@ -134,7 +134,7 @@ export const MEM_EVENT_REASON_CR3 = 3;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_CR4) console.log('a MEM_EVENT_REASON_CR4 event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_CR4) console.log('a MEM_EVENT_REASON_CR4 event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_CR4 = 4;
@@ -143,7 +143,7 @@ export const MEM_EVENT_REASON_CR4 = 4;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_INT3) console.log('a MEM_EVENT_REASON_INT3 event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_INT3) console.log('a MEM_EVENT_REASON_INT3 event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_INT3 = 5;
@@ -152,7 +152,7 @@ export const MEM_EVENT_REASON_INT3 = 5;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_SINGLESTEP) console.log('a MEM_EVENT_REASON_SINGLESTEP event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_SINGLESTEP) console.log('a MEM_EVENT_REASON_SINGLESTEP event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_SINGLESTEP = 6;
@@ -161,7 +161,7 @@ export const MEM_EVENT_REASON_SINGLESTEP = 6;
  *
  * @example
  * ```ts
- * if (message.reason === MEM_EVENT_REASON_MSR) console.log('a MEM_EVENT_REASON_MSR event for gfn', message.gfn);
+ * if (message.reason === xen.MEM_EVENT_REASON_MSR) console.log('a MEM_EVENT_REASON_MSR event for gfn', message.gfn);
  * ```
  */
 export const MEM_EVENT_REASON_MSR = 7;

@@ -29,9 +29,9 @@ export type AbiFamily = 'mem_event' | 'vm_event';
  *
  * @example
  * ```ts
- * import { VM_EVENT_V7, VM_EVENT_FLAG_VCPU_PAUSED } from '@pagevisor/core';
+ * import { VM_EVENT_V7, xen } from '@pagevisor/core';
  *
- * const bytes = VM_EVENT_V7.encodeBytes(VM_EVENT_V7.create({ gfn: 0x1234, flags: VM_EVENT_FLAG_VCPU_PAUSED }));
+ * const bytes = VM_EVENT_V7.encodeBytes(VM_EVENT_V7.create({ gfn: 0x1234, flags: xen.VM_EVENT_FLAG_VCPU_PAUSED }));
  * const message = VM_EVENT_V7.decodeBytes(bytes); // { version: 7, gfn: 0x1234, ... }
  * ```
  */

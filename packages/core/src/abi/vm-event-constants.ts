@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_VCPU_PAUSED) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_VCPU_PAUSED');
+ * if (message.flags & xen.VM_EVENT_FLAG_VCPU_PAUSED) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_VCPU_PAUSED');
  * ```
  */
 export const VM_EVENT_FLAG_VCPU_PAUSED = 1 << 0;
@@ -15,7 +15,7 @@ export const VM_EVENT_FLAG_VCPU_PAUSED = 1 << 0;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_FOREIGN) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_FOREIGN');
+ * if (message.flags & xen.VM_EVENT_FLAG_FOREIGN) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_FOREIGN');
  * ```
  */
 export const VM_EVENT_FLAG_FOREIGN = 1 << 1;
@@ -24,7 +24,7 @@ export const VM_EVENT_FLAG_FOREIGN = 1 << 1;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_EMULATE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_EMULATE');
+ * if (message.flags & xen.VM_EVENT_FLAG_EMULATE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_EMULATE');
  * ```
  */
 export const VM_EVENT_FLAG_EMULATE = 1 << 2;
@@ -33,7 +33,7 @@ export const VM_EVENT_FLAG_EMULATE = 1 << 2;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_EMULATE_NOWRITE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_EMULATE_NOWRITE');
+ * if (message.flags & xen.VM_EVENT_FLAG_EMULATE_NOWRITE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_EMULATE_NOWRITE');
  * ```
  */
 export const VM_EVENT_FLAG_EMULATE_NOWRITE = 1 << 3;
@@ -42,7 +42,7 @@ export const VM_EVENT_FLAG_EMULATE_NOWRITE = 1 << 3;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_TOGGLE_SINGLESTEP) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_TOGGLE_SINGLESTEP');
+ * if (message.flags & xen.VM_EVENT_FLAG_TOGGLE_SINGLESTEP) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_TOGGLE_SINGLESTEP');
  * ```
  */
 export const VM_EVENT_FLAG_TOGGLE_SINGLESTEP = 1 << 4;
@@ -51,7 +51,7 @@ export const VM_EVENT_FLAG_TOGGLE_SINGLESTEP = 1 << 4;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_SET_EMUL_READ_DATA) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_SET_EMUL_READ_DATA');
+ * if (message.flags & xen.VM_EVENT_FLAG_SET_EMUL_READ_DATA) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_SET_EMUL_READ_DATA');
  * ```
  */
 export const VM_EVENT_FLAG_SET_EMUL_READ_DATA = 1 << 5;
@@ -60,7 +60,7 @@ export const VM_EVENT_FLAG_SET_EMUL_READ_DATA = 1 << 5;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_DENY) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_DENY');
+ * if (message.flags & xen.VM_EVENT_FLAG_DENY) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_DENY');
  * ```
  */
 export const VM_EVENT_FLAG_DENY = 1 << 6;
@@ -69,7 +69,7 @@ export const VM_EVENT_FLAG_DENY = 1 << 6;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_ALTERNATE_P2M) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_ALTERNATE_P2M');
+ * if (message.flags & xen.VM_EVENT_FLAG_ALTERNATE_P2M) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_ALTERNATE_P2M');
  * ```
  */
 export const VM_EVENT_FLAG_ALTERNATE_P2M = 1 << 7;
@@ -78,7 +78,7 @@ export const VM_EVENT_FLAG_ALTERNATE_P2M = 1 << 7;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_SET_REGISTERS) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_SET_REGISTERS');
+ * if (message.flags & xen.VM_EVENT_FLAG_SET_REGISTERS) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_SET_REGISTERS');
  * ```
  */
 export const VM_EVENT_FLAG_SET_REGISTERS = 1 << 8;
@@ -87,7 +87,7 @@ export const VM_EVENT_FLAG_SET_REGISTERS = 1 << 8;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_SET_EMUL_INSN_DATA) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_SET_EMUL_INSN_DATA');
+ * if (message.flags & xen.VM_EVENT_FLAG_SET_EMUL_INSN_DATA) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_SET_EMUL_INSN_DATA');
  * ```
  */
 export const VM_EVENT_FLAG_SET_EMUL_INSN_DATA = 1 << 9;
@@ -96,7 +96,7 @@ export const VM_EVENT_FLAG_SET_EMUL_INSN_DATA = 1 << 9;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_GET_NEXT_INTERRUPT) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_GET_NEXT_INTERRUPT');
+ * if (message.flags & xen.VM_EVENT_FLAG_GET_NEXT_INTERRUPT) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_GET_NEXT_INTERRUPT');
  * ```
  */
 export const VM_EVENT_FLAG_GET_NEXT_INTERRUPT = 1 << 10;
@@ -105,7 +105,7 @@ export const VM_EVENT_FLAG_GET_NEXT_INTERRUPT = 1 << 10;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_FAST_SINGLESTEP) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_FAST_SINGLESTEP');
+ * if (message.flags & xen.VM_EVENT_FLAG_FAST_SINGLESTEP) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_FAST_SINGLESTEP');
  * ```
  */
 export const VM_EVENT_FLAG_FAST_SINGLESTEP = 1 << 11;
@@ -114,7 +114,7 @@ export const VM_EVENT_FLAG_FAST_SINGLESTEP = 1 << 11;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_NESTED_P2M) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_NESTED_P2M');
+ * if (message.flags & xen.VM_EVENT_FLAG_NESTED_P2M) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_NESTED_P2M');
  * ```
  */
 export const VM_EVENT_FLAG_NESTED_P2M = 1 << 12;
@@ -123,7 +123,7 @@ export const VM_EVENT_FLAG_NESTED_P2M = 1 << 12;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_RESET_VMTRACE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_RESET_VMTRACE');
+ * if (message.flags & xen.VM_EVENT_FLAG_RESET_VMTRACE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_RESET_VMTRACE');
  * ```
  */
 export const VM_EVENT_FLAG_RESET_VMTRACE = 1 << 13;
@@ -132,7 +132,7 @@ export const VM_EVENT_FLAG_RESET_VMTRACE = 1 << 13;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_RESET_FORK_STATE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_RESET_FORK_STATE');
+ * if (message.flags & xen.VM_EVENT_FLAG_RESET_FORK_STATE) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_RESET_FORK_STATE');
  * ```
  */
 export const VM_EVENT_FLAG_RESET_FORK_STATE = 1 << 14;
@@ -141,7 +141,7 @@ export const VM_EVENT_FLAG_RESET_FORK_STATE = 1 << 14;
  *
  * @example
  * ```ts
- * if (message.flags & VM_EVENT_FLAG_RESET_FORK_MEMORY) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_RESET_FORK_MEMORY');
+ * if (message.flags & xen.VM_EVENT_FLAG_RESET_FORK_MEMORY) console.log('gfn', message.gfn, 'has VM_EVENT_FLAG_RESET_FORK_MEMORY');
  * ```
  */
 export const VM_EVENT_FLAG_RESET_FORK_MEMORY = 1 << 15;
@@ -151,7 +151,7 @@ export const VM_EVENT_FLAG_RESET_FORK_MEMORY = 1 << 15;
  *
  * @example
  * ```ts
- * if ((message as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) console.log('MEM_PAGING_DROP_PAGE for gfn', message.gfn);
+ * if ((message as VmEventMessage).pagingFlags & xen.MEM_PAGING_DROP_PAGE) console.log('MEM_PAGING_DROP_PAGE for gfn', message.gfn);
  * ```
  */
 export const MEM_PAGING_DROP_PAGE = 1 << 0;
@@ -160,7 +160,7 @@ export const MEM_PAGING_DROP_PAGE = 1 << 0;
  *
  * @example
  * ```ts
- * if ((message as VmEventMessage).pagingFlags & MEM_PAGING_EVICT_FAIL) console.log('MEM_PAGING_EVICT_FAIL for gfn', message.gfn);
+ * if ((message as VmEventMessage).pagingFlags & xen.MEM_PAGING_EVICT_FAIL) console.log('MEM_PAGING_EVICT_FAIL for gfn', message.gfn);
  * ```
  */
 export const MEM_PAGING_EVICT_FAIL = 1 << 1;
@@ -170,7 +170,7 @@ export const MEM_PAGING_EVICT_FAIL = 1 << 1;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_UNKNOWN) console.log('a VM_EVENT_REASON_UNKNOWN event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_UNKNOWN) console.log('a VM_EVENT_REASON_UNKNOWN event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_UNKNOWN = 0;
@@ -179,7 +179,7 @@ export const VM_EVENT_REASON_UNKNOWN = 0;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_MEM_ACCESS) console.log('a VM_EVENT_REASON_MEM_ACCESS event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_MEM_ACCESS) console.log('a VM_EVENT_REASON_MEM_ACCESS event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_MEM_ACCESS = 1;
@@ -188,7 +188,7 @@ export const VM_EVENT_REASON_MEM_ACCESS = 1;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_MEM_SHARING) console.log('a VM_EVENT_REASON_MEM_SHARING event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_MEM_SHARING) console.log('a VM_EVENT_REASON_MEM_SHARING event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_MEM_SHARING = 2;
@@ -197,7 +197,7 @@ export const VM_EVENT_REASON_MEM_SHARING = 2;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_MEM_PAGING) console.log('a VM_EVENT_REASON_MEM_PAGING event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_MEM_PAGING) console.log('a VM_EVENT_REASON_MEM_PAGING event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_MEM_PAGING = 3;
@@ -206,7 +206,7 @@ export const VM_EVENT_REASON_MEM_PAGING = 3;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_WRITE_CTRLREG) console.log('a VM_EVENT_REASON_WRITE_CTRLREG event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_WRITE_CTRLREG) console.log('a VM_EVENT_REASON_WRITE_CTRLREG event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_WRITE_CTRLREG = 4;
@@ -215,7 +215,7 @@ export const VM_EVENT_REASON_WRITE_CTRLREG = 4;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_MOV_TO_MSR) console.log('a VM_EVENT_REASON_MOV_TO_MSR event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_MOV_TO_MSR) console.log('a VM_EVENT_REASON_MOV_TO_MSR event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_MOV_TO_MSR = 5;
@@ -224,7 +224,7 @@ export const VM_EVENT_REASON_MOV_TO_MSR = 5;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_SOFTWARE_BREAKPOINT) console.log('a VM_EVENT_REASON_SOFTWARE_BREAKPOINT event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_SOFTWARE_BREAKPOINT) console.log('a VM_EVENT_REASON_SOFTWARE_BREAKPOINT event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_SOFTWARE_BREAKPOINT = 6;
@@ -233,7 +233,7 @@ export const VM_EVENT_REASON_SOFTWARE_BREAKPOINT = 6;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_SINGLESTEP) console.log('a VM_EVENT_REASON_SINGLESTEP event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_SINGLESTEP) console.log('a VM_EVENT_REASON_SINGLESTEP event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_SINGLESTEP = 7;
@@ -242,7 +242,7 @@ export const VM_EVENT_REASON_SINGLESTEP = 7;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_GUEST_REQUEST) console.log('a VM_EVENT_REASON_GUEST_REQUEST event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_GUEST_REQUEST) console.log('a VM_EVENT_REASON_GUEST_REQUEST event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_GUEST_REQUEST = 8;
@@ -251,7 +251,7 @@ export const VM_EVENT_REASON_GUEST_REQUEST = 8;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_DEBUG_EXCEPTION) console.log('a VM_EVENT_REASON_DEBUG_EXCEPTION event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_DEBUG_EXCEPTION) console.log('a VM_EVENT_REASON_DEBUG_EXCEPTION event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_DEBUG_EXCEPTION = 9;
@@ -260,7 +260,7 @@ export const VM_EVENT_REASON_DEBUG_EXCEPTION = 9;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_CPUID) console.log('a VM_EVENT_REASON_CPUID event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_CPUID) console.log('a VM_EVENT_REASON_CPUID event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_CPUID = 10;
@@ -269,7 +269,7 @@ export const VM_EVENT_REASON_CPUID = 10;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_PRIVILEGED_CALL) console.log('a VM_EVENT_REASON_PRIVILEGED_CALL event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_PRIVILEGED_CALL) console.log('a VM_EVENT_REASON_PRIVILEGED_CALL event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_PRIVILEGED_CALL = 11;
@@ -278,7 +278,7 @@ export const VM_EVENT_REASON_PRIVILEGED_CALL = 11;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_INTERRUPT) console.log('a VM_EVENT_REASON_INTERRUPT event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_INTERRUPT) console.log('a VM_EVENT_REASON_INTERRUPT event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_INTERRUPT = 12;
@@ -287,7 +287,7 @@ export const VM_EVENT_REASON_INTERRUPT = 12;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_DESCRIPTOR_ACCESS) console.log('a VM_EVENT_REASON_DESCRIPTOR_ACCESS event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_DESCRIPTOR_ACCESS) console.log('a VM_EVENT_REASON_DESCRIPTOR_ACCESS event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_DESCRIPTOR_ACCESS = 13;
@@ -296,7 +296,7 @@ export const VM_EVENT_REASON_DESCRIPTOR_ACCESS = 13;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_EMUL_UNIMPLEMENTED) console.log('a VM_EVENT_REASON_EMUL_UNIMPLEMENTED event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_EMUL_UNIMPLEMENTED) console.log('a VM_EVENT_REASON_EMUL_UNIMPLEMENTED event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_EMUL_UNIMPLEMENTED = 14;
@@ -305,7 +305,7 @@ export const VM_EVENT_REASON_EMUL_UNIMPLEMENTED = 14;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_VMEXIT) console.log('a VM_EVENT_REASON_VMEXIT event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_VMEXIT) console.log('a VM_EVENT_REASON_VMEXIT event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_VMEXIT = 15;
@@ -314,7 +314,7 @@ export const VM_EVENT_REASON_VMEXIT = 15;
  *
  * @example
  * ```ts
- * if (message.reason === VM_EVENT_REASON_IO_INSTRUCTION) console.log('a VM_EVENT_REASON_IO_INSTRUCTION event for gfn', message.gfn);
+ * if (message.reason === xen.VM_EVENT_REASON_IO_INSTRUCTION) console.log('a VM_EVENT_REASON_IO_INSTRUCTION event for gfn', message.gfn);
  * ```
  */
 export const VM_EVENT_REASON_IO_INSTRUCTION = 16;

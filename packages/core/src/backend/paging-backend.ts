@@ -147,16 +147,52 @@ export const EVICT_DONE = 2;
 export const EVICT_REFUSED = 3;
 
 /**
- * What a backend can do, which the engine reads instead of asking which hypervisor it is.
+ * How a backend learns that resident pages are used, which decides what an access-driven policy can
+ * know: `none` (only faults reach the pager: Xen's paging ring, userfaultfd's missing mode), `sampled`
+ * (reference bits collected now and then, as minor faults or the page table's accessed bits give
+ * them), `every` (each access is reported: a simulator, or an instrumented application).
  *
  * @example
  * ```ts
- * if (backend.capabilities.maxBatch < 64) console.log('a small ring');
+ * const reporting: AccessReporting = backend.capabilities.accesses;
+ * ```
+ */
+export type AccessReporting = 'none' | 'sampled' | 'every';
+
+/**
+ * What a backend can do, which the engine and plugins read instead of asking which hypervisor it is.
+ *
+ * @remarks
+ * The engine reads `maxBatch` (its page-in batch) and `prefetch` (whether it may page in without a
+ * fault: the target rising, the graceful stop). The others tell policies and tools what the backend
+ * offers, and what a port to it must not assume: Xen's eviction has a nominate step that refuses
+ * pages, userfaultfd's does not; userfaultfd can map a zero page without copying one.
+ *
+ * @example
+ * ```ts
+ * if (backend.capabilities.accesses === 'none') console.log('only faults: an LRU sees page-ins, not hits');
  * ```
  */
 export interface BackendCapabilities {
   /** The most fault records one drain returns, and the size of the engine's page-in batches. */
   readonly maxBatch: number;
+  /** Whether `prepareEviction` may refuse pages (Xen's nominate answers EBUSY or EAGAIN; userfaultfd never refuses). */
+  readonly refusesEviction: boolean;
+  /** How accesses to resident pages are known. */
+  readonly accesses: AccessReporting;
+  /**
+   * Whether the backend can tell which pages were written since they were last evicted, so that a clean
+   * page could be dropped without being written again (userfaultfd `UFFDIO_WRITEPROTECT` with
+   * `WP_ASYNC` and `PAGEMAP_SCAN`; Xen log-dirty mode). No shipped backend implements it yet.
+   */
+  readonly dirtyTracking: boolean;
+  /** Whether the backend can map a page of zeros without being handed the bytes (userfaultfd `UFFDIO_ZEROPAGE`). */
+  readonly zeroPages: boolean;
+  /**
+   * Whether `requestPageIn` may be called for pages nobody faulted on. Without it the pager pages in
+   * only on faults: a rising target waits for the guest, and a graceful stop is refused.
+   */
+  readonly prefetch: boolean;
 }
 
 /**
@@ -199,6 +235,11 @@ export interface BackendInfo {
 export interface PagingBackend {
   /** Pages in the page space: pages are `[0, pageCount)`. */
   readonly pageCount: number;
+  /**
+   * A short name of the memory paged, safe in file names and store keys (letters, digits, `-`, `_`):
+   * stores use it for their defaults (`dom1.pagefile`, Redis prefix `pagevisor:dom1`). Xen: `dom<domid>`.
+   */
+  readonly memoryName: string;
   /** What it can do. */
   readonly capabilities: BackendCapabilities;
   /** What it is, once open. */

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * const fake: Clock = { now: () => virtualNs };
- * createPager({ hypervisor, domain, policy, store, clock: fake });
+ * createPager({ hypervisor, domid, policy, store, clock: fake });
  * ```
  */
 export interface Clock {
@@ -17,7 +17,7 @@ export interface Clock {
  *
  * @example
  * ```ts
- * createPager({ hypervisor, domain, policy, store, clock: systemClock }); // the default
+ * createPager({ hypervisor, domid, policy, store, clock: systemClock }); // the default
  * ```
  */
 export const systemClock: Clock = { now: () => performance.now() };

@@ -1,4 +1,3 @@
-import { BUILTIN_ABIS } from '../abi/builtin-abis.js';
 import { ConfigError } from '../errors/config-error.js';
 
 /**
@@ -6,16 +5,10 @@ import { ConfigError } from '../errors/config-error.js';
  *
  * @example
  * ```ts
- * createPager({ hypervisor, domain, policy, store, config: { abi: ['vm_event/v7', 'mem_event/4.2'], batchSize: 128, neverEvict: [0, 1, 2] } });
+ * createPager({ hypervisor, domid, policy, store, config: { batchSize: 128, neverEvict: [0, 1, 2] } });
  * ```
  */
 export interface PagerConfig {
-  /**
-   * The paging ABIs the pager speaks, most preferred first (default: every built-in ABI, newest first).
-   * A Xen that announces its ABI (vm_event from 4.13) gets the best match; on one that cannot say
-   * (mem_event, vm_event before 4.13) the pager speaks the first, so name that Xen's ABI first.
-   */
-  readonly abi?: string | readonly string[];
   /** Pages evicted per batch: one store write per batch (default 256). */
   readonly batchSize?: number;
   /** gfns never to page out besides gfn 0 (seed 000 patch 9). */
@@ -35,14 +28,10 @@ export interface PagerConfig {
  *
  * @example
  * ```ts
- * const { batchSize, readAttempts, retryIntervalMs } = resolvePagerConfig(1, {});
+ * const { batchSize, readAttempts, retryIntervalMs } = resolvePagerConfig({});
  * ```
  */
 export interface ResolvedPagerConfig {
-  /** The domain paged. */
-  readonly domid: number;
-  /** ABI ids, most preferred first. */
-  readonly abi: readonly string[];
   /** Pages per eviction batch. */
   readonly batchSize: number;
   /** gfns never paged out (gfn 0 included). */
@@ -64,12 +53,10 @@ export interface ResolvedPagerConfig {
  *
  * @example
  * ```ts
- * const config = resolvePagerConfig(1, { abi: 'vm_event/v7', batchSize: 128 }); // defaults filled in, checked
+ * const config = resolvePagerConfig({ batchSize: 128 }); // defaults filled in, checked
  * ```
  */
-export function resolvePagerConfig(domid: number, config: PagerConfig = {}): ResolvedPagerConfig {
-  const abi = config.abi === undefined ? [...BUILTIN_ABIS].reverse().map((a) => a.id) : typeof config.abi === 'string' ? [config.abi] : [...config.abi];
-  if (abi.length === 0) throw new ConfigError('abi', 'abi: the pager must speak at least one paging ABI');
+export function resolvePagerConfig(config: PagerConfig = {}): ResolvedPagerConfig {
   const positive = (setting: string, value: number | undefined, fallback: number, max: number): number => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(setting, `${setting} ${value} is not an integer in [1, ${max}]`);
@@ -80,8 +67,6 @@ export function resolvePagerConfig(domid: number, config: PagerConfig = {}): Res
     if (!Number.isSafeInteger(gfn) || gfn < 0) throw new ConfigError('neverEvict', `neverEvict: ${gfn} is not a gfn`);
   }
   return {
-    domid,
-    abi,
     batchSize: positive('batchSize', config.batchSize, 256, 1 << 16),
     neverEvict,
     seed: config.seed ?? 1,

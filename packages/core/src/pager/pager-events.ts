@@ -1,7 +1,7 @@
 import type { StopReport } from './stop-report.js';
 
 /**
- * The pager enabled paging and is serving the ring.
+ * The pager opened its backend (Xen: enabled paging) and is serving faults.
  *
  * @example
  * ```ts
@@ -46,12 +46,12 @@ export interface TargetChangedEvent {
  *
  * @example
  * ```ts
- * pager.events$.pipe(filter((e): e is EvictBatchEvent => e.type === 'evict.batch')).subscribe((e) => console.log(e.evicted, e.failed));
+ * pager.events$.pipe(filter((e): e is BatchEvictedEvent => e.type === 'batch.evicted')).subscribe((e) => console.log(e.evicted, e.failed));
  * ```
  */
-export interface EvictBatchEvent {
+export interface BatchEvictedEvent {
   /** Discriminant. */
-  readonly type: 'evict.batch';
+  readonly type: 'batch.evicted';
   /** Pages evicted. */
   readonly evicted: number;
   /** Pages the hypervisor refused (nominate or evict). */
@@ -63,12 +63,12 @@ export interface EvictBatchEvent {
  *
  * @example
  * ```ts
- * pager.events$.subscribe((e) => { if (e.type === 'pagein.batch') console.log(e.pagedIn); });
+ * pager.events$.subscribe((e) => { if (e.type === 'batch.paged-in') console.log(e.pagedIn); });
  * ```
  */
-export interface PageInBatchEvent {
+export interface BatchPagedInEvent {
   /** Discriminant. */
-  readonly type: 'pagein.batch';
+  readonly type: 'batch.paged-in';
   /** Pages brought back in. */
   readonly pagedIn: number;
   /** Pages dropped by the guest (DROP_PAGE). */
@@ -78,17 +78,17 @@ export interface PageInBatchEvent {
 }
 
 /**
- * A page-in found no free machine frame (`prep` failed with `ENOMEM`): its requests are held back,
+ * A page-in found no memory (Xen: no free machine frame, `prep` failed with `ENOMEM`): its requests are held back,
  * their vcpus stay paused, and it is tried again after `retryInMs` (doubling each time, up to 8 times `retryIntervalMs`); after 8 tries
  * the pager stops with a `PagerError` `PAGER_NO_MEMORY` and the pages stay out, in the store.
  * @example
  * ```ts
- * pager.events$.subscribe((e) => { if (e.type === 'pagein.no-memory') console.warn(`no memory for ${e.pages} pages, retry in ${e.retryInMs} ms`); });
+ * pager.events$.subscribe((e) => { if (e.type === 'batch.delayed') console.warn(`no memory for ${e.pages} pages, retry in ${e.retryInMs} ms`); });
  * ```
  */
-export interface PageInNoMemoryEvent {
+export interface BatchDelayedEvent {
   /** Discriminant. */
-  readonly type: 'pagein.no-memory';
+  readonly type: 'batch.delayed';
   /** Requests held back. */
   readonly pages: number;
   /** Which try this was, from 1. */
@@ -102,7 +102,7 @@ export interface PageInNoMemoryEvent {
  *
  * @example
  * ```ts
- * createPager({ hypervisor, domain, policy, store, config: { pageEvents: true } }).events$.subscribe((e) => { if (e.type === 'page.evicted') console.log(e.gfn); });
+ * createPager({ hypervisor, domid, policy, store, config: { pageEvents: true } }).events$.subscribe((e) => { if (e.type === 'page.evicted') console.log(e.gfn); });
  * ```
  */
 export interface PageEvent {
@@ -117,12 +117,12 @@ export interface PageEvent {
  *
  * @example
  * ```ts
- * pager.events$.subscribe((e) => { if (e.type === 'evict.failed') console.log(e.gfn, e.reason); });
+ * pager.events$.subscribe((e) => { if (e.type === 'page.evict-failed') console.log(e.gfn, e.reason); });
  * ```
  */
-export interface EvictFailedEvent {
+export interface PageEvictFailedEvent {
   /** Discriminant. */
-  readonly type: 'evict.failed';
+  readonly type: 'page.evict-failed';
   /** The gfn. */
   readonly gfn: number;
   /** Which step refused it (see {@link EvictFailReason}). */
@@ -196,8 +196,10 @@ export interface PagerStoppedEvent {
 /**
  * Everything a pager reports on `events$`, as a discriminated union on `type`.
  *
- * Batch and lifecycle events are always emitted; per-page events (`page.*`, `evict.failed`) only with
- * `pageEvents: true`, since the hot path allocates nothing per page otherwise.
+ * Every type reads `<subject>.<what happened to it>`, the subject one of `pager`, `target`, `batch`,
+ * `page` and `store`: `batch.evicted`, `page.evict-failed`, `store.read-failed`. Lifecycle and batch
+ * events are always emitted; per-page events (`page.*`) only with `pageEvents: true`, since the hot
+ * path allocates nothing per page otherwise.
  *
  * @example
  * ```ts
@@ -207,11 +209,11 @@ export interface PagerStoppedEvent {
 export type PagerEvent =
   | PagerStartedEvent
   | TargetChangedEvent
-  | EvictBatchEvent
-  | PageInBatchEvent
-  | PageInNoMemoryEvent
+  | BatchEvictedEvent
+  | BatchPagedInEvent
+  | BatchDelayedEvent
   | PageEvent
-  | EvictFailedEvent
+  | PageEvictFailedEvent
   | StoreWriteFailedEvent
   | StoreReadFailedEvent
   | PagerStoppedEvent;
@@ -221,7 +223,7 @@ export type PagerEvent =
  *
  * @example
  * ```ts
- * const wanted: PagerEventType[] = ['evict.batch', 'pagein.batch'];
+ * const wanted: PagerEventType[] = ['batch.evicted', 'batch.paged-in'];
  * ```
  */
 export type PagerEventType = PagerEvent['type'];

@@ -54,7 +54,7 @@ export interface MetadataBytes {
  * ```ts
  * const xen = new SimHypervisor(); // from @pagevisor/testing, or a real Xen binding
  * const guest = xen.createDomain({ maxPages: 16384 });
- * const pager = createPager({ hypervisor: xen, domain: guest.domid, policy: xenpaging(), store: memoryStore() });
+ * const pager = createPager({ hypervisor: xen, domid: guest.domid, policy: xenpaging(), store: memoryStore() });
  * pager.events$.subscribe((e) => console.log(e.type));
  * await pager.start();
  * xen.setTarget(guest.domid, 1024); // the domain's memory target, in pages
@@ -194,10 +194,17 @@ export class Pager {
    *   EBUSY while the ring exists): use it when the guest is going away, or the process must exit now.
    *
    * Either way the store is flushed and closed.
+   *
+   * @throws {@link PagerError} `PAGER_STATE` for a pager that is not running, or a graceful stop with
+   * pages out on a backend without `capabilities.prefetch` (nothing is changed: stop it hard);
+   * `PAGER_NO_PROGRESS` when a graceful stop brings nothing back in
    */
   async stop(mode: 'graceful' | 'hard' = 'graceful'): Promise<StopReport> {
     if (this.state !== 'running') throw new PagerError('PAGER_STATE', `cannot stop a pager that is ${this.state}`);
     const ctx = this.ctx!;
+    if (mode === 'graceful' && ctx.outCount > 0 && !this.backend.capabilities.prefetch) {
+      throw new PagerError('PAGER_STATE', `cannot stop gracefully: ${ctx.outCount} pages are out and backend ${this.backend.info?.name ?? 'unknown'} cannot page in without a fault (capabilities.prefetch); stop it hard`);
+    }
     if (mode === 'graceful') {
       this.target = ctx.maxPages;
       for (let rounds = 0; ctx.outCount > 0; rounds++) {
@@ -267,7 +274,8 @@ export class Pager {
     if (this.state === 'running') {
       const totPages = this.backend.residentPages();
       if (totPages < this.target && ctx.outCount > 0) {
-        await this.sweep.requestPageIns(Math.min(this.target - totPages, ctx.maxBatch));
+        // Without prefetch, pages come back as the guest faults on them.
+        if (this.backend.capabilities.prefetch) await this.sweep.requestPageIns(Math.min(this.target - totPages, ctx.maxBatch));
       } else if (!(await this.eviction.towardTarget(this.target, retry))) {
         // Nothing to evict now, or a batch that evicted nothing (pages busy, store failing): try again
         // later, as xenpaging's poll timeout did, instead of spinning.

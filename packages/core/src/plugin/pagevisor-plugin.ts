@@ -1,3 +1,4 @@
+import type { PagingBackend } from '../backend/paging-backend.js';
 import type { PluginContainer } from './plugin-container.js';
 
 /**
@@ -9,8 +10,11 @@ import type { PluginContainer } from './plugin-container.js';
  * ```
  */
 export interface PluginContext {
-  /** The domain paged. */
-  readonly domid: number;
+  /**
+   * Names the memory paged, for default file names and key prefixes: `dom1` for Xen domain 1 (see
+   * {@link PagingBackend.memoryName}).
+   */
+  readonly memoryName: string;
   /** gfns are `[0, maxPages)`. */
   readonly maxPages: number;
   /** 1 for gfns the policy must never pick (gfn 0 always). */

@@ -50,6 +50,19 @@ function isRefusal(error: unknown): boolean {
 }
 
 /**
+ * The {@link PagingBackend.memoryName} of Xen domain `domid`: `dom<domid>`, as `xl` names a domain's
+ * console and the seeds' logs name the guest.
+ *
+ * @example
+ * ```ts
+ * xenMemoryName(7); // 'dom7': the pagefile store's default file is dom7.pagefile
+ * ```
+ */
+export function xenMemoryName(domid: number): string {
+  return `dom${domid}`;
+}
+
+/**
  * The Xen backend: a domain paged through Xen's paging ring and domctls, as xenpaging drove them, for
  * every paging ABI (`mem_event/4.0` … `vm_event/v7`).
  *
@@ -69,6 +82,7 @@ function isRefusal(error: unknown): boolean {
  */
 export class XenPagingBackend implements PagingBackend {
   readonly pageCount: number;
+  readonly memoryName: string;
   private negotiated: NegotiatedAbi | undefined;
   private abiSource: 'announced' | 'configured' = 'configured';
   private table: XenRequestTable | undefined;
@@ -81,10 +95,13 @@ export class XenPagingBackend implements PagingBackend {
 
   constructor(private readonly options: XenPagingBackendOptions) {
     this.pageCount = options.hypervisor.domainInfo(options.domid).maxPages;
+    this.memoryName = xenMemoryName(options.domid);
   }
 
   get capabilities(): BackendCapabilities {
-    return { maxBatch: this.wire().ringSlots };
+    // Xen 4.0–4.x: nominate refuses busy pages; the paging ring reports faults only; log-dirty is
+    // not wired in; a page-in loads bytes (prep's buffer or a mapping); a foreign map starts a page-in.
+    return { maxBatch: this.wire().ringSlots, refusesEviction: true, accesses: 'none', dirtyTracking: false, zeroPages: false, prefetch: true };
   }
 
   get info(): BackendInfo | undefined {

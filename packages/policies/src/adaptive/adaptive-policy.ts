@@ -42,7 +42,7 @@ export interface AdaptiveOptions {
  * @example
  * ```ts
  * const result = simulateTrace(ids, distinct, (ctx) => new AdaptivePolicy(ctx), 1000);
- * // or in a pager: createPager({ hypervisor, domain, policy: adaptive(), store })
+ * // or in a pager: createPager({ hypervisor, domid, policy: adaptive(), store })
  * ```
  */
 export class AdaptivePolicy extends TrackedPolicy {
@@ -138,7 +138,7 @@ export class AdaptivePolicy extends TrackedPolicy {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: adaptive(), store });
+ * const pager = createPager({ hypervisor, domid, policy: adaptive(), store });
  * ```
  */
 export function adaptive(options: AdaptiveOptions = {}): PagevisorPlugin {

@@ -255,7 +255,7 @@ function copyOut(record: Buffer, into: Uint8Array): number {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: xenpaging(), store: compressedStore(redisStore({ url }), { codec: 'deflate' }) });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: compressedStore(redisStore({ url }), { codec: 'deflate' }) });
  * ```
  */
 export function compressedStore(inner: PagevisorPlugin, options: CompressionOptions = {}): PagevisorPlugin {

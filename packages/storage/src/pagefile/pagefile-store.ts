@@ -490,7 +490,7 @@ export class PagefileStore extends StoreBase implements InspectableStore {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: xenpaging(), store: pagefileStore({ path: './guest.pagefile' }) });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: pagefileStore({ path: './guest.pagefile' }) });
  * ```
  */
 export function pagefileStore(options: Partial<PagefileOptions> = {}): PagevisorPlugin {
@@ -502,7 +502,7 @@ export function pagefileStore(options: Partial<PagefileOptions> = {}): Pagevisor
         // The one directory a store creates: its own temporary one, when the user named no file.
         const directory = join(tmpdir(), `pagevisor-${process.pid}`);
         mkdirSync(directory, { recursive: true });
-        path = join(directory, `domain-${context.domid}.pagefile`);
+        path = join(directory, `${context.memoryName}.pagefile`);
       }
       container.provide(PAGE_STORE, PagefileStore.openLazily({ ...options, path }, context.maxPages));
     },

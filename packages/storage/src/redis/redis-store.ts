@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin, recordLength, StoreBase } from '@pagevisor/core';
+import { PAGE_STORE, STORE_PAGE_BYTES, StoreError, type PagevisorPlugin, recordLength, StoreBase, xenMemoryName } from '@pagevisor/core';
 import { recordCrc } from '../internal/record-crc.js';
 import type { InspectableStore, InspectedRecord, StoreCheck } from '../inspection.js';
 import { importOptional } from '../internal/optional-module.js';
@@ -23,8 +23,8 @@ export interface RedisOptions {
   readonly cluster?: readonly string[];
   /**
    * Key prefix, used exactly as given by {@link RedisStore.open}, the {@link redisStore} plugin and
-   * the `pagevisor` CLI. Without one, a domain's keys go under {@link redisKeyPrefix}`(domid)`,
-   * `pagevisor:dom<domid>` (`pagevisor:dom1` for `RedisStore.open`). Give each pager its own.
+   * the `pagevisor` CLI. Without one, the keys go under {@link redisKeyPrefix}`(memoryName)`,
+   * `pagevisor:dom<domid>` for a Xen domain (`pagevisor:dom1` for `RedisStore.open`). Give each pager its own.
    */
   readonly prefix?: string;
   /** Milliseconds before a command fails with `STORE_IO` (default 10000), so a dead server never hangs the pager. */
@@ -34,17 +34,20 @@ export interface RedisOptions {
 }
 
 /**
- * The one rule for a domain's Redis key prefix when none is given: `pagevisor:dom<domid>`. The
- * {@link redisStore} plugin, {@link RedisStore.open}, `pagevisor run` and `pagevisor store *` all
- * use it (a prefix that is given is used exactly), so a store one writes is found by the others.
+ * The one rule for the Redis key prefix when none is given: `pagevisor:<memoryName>`, so
+ * `pagevisor:dom<domid>` for a Xen domain. The {@link redisStore} plugin, {@link RedisStore.open},
+ * `pagevisor run` and `pagevisor store *` all use it (a prefix that is given is used exactly), so a
+ * store one writes is found by the others.
+ *
+ * @param memoryName - the backend's name of the memory paged (`PluginContext.memoryName`)
  *
  * @example
  * ```ts
- * redisKeyPrefix(7); // 'pagevisor:dom7': keys {pagevisor:dom7:<chunk>}:<gfn>
+ * redisKeyPrefix(xenMemoryName(7)); // 'pagevisor:dom7': keys {pagevisor:dom7:<chunk>}:<gfn>
  * ```
  */
-export function redisKeyPrefix(domid: number): string {
-  return `pagevisor:dom${domid}`;
+export function redisKeyPrefix(memoryName: string): string {
+  return `pagevisor:${memoryName}`;
 }
 
 /** One parsed key of the store's prefix. */
@@ -87,7 +90,7 @@ export class RedisStore extends StoreBase implements InspectableStore {
   private recordBytes = 0;
 
   private constructor(private readonly options: RedisOptions, maxPages: number) {
-    const prefix = options.prefix ?? redisKeyPrefix(1);
+    const prefix = options.prefix ?? redisKeyPrefix(xenMemoryName(1));
     super(`redis ${options.cluster ? `cluster ${options.cluster.join(',')}` : (options.url ?? 'redis://127.0.0.1:6379')} prefix ${prefix}`, maxPages);
     if (options.url && options.cluster) throw new StoreError('STORE_ARGUMENT', `${this.label}: give url or cluster, not both`);
     this.prefix = prefix;
@@ -345,14 +348,14 @@ function checkedRecord(gfn: number, value: Buffer): Uint8Array | undefined {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: xenpaging(), store: redisStore({ url: 'redis://127.0.0.1:6379' }) });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: redisStore({ url: 'redis://127.0.0.1:6379' }) });
  * ```
  */
 export function redisStore(options: RedisOptions = {}): PagevisorPlugin {
   return {
     name: 'redis',
     register(container, context) {
-      const prefix = options.prefix ?? redisKeyPrefix(context.domid);
+      const prefix = options.prefix ?? redisKeyPrefix(context.memoryName);
       container.provide(PAGE_STORE, RedisStore.openLazily({ ...options, prefix }, context.maxPages));
     },
   };

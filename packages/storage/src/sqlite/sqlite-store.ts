@@ -279,7 +279,7 @@ export class SqliteStore extends StoreBase implements InspectableStore {
  *
  * @example
  * ```ts
- * const pager = createPager({ hypervisor, domain, policy: xenpaging(), store: sqliteStore({ path: './guest.sqlite' }) });
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: sqliteStore({ path: './guest.sqlite' }) });
  * ```
  */
 export function sqliteStore(options: SqliteOptions): PagevisorPlugin {

@@ -109,7 +109,7 @@ export interface InterleaveResult {
   readonly actionsRun: number;
   /** A digest of every call the pager made, in order, with its gfn: equal digests, equal runs. */
   readonly digest: number;
-  /** How many of each pager event the run saw (`pagein.no-memory`, `evict.failed`, ...): what it exercised. */
+  /** How many of each pager event the run saw (`batch.delayed`, `page.evict-failed`, ...): what it exercised. */
   readonly eventCounts: Readonly<Record<string, number>>;
 }
 
@@ -194,12 +194,13 @@ class InterleavedRun {
     this.port = new InterleavedPort(this.hv, (gfn) => this.at(gfn));
     this.pager = createPager({
       hypervisor: this.port,
-      domain: this.d.domid,
+      domid: this.d.domid,
       policy: options.policy,
       store: interleavedStore(options.store, () => this.at(-2)),
       clock: { now: () => this.nowMs },
       // No retry timer may fire during a run: the driver kicks the pager itself, so runs replay exactly.
-      config: { abi: options.abi, seed: options.seed, retryIntervalMs: 60_000 },
+      abi: options.abi,
+      config: { seed: options.seed, retryIntervalMs: 60_000 },
     });
   }
 

@@ -21,7 +21,7 @@ export const RECENT_GFNS = 8;
  * @example
  * ```ts
  * const port = new InterleavedPort(xen, () => scheduler.point());
- * const pager = createPager({ hypervisor: port, domain: guest.domid, policy: xenpaging(), store: memoryStore() });
+ * const pager = createPager({ hypervisor: port, domid: guest.domid, policy: xenpaging(), store: memoryStore() });
  * ```
  */
 export class InterleavedPort implements HypervisorPort {

@@ -69,7 +69,7 @@ export class InterleavedStore implements PageStore {
  *
  * @example
  * ```ts
- * createPager({ hypervisor: port, domain, policy: xenpaging(), store: interleavedStore(memoryStore(), () => scheduler.point(-1)) });
+ * createPager({ hypervisor: port, domid, policy: xenpaging(), store: interleavedStore(memoryStore(), () => scheduler.point(-1)) });
  * ```
  */
 export function interleavedStore(inner: PagevisorPlugin, point: () => void): PagevisorPlugin {

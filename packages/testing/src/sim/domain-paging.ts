@@ -1,28 +1,9 @@
-import {
-  FrontRing,
-  HypervisorError,
-  MEM_EVENT_FLAG_DROP_PAGE,
-  MEM_EVENT_FLAG_DUMMY,
-  MEM_EVENT_FLAG_EVICT_FAIL,
-  MEM_EVENT_FLAG_FOREIGN,
-  MEM_EVENT_FLAG_VCPU_PAUSED,
-  MEM_EVENT_TYPE_PAGING,
-  MEM_PAGING_DROP_PAGE,
-  MEM_PAGING_EVICT_FAIL,
-  RingSlotAccounting,
-  SharedRing,
-  VM_EVENT_FLAG_FOREIGN,
-  VM_EVENT_FLAG_VCPU_PAUSED,
-  VM_EVENT_REASON_MEM_PAGING,
-  type P2mTypeName,
-  type PagingAbi,
-  type PagingMessage,
-  type PagingProtocol,
-  type VmEventMessage,
-} from '@pagevisor/core';
+import { FrontRing, HypervisorError, type P2mTypeName, type PagingAbi, type PagingMessage, type PagingProtocol, RingSlotAccounting, SharedRing, type VmEventMessage, xen } from '@pagevisor/core';
 import { Subject } from 'rxjs';
 import type { SimDomain } from './sim-domain.js';
 import { INVALID_MFN, P2mType, isPagingType } from './sim-constants.js';
+
+const { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_DUMMY, MEM_EVENT_FLAG_EVICT_FAIL, MEM_EVENT_FLAG_FOREIGN, MEM_EVENT_FLAG_VCPU_PAUSED, MEM_EVENT_TYPE_PAGING, MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL, VM_EVENT_FLAG_FOREIGN, VM_EVENT_FLAG_VCPU_PAUSED, VM_EVENT_REASON_MEM_PAGING } = xen;
 
 /**
  * Counters a test or a report reads.

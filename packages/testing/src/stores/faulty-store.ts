@@ -147,7 +147,7 @@ export class FaultyStore implements PageStore {
  * @example
  * ```ts
  * let disk!: FaultyStore;
- * const pager = createPager({ hypervisor, domain: domid, policy: xenpaging(), store: faultyStore(memoryStore(), (s) => (disk = s)) });
+ * const pager = createPager({ hypervisor, domid: domid, policy: xenpaging(), store: faultyStore(memoryStore(), (s) => (disk = s)) });
  * await pager.start();
  * disk.inject('write'); // evictions now fail; the pages stay in the guest
  * ```

@@ -1,18 +1,7 @@
-import {
-  BackRing,
-  MEM_EVENT_FLAG_DROP_PAGE,
-  MEM_EVENT_FLAG_EVICT_FAIL,
-  MEM_EVENT_FLAG_VCPU_PAUSED,
-  MEM_PAGING_DROP_PAGE,
-  MEM_PAGING_EVICT_FAIL,
-  VM_EVENT_FLAG_VCPU_PAUSED,
-  isPagevisorError,
-  type PagingAbi,
-  type PagingChannel,
-  type PagingMessage,
-  type VmEventMessage,
-} from '@pagevisor/core';
+import { BackRing, isPagevisorError, type PagingAbi, type PagingChannel, type PagingMessage, type VmEventMessage, xen } from '@pagevisor/core';
 import type { SimHypervisor } from '@pagevisor/testing';
+
+const { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_EVICT_FAIL, MEM_EVENT_FLAG_VCPU_PAUSED, MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL, VM_EVENT_FLAG_VCPU_PAUSED } = xen;
 
 /**
  * The smallest pager that follows xenpaging's protocol, for testing the simulator (the real pager lives

@@ -13,7 +13,7 @@ const COMMAND = 'store dump';
 export const storeDumpCommand: Command = {
   path: ['store', 'dump'],
   summary: 'list every page a store holds, damaged ones included (read-only)',
-  help: `Usage: pagevisor store dump --store file|sqlite|redis (--path P | --url U) [--json]
+  help: `Usage: pagevisor store dump --store pagepagefile|sqlite|redis (--path P | --url U) [--json]
 
 Prints one line per record the store holds, damaged ones and ones a crash
 left behind included: its gfn, whether its checksum holds (ok), whether it is
@@ -31,7 +31,7 @@ Exit codes: 0 every record served and intact, 1 some record is corrupt or
 orphaned or the file was truncated, 2 bad usage or a file that is not a store.
 
 Examples:
-  pagevisor store dump --store file --path /tmp/stress.pagefile --json
+  pagevisor store dump --store pagefile --path /tmp/stress.pagefile --json
   pagevisor store dump --store redis --url redis+cluster://127.0.0.1:7000 --prefix pagevisor:dom1
 `,
   options: { ...STORE_FLAGS, gfns: { type: 'string' }, json: { type: 'boolean' } },

@@ -10,7 +10,7 @@ const COMMAND = 'store repair';
 export const storeRepairCommand: Command = {
   path: ['store', 'repair'],
   summary: 'drop the corrupt and orphaned records of a store (says what first; needs --yes)',
-  help: `Usage: pagevisor store repair --store file|sqlite|redis (--path P | --url U) [--yes]
+  help: `Usage: pagevisor store repair --store pagepagefile|sqlite|redis (--path P | --url U) [--yes]
 
 Checks the store read-only, as pagevisor store verify does, and says what
 repairing it would drop: corrupt records (their pages are already lost; the
@@ -29,8 +29,8 @@ Exit codes: 0 nothing to repair, or repaired; 1 damage found and --yes not
 given; 2 bad usage or a file that is not a store.
 
 Examples:
-  pagevisor store repair --store file --path guest.pagefile
-  pagevisor store repair --store file --path guest.pagefile --yes
+  pagevisor store repair --store pagefile --path guest.pagefile
+  pagevisor store repair --store pagefile --path guest.pagefile --yes
 `,
   options: { ...STORE_FLAGS, gfns: { type: 'string' }, yes: { type: 'boolean' } },
   positionals: false,

@@ -10,7 +10,7 @@ const COMMAND = 'store stress';
 export const storeStressCommand: Command = {
   path: ['store', 'stress'],
   summary: 'write random pages and deletes to a store, acknowledging each after a durable flush',
-  help: `Usage: pagevisor store stress --store file|sqlite|redis (--path P | --url U) [options]
+  help: `Usage: pagevisor store stress --store pagepagefile|sqlite|redis (--path P | --url U) [options]
 
 Runs random puts (70%) and deletes of gfns in [0, --gfns) against the store,
 in batches; after each batch it flushes, and once the flush is durable prints
@@ -34,7 +34,7 @@ ${FSYNC_FLAG_HELP}
   --help            show this help
 
 Examples:
-  pagevisor store stress --store file --path /tmp/stress.pagefile --ops 100000
+  pagevisor store stress --store pagefile --path /tmp/stress.pagefile --ops 100000
   pagevisor store stress --store redis --url redis://127.0.0.1:6379 --seed 7
 `,
   options: { ...STORE_FLAGS, ...FSYNC_FLAG, ops: { type: 'string' }, seed: { type: 'string' }, gfns: { type: 'string' }, batch: { type: 'string' } },

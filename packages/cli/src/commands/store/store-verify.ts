@@ -10,7 +10,7 @@ const COMMAND = 'store verify';
 export const storeVerifyCommand: Command = {
   path: ['store', 'verify'],
   summary: 'check every record of a store, read-only: counts of ok, corrupt and orphaned',
-  help: `Usage: pagevisor store verify --store file|sqlite|redis (--path P | --url U) [--json]
+  help: `Usage: pagevisor store verify --store pagepagefile|sqlite|redis (--path P | --url U) [--json]
 
 Reads every record of the store and checks its checksum. Prints how many
 are ok (served and intact), corrupt (checksum fails) and orphaned (intact but
@@ -30,7 +30,7 @@ orphaned or the file was truncated, 2 bad usage or a file that is not a store.
 
 Examples:
   pagevisor store verify --store sqlite --path guest.sqlite
-  pagevisor store verify --store file --path guest.pagefile --json
+  pagevisor store verify --store pagefile --path guest.pagefile --json
   pagevisor store verify --store redis --url redis://127.0.0.1:6379
 `,
   options: { ...STORE_FLAGS, gfns: { type: 'string' }, json: { type: 'boolean' } },

@@ -69,7 +69,7 @@ export class Eviction {
     let failed = chosen - prepared;
     for (let i = prepared; i < chosen; i++) this.failed(victims[i]!, 'nominate');
     if (prepared === 0) {
-      ctx.events.next({ type: 'evict.batch', evicted: 0, failed });
+      ctx.events.next({ type: 'batch.evicted', evicted: 0, failed });
       return 0;
     }
     try {
@@ -104,7 +104,7 @@ export class Eviction {
     }
     if (refused > 0) await store.deleteBatch(this.refused, refused);
     ctx.counters.evictions += evicted;
-    ctx.events.next({ type: 'evict.batch', evicted, failed });
+    ctx.events.next({ type: 'batch.evicted', evicted, failed });
     return evicted;
   }
 
@@ -112,6 +112,6 @@ export class Eviction {
     this.ctx.counters.evictFails++;
     this.ctx.counters.evictFailReasons[reason]++;
     this.ctx.policy.notifyNominationFailed(gfn);
-    if (this.ctx.config.pageEvents) this.ctx.events.next({ type: 'evict.failed', gfn, reason });
+    if (this.ctx.config.pageEvents) this.ctx.events.next({ type: 'page.evict-failed', gfn, reason });
   }
 }

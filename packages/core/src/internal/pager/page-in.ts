@@ -66,7 +66,7 @@ export class PageIn {
     const answered = starved > 0 ? this.holdStarved(n, reads, now) : n;
     if (starved === 0) this.noMemory.succeeded();
     await ctx.backend.completeFaults(batch.ids, answered);
-    ctx.events.next({ type: 'pagein.batch', pagedIn, dropped, answered });
+    ctx.events.next({ type: 'batch.paged-in', pagedIn, dropped, answered });
     return true;
   }
 
@@ -91,7 +91,7 @@ export class PageIn {
       batch.who[to] = batch.who[from]!;
       batch.ids[to] = batch.ids[from]!;
     });
-    this.ctx.events.next({ type: 'pagein.no-memory', pages: held.length, attempt: this.noMemory.attempt, retryInMs });
+    this.ctx.events.next({ type: 'batch.delayed', pages: held.length, attempt: this.noMemory.attempt, retryInMs });
     return keep.length;
   }
 
