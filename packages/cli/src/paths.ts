@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { StoreChoice } from './store/store-choice.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -18,10 +17,4 @@ export function userPath(path: string): string {
 export function requireParentDirectory(flag: string, path: string, command: string): void {
   const directory = dirname(path);
   if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new UsageError(`--${flag} ${path}: directory ${directory} does not exist`, command);
-}
-
-/** The choice, if its file exists: checking a store must not create one. */
-export function existingPath(choice: StoreChoice, command: string): StoreChoice {
-  if (choice.path !== undefined && !existsSync(choice.path)) throw new UsageError(`--path ${choice.path}: no such file`, command);
-  return choice;
 }

@@ -13,7 +13,8 @@
 // --- simulated hypervisor ---
 export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions, type WatchdogAction, type DeadPagerOutcome, type IntegrityCheck } from './sim/sim-hypervisor.js';
 export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain.js';
-export { DomainPaging, FOREIGN_CALLER, foreignCaller, type PagingCounters } from './sim/domain-paging.js';
+export { VcpuPauseState } from './sim/vcpu-pause-state.js';
+export { DomainPaging, FOREIGN_CALLER, foreignCaller, type PagedDomain, type PagingCounters } from './sim/domain-paging.js';
 export { MachineFrames } from './sim/machine-frames.js';
 export { hvmE820, type E820Entry } from './sim/e820.js';
 export { fillPageContent, fillTextPage, isPageContent } from './sim/page-content.js';

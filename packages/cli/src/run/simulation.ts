@@ -217,7 +217,7 @@ export async function runSimulation(options: SimulationOptions, policy: Pageviso
   }
   let invariantViolations = 0;
   try {
-    new InvariantAuditor(hv).auditDomain(guest, 'end of run');
+    new InvariantAuditor(hv.frames).auditDomain(guest, 'end of run');
   } catch (error) {
     if (!isPagevisorError(error, 'INVARIANT')) throw error;
     invariantViolations = 1;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { xenMemoryName, type PageStore, type PagevisorPlugin } from '@pagevisor/core';
 import {
   compressedStore,
@@ -147,4 +148,10 @@ function redisOptions(choice: StoreChoice): RedisOptions {
 function requirePath(choice: StoreChoice, command: string): string {
   if (choice.path === undefined) throw new UsageError(`--store ${choice.kind} needs --path`, command);
   return choice.path;
+}
+
+/** The choice, if its file exists: checking a store must not create one. */
+export function existingPath(choice: StoreChoice, command: string): StoreChoice {
+  if (choice.path !== undefined && !existsSync(choice.path)) throw new UsageError(`--path ${choice.path}: no such file`, command);
+  return choice;
 }

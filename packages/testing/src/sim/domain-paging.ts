@@ -1,6 +1,7 @@
 import { FrontRing, HypervisorError, type P2mTypeName, type PagingAbi, type PagingMessage, type PagingProtocol, RingSlotAccounting, SharedRing, type VmEventMessage, xen } from '@pagevisor/core';
-import { Subject } from 'rxjs';
-import type { SimDomain } from './sim-domain.js';
+import { Subject, type Observable } from 'rxjs';
+import type { MachineFrames } from './machine-frames.js';
+import type { VcpuPauseState } from './vcpu-pause-state.js';
 import { INVALID_MFN, P2mType, isPagingType } from './sim-constants.js';
 
 const { MEM_EVENT_FLAG_DROP_PAGE, MEM_EVENT_FLAG_DUMMY, MEM_EVENT_FLAG_EVICT_FAIL, MEM_EVENT_FLAG_FOREIGN, MEM_EVENT_FLAG_VCPU_PAUSED, MEM_EVENT_TYPE_PAGING, MEM_PAGING_DROP_PAGE, MEM_PAGING_EVICT_FAIL, VM_EVENT_FLAG_FOREIGN, VM_EVENT_FLAG_VCPU_PAUSED, VM_EVENT_REASON_MEM_PAGING } = xen;
@@ -61,6 +62,31 @@ function requestVcpu(caller: number): number {
 }
 
 /**
+ * What a domain's paging acts on: its vcpus' pause state, its p2m and its counters (a `SimDomain`).
+ *
+ * @example
+ * ```ts
+ * const paged: PagedDomain = hv.domain(domid);
+ * ```
+ */
+export interface PagedDomain extends VcpuPauseState {
+  /** The domain id. */
+  readonly domid: number;
+  /** gfns are `[0, maxPages)`. */
+  readonly maxPages: number;
+  /** p2m: the frame behind each gfn, or `INVALID_MFN`. */
+  readonly p2mMfn: Int32Array;
+  /** p2m: each gfn's type. */
+  readonly p2mType: Uint8Array;
+  /** The machine's frames. */
+  readonly frames: MachineFrames;
+  /** `d->paged_pages`. */
+  pagedPages: number;
+  /** Set by `domain_crash`. */
+  crashed: string | undefined;
+}
+
+/**
  * The paging side of one simulated domain, per its ABI: the ring (front end), slot accounting, wait
  * queues, and the hypervisor half of every paging operation (`p2m.c` and `mem_event.c`/`vm_event.c` of each era).
  *
@@ -81,13 +107,14 @@ export class DomainPaging {
   readonly front: FrontRing;
   /** 4.2+ slot accounting (unused by threshold-era ABIs). */
   readonly slots: RingSlotAccounting;
-  /** Event channel to the pager. */
-  readonly notify = new Subject<void>();
+  /** Event channel to the pager: one emission per notification Xen sends. */
+  readonly notify$: Observable<void>;
+  private readonly notify = new Subject<void>();
   /** The event channel port number. */
   readonly port: number;
   /** Counters. */
   readonly counters: PagingCounters = { requests: 0, responses: 0, droppedResponses: 0, lostDrops: 0, ringFull: 0 };
-  private readonly domain: SimDomain;
+  private readonly domain: PagedDomain;
   /** Vcpus sleeping on the 4.2+ wait queue for a slot, in arrival order. */
   private readonly waitQueue: number[] = [];
   /** 4.2+: the DROP_PAGE a vcpu asleep on the wait queue sends once it gets a slot. */
@@ -104,8 +131,9 @@ export class DomainPaging {
   private readonly onPagedIn: (gfn: number) => void;
 
   /** @internal made by `SimHypervisor.enablePaging` */
-  constructor(domain: SimDomain, abi: PagingAbi, port: number, onPagedIn: (gfn: number) => void) {
+  constructor(domain: PagedDomain, abi: PagingAbi, port: number, onPagedIn: (gfn: number) => void) {
     this.domain = domain;
+    this.notify$ = this.notify.asObservable();
     this.onPagedIn = onPagedIn;
     this.abi = abi;
     this.protocol = abi.protocol;
@@ -498,6 +526,11 @@ export class DomainPaging {
     if (list === undefined) return;
     for (const v of list) this.domain.waitGfn[v] = -1;
     this.gfnWaiters.delete(gfn);
+  }
+
+  /** The domain is destroyed: the event channel ends, with no check of who waits. */
+  destroy(): void {
+    this.notify.complete();
   }
 
   /**

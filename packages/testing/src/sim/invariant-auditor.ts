@@ -1,7 +1,7 @@
 import { InvariantViolation } from './invariant-violation.js';
 import { INVALID_MFN, P2mType, isGuestRam, isPagingType } from './sim-constants.js';
 import type { SimDomain } from './sim-domain.js';
-import type { SimHypervisor } from './sim-hypervisor.js';
+import type { MachineFrames } from './machine-frames.js';
 
 /** Domains up to this size get their counters recounted after every operation. */
 const RECOUNT_LIMIT = 1 << 16;
@@ -18,21 +18,17 @@ const RECOUNT_LIMIT = 1 << 16;
  *
  * @example
  * ```ts
- * const auditor = new InvariantAuditor(hv);
+ * const auditor = new InvariantAuditor(hv.frames);
  * auditor.auditDomain(hv.domain(domid), 'end of test'); // throws an InvariantViolation naming the gfn
  * ```
  */
 export class InvariantAuditor {
-  private readonly hv: SimHypervisor;
-
-  /** @param hv - the hypervisor to check */
-  constructor(hv: SimHypervisor) {
-    this.hv = hv;
-  }
+  /** @param frames - the machine frames of the hypervisor to check */
+  constructor(private readonly frames: MachineFrames) {}
 
   /** Checks one gfn after `op`. */
   checkGfn(d: SimDomain, gfn: number, op: string): void {
-    const f = this.hv.frames;
+    const f = this.frames;
     const type = d.p2mType[gfn]!;
     const mfn = d.p2mMfn[gfn]!;
     const at = { domid: d.domid, gfn, mfn, op };
@@ -57,7 +53,7 @@ export class InvariantAuditor {
   /** Everything, for one domain: every gfn, every frame it owns, the counters. */
   auditDomain(d: SimDomain, op = 'audit'): void {
     for (let gfn = 0; gfn < d.maxPages; gfn++) this.checkGfn(d, gfn, op);
-    const f = this.hv.frames;
+    const f = this.frames;
     for (let mfn = 0; mfn < f.size; mfn++) {
       if (f.refs[mfn] === 0 && f.m2p[mfn] !== -1) {
         throw new InvariantViolation({ domid: d.domid, gfn: f.m2p[mfn]!, mfn, op }, 'a free frame has a stale M2P entry');
@@ -76,10 +72,10 @@ export class InvariantAuditor {
   }
 
   private checkRefs(d: SimDomain, mfn: number, op: string, gfn: number): void {
-    const f = this.hv.frames;
-    const expected = f.allocated[mfn]! + this.hv.mappings[mfn]!;
+    const f = this.frames;
+    const expected = f.allocated[mfn]! + f.mapped[mfn]!;
     if (f.refs[mfn] !== expected) {
-      throw new InvariantViolation({ domid: d.domid, gfn, mfn, op }, `reference count ${f.refs[mfn]} ≠ allocation ${f.allocated[mfn]} + mappings ${this.hv.mappings[mfn]}`);
+      throw new InvariantViolation({ domid: d.domid, gfn, mfn, op }, `reference count ${f.refs[mfn]} ≠ allocation ${f.allocated[mfn]} + mappings ${f.mapped[mfn]}`);
     }
   }
 
@@ -90,7 +86,7 @@ export class InvariantAuditor {
       const mfn = d.p2mMfn[gfn]!;
       if (mfn === INVALID_MFN) {
         if (isPagingType(d.p2mType[gfn]!)) paged++;
-      } else if (this.hv.frames.allocated[mfn] === 1) {
+      } else if (this.frames.allocated[mfn] === 1) {
         allocated++;
       }
     }

@@ -26,7 +26,7 @@ export interface ViolationSite {
  * @example
  * ```ts
  * try {
- *   new InvariantAuditor(hv).auditDomain(domain, 'end');
+ *   new InvariantAuditor(hv.frames).auditDomain(domain, 'end');
  * } catch (error) {
  *   if (error instanceof InvariantViolation) console.log(error.message);
  * }

@@ -40,6 +40,8 @@ export class MachineFrames {
   readonly contentGfn: Int32Array;
   /** The version of that content. */
   readonly contentVersion: Uint32Array;
+  /** Foreign and grant mappings of each frame: the references the reference-count invariant allows besides the allocation. */
+  readonly mapped: Uint16Array;
   /** Frames whose bytes were written through a mapping: the bytes, in place of generated content. */
   readonly written = new Map<number, Uint8Array>();
   /**
@@ -64,6 +66,7 @@ export class MachineFrames {
     this.type = new Uint8Array(size);
     this.typeCount = new Uint16Array(size);
     this.m2p = new Int32Array(size).fill(INVALID_M2P_ENTRY);
+    this.mapped = new Uint16Array(size);
     this.contentGfn = new Int32Array(size).fill(-1);
     this.contentVersion = new Uint32Array(size);
     // Hand out low frames first: the free list is a stack with mfn 0 on top.

@@ -1,7 +1,8 @@
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, type Observable } from 'rxjs';
 import { hvmE820, type E820Entry } from './e820.js';
 import type { MachineFrames } from './machine-frames.js';
 import type { DomainPaging } from './domain-paging.js';
+import { VcpuPauseState } from './vcpu-pause-state.js';
 import { INVALID_MFN, P2mType } from './sim-constants.js';
 
 /**
@@ -41,6 +42,8 @@ export interface SimDomainConfig {
  */
 export const MAX_SIM_PAGES = 1 << 24;
 
+const DEFAULT_VCPUS = 2;
+
 /**
  * One simulated domain: its p2m as typed arrays indexed by gfn, the logical content version of every
  * gfn, its vcpus' pause state, and its paging state once enabled.
@@ -55,13 +58,11 @@ export const MAX_SIM_PAGES = 1 << 24;
  * guest.p2mType[100]; // P2mType.ram_rw
  * ```
  */
-export class SimDomain {
+export class SimDomain extends VcpuPauseState {
   /** The domain id. */
   readonly domid: number;
   /** gfns are `[0, maxPages)`. */
   readonly maxPages: number;
-  /** Number of vcpus. */
-  readonly vcpus: number;
   /** Seed of the page contents. */
   readonly seed: number;
   /** The creation settings, defaults applied. */
@@ -74,22 +75,11 @@ export class SimDomain {
   readonly version: Uint32Array;
   /** The E820 map. */
   readonly e820: readonly E820Entry[];
-  /** `vcpu_pause` count per vcpu (VCPU_PAUSED of mem_event, black-eye pauses, the toolstack's pauses). */
-  readonly pauseCount: Int32Array;
-  /** `vm_event_pause_count` per vcpu. */
-  readonly vmEventPause: Int32Array;
-  /** 1 while the vcpu sleeps for ring space (4.1 `_VPF_mem_event`, 4.2+ wait queue). */
-  readonly ringSleep: Uint8Array;
-  /** 1 while the vcpu holds a black-eye pause (`blocked`). */
-  readonly blackEye: Uint8Array;
-  /** The gfn a vcpu waits on (SUSE age 3 wait queue, or a spurious-fault spin on `paging_in`); −1 none. */
-  readonly waitGfn: Int32Array;
-  /** The domain's memory target in pages (`memory/target-tot_pages`). */
-  readonly target$: BehaviorSubject<number>;
+  /** The domain's memory target in pages (`memory/target-tot_pages`), now and on every change. */
+  readonly target$: Observable<number>;
+  private readonly target = new BehaviorSubject(0);
   /** Paging state; undefined until paging is enabled. */
   paging: DomainPaging | undefined;
-  /** Pauses of the whole domain by the toolstack (`controller_pause_count`). */
-  controllerPauses = 0;
   /** `d->paged_pages`: gfns paged out with no frame. */
   pagedPages = 0;
   /** `d->tot_pages`: frames the domain holds with `PGC_allocated`. */
@@ -101,9 +91,10 @@ export class SimDomain {
 
   /** @internal use {@link SimHypervisor.createDomain} */
   constructor(domid: number, config: SimDomainConfig, frames: MachineFrames) {
+    super(config.vcpus ?? DEFAULT_VCPUS);
     this.domid = domid;
     this.config = {
-      vcpus: 2,
+      vcpus: DEFAULT_VCPUS,
       seed: 1,
       hvm: true,
       hap: true,
@@ -113,19 +104,28 @@ export class SimDomain {
       ...config,
     };
     this.maxPages = config.maxPages;
-    this.vcpus = this.config.vcpus;
     this.seed = this.config.seed;
     this.frames = frames;
     this.p2mMfn = new Int32Array(this.maxPages).fill(INVALID_MFN);
     this.p2mType = new Uint8Array(this.maxPages).fill(P2mType.invalid);
     this.version = new Uint32Array(this.maxPages);
     this.e820 = hvmE820(this.maxPages);
-    this.pauseCount = new Int32Array(this.vcpus);
-    this.vmEventPause = new Int32Array(this.vcpus);
-    this.ringSleep = new Uint8Array(this.vcpus);
-    this.blackEye = new Uint8Array(this.vcpus);
-    this.waitGfn = new Int32Array(this.vcpus).fill(-1);
-    this.target$ = new BehaviorSubject(0);
+    this.target$ = this.target.asObservable();
+  }
+
+  /** The memory target now, in pages. */
+  get targetPages(): number {
+    return this.target.value;
+  }
+
+  /** @internal use {@link SimHypervisor.setTarget} */
+  setTarget(pages: number): void {
+    this.target.next(pages);
+  }
+
+  /** @internal the domain is destroyed: `target$` completes */
+  endTarget(): void {
+    this.target.complete();
   }
 
   /** Allocates and maps a frame for `gfn` as `ram_rw` (boot, `populate_physmap`). */
@@ -138,10 +138,5 @@ export class SimDomain {
     this.frames.contentGfn[mfn] = gfn;
     this.frames.contentVersion[mfn] = this.version[gfn]!;
     return mfn;
-  }
-
-  /** Whether vcpu `v` can run: not paused, not asleep, not waiting on a gfn. */
-  runnable(v: number): boolean {
-    return this.pauseCount[v] === 0 && this.vmEventPause[v] === 0 && this.ringSleep[v] === 0 && this.waitGfn[v] === -1;
   }
 }

@@ -142,8 +142,6 @@ export class SimHypervisor implements HypervisorPort {
   controlVcpu = 0;
   private readonly registry: AbiRegistry;
   private readonly domains = new Map<number, SimDomain>();
-  /** Foreign and grant mappings per frame, for the reference-count invariant. */
-  readonly mappings: Uint16Array;
   /**
    * Live read-only mappings per frame. Their bytes are a private copy (cheaper than sharing the frame's),
    * so a write to the frame is copied into each: a mapper sees the page as it is, as on a real mapping
@@ -167,8 +165,7 @@ export class SimHypervisor implements HypervisorPort {
     this.registry = options.registry ?? createDefaultAbiRegistry();
     this.xenAbi = this.registry.get(options.abi ?? 'vm_event/v7').id;
     this.frames = new MachineFrames(options.machineFrames ?? 1 << 18);
-    this.mappings = new Uint16Array(this.frames.size);
-    this.auditor = options.audit === true ? new InvariantAuditor(this) : undefined;
+    this.auditor = options.audit === true ? new InvariantAuditor(this.frames) : undefined;
     this.xenBugs = options.xenBugs === true;
     this.deadPager = options.deadPager ?? { afterNs: 10_000_000, outcome: 'crash' };
     this.pv = new SimPv(this.frames, (domid) => this.domain(domid), (mfn) => this.frameBytes(mfn));
@@ -218,7 +215,7 @@ export class SimHypervisor implements HypervisorPort {
       if (range.type !== 'ram') continue;
       for (let gfn = range.start; gfn < range.end; gfn++) domain.populateGfn(gfn);
     }
-    domain.target$.next(domain.totPages);
+    domain.setTarget(domain.totPages);
     this.domains.set(domain.domid, domain);
     return domain;
   }
@@ -238,13 +235,13 @@ export class SimHypervisor implements HypervisorPort {
   /** Destroys a domain: its paging ring and target watch complete, its frames are freed. */
   destroyDomain(domid: number): void {
     const d = this.domain(domid);
-    d.paging?.notify.complete();
+    d.paging?.destroy();
     d.paging = undefined;
     for (let gfn = 0; gfn < d.maxPages; gfn++) {
       const mfn = d.p2mMfn[gfn]!;
       if (mfn !== INVALID_MFN && this.frames.release(mfn)) d.totPages--;
     }
-    d.target$.complete();
+    d.endTarget();
     this.domains.delete(domid);
   }
 
@@ -284,7 +281,7 @@ export class SimHypervisor implements HypervisorPort {
 
   /** Sets the domain's memory target (what `xenstore-write memory/target-tot_pages` did). */
   setTarget(domid: number, pages: number): void {
-    this.domain(domid).target$.next(pages);
+    this.domain(domid).setTarget(pages);
   }
 
   // --- HypervisorPort ---
@@ -483,7 +480,7 @@ export class SimHypervisor implements HypervisorPort {
     const mfn = this.mappableFrame(d, gfn, 'map');
     const f = this.frames;
     f.get(mfn);
-    this.mappings[mfn]!++;
+    this.frames.mapped[mfn]!++;
     if (writable) {
       f.typeCount[mfn]!++;
       f.type[mfn] = PageType.writable;
@@ -521,7 +518,7 @@ export class SimHypervisor implements HypervisorPort {
     // A read-only mapping's bytes are a private copy: recycle them (they are invalid after unmap).
     if (!m.writable && this.pagePool.length < 1024) this.pagePool.push(m.bytes);
     const f = this.frames;
-    this.mappings[m.mfn]!--;
+    this.frames.mapped[m.mfn]!--;
     if (m.writable && --f.typeCount[m.mfn]! === 0) f.type[m.mfn] = PageType.none;
     const d = this.domains.get(m.domid);
     f.put(m.mfn);
@@ -532,11 +529,11 @@ export class SimHypervisor implements HypervisorPort {
   notify$(domid: number): Observable<void> {
     const paging = this.domain(domid).paging;
     if (paging === undefined) throw new HypervisorError('ENODEV', `domain ${domid} has no paging ring`, { domid });
-    return paging.notify.asObservable();
+    return paging.notify$;
   }
 
   target$(domid: number): Observable<number> {
-    return this.domain(domid).target$.asObservable();
+    return this.domain(domid).target$;
   }
 
   // --- the guest side ---
@@ -823,7 +820,7 @@ export class SimHypervisor implements HypervisorPort {
   private settleContent(d: SimDomain, gfn: number, op: string): void {
     const mfn = d.p2mMfn[gfn]!;
     const written = this.frames.written.get(mfn);
-    if (written === undefined || this.mappings[mfn]! > 0) return;
+    if (written === undefined || this.frames.mapped[mfn]! > 0) return;
     if (isPageContent(written, d.seed, gfn, d.version[gfn]!, this.scratch)) {
       this.frames.written.delete(mfn);
       this.frames.contentGfn[mfn] = gfn;

@@ -3,9 +3,8 @@ import { pageHead } from '@pagevisor/testing';
 import type { CliIo } from '../../cli-io.js';
 import type { Command } from '../../command.js';
 import { integerFlag } from '../../flags.js';
-import { openChosenStore, RUN_REDIS_PREFIX, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice } from '../../store/store-choice.js';
+import { openChosenStore, RUN_REDIS_PREFIX, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice, existingPath } from '../../store/store-choice.js';
 import { damageOf, storeHealth } from '../../store/store-health.js';
-import { existingPath } from '../../paths.js';
 
 const COMMAND = 'store dump';
 

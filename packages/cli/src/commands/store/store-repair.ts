@@ -1,7 +1,6 @@
 import type { Command } from '../../command.js';
 import { integerFlag } from '../../flags.js';
-import { existingPath } from '../../paths.js';
-import { openChosenStore, RUN_REDIS_PREFIX, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice } from '../../store/store-choice.js';
+import { openChosenStore, RUN_REDIS_PREFIX, STORE_FLAGS, STORE_FLAGS_HELP, storeChoice, existingPath } from '../../store/store-choice.js';
 import { damageOf, storeHealth } from '../../store/store-health.js';
 
 const COMMAND = 'store repair';
