@@ -11,7 +11,8 @@
  */
 
 // --- simulated hypervisor ---
-export { SimHypervisor, type AccessOutcome, type SimHypervisorOptions, type WatchdogAction, type DeadPagerOutcome, type IntegrityCheck } from './sim/sim-hypervisor.js';
+export { SimHypervisor } from './sim/sim-hypervisor.js';
+export type { AccessOutcome, DeadPagerOutcome, IntegrityCheck, SimHypervisorOptions, WatchdogAction } from './sim/sim-hypervisor-options.js';
 export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain.js';
 export { VcpuPauseState } from './sim/vcpu-pause-state.js';
 export { DomainPaging, FOREIGN_CALLER, foreignCaller, type PagedDomain, type PagingCounters } from './sim/domain-paging.js';

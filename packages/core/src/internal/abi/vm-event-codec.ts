@@ -1,7 +1,7 @@
 import type { FieldLayout } from '../../abi/field-layout.js';
 import type { VmEventMessage } from '../../abi/paging-message.js';
 import { VM_EVENT_REASON_MEM_PAGING } from '../../abi/vm-event-constants.js';
-import { checkEnum, checkFlags, checkGfn, checkUint16, checkUint32, readGfn, writeGfn } from './field-checks.js';
+import { checkEnum, checkFlags, checkGfn, checkUint32, readGfn, writeGfn } from './field-checks.js';
 import { EntryCodec, type EntryCodecSpec } from './entry-codec.js';
 
 /** Offset of `union data` (registers, emulation buffers) in every vm_event entry. */
