@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '@pagevisor/cli';
-import { LIVE_POLICIES } from '../src/run/policy-choice.js';
+import { LIVE_POLICIES } from '@pagevisor/policies';
 import { cli } from './support/cli.js';
 import { providedRedis } from './support/redis.js';
 import { tempFiles } from './support/temp-files.js';

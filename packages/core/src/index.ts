@@ -121,6 +121,7 @@ export {
 export { createMemEvent40Abi, createMemEvent41Abi, createMemEvent42Abi, type MemEventAbiSpec } from './abi/create-mem-event-abi.js';
 export { createVmEventAbi, type VmEventAbiSpec } from './abi/create-vm-event-abi.js';
 export { AbiRegistry, type NegotiatedAbi } from './abi/abi-registry.js';
+export { pagingFlagTest } from './abi/paging-flag-test.js';
 export { createDefaultAbiRegistry } from './abi/create-default-abi-registry.js';
 export { createVmEventVersionAdapter, type AbiAdapter } from './abi/abi-adapter.js';
 export {
@@ -129,6 +130,7 @@ export {
   P2M_TYPES_XEN_4_2,
   P2M_TYPES_XEN_4_6,
   P2M_TYPES_XEN_4_8,
+  numberedInOrder,
   type P2mTypeName,
   type P2mTypeNumbering,
 } from './abi/p2m-types.js';

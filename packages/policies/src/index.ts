@@ -9,8 +9,8 @@
 
 // --- policies ---
 export { XenpagingPolicy, xenpaging, XENPAGING_DEFAULT_MRU_SIZE, type XenpagingOptions } from './xenpaging-policy.js';
-export { CLASSIC_POLICIES } from './classic/policy-registry.js';
-export { createPolicy, isSimulatablePolicy, policyNamed, POLICY_NAMES, SIMULATABLE_POLICIES, SIMULATION_ONLY_POLICIES } from './policy-registry.js';
+export { CLASSIC_POLICIES, type PolicyRuns } from './classic/policy-registry.js';
+export { createPolicy, isSimulatablePolicy, LIVE_POLICIES, policyNamed, policyRuns, POLICY_NAMES, SIMULATABLE_POLICIES, SIMULATION_ONLY_POLICIES, type PolicyName } from './policy-registry.js';
 export { AdaptivePolicy, adaptive, type AdaptiveOptions } from './adaptive/adaptive-policy.js';
 export { ShadowCache } from './adaptive/shadow-cache.js';
 export { AccessTimestampPolicy, accessTimestamp, type AccessTimestampOptions } from './access-timestamp-policy.js';

@@ -1,8 +1,40 @@
 import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
 import { AccessTimestampPolicy } from './access-timestamp-policy.js';
 import { AdaptivePolicy } from './adaptive/adaptive-policy.js';
-import { CLASSIC_POLICIES, createClassicPolicy, isClassicPolicyName } from './classic/policy-registry.js';
+import { CLASSIC_POLICY_TABLE, classicPolicyEntry, type PolicyEntry, type PolicyRuns } from './classic/policy-registry.js';
 import { XenpagingPolicy } from './xenpaging-policy.js';
+
+/** Every policy this package ships, one row each: the one table every list and check below is read from. */
+const POLICY_TABLE = {
+  xenpaging: { runs: 'live', whyNot: 'xenpaging sweeps gfns and sees no accesses: it does not run in trace simulation', create: (c) => new XenpagingPolicy(c) },
+  adaptive: { runs: 'both', create: (c) => new AdaptivePolicy(c) },
+  'access-timestamp': { runs: 'both', create: (c) => new AccessTimestampPolicy(c) },
+  ...CLASSIC_POLICY_TABLE,
+} as const satisfies Record<PolicyName, PolicyEntry>;
+
+/**
+ * The name of a policy this package ships (`clockN` for N = 1 … 8 is accepted too, as a string).
+ *
+ * @example
+ * ```ts
+ * const name: PolicyName = 's3fifo';
+ * ```
+ */
+export type PolicyName =
+  | 'xenpaging'
+  | 'adaptive'
+  | 'access-timestamp'
+  | 'lru'
+  | 'fifo'
+  | 'mru'
+  | 'clock'
+  | 'clock2'
+  | 'clock3'
+  | 'sieve'
+  | 'arc'
+  | 's3fifo'
+  | 'belady'
+  | 'random';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).
@@ -12,7 +44,21 @@ import { XenpagingPolicy } from './xenpaging-policy.js';
  * POLICY_NAMES.includes('adaptive'); // true
  * ```
  */
-export const POLICY_NAMES = ['xenpaging', 'adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
+export const POLICY_NAMES: readonly PolicyName[] = Object.keys(POLICY_TABLE) as PolicyName[];
+
+/**
+ * Where the policy `name` runs (`clockN` included), or `undefined` for a name this package does not have.
+ *
+ * @example
+ * ```ts
+ * policyRuns('xenpaging'); // 'live': it sees no accesses, so trace simulation cannot run it
+ * policyRuns('belady'); // 'simulation': it needs the future
+ * policyRuns('clock4'); // 'both'
+ * ```
+ */
+export function policyRuns(name: string): PolicyRuns | undefined {
+  return policyEntry(name)?.runs;
+}
 
 /**
  * Policies that choose among resident pages by their accesses, so trace simulation can run them.
@@ -22,19 +68,28 @@ export const POLICY_NAMES = ['xenpaging', 'adaptive', 'access-timestamp', ...CLA
  * const names = SIMULATABLE_POLICIES.filter((name) => name !== 'belady');
  * ```
  */
-export const SIMULATABLE_POLICIES = ['adaptive', 'access-timestamp', ...CLASSIC_POLICIES] as const;
+export const SIMULATABLE_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((name) => POLICY_TABLE[name].runs !== 'live');
 
 /**
- * Policies for trace simulation only: `belady` needs the future; `mru` evicts the page that was just
- * faulted in, so on a live guest it pages a page out again before the vcpu that wanted it can run (a
- * livelock).
+ * Policies a live guest can run: all but `belady`, which needs the future, and `mru`, which evicts the
+ * page just faulted in, so it pages a page out again before the vcpu that wanted it can run (a livelock).
  *
  * @example
  * ```ts
- * const live = POLICY_NAMES.filter((name) => !(SIMULATION_ONLY_POLICIES as readonly string[]).includes(name));
+ * console.log(`--policy ${LIVE_POLICIES.join(' | ')}`);
  * ```
  */
-export const SIMULATION_ONLY_POLICIES = ['belady', 'mru'] as const;
+export const LIVE_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((name) => POLICY_TABLE[name].runs !== 'simulation');
+
+/**
+ * Policies for trace simulation only (`belady`, `mru`; see {@link LIVE_POLICIES}).
+ *
+ * @example
+ * ```ts
+ * SIMULATION_ONLY_POLICIES.includes('belady'); // true
+ * ```
+ */
+export const SIMULATION_ONLY_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((name) => POLICY_TABLE[name].runs === 'simulation');
 
 /**
  * Whether trace simulation can run the policy `name`: one of {@link SIMULATABLE_POLICIES}, or `clockN`.
@@ -46,7 +101,12 @@ export const SIMULATION_ONLY_POLICIES = ['belady', 'mru'] as const;
  * ```
  */
 export function isSimulatablePolicy(name: string): boolean {
-  return (SIMULATABLE_POLICIES as readonly string[]).includes(name) || isClassicPolicyName(name);
+  const runs = policyRuns(name);
+  return runs === 'simulation' || runs === 'both';
+}
+
+function policyEntry(name: string): PolicyEntry | undefined {
+  return Object.hasOwn(POLICY_TABLE, name) ? POLICY_TABLE[name as PolicyName] : classicPolicyEntry(name);
 }
 
 /**
@@ -62,21 +122,11 @@ export function isSimulatablePolicy(name: string): boolean {
  * ```
  */
 export function createPolicy(name: string, context: PolicyContext): VictimPolicy {
-  switch (name) {
-    case 'xenpaging':
-      if (context.startsEmpty) throw new ConfigError('policy', 'xenpaging sweeps gfns and sees no accesses: it does not run in trace simulation');
-      return new XenpagingPolicy(context);
-    case 'adaptive':
-      return new AdaptivePolicy(context);
-    case 'access-timestamp':
-      return new AccessTimestampPolicy(context);
-    case 'mru':
-      if (!context.startsEmpty) throw new ConfigError('policy', 'mru evicts the page just faulted in, which livelocks a live guest: it runs in trace simulation only');
-  }
-  if (!isClassicPolicyName(name)) {
-    throw new ConfigError('policy', `no policy "${name}" (policies: ${POLICY_NAMES.join(', ')}, clockN for N = 1 … 8)`);
-  }
-  return createClassicPolicy(name, context);
+  const entry = policyEntry(name);
+  if (entry === undefined) throw new ConfigError('policy', `no policy "${name}" (policies: ${POLICY_NAMES.join(', ')}, clockN for N = 1 … 8)`);
+  const simulation = context.startsEmpty === true;
+  if ((simulation && entry.runs === 'live') || (!simulation && entry.runs === 'simulation')) throw new ConfigError('policy', entry.whyNot!);
+  return entry.create(context);
 }
 
 /**

@@ -37,6 +37,7 @@ export {
   isPagingType,
   type FrameStateValue,
   type P2mTypeValue,
+  type SimP2mTypeName,
 } from './sim/sim-constants.js';
 
 // --- invariants ---

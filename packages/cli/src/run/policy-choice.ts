@@ -2,12 +2,9 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PagevisorPlugin } from '@pagevisor/core';
-import { isSimulatablePolicy, POLICY_NAMES, policyNamed, SIMULATION_ONLY_POLICIES } from '@pagevisor/policies';
+import { LIVE_POLICIES, policyNamed, policyRuns } from '@pagevisor/policies';
 import { userPath } from '../paths.js';
 import { UsageError } from '../usage-error.js';
-
-/** The policies a live pager can run: every one the policies package ships but `belady` and `mru` (and `clockN`). */
-export const LIVE_POLICIES: readonly string[] = POLICY_NAMES.filter((name) => !(SIMULATION_ONLY_POLICIES as readonly string[]).includes(name));
 
 /** Whether `--policy` names a module rather than a shipped policy. */
 function isModulePath(value: string): boolean {
@@ -37,8 +34,9 @@ function pluginFrom(factory: unknown): PagevisorPlugin | undefined {
  */
 export async function policyChoice(value: string, command: string): Promise<{ readonly name: string; readonly plugin: PagevisorPlugin }> {
   if (!isModulePath(value)) {
-    if (LIVE_POLICIES.includes(value) || (isSimulatablePolicy(value) && /^clock\d$/.test(value))) return { name: value, plugin: policyNamed(value) };
-    const why = (SIMULATION_ONLY_POLICIES as readonly string[]).includes(value) ? ` (${value} runs in trace simulation only: pagevisor simulate)` : '';
+    const runs = policyRuns(value);
+    if (runs === 'live' || runs === 'both') return { name: value, plugin: policyNamed(value) };
+    const why = runs === 'simulation' ? ` (${value} runs in trace simulation only: pagevisor simulate)` : '';
     throw new UsageError(`--policy: no live policy "${value}"${why}; policies: ${LIVE_POLICIES.join(', ')}, clockN (N = 1 … 8), or a module path such as ./my-policy.js`, command);
   }
   const [file, exportName] = value.split('#') as [string, string | undefined];

@@ -1,4 +1,4 @@
-import { FrontRing, HypervisorError, type P2mTypeName, type PagingAbi, type PagingMessage, type PagingProtocol, RingSlotAccounting, SharedRing, type VmEventMessage, xen } from '@pagevisor/core';
+import { FrontRing, HypervisorError, pagingFlagTest, type P2mTypeName, type PagingAbi, type PagingMessage, type PagingProtocol, RingSlotAccounting, SharedRing, type VmEventMessage, xen } from '@pagevisor/core';
 import { Subject, type Observable } from 'rxjs';
 import type { MachineFrames } from './machine-frames.js';
 import type { VcpuPauseState } from './vcpu-pause-state.js';
@@ -126,6 +126,8 @@ export class DomainPaging {
   private readonly p2mtOnWire: Int32Array;
   private readonly responseBatch: PagingMessage[] = [];
   private readonly vmEvent: boolean;
+  /** DROP_PAGE where this ABI keeps it (Xen 4.0 has none: its bit 1 is DOM_PAUSED). */
+  private readonly isDrop: (message: PagingMessage) => boolean;
   private pendingNotify = false;
   /** Called after resume returns a gfn to the guest, so its content can be checked. */
   private readonly onPagedIn: (gfn: number) => void;
@@ -138,6 +140,7 @@ export class DomainPaging {
     this.abi = abi;
     this.protocol = abi.protocol;
     this.vmEvent = this.abi.family === 'vm_event';
+    this.isDrop = pagingFlagTest(abi, 'DROP_PAGE');
     this.ring = SharedRing.create(this.abi.entryBytes);
     this.front = new FrontRing(this.ring);
     this.slots = new RingSlotAccounting(this.front);
@@ -347,7 +350,7 @@ export class DomainPaging {
     }
     // mem_event (RELEASE-4.1.0 and 4.2.0 p2m_mem_paging_resume) reads rsp.vcpu_id only to unpause a
     // VCPU_PAUSED vcpu: a foreign request's response, carrying the caller's vcpu, still fixes the p2m.
-    const drop = this.vmEvent ? ((rsp as VmEventMessage).pagingFlags & MEM_PAGING_DROP_PAGE) !== 0 : (rsp.flags & MEM_EVENT_FLAG_DROP_PAGE) !== 0;
+    const drop = this.isDrop(rsp);
     const gfn = rsp.gfn;
     // vm_event_resume runs p2m_mem_paging_resume only for reason MEM_PAGING; the unpause below does
     // not depend on the reason.

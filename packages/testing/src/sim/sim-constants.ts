@@ -1,4 +1,4 @@
-import { PAGE_BYTES as CORE_PAGE_BYTES } from '@pagevisor/core';
+import { numberedInOrder, P2M_TYPES_XEN_4_2, PAGE_BYTES as CORE_PAGE_BYTES, type P2mTypeName } from '@pagevisor/core';
 /**
  * Constants of the simulated machine, with the Xen values they stand for (`xen/include/public/xen.h`, `sysctl.h`, `asm-x86/p2m.h`).
  *
@@ -141,47 +141,36 @@ export const PageType = Object.freeze({
   segdesc: 6,
 });
 
+/** Xen 4.2's `p2m_type_t` in declaration order, with 4.1's `ram_paging_in_start` after `ram_paging_in`. */
+const SIM_P2M_ORDER = (() => {
+  const xen42 = (Object.entries(P2M_TYPES_XEN_4_2) as [P2mTypeName, number][]).sort((a, b) => a[1] - b[1]).map(([name]) => name);
+  xen42.splice(xen42.indexOf('ram_paging_in') + 1, 0, 'ram_paging_in_start');
+  return xen42;
+})();
+
 /**
- * The simulator's own numbering of p2m types. Requests carry the ABI's numbering instead (Xen 4.1 and
- * 4.2 numbered them differently, `asm-x86/p2m.h`); see `PagingProtocol.p2mTypes`.
+ * The simulator's own numbering of p2m types: Xen 4.2's `p2m_type_t` with 4.1's `ram_paging_in_start`
+ * added after `ram_paging_in`, so every era's states fit in one p2m (`ram_rw` 0, `invalid` 1, ...,
+ * `ram_paging_in` 11, `ram_paging_in_start` 12, `ram_shared` 13, `ram_broken` 14). Requests carry the
+ * ABI's numbering instead (Xen 4.1 and 4.2 numbered them differently, `asm-x86/p2m.h`); see
+ * `PagingProtocol.p2mTypes`.
  *
  * @example
  * ```ts
  * hv.domain(domid).p2mType[gfn] === P2mType.ram_paged;
  * ```
  */
-export const P2mType = Object.freeze({
-  /** `p2m_ram_rw`. */
-  ram_rw: 0,
-  /** `p2m_invalid`. */
-  invalid: 1,
-  /** `p2m_ram_logdirty`. */
-  ram_logdirty: 2,
-  /** `p2m_ram_ro`. */
-  ram_ro: 3,
-  /** `p2m_mmio_dm`. */
-  mmio_dm: 4,
-  /** `p2m_mmio_direct`. */
-  mmio_direct: 5,
-  /** `p2m_populate_on_demand`. */
-  populate_on_demand: 6,
-  /** `p2m_grant_map_rw`. */
-  grant_map_rw: 7,
-  /** `p2m_grant_map_ro`. */
-  grant_map_ro: 8,
-  /** `p2m_ram_paging_out`. */
-  ram_paging_out: 9,
-  /** `p2m_ram_paged`. */
-  ram_paged: 10,
-  /** `p2m_ram_paging_in`. */
-  ram_paging_in: 11,
-  /** `p2m_ram_paging_in_start`. */
-  ram_paging_in_start: 12,
-  /** `p2m_ram_shared`. */
-  ram_shared: 13,
-  /** `p2m_ram_broken`. */
-  ram_broken: 14,
-});
+export const P2mType = numberedInOrder(SIM_P2M_ORDER) as Readonly<Record<SimP2mTypeName, number>>;
+
+/**
+ * The p2m types the simulator models.
+ *
+ * @example
+ * ```ts
+ * const name: SimP2mTypeName = 'ram_paging_in_start';
+ * ```
+ */
+export type SimP2mTypeName = 'ram_rw' | 'invalid' | 'ram_logdirty' | 'ram_ro' | 'mmio_dm' | 'mmio_direct' | 'populate_on_demand' | 'grant_map_rw' | 'grant_map_ro' | 'ram_paging_out' | 'ram_paged' | 'ram_paging_in' | 'ram_paging_in_start' | 'ram_shared' | 'ram_broken';
 /**
  * A {@link P2mType} value.
  *

@@ -61,6 +61,10 @@ export class SimHypervisor implements HypervisorPort {
   get controlVcpu(): number {
     return this.machine.controlVcpu;
   }
+  /**
+   * The vcpu of the control domain that foreign calls (the pager's and backends' maps) run on now:
+   * their requests carry it as `vcpu_id`, as Xen's carry `current->vcpu_id` (default 0).
+   */
   set controlVcpu(vcpu: number) {
     this.machine.controlVcpu = vcpu;
   }

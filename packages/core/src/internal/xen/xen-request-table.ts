@@ -1,4 +1,5 @@
 import type { NegotiatedAbi } from '../../abi/abi-registry.js';
+import { pagingFlagTest } from '../../abi/paging-flag-test.js';
 import type { PagingMessage, VmEventMessage } from '../../abi/paging-message.js';
 import { AbiError } from '../../errors/abi-error.js';
 import type { FaultBatch } from '../../backend/paging-backend.js';
@@ -18,10 +19,9 @@ export class XenRequestTable {
   private freeCount: number;
   /** Scratch for a drain, swapped into the table entry by entry. */
   private readonly drained: PagingMessage[] = [];
-  private readonly dropBit: number;
-  private readonly evictFailBit: number;
+  private readonly isDrop: (message: PagingMessage) => boolean;
+  private readonly hasEvictFail: (message: PagingMessage) => boolean;
   private readonly foreignBit: number;
-  private readonly inPagingFlags: boolean;
 
   constructor(
     private readonly negotiated: NegotiatedAbi,
@@ -34,10 +34,8 @@ export class XenRequestTable {
     for (let i = 0; i < slots; i++) this.free[i] = slots - 1 - i;
     this.freeCount = slots;
     // Bits by the ABI's own names: Xen 4.0 used bits 1 and 2 for DOM_PAUSED and OUT_OF_MEM.
-    this.inPagingFlags = wire.family === 'vm_event';
-    const names = this.inPagingFlags ? wire.pagingFlagNames : wire.flagNames;
-    this.dropBit = names.DROP_PAGE ?? 0;
-    this.evictFailBit = names.EVICT_FAIL ?? 0;
+    this.isDrop = pagingFlagTest(wire, 'DROP_PAGE');
+    this.hasEvictFail = pagingFlagTest(wire, 'EVICT_FAIL');
     this.foreignBit = wire.flagNames.FOREIGN ?? 0;
   }
 
@@ -81,8 +79,7 @@ export class XenRequestTable {
 
   /** Whether the request of `id` carries EVICT_FAIL (nominated, never evicted: its frame is still there). */
   isEvictFail(id: number): boolean {
-    const m = this.entries[id]!;
-    return ((this.inPagingFlags ? (m as VmEventMessage).pagingFlags : m.flags) & this.evictFailBit) !== 0;
+    return this.hasEvictFail(this.entries[id]!);
   }
 
   /** Whether the request of `id` is a DROP_PAGE. */
@@ -93,10 +90,6 @@ export class XenRequestTable {
   /** The entry of `id` is answered: it can take another request. */
   release(id: number): void {
     this.free[this.freeCount++] = id;
-  }
-
-  private isDrop(m: PagingMessage): boolean {
-    return ((this.inPagingFlags ? (m as VmEventMessage).pagingFlags : m.flags) & this.dropBit) !== 0;
   }
 }
 
