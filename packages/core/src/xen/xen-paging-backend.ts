@@ -18,6 +18,7 @@ import {
 } from '../backend/paging-backend.js';
 import { HypervisorError } from '../errors/hypervisor-error.js';
 import { isPagevisorError } from '../errors/is-pagevisor-error.js';
+import { PageViews } from '../internal/xen/page-views.js';
 import type { ForeignMapping, HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { XenRequestTable } from '../internal/xen/xen-request-table.js';
 import { BackRing } from '../ring/back-ring.js';
@@ -83,6 +84,8 @@ export function xenMemoryName(domid: number): string {
 export class XenPagingBackend implements PagingBackend {
   readonly pageCount: number;
   readonly memoryName: string;
+  private readonly populateViews = new PageViews();
+  private readonly evictionViews = new PageViews();
   private negotiated: NegotiatedAbi | undefined;
   private abiSource: 'announced' | 'configured' = 'configured';
   private table: XenRequestTable | undefined;
@@ -149,9 +152,10 @@ export class XenPagingBackend implements PagingBackend {
   populate(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void {
     const { hypervisor, domid } = this.options;
     const protocol = this.protocol();
+    const views = this.populateViews.of(bytes);
     for (let i = 0; i < count; i++) {
       const gfn = pages[i]!;
-      const page = bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
+      const page = views[i]!;
       try {
         if (protocol.prepLoadsBuffer) {
           hypervisor.prep(domid, gfn, page);
@@ -271,10 +275,11 @@ export class XenPagingBackend implements PagingBackend {
   commitEviction(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void {
     const { hypervisor, domid } = this.options;
     const scrub = !this.protocol().evictScrubs;
+    const views = this.evictionViews.of(bytes);
     for (let i = 0; i < count; i++) {
       if (outcome[i] === EVICT_SKIP) continue;
       const gfn = pages[i]!;
-      const copy = bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
+      const copy = views[i]!;
       if (scrub && !this.clearIfUnchanged(gfn, this.mfns[i]!, copy)) {
         outcome[i] = EVICT_REFUSED; // not the page it nominated any more (ballooned out and in, or gone)
         continue;

@@ -279,14 +279,18 @@ export class PagefileStore extends StoreBase implements InspectableStore {
     for (let i = 0; i < count; i++) {
       const gfn = gfns[i]!;
       const page = into.subarray(i * STORE_PAGE_BYTES, (i + 1) * STORE_PAGE_BYTES);
-      const where = `page of gfn 0x${gfn.toString(16)} (slot ${slots[i]})`;
-      if (short.includes(i)) throw new StoreError('STORE_CORRUPT', `pagefile ${this.path}: ${where} is cut off by the end of the file`, { gfn });
+      // The message is built only for a damaged page: the hot path formats nothing.
+      if (short.length > 0 && short.includes(i)) throw this.corrupt(gfn, slots[i]!, 'is cut off by the end of the file');
       if (!decodeRecord(records, i * RECORD_BYTES, record) || record.gfn !== gfn || !recordMatches(records, i * RECORD_BYTES, record, page)) {
-        throw new StoreError('STORE_CORRUPT', `pagefile ${this.path}: ${where} fails its CRC32C`, { gfn });
+        throw this.corrupt(gfn, slots[i]!, 'fails its CRC32C');
       }
       page.fill(0, record.length);
       if (lengths) lengths[i] = record.length;
     }
+  }
+
+  private corrupt(gfn: number, slot: number, what: string): StoreError {
+    return new StoreError('STORE_CORRUPT', `pagefile ${this.path}: page of gfn 0x${gfn.toString(16)} (slot ${slot}) ${what}`, { gfn });
   }
 
   protected async doDelete(gfns: Uint32Array, count: number): Promise<void> {
