@@ -55,23 +55,11 @@ const XEN_4_0_ORDER: readonly P2mTypeName[] = [
   'ram_shared',
 ];
 
-/** `p2m_type_t` of Xen 4.2 to 4.5 in declaration order (RELEASE-4.2.0): `ram_rw` became 0, `paging_in_start` went. */
-const XEN_4_2_ORDER: readonly P2mTypeName[] = [
-  'ram_rw',
-  'invalid',
-  'ram_logdirty',
-  'ram_ro',
-  'mmio_dm',
-  'mmio_direct',
-  'populate_on_demand',
-  'grant_map_rw',
-  'grant_map_ro',
-  'ram_paging_out',
-  'ram_paged',
-  'ram_paging_in',
-  'ram_shared',
-  'ram_broken',
-];
+/**
+ * `p2m_type_t` of Xen 4.2 to 4.5 in declaration order (RELEASE-4.2.0): 4.0's, with `ram_rw` moved to 0
+ * before `invalid`, `ram_paging_in_start` gone, and `ram_broken` (4.1's addition) last.
+ */
+const XEN_4_2_ORDER: readonly P2mTypeName[] = ['ram_rw', 'invalid', ...XEN_4_0_ORDER.slice(2).filter((name) => name !== 'ram_paging_in_start'), 'ram_broken'];
 
 /**
  * The numbering of an enum given in declaration order: each type's number is its position, as C numbers
