@@ -23,6 +23,7 @@ export abstract class EntryCodec<M extends PagingMessage> implements PagingAbi<M
   readonly xenReleases: string;
   readonly entryBytes: number;
   readonly ringSlots: number;
+  private readonly offsets: ReadonlyMap<string, number>;
   readonly layout: readonly FieldLayout[];
   readonly flagNames: Readonly<Record<string, number>>;
   readonly pagingFlagNames: Readonly<Record<string, number>>;
@@ -45,6 +46,7 @@ export abstract class EntryCodec<M extends PagingMessage> implements PagingAbi<M
     this.ringSlots = ringSlotsFor(spec.entryBytes);
     this.layout = Object.freeze(spec.layout.map((field) => Object.freeze({ ...field })));
     this.namedRanges = Int32Array.from(namedRangesOf(this.id, this.layout, spec.entryBytes));
+    this.offsets = new Map(this.layout.map((field) => [field.name, field.offset]));
     this.flagNames = Object.freeze({ ...spec.flagNames });
     this.pagingFlagNames = Object.freeze({ ...spec.pagingFlagNames });
     this.reasonNames = Object.freeze({ ...spec.reasonNames });
@@ -54,6 +56,16 @@ export abstract class EntryCodec<M extends PagingMessage> implements PagingAbi<M
     this.pagingFlagMask = maskOf(spec.pagingFlagNames);
     this.maxReason = maxOf(spec.reasonNames);
     this.maxType = maxOf(spec.typeNames);
+  }
+
+  /**
+   * The offset of the layout's field `name`: codecs read and write at the offsets their layout states,
+   * never at numbers of their own, so the layout (checked against Xen's compiled headers) is the one source.
+   */
+  protected offsetOf(name: string): number {
+    const offset = this.offsets.get(name);
+    if (offset === undefined) throw new Error(`${this.id}: the layout has no field ${name}`);
+    return offset;
   }
 
   abstract create(fields?: Partial<M>): M;

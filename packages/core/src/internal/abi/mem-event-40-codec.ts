@@ -24,8 +24,17 @@ const MEM_EVENT_40_LAYOUT: readonly FieldLayout[] = [
  * (p2m types are below 16, 4.0 defines three flags); `reason` does not exist and is always 0.
  */
 export class MemEvent40Codec extends EntryCodec<MemEvent40Message> {
+  private readonly gfnAt: number;
+  private readonly p2mtAt: number;
+  private readonly vcpuIdAt: number;
+  private readonly flagsAt: number;
+
   constructor(spec: Omit<EntryCodecSpec, 'family' | 'entryBytes' | 'layout' | 'pagingFlagNames' | 'typeNames'>) {
     super({ ...spec, family: 'mem_event', entryBytes: 40, layout: MEM_EVENT_40_LAYOUT, pagingFlagNames: {}, typeNames: {} });
+    this.gfnAt = this.offsetOf('gfn');
+    this.p2mtAt = this.offsetOf('p2mt');
+    this.vcpuIdAt = this.offsetOf('vcpuId');
+    this.flagsAt = this.offsetOf('flags');
   }
 
   create(fields?: Partial<MemEvent40Message>): MemEvent40Message {
@@ -34,11 +43,11 @@ export class MemEvent40Codec extends EntryCodec<MemEvent40Message> {
 
   protected validate(m: MemEvent40Message): void {
     const id = this.id;
-    checkGfn(id, 'gfn', 0, m.gfn);
-    checkUint32(id, 'p2mt', 16, m.p2mt);
-    checkUint32(id, 'vcpuId', 24, m.vcpuId);
-    checkUint32(id, 'flags', 32, m.flags);
-    checkFlags(id, 'flags', 32, m.flags, this.flagMask);
+    checkGfn(id, 'gfn', this.gfnAt, m.gfn);
+    checkUint32(id, 'p2mt', this.p2mtAt, m.p2mt);
+    checkUint32(id, 'vcpuId', this.vcpuIdAt, m.vcpuId);
+    checkUint32(id, 'flags', this.flagsAt, m.flags);
+    checkFlags(id, 'flags', this.flagsAt, m.flags, this.flagMask);
     if (m.reason !== 0) {
       throw new AbiError('ABI_BAD_VALUE', `${id}: reason ${String(m.reason)}: Xen 4.0's mem_event has no reason field, only 0 can be sent`, {
         abi: id,
@@ -49,39 +58,39 @@ export class MemEvent40Codec extends EntryCodec<MemEvent40Message> {
   }
 
   protected writeFields(m: MemEvent40Message, data: DataView, entry: number): void {
-    writeGfn(data, entry, m.gfn);
-    data.setUint32(entry + 16, m.p2mt, true);
-    data.setUint32(entry + 20, 0, true);
-    data.setUint32(entry + 24, m.vcpuId, true);
-    data.setUint32(entry + 32, m.flags, true);
-    data.setUint32(entry + 36, 0, true);
+    writeGfn(data, entry + this.gfnAt, m.gfn);
+    data.setUint32(entry + this.p2mtAt, m.p2mt, true);
+    data.setUint32(entry + this.p2mtAt + 4, 0, true);
+    data.setUint32(entry + this.vcpuIdAt, m.vcpuId, true);
+    data.setUint32(entry + this.flagsAt, m.flags, true);
+    data.setUint32(entry + this.flagsAt + 4, 0, true);
   }
 
   protected readFields(data: DataView, entry: number, target: MemEvent40Message): void {
     const id = this.id;
-    const flags = data.getUint32(entry + 32, true);
-    const flagsHigh = data.getUint32(entry + 36, true);
+    const flags = data.getUint32(entry + this.flagsAt, true);
+    const flagsHigh = data.getUint32(entry + this.flagsAt + 4, true);
     if (flagsHigh !== 0) {
-      throw new AbiError('ABI_BAD_FLAGS', `${id}: flags has high bits ${hex(flagsHigh)}_00000000 at offset 32 that this ABI does not define`, {
+      throw new AbiError('ABI_BAD_FLAGS', `${id}: flags has high bits ${hex(flagsHigh)}_00000000 at offset ${this.flagsAt} that this ABI does not define`, {
         abi: id,
         field: 'flags',
-        offset: 32,
+        offset: this.flagsAt,
         value: BigInt(flagsHigh) * 0x1_0000_0000n + BigInt(flags),
       });
     }
-    checkFlags(id, 'flags', 32, flags, this.flagMask);
-    const p2mtHigh = data.getUint32(entry + 20, true);
+    checkFlags(id, 'flags', this.flagsAt, flags, this.flagMask);
+    const p2mtHigh = data.getUint32(entry + this.p2mtAt + 4, true);
     if (p2mtHigh !== 0) {
-      throw new AbiError('ABI_FIELD_RANGE', `${id}: p2mt at offset 16 has high word ${hex(p2mtHigh)}; a p2m type fits 32 bits`, {
+      throw new AbiError('ABI_FIELD_RANGE', `${id}: p2mt at offset ${this.p2mtAt} has high word ${hex(p2mtHigh)}; a p2m type fits 32 bits`, {
         abi: id,
         field: 'p2mt',
-        offset: 16,
+        offset: this.p2mtAt,
         value: p2mtHigh,
       });
     }
-    target.gfn = readGfn(id, data, entry, 0);
-    target.p2mt = data.getUint32(entry + 16, true);
-    target.vcpuId = data.getUint32(entry + 24, true);
+    target.gfn = readGfn(id, data, entry, this.gfnAt);
+    target.p2mt = data.getUint32(entry + this.p2mtAt, true);
+    target.vcpuId = data.getUint32(entry + this.vcpuIdAt, true);
     target.flags = flags;
     target.reason = 0;
   }

@@ -37,6 +37,12 @@ type MemEventMessage = MemEvent41Message | MemEvent42Message;
  */
 export class MemEventCodec<M extends MemEventMessage> extends EntryCodec<M> {
   private readonly hasType: boolean;
+  private readonly typeAt: number;
+  private readonly flagsAt: number;
+  private readonly vcpuIdAt: number;
+  private readonly gfnAt: number;
+  private readonly p2mtAt: number;
+  private readonly reasonAt: number;
 
   constructor(spec: Omit<EntryCodecSpec, 'family' | 'entryBytes' | 'layout' | 'pagingFlagNames'> & { readonly entryBytes?: 40 | 296 }) {
     const hasType = Object.keys(spec.typeNames).length > 0;
@@ -44,6 +50,12 @@ export class MemEventCodec<M extends MemEventMessage> extends EntryCodec<M> {
     const layout = hasType ? MEM_EVENT_41_LAYOUT : withRegs ? MEM_EVENT_45_LAYOUT : MEM_EVENT_42_LAYOUT;
     super({ ...spec, family: 'mem_event', entryBytes: withRegs ? 296 : 40, layout, pagingFlagNames: {} });
     this.hasType = hasType;
+    this.typeAt = hasType ? this.offsetOf('type') : -1;
+    this.flagsAt = this.offsetOf('flags');
+    this.vcpuIdAt = this.offsetOf('vcpuId');
+    this.gfnAt = this.offsetOf('gfn');
+    this.p2mtAt = this.offsetOf('p2mt');
+    this.reasonAt = this.offsetOf('reason');
   }
 
   create(fields?: Partial<M>): M {
@@ -57,53 +69,53 @@ export class MemEventCodec<M extends MemEventMessage> extends EntryCodec<M> {
     const id = this.id;
     if (this.hasType) {
       const type = (m as MemEvent41Message).type;
-      checkUint16(id, 'type', 0, type);
-      checkEnum(id, 'type', 0, type, this.maxType);
-      checkUint16(id, 'flags', 2, m.flags);
-      checkFlags(id, 'flags', 2, m.flags, this.flagMask);
+      checkUint16(id, 'type', this.typeAt, type);
+      checkEnum(id, 'type', this.typeAt, type, this.maxType);
+      checkUint16(id, 'flags', this.flagsAt, m.flags);
+      checkFlags(id, 'flags', this.flagsAt, m.flags, this.flagMask);
     } else {
-      checkUint32(id, 'flags', 0, m.flags);
-      checkFlags(id, 'flags', 0, m.flags, this.flagMask);
+      checkUint32(id, 'flags', this.flagsAt, m.flags);
+      checkFlags(id, 'flags', this.flagsAt, m.flags, this.flagMask);
     }
-    checkUint32(id, 'vcpuId', 4, m.vcpuId);
-    checkGfn(id, 'gfn', 8, m.gfn);
-    checkUint32(id, 'p2mt', 32, m.p2mt);
-    checkUint16(id, 'reason', 38, m.reason);
-    checkEnum(id, 'reason', 38, m.reason, this.maxReason);
+    checkUint32(id, 'vcpuId', this.vcpuIdAt, m.vcpuId);
+    checkGfn(id, 'gfn', this.gfnAt, m.gfn);
+    checkUint32(id, 'p2mt', this.p2mtAt, m.p2mt);
+    checkUint16(id, 'reason', this.reasonAt, m.reason);
+    checkEnum(id, 'reason', this.reasonAt, m.reason, this.maxReason);
   }
 
   protected writeFields(m: M, data: DataView, entry: number): void {
     if (this.hasType) {
-      data.setUint16(entry, (m as MemEvent41Message).type, true);
-      data.setUint16(entry + 2, m.flags, true);
+      data.setUint16(entry + this.typeAt, (m as MemEvent41Message).type, true);
+      data.setUint16(entry + this.flagsAt, m.flags, true);
     } else {
-      data.setUint32(entry, m.flags, true);
+      data.setUint32(entry + this.flagsAt, m.flags, true);
     }
-    data.setUint32(entry + 4, m.vcpuId, true);
-    writeGfn(data, entry + 8, m.gfn);
-    data.setUint32(entry + 32, m.p2mt, true);
-    data.setUint16(entry + 38, m.reason, true);
+    data.setUint32(entry + this.vcpuIdAt, m.vcpuId, true);
+    writeGfn(data, entry + this.gfnAt, m.gfn);
+    data.setUint32(entry + this.p2mtAt, m.p2mt, true);
+    data.setUint16(entry + this.reasonAt, m.reason, true);
   }
 
   protected readFields(data: DataView, entry: number, target: M): void {
     const id = this.id;
     let flags: number;
     if (this.hasType) {
-      const type = data.getUint16(entry, true);
-      checkEnum(id, 'type', 0, type, this.maxType);
-      flags = data.getUint16(entry + 2, true);
-      checkFlags(id, 'flags', 2, flags, this.flagMask);
+      const type = data.getUint16(entry + this.typeAt, true);
+      checkEnum(id, 'type', this.typeAt, type, this.maxType);
+      flags = data.getUint16(entry + this.flagsAt, true);
+      checkFlags(id, 'flags', this.flagsAt, flags, this.flagMask);
       (target as MemEvent41Message).type = type;
     } else {
-      flags = data.getUint32(entry, true);
-      checkFlags(id, 'flags', 0, flags, this.flagMask);
+      flags = data.getUint32(entry + this.flagsAt, true);
+      checkFlags(id, 'flags', this.flagsAt, flags, this.flagMask);
     }
-    const reason = data.getUint16(entry + 38, true);
-    checkEnum(id, 'reason', 38, reason, this.maxReason);
+    const reason = data.getUint16(entry + this.reasonAt, true);
+    checkEnum(id, 'reason', this.reasonAt, reason, this.maxReason);
     target.flags = flags;
-    target.vcpuId = data.getUint32(entry + 4, true);
-    target.gfn = readGfn(id, data, entry, 8);
-    target.p2mt = data.getUint32(entry + 32, true);
+    target.vcpuId = data.getUint32(entry + this.vcpuIdAt, true);
+    target.gfn = readGfn(id, data, entry, this.gfnAt);
+    target.p2mt = data.getUint32(entry + this.p2mtAt, true);
     target.reason = reason;
   }
 }

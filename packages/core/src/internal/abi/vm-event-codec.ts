@@ -31,10 +31,24 @@ export function vmEventLayout(entryBytes: number): readonly FieldLayout[] {
 export class VmEventCodec extends EntryCodec<VmEventMessage> {
   /** The interface version this codec stamps into messages it creates. */
   readonly version: number;
+  private readonly versionAt: number;
+  private readonly flagsAt: number;
+  private readonly reasonAt: number;
+  private readonly vcpuIdAt: number;
+  private readonly gfnAt: number;
+  private readonly p2mtAt: number;
+  private readonly pagingFlagsAt: number;
 
   constructor(version: number, spec: Omit<EntryCodecSpec, 'family' | 'layout' | 'typeNames' | 'generation'>) {
     super({ ...spec, family: 'vm_event', generation: String(version), layout: vmEventLayout(spec.entryBytes), typeNames: {} });
     this.version = version;
+    this.versionAt = this.offsetOf('version');
+    this.flagsAt = this.offsetOf('flags');
+    this.reasonAt = this.offsetOf('reason');
+    this.vcpuIdAt = this.offsetOf('vcpuId');
+    this.gfnAt = this.offsetOf('gfn');
+    this.p2mtAt = this.offsetOf('p2mt');
+    this.pagingFlagsAt = this.offsetOf('pagingFlags');
   }
 
   create(fields?: Partial<VmEventMessage>): VmEventMessage {
@@ -53,44 +67,44 @@ export class VmEventCodec extends EntryCodec<VmEventMessage> {
 
   protected validate(m: VmEventMessage): void {
     const id = this.id;
-    checkUint32(id, 'version', 0, m.version);
-    checkUint32(id, 'flags', 4, m.flags);
-    checkFlags(id, 'flags', 4, m.flags, this.flagMask);
-    checkUint32(id, 'reason', 8, m.reason);
-    checkEnum(id, 'reason', 8, m.reason, this.maxReason);
-    checkUint32(id, 'vcpuId', 12, m.vcpuId);
-    checkGfn(id, 'gfn', 24, m.gfn);
-    checkUint32(id, 'p2mt', 32, m.p2mt);
-    checkUint32(id, 'pagingFlags', 36, m.pagingFlags);
-    checkFlags(id, 'pagingFlags', 36, m.pagingFlags, this.pagingFlagMask);
+    checkUint32(id, 'version', this.versionAt, m.version);
+    checkUint32(id, 'flags', this.flagsAt, m.flags);
+    checkFlags(id, 'flags', this.flagsAt, m.flags, this.flagMask);
+    checkUint32(id, 'reason', this.reasonAt, m.reason);
+    checkEnum(id, 'reason', this.reasonAt, m.reason, this.maxReason);
+    checkUint32(id, 'vcpuId', this.vcpuIdAt, m.vcpuId);
+    checkGfn(id, 'gfn', this.gfnAt, m.gfn);
+    checkUint32(id, 'p2mt', this.p2mtAt, m.p2mt);
+    checkUint32(id, 'pagingFlags', this.pagingFlagsAt, m.pagingFlags);
+    checkFlags(id, 'pagingFlags', this.pagingFlagsAt, m.pagingFlags, this.pagingFlagMask);
   }
 
   protected writeFields(m: VmEventMessage, data: DataView, entry: number): void {
-    data.setUint32(entry, m.version, true);
-    data.setUint32(entry + 4, m.flags, true);
-    data.setUint32(entry + 8, m.reason, true);
-    data.setUint32(entry + 12, m.vcpuId, true);
-    writeGfn(data, entry + 24, m.gfn);
-    data.setUint32(entry + 32, m.p2mt, true);
-    data.setUint32(entry + 36, m.pagingFlags, true);
+    data.setUint32(entry + this.versionAt, m.version, true);
+    data.setUint32(entry + this.flagsAt, m.flags, true);
+    data.setUint32(entry + this.reasonAt, m.reason, true);
+    data.setUint32(entry + this.vcpuIdAt, m.vcpuId, true);
+    writeGfn(data, entry + this.gfnAt, m.gfn);
+    data.setUint32(entry + this.p2mtAt, m.p2mt, true);
+    data.setUint32(entry + this.pagingFlagsAt, m.pagingFlags, true);
   }
 
   protected readFields(data: DataView, entry: number, target: VmEventMessage): void {
     const id = this.id;
     // The version is not checked here: a wrong version is a protocol event (vm_event_resume drops the
     // response with "vm_event interface version mismatch"), so the receiver must be able to see it.
-    const flags = data.getUint32(entry + 4, true);
-    checkFlags(id, 'flags', 4, flags, this.flagMask);
-    const reason = data.getUint32(entry + 8, true);
-    checkEnum(id, 'reason', 8, reason, this.maxReason);
-    const pagingFlags = data.getUint32(entry + 36, true);
-    checkFlags(id, 'pagingFlags', 36, pagingFlags, this.pagingFlagMask);
-    target.version = data.getUint32(entry, true);
+    const flags = data.getUint32(entry + this.flagsAt, true);
+    checkFlags(id, 'flags', this.flagsAt, flags, this.flagMask);
+    const reason = data.getUint32(entry + this.reasonAt, true);
+    checkEnum(id, 'reason', this.reasonAt, reason, this.maxReason);
+    const pagingFlags = data.getUint32(entry + this.pagingFlagsAt, true);
+    checkFlags(id, 'pagingFlags', this.pagingFlagsAt, pagingFlags, this.pagingFlagMask);
+    target.version = data.getUint32(entry + this.versionAt, true);
     target.flags = flags;
     target.reason = reason;
-    target.vcpuId = data.getUint32(entry + 12, true);
-    target.gfn = readGfn(id, data, entry, 24);
-    target.p2mt = data.getUint32(entry + 32, true);
+    target.vcpuId = data.getUint32(entry + this.vcpuIdAt, true);
+    target.gfn = readGfn(id, data, entry, this.gfnAt);
+    target.p2mt = data.getUint32(entry + this.p2mtAt, true);
     target.pagingFlags = pagingFlags;
   }
 }
