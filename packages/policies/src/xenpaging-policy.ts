@@ -147,13 +147,9 @@ export class XenpagingPolicy implements VictimPolicy {
 
   /** Every state change goes through here, so the word counts stay true. */
   private set(gfn: number, next: number): void {
-    const word = gfn >>> 6;
-    const never = this.neverEvict[gfn] === 1;
-    const before = this.state[gfn]!;
-    this.busyInWord[word]! += +((next & BITMAP) !== 0 || never) - +((before & BITMAP) !== 0 || never);
-    this.triedInWord[word]! += +((next & UNCONSUMED) !== 0) - +((before & UNCONSUMED) !== 0);
-    this.eligibleInWord[word]! += +((next & (BITMAP | UNCONSUMED)) === 0 && !never) - +((before & (BITMAP | UNCONSUMED)) === 0 && !never);
+    this.tally(gfn, -1);
     this.state[gfn] = next;
+    this.tally(gfn, 1);
   }
 
   /** Forgets the unconsumed set, visiting only the words that hold some of it. */
@@ -167,18 +163,20 @@ export class XenpagingPolicy implements VictimPolicy {
   }
 
   private countWords(): void {
-    const { state, neverEvict, busyInWord, triedInWord, eligibleInWord } = this;
-    busyInWord.fill(0);
-    triedInWord.fill(0);
-    eligibleInWord.fill(0);
-    for (let gfn = 0; gfn < this.maxPages; gfn++) {
-      const word = gfn >>> 6;
-      const bits = state[gfn]!;
-      const never = neverEvict[gfn] === 1;
-      if ((bits & BITMAP) !== 0 || never) busyInWord[word]!++;
-      if ((bits & UNCONSUMED) !== 0) triedInWord[word]!++;
-      if ((bits & (BITMAP | UNCONSUMED)) === 0 && !never) eligibleInWord[word]!++;
-    }
+    this.busyInWord.fill(0);
+    this.triedInWord.fill(0);
+    this.eligibleInWord.fill(0);
+    for (let gfn = 0; gfn < this.maxPages; gfn++) this.tally(gfn, 1);
+  }
+
+  /** Adds `delta` (1 or −1) to the counts of `gfn`'s word for the state it has now. */
+  private tally(gfn: number, delta: number): void {
+    const word = gfn >>> 6;
+    const bits = this.state[gfn]!;
+    const never = this.neverEvict[gfn] === 1;
+    if ((bits & BITMAP) !== 0 || never) this.busyInWord[word]! += delta;
+    if ((bits & UNCONSUMED) !== 0) this.triedInWord[word]! += delta;
+    if ((bits & (BITMAP | UNCONSUMED)) === 0 && !never) this.eligibleInWord[word]! += delta;
   }
 
   notifyPagedOut(gfn: number): void {

@@ -106,9 +106,7 @@ export class FaultyStore implements PageStore {
 
   /** Closes the inner store, after every earlier call; injected faults do not apply. */
   close(): Promise<void> {
-    const run = this.tail.then(() => this.inner.close());
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.inOrder(() => this.inner.close());
   }
 
   /** Closes the store, for `await using`. */
@@ -121,7 +119,7 @@ export class FaultyStore implements PageStore {
   }
 
   private through(call: StoreCall, forward: () => Promise<void>): Promise<void> {
-    const run = this.tail.then(async () => {
+    return this.inOrder(async () => {
       const fault = this.faults.get(call);
       if (fault === undefined) return forward();
       if (--fault.left <= 0) this.faults.delete(call);
@@ -130,6 +128,11 @@ export class FaultyStore implements PageStore {
       this.failures[call]++;
       throw fault.error?.(call) ?? new StoreError('STORE_IO', `${this.inner.name} store: ${call} failed (EIO injected by FaultyStore)`);
     });
+  }
+
+  /** Runs `operation` after every earlier call has settled. */
+  private inOrder(operation: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(operation);
     this.tail = run.catch(() => undefined);
     return run;
   }
