@@ -67,9 +67,16 @@ export abstract class StoreBase implements PageStore {
   private reads = 0;
   private deletes = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Calls started and not yet settled. */
+  private inFlight = 0;
   /** Settles when the store is open (see {@link StoreBase.startOpening}). */
   protected opening: Promise<void> = Promise.resolve();
+  /** Whether `opening` has resolved: calls then need not wait for it. */
+  private open = true;
   private closed = false;
+  private readonly settled = (): void => {
+    this.inFlight--;
+  };
 
   /**
    * @param label - names the store in error messages (`pagefile /x/y`, `redis pv:1`)
@@ -162,15 +169,23 @@ export abstract class StoreBase implements PageStore {
    * error.
    */
   protected startOpening(open: () => Promise<void>): void {
-    this.opening = open();
+    this.open = false;
+    this.opening = open().then(() => {
+      this.open = true;
+    });
     this.opening.catch(() => undefined); // reported by every call
   }
 
-  /** Runs `operation` after every earlier call has settled; a call after close is `STORE_CLOSED`. */
+  /**
+   * Runs `operation` after every earlier call has settled; a call after close is `STORE_CLOSED`. With
+   * nothing in flight on an open store, it starts at once: a pager that awaits each call (one page per
+   * fault) then pays no chain of promise hops per call.
+   */
   private enqueue(operation: () => Promise<void>): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('STORE_CLOSED', `${this.label} is closed`));
-    const run = this.tail.then(() => this.opening).then(operation);
-    this.tail = run.catch(() => undefined);
+    const run = this.inFlight === 0 && this.open ? operation() : this.tail.then(() => this.opening).then(operation);
+    this.inFlight++;
+    this.tail = run.then(this.settled, this.settled);
     return run;
   }
 

@@ -43,7 +43,7 @@ export class Eviction {
       const excess = backend.residentPages() - target;
       if (excess <= 0) return true;
       const heard = this.policyNews();
-      if (!retry && heard === this.exhaustedAt && target === this.exhaustedTarget) return false;
+      if (!retry && this.stillExhausted(heard, target)) return false;
       const chosen = policy.chooseVictims(Math.min(excess, config.batchSize), this.victims);
       if (chosen === 0) {
         this.exhaustedAt = heard;
@@ -52,6 +52,18 @@ export class Eviction {
       }
       if ((await this.batch(chosen)) === 0) return false;
     }
+  }
+
+  /**
+   * Whether {@link Eviction.towardTarget} would ask the policy now: pages above `target`, and the
+   * policy has heard something since it last found nothing (or `retry`).
+   */
+  wouldAsk(target: number, retry: boolean): boolean {
+    return this.ctx.backend.residentPages() > target && (retry || !this.stillExhausted(this.policyNews(), target));
+  }
+
+  private stillExhausted(heard: number, target: number): boolean {
+    return heard === this.exhaustedAt && target === this.exhaustedTarget;
   }
 
   /** How many things the policy has been told; it changes whenever the policy's inputs do. */
