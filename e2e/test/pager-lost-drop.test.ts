@@ -9,7 +9,7 @@ import { integrityMismatches, pagedToHalf } from './support.js';
  * EINVAL on the gfn that is no longer guest RAM. A guest vcpu's own drop on 4.2+ is never lost: it
  * sleeps for a slot (mem_event_claim_slot) and sends it then.
  */
-function pagedGfns(p2m: Uint8Array, count: number): number[] {
+function pagedGfns(p2m: ArrayLike<number>, count: number): number[] {
   const out: number[] = [];
   for (let gfn = 0; gfn < p2m.length && out.length < count; gfn++) if (p2m[gfn] === P2mType.ram_paged) out.push(gfn);
   return out;

@@ -127,7 +127,7 @@ describe('ABI negotiation between the pager and the Xen it runs on', () => {
   });
 });
 
-function firstPagedGfn(types: Uint8Array): number {
+function firstPagedGfn(types: ArrayLike<number>): number {
   for (let gfn = 1; gfn < types.length; gfn++) if (types[gfn] === P2mType.ram_paged) return gfn;
   throw new Error('nothing paged');
 }

@@ -70,7 +70,7 @@ describe('OfflineManager with the HVM handlers', () => {
     expect(await offline.offlinePage(free)).toMatchObject({ status: PG_OFFLINE.OFFLINED, frameStatus: 'offlined' });
     expect(offline.onlinePage(free)).toBe(PG_OFFLINE.OFFLINED); // PG_ONLINE_ONLINED
     expect(offline.queryPage(free)).toBe(1 << 2); // PG_OFFLINE_STATUS_ONLINE
-    hv.frames.broken[free] = 1;
+    hv.markBroken(free);
     // The sysctl calls offline_page with broken = 0: no BROKEN bit in its status (RELEASE-4.2.0 sysctl.c).
     expect(await offline.offlinePage(free)).toMatchObject({ status: PG_OFFLINE.OFFLINED, frameStatus: 'offlined' });
     expect(() => offline.onlinePage(free)).toThrow(/broken/);

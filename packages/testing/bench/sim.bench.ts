@@ -32,7 +32,7 @@ function createOnce(): CreateSample {
   const f = hv.frames;
   const domainArrays = [d.p2mMfn, d.p2mType, d.version];
   const frameArrays = [f.owner, f.refs, f.allocated, f.state, f.broken, f.type, f.typeCount, f.m2p, f.contentGfn, f.contentVersion, hv.frames.mapped];
-  const bytes = (arrays: ArrayBufferView[]) => arrays.reduce((sum, a) => sum + a.byteLength, 0);
+  const bytes = (arrays: { readonly byteLength: number }[]) => arrays.reduce((sum, a) => sum + a.byteLength, 0);
   return {
     seconds,
     rssBytes: after.rss - before.rss,

@@ -17,6 +17,7 @@ export { SimDomain, MAX_SIM_PAGES, type SimDomainConfig } from './sim/sim-domain
 export { VcpuPauseState } from './sim/vcpu-pause-state.js';
 export { DomainPaging, FOREIGN_CALLER, foreignCaller, type PagedDomain, type PagingCounters } from './sim/domain-paging.js';
 export { MachineFrames } from './sim/machine-frames.js';
+export type { ReadonlyTypedArray } from './sim/readonly-arrays.js';
 export { hvmE820, type E820Entry } from './sim/e820.js';
 export { fillPageContent, fillTextPage, isPageContent } from './sim/page-content.js';
 export {

@@ -8,7 +8,7 @@ describe('XEN_SYSCTL_page_offline_op offline', () => {
     const hv = new SimHypervisor({ machineFrames: 4096 });
     const d = hv.createDomain({ maxPages: 1024 });
     const mfn = d.p2mMfn[300]!;
-    hv.frames.broken[mfn] = 1;
+    hv.markBroken(mfn);
     expect(hv.pageOffline('offline', mfn)).toBe(PG_OFFLINE.AGAIN);
     expect(d.crashed).toMatch(/broken/);
   });
@@ -23,7 +23,7 @@ describe('XEN_SYSCTL_page_offline_op offline', () => {
   it('no BROKEN bit from the sysctl (it calls offline_page with broken = 0)', () => {
     const hv = new SimHypervisor({ machineFrames: 4096 });
     const free = 4000;
-    hv.frames.broken[free] = 1;
+    hv.markBroken(free);
     expect(hv.pageOffline('offline', free)).toBe(PG_OFFLINE.OFFLINED);
   });
 });

@@ -22,7 +22,7 @@ describe.each([['mem_event/age1'], ['mem_event/age2']])('%s (Xen 4.1 rules)', (a
     const s = simWith(abiId);
     s.pageOut(GFN);
     expect(errnoOf(() => s.hv.nominate(s.id, GFN))).toBe('EINVAL');
-    s.d.p2mType[GFN + 1] = 2; // ram_logdirty: not pageable in 4.1
+    s.d.p2m.type[GFN + 1] = 2; // ram_logdirty: not pageable in 4.1
     expect(errnoOf(() => s.hv.nominate(s.id, GFN + 1))).toBe('EAGAIN');
   });
 

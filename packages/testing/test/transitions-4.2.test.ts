@@ -14,9 +14,9 @@ describe.each([['mem_event/4.2'], ['vm_event/v1'], ['vm_event/v7']])('%s transit
   describe('nominate', () => {
     it.each([
       ['ram_rw → paging_out', () => undefined, undefined, 'ram_paging_out'],
-      ['ram_logdirty → paging_out', (s: SimContext): unknown => (s.d.p2mType[GFN] = P2mType.ram_logdirty), undefined, 'ram_paging_out'],
+      ['ram_logdirty → paging_out', (s: SimContext): unknown => (s.d.p2m.type[GFN] = P2mType.ram_logdirty), undefined, 'ram_paging_out'],
       ['no frame: EBUSY', (s: SimContext): unknown => s.pageOut(GFN), 'EBUSY', 'ram_paged'],
-      ['not pageable (mmio_direct): EBUSY', (s: SimContext): unknown => (s.d.p2mType[GFN] = P2mType.mmio_direct), 'EBUSY', 'mmio_direct'],
+      ['not pageable (mmio_direct): EBUSY', (s: SimContext): unknown => (s.d.p2m.type[GFN] = P2mType.mmio_direct), 'EBUSY', 'mmio_direct'],
       ['mapped by another domain (count 2): EBUSY', (s: SimContext): unknown => s.hv.mapForeign(s.id, GFN, false), 'EBUSY', 'ram_rw'],
       ['writable mapping (type count): EBUSY', (s: SimContext): unknown => s.hv.mapForeign(s.id, GFN, true), 'EBUSY', 'ram_rw'],
     ] as const)('%s', (_, setup, errno, after) => {

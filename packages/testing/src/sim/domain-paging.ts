@@ -74,10 +74,8 @@ export interface PagedDomain extends VcpuPauseState {
   readonly domid: number;
   /** gfns are `[0, maxPages)`. */
   readonly maxPages: number;
-  /** p2m: the frame behind each gfn, or `INVALID_MFN`. */
-  readonly p2mMfn: Int32Array;
-  /** p2m: each gfn's type. */
-  readonly p2mType: Uint8Array;
+  /** @internal the writable p2m: the frame behind each gfn (or `INVALID_MFN`) and its type */
+  readonly p2m: { readonly mfn: Int32Array; readonly type: Uint8Array };
   /** The machine's frames. */
   readonly frames: MachineFrames;
   /** `d->paged_pages`. */
@@ -183,12 +181,12 @@ export class DomainPaging {
   private populate41(gfn: number, caller: number): boolean {
     const d = this.domain;
     if (this.ringFull(caller)) return !isForeign(caller);
-    const old = d.p2mType[gfn]!;
+    const old = d.p2m.type[gfn]!;
     // paged → paging_in_start with no frame; paging_out is left as is (its frame is still attached).
-    if (old === P2mType.ram_paged) d.p2mType[gfn] = P2mType.ram_paging_in_start;
+    if (old === P2mType.ram_paged) d.p2m.type[gfn] = P2mType.ram_paging_in_start;
     let flags = 0;
     if (!isForeign(caller)) {
-      d.pauseCount[caller]!++;
+      d.pause.count[caller]!++;
       flags = MEM_EVENT_FLAG_VCPU_PAUSED;
     } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged && this.protocol.codeBase !== '4.0') {
       return true; // 4.1: a foreign touch of a page already on its way in sends nothing
@@ -204,19 +202,19 @@ export class DomainPaging {
    */
   private populateAge3(gfn: number, caller: number): boolean {
     const d = this.domain;
-    const old = d.p2mType[gfn]!;
-    if (old === P2mType.ram_paging_out && d.p2mMfn[gfn] !== INVALID_MFN) {
-      d.p2mType[gfn] = P2mType.ram_rw; // still mapped: restored at once, no request
+    const old = d.p2m.type[gfn]!;
+    if (old === P2mType.ram_paging_out && d.p2m.mfn[gfn] !== INVALID_MFN) {
+      d.p2m.type[gfn] = P2mType.ram_rw; // still mapped: restored at once, no request
       return true;
     }
     if (old === P2mType.ram_paged) {
       const producer = isForeign(caller) ? 'foreign' : 'target';
       if (!this.slots.tryClaim(producer)) return this.noSlot(caller);
-      d.p2mType[gfn] = P2mType.ram_paging_in_start;
+      d.p2m.type[gfn] = P2mType.ram_paging_in_start;
       // The 4.1 layout has no FOREIGN flag; the request carries the caller's vcpu.
       this.putRequest(producer, gfn, old, requestVcpu(caller), false, false, false, false);
     }
-    if (!isForeign(caller) && isPagingType(d.p2mType[gfn]!)) this.waitOnGfn(caller, gfn);
+    if (!isForeign(caller) && isPagingType(d.p2m.type[gfn]!)) this.waitOnGfn(caller, gfn);
     return true;
   }
 
@@ -225,18 +223,18 @@ export class DomainPaging {
     const d = this.domain;
     const producer = isForeign(caller) ? 'foreign' : 'target';
     if (!this.slots.tryClaim(producer)) return this.noSlot(caller);
-    const old = d.p2mType[gfn]!;
+    const old = d.p2m.type[gfn]!;
     let evictFail = false;
     if (old === P2mType.ram_paging_out) {
-      d.p2mType[gfn] = P2mType.ram_paging_in; // frame kept: evict will now fail
+      d.p2m.type[gfn] = P2mType.ram_paging_in; // frame kept: evict will now fail
       evictFail = true;
     } else if (old === P2mType.ram_paged) {
-      d.p2mType[gfn] = P2mType.ram_paging_in;
+      d.p2m.type[gfn] = P2mType.ram_paging_in;
     }
     let paused = false;
     if (isPagingType(old) && !isForeign(caller)) {
-      if (this.vmEvent) d.vmEventPause[caller]!++; // vm_event_vcpu_pause
-      d.pauseCount[caller]!++;
+      if (this.vmEvent) d.pause.vmEvent[caller]!++; // vm_event_vcpu_pause
+      d.pause.count[caller]!++;
       paused = true;
     } else if (old !== P2mType.ram_paging_out && old !== P2mType.ram_paged) {
       this.slots.cancel(producer);
@@ -255,7 +253,7 @@ export class DomainPaging {
   private noSlot(caller: number): boolean {
     this.counters.ringFull++;
     if (isForeign(caller)) return false;
-    this.domain.ringSleep[caller] = 1;
+    this.domain.pause.ringSleep[caller] = 1;
     this.waitQueue.push(caller);
     return true;
   }
@@ -293,7 +291,7 @@ export class DomainPaging {
         return;
       }
       this.counters.ringFull++;
-      this.domain.ringSleep[caller] = 1;
+      this.domain.pause.ringSleep[caller] = 1;
       this.waitQueue.push(caller);
       this.pendingDrops.set(caller, { gfn, oldType });
       return;
@@ -343,7 +341,7 @@ export class DomainPaging {
         this.counters.droppedResponses++;
         return;
       }
-      if (this.protocol.resumeNeedsVmEventPause && d.vmEventPause[vcpu]! <= 0) {
+      if (this.protocol.resumeNeedsVmEventPause && d.pause.vmEvent[vcpu]! <= 0) {
         this.counters.droppedResponses++;
         return;
       }
@@ -359,12 +357,12 @@ export class DomainPaging {
     const paused = (rsp.flags & (this.vmEvent ? VM_EVENT_FLAG_VCPU_PAUSED : MEM_EVENT_FLAG_VCPU_PAUSED)) !== 0;
     if (paused) {
       if (this.vmEvent) {
-        if (d.vmEventPause[vcpu]! > 0) {
-          d.vmEventPause[vcpu]!--;
-          d.pauseCount[vcpu]!--;
+        if (d.pause.vmEvent[vcpu]! > 0) {
+          d.pause.vmEvent[vcpu]!--;
+          d.pause.count[vcpu]!--;
         }
-      } else if (vcpu < d.vcpus && d.pauseCount[vcpu]! > 0) {
-        d.pauseCount[vcpu]!--;
+      } else if (vcpu < d.vcpus && d.pause.count[vcpu]! > 0) {
+        d.pause.count[vcpu]!--;
       }
     }
   }
@@ -378,23 +376,23 @@ export class DomainPaging {
    */
   private resumeGfn(gfn: number): void {
     const d = this.domain;
-    const type = d.p2mType[gfn]!;
-    const mfn = d.p2mMfn[gfn]!;
+    const type = d.p2m.type[gfn]!;
+    const mfn = d.p2m.mfn[gfn]!;
     const xen41 = this.protocol.codeBase !== '4.2' && !this.protocol.oneRequestPerGfn; // 4.0 and 4.1 alike
     if (xen41 && isPagingType(type)) {
       if (mfn === INVALID_MFN) {
         d.crashed ??= `gfn 0x${gfn.toString(16)}: a response made it ram_rw without a frame (Xen 4.1 p2m_mem_paging_resume does not check the type; answer a fault only after prep)`;
         return;
       }
-      d.p2mType[gfn] = P2mType.ram_rw;
-      d.frames.m2p[mfn] = gfn;
+      d.p2m.type[gfn] = P2mType.ram_rw;
+      d.frames.tables.m2p[mfn] = gfn;
       this.onPagedIn(gfn);
       return;
     }
     const resumable = type === P2mType.ram_paging_in || (type === P2mType.ram_paging_in_start && this.protocol.oneRequestPerGfn);
     if (resumable && mfn !== INVALID_MFN) {
-      d.p2mType[gfn] = P2mType.ram_rw;
-      d.frames.m2p[mfn] = gfn;
+      d.p2m.type[gfn] = P2mType.ram_rw;
+      d.frames.tables.m2p[mfn] = gfn;
       this.onPagedIn(gfn);
     }
     if (this.protocol.oneRequestPerGfn) this.wakeGfn(gfn);
@@ -406,7 +404,7 @@ export class DomainPaging {
   private ringFull(caller: number): boolean {
     if (this.front.freeRequests >= this.protocol.ringThreshold) return false;
     this.counters.ringFull++;
-    if (!isForeign(caller)) this.domain.ringSleep[caller] = 1;
+    if (!isForeign(caller)) this.domain.pause.ringSleep[caller] = 1;
     return true;
   }
 
@@ -472,10 +470,10 @@ export class DomainPaging {
    */
   private blackEye(vcpu: number): void {
     const d = this.domain;
-    if (this.slots.available >= d.vcpus || d.blackEye[vcpu] === 1) return;
-    if (this.protocol.blackEye === 'per-free-slot' && d.vmEventPause[vcpu]! > 0) return;
-    d.blackEye[vcpu] = 1;
-    d.pauseCount[vcpu]!++;
+    if (this.slots.available >= d.vcpus || d.pause.blackEye[vcpu] === 1) return;
+    if (this.protocol.blackEye === 'per-free-slot' && d.pause.vmEvent[vcpu]! > 0) return;
+    d.pause.blackEye[vcpu] = 1;
+    d.pause.count[vcpu]!++;
   }
 
   /**
@@ -489,7 +487,7 @@ export class DomainPaging {
     if (this.waitQueue.length > 0) {
       while (available-- > 0 && this.waitQueue.length > 0) {
         const v = this.waitQueue.shift()!;
-        d.ringSleep[v] = 0;
+        d.pause.ringSleep[v] = 0;
         // A vcpu that slept inside guest_remove_page sends its DROP_PAGE now, in the slot it waited for.
         const drop = this.pendingDrops.get(v);
         if (drop !== undefined && this.slots.tryClaim('target')) {
@@ -500,12 +498,12 @@ export class DomainPaging {
       return;
     }
     let online = 0;
-    if (this.protocol.blackEye === 'online-count') for (let v = 0; v < d.vcpus; v++) if (d.blackEye[v] === 0) online++;
+    if (this.protocol.blackEye === 'online-count') for (let v = 0; v < d.vcpus; v++) if (d.pause.blackEye[v] === 0) online++;
     for (let step = 0; step < d.vcpus && online < available; step++) {
       const v = (this.lastVcpuWake + 1 + step) % d.vcpus;
-      if (d.blackEye[v] === 1) {
-        d.blackEye[v] = 0;
-        d.pauseCount[v]!--;
+      if (d.pause.blackEye[v] === 1) {
+        d.pause.blackEye[v] = 0;
+        d.pause.count[v]!--;
         online++;
         this.lastVcpuWake = v;
       }
@@ -513,11 +511,11 @@ export class DomainPaging {
   }
 
   private wakeAllSleepers(): void {
-    this.domain.ringSleep.fill(0);
+    this.domain.pause.ringSleep.fill(0);
   }
 
   private waitOnGfn(vcpu: number, gfn: number): void {
-    this.domain.waitGfn[vcpu] = gfn;
+    this.domain.pause.waitGfn[vcpu] = gfn;
     const list = this.gfnWaiters.get(gfn);
     if (list === undefined) this.gfnWaiters.set(gfn, [vcpu]);
     else list.push(vcpu);
@@ -527,7 +525,7 @@ export class DomainPaging {
   private wakeGfn(gfn: number): void {
     const list = this.gfnWaiters.get(gfn);
     if (list === undefined) return;
-    for (const v of list) this.domain.waitGfn[v] = -1;
+    for (const v of list) this.domain.pause.waitGfn[v] = -1;
     this.gfnWaiters.delete(gfn);
   }
 
@@ -548,12 +546,12 @@ export class DomainPaging {
       throw new HypervisorError('EBUSY', `domain ${d.domid}: ${this.waitQueue.length} vcpus wait for paging ring slots`, { domid: d.domid });
     }
     for (let v = 0; v < d.vcpus; v++) {
-      if (d.blackEye[v] === 1) {
-        d.blackEye[v] = 0;
-        d.pauseCount[v]!--;
+      if (d.pause.blackEye[v] === 1) {
+        d.pause.blackEye[v] = 0;
+        d.pause.count[v]!--;
       }
     }
-    d.ringSleep.fill(0);
+    d.pause.ringSleep.fill(0);
     this.notify.complete();
   }
 }

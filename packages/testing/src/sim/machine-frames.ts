@@ -1,4 +1,5 @@
 import { HypervisorError } from '@pagevisor/core';
+import type { ReadonlyTypedArray } from './readonly-arrays.js';
 import { DOMID_INVALID, FrameState, INVALID_M2P_ENTRY, PageType } from './sim-constants.js';
 
 /**
@@ -20,36 +21,22 @@ import { DOMID_INVALID, FrameState, INVALID_M2P_ENTRY, PageType } from './sim-co
 export class MachineFrames {
   /** Number of machine frames. */
   readonly size: number;
-  /** Owning domain, or `DOMID_INVALID` for a free frame. */
-  readonly owner: Uint16Array;
-  /** Reference count (`count_info & PGC_count_mask`). */
-  readonly refs: Uint32Array;
-  /** 1 while `PGC_allocated` is set: the reference the owning domain's allocation holds. */
-  readonly allocated: Uint8Array;
-  /** `PGC_state`: {@link FrameState}. */
-  readonly state: Uint8Array;
-  /** 1 when `PGC_broken`. */
-  readonly broken: Uint8Array;
-  /** `PGT_*` type ({@link PageType}). */
-  readonly type: Uint8Array;
-  /** Type reference count (`type_info & PGT_count_mask`). */
-  readonly typeCount: Uint16Array;
-  /** M2P: the gfn this frame backs, or `INVALID_M2P_ENTRY` (−1). */
-  readonly m2p: Int32Array;
-  /** The gfn whose generated content the frame holds (−1: zeroed). */
-  readonly contentGfn: Int32Array;
-  /** The version of that content. */
-  readonly contentVersion: Uint32Array;
-  /** Foreign and grant mappings of each frame: the references the reference-count invariant allows besides the allocation. */
-  readonly mapped: Uint16Array;
-  /** Frames whose bytes were written through a mapping: the bytes, in place of generated content. */
-  readonly written = new Map<number, Uint8Array>();
-  /**
-   * Free frames freed without a scrub (Xen 4.1's evict), with the seed of the domain whose content they
-   * still hold: that content is what {@link SimHypervisor.frameBytes} reads until the frame is allocated
-   * again (the simulator hands out zeroed frames; Xen would hand out the stale bytes, a leak).
-   */
-  readonly unscrubbed = new Map<number, number>();
+  /** @internal the writable tables behind the read-only views: only the simulator's operations write them */
+  readonly tables: {
+    readonly owner: Uint16Array;
+    readonly refs: Uint32Array;
+    readonly allocated: Uint8Array;
+    readonly state: Uint8Array;
+    readonly broken: Uint8Array;
+    readonly type: Uint8Array;
+    readonly typeCount: Uint16Array;
+    readonly m2p: Int32Array;
+    readonly contentGfn: Int32Array;
+    readonly contentVersion: Uint32Array;
+    readonly mapped: Uint16Array;
+    readonly written: Map<number, Uint8Array>;
+    readonly unscrubbed: Map<number, number>;
+  };
   private readonly freeList: Int32Array;
   /** 1 while the frame is on the free list (an offlined frame can still be, until popped). */
   private readonly listed: Uint8Array;
@@ -58,22 +45,95 @@ export class MachineFrames {
   /** @param size - number of machine frames (at most 2^31 − 1) */
   constructor(size: number) {
     this.size = size;
-    this.owner = new Uint16Array(size).fill(DOMID_INVALID);
-    this.refs = new Uint32Array(size);
-    this.allocated = new Uint8Array(size);
-    this.state = new Uint8Array(size).fill(FrameState.free);
-    this.broken = new Uint8Array(size);
-    this.type = new Uint8Array(size);
-    this.typeCount = new Uint16Array(size);
-    this.m2p = new Int32Array(size).fill(INVALID_M2P_ENTRY);
-    this.mapped = new Uint16Array(size);
-    this.contentGfn = new Int32Array(size).fill(-1);
-    this.contentVersion = new Uint32Array(size);
+    this.tables = {
+      owner: new Uint16Array(size).fill(DOMID_INVALID),
+      refs: new Uint32Array(size),
+      allocated: new Uint8Array(size),
+      state: new Uint8Array(size).fill(FrameState.free),
+      broken: new Uint8Array(size),
+      type: new Uint8Array(size),
+      typeCount: new Uint16Array(size),
+      m2p: new Int32Array(size).fill(INVALID_M2P_ENTRY),
+      mapped: new Uint16Array(size),
+      contentGfn: new Int32Array(size).fill(-1),
+      contentVersion: new Uint32Array(size),
+      written: new Map(),
+      unscrubbed: new Map(),
+    };
     // Hand out low frames first: the free list is a stack with mfn 0 on top.
     this.freeList = new Int32Array(size);
     for (let i = 0; i < size; i++) this.freeList[i] = size - 1 - i;
     this.listed = new Uint8Array(size).fill(1);
     this.freeCount = size;
+  }
+
+  /** Owning domain, or `DOMID_INVALID` for a free frame. */
+  get owner(): ReadonlyTypedArray<Uint16Array> {
+    return this.tables.owner;
+  }
+
+  /** Reference count (`count_info & PGC_count_mask`). */
+  get refs(): ReadonlyTypedArray<Uint32Array> {
+    return this.tables.refs;
+  }
+
+  /** 1 while `PGC_allocated` is set: the reference the owning domain's allocation holds. */
+  get allocated(): ReadonlyTypedArray<Uint8Array> {
+    return this.tables.allocated;
+  }
+
+  /** `PGC_state`: {@link FrameState}. */
+  get state(): ReadonlyTypedArray<Uint8Array> {
+    return this.tables.state;
+  }
+
+  /** 1 when `PGC_broken`. */
+  get broken(): ReadonlyTypedArray<Uint8Array> {
+    return this.tables.broken;
+  }
+
+  /** `PGT_*` type ({@link PageType}). */
+  get type(): ReadonlyTypedArray<Uint8Array> {
+    return this.tables.type;
+  }
+
+  /** Type reference count (`type_info & PGT_count_mask`). */
+  get typeCount(): ReadonlyTypedArray<Uint16Array> {
+    return this.tables.typeCount;
+  }
+
+  /** M2P: the gfn this frame backs, or `INVALID_M2P_ENTRY` (−1). */
+  get m2p(): ReadonlyTypedArray<Int32Array> {
+    return this.tables.m2p;
+  }
+
+  /** The gfn whose generated content the frame holds (−1: zeroed). */
+  get contentGfn(): ReadonlyTypedArray<Int32Array> {
+    return this.tables.contentGfn;
+  }
+
+  /** The version of that content. */
+  get contentVersion(): ReadonlyTypedArray<Uint32Array> {
+    return this.tables.contentVersion;
+  }
+
+  /** Foreign and grant mappings of each frame: the references the reference-count invariant allows besides the allocation. */
+  get mapped(): ReadonlyTypedArray<Uint16Array> {
+    return this.tables.mapped;
+  }
+
+  /** Frames whose bytes were written through a mapping: the bytes, in place of generated content. */
+  get written(): ReadonlyMap<number, Uint8Array> {
+    return this.tables.written;
+  }
+
+  /**
+   * Free frames freed without a scrub (Xen 4.1's evict), with the seed of the domain whose content they
+   * still hold: that content is what {@link SimHypervisor.frameBytes} reads until the frame is allocated
+   * again (the simulator hands out zeroed frames; Xen would hand out the stale bytes, a leak).
+   */
+  get unscrubbed(): ReadonlyMap<number, number> {
+    return this.tables.unscrubbed;
   }
 
   /** Frames on the free list. */
@@ -91,17 +151,17 @@ export class MachineFrames {
     while (this.freeCount > 0) {
       const mfn = this.freeList[--this.freeCount]!;
       this.listed[mfn] = 0;
-      if (this.state[mfn] !== FrameState.free) continue; // offlined while on the list: never reused
-      this.owner[mfn] = domid;
-      this.refs[mfn] = 1;
-      this.allocated[mfn] = 1;
-      this.state[mfn] = FrameState.inuse;
-      this.type[mfn] = PageType.none;
-      this.typeCount[mfn] = 0;
-      this.contentGfn[mfn] = -1;
-      this.contentVersion[mfn] = 0;
-      this.written.delete(mfn);
-      this.unscrubbed.delete(mfn);
+      if (this.tables.state[mfn] !== FrameState.free) continue; // offlined while on the list: never reused
+      this.tables.owner[mfn] = domid;
+      this.tables.refs[mfn] = 1;
+      this.tables.allocated[mfn] = 1;
+      this.tables.state[mfn] = FrameState.inuse;
+      this.tables.type[mfn] = PageType.none;
+      this.tables.typeCount[mfn] = 0;
+      this.tables.contentGfn[mfn] = -1;
+      this.tables.contentVersion[mfn] = 0;
+      this.tables.written.delete(mfn);
+      this.tables.unscrubbed.delete(mfn);
       return mfn;
     }
     throw new HypervisorError('ENOMEM', `no free machine frame for domain ${domid}`, { domid });
@@ -109,7 +169,7 @@ export class MachineFrames {
 
   /** Takes a reference (`get_page`). */
   get(mfn: number): void {
-    this.refs[mfn]!++;
+    this.tables.refs[mfn]!++;
   }
 
   /**
@@ -122,30 +182,30 @@ export class MachineFrames {
    * @returns whether the frame was freed
    */
   put(mfn: number, unscrubbedSeed?: number): boolean {
-    if (this.refs[mfn] === 0) throw new Error(`put_page on mfn ${mfn} with no references`);
-    if (--this.refs[mfn]! > 0) return false;
-    this.owner[mfn] = DOMID_INVALID;
-    this.allocated[mfn] = 0;
-    this.m2p[mfn] = INVALID_M2P_ENTRY;
+    if (this.tables.refs[mfn] === 0) throw new Error(`put_page on mfn ${mfn} with no references`);
+    if (--this.tables.refs[mfn]! > 0) return false;
+    this.tables.owner[mfn] = DOMID_INVALID;
+    this.tables.allocated[mfn] = 0;
+    this.tables.m2p[mfn] = INVALID_M2P_ENTRY;
     if (unscrubbedSeed === undefined) {
-      this.contentGfn[mfn] = -1;
-      this.written.delete(mfn);
-      this.unscrubbed.delete(mfn);
+      this.tables.contentGfn[mfn] = -1;
+      this.tables.written.delete(mfn);
+      this.tables.unscrubbed.delete(mfn);
     } else {
-      this.unscrubbed.set(mfn, unscrubbedSeed); // the content stays in the free frame (Xen 4.1's evict)
+      this.tables.unscrubbed.set(mfn, unscrubbedSeed); // the content stays in the free frame (Xen 4.1's evict)
     }
-    if (this.state[mfn] === FrameState.offlining || this.broken[mfn] === 1) {
-      this.state[mfn] = FrameState.offlined;
+    if (this.tables.state[mfn] === FrameState.offlining || this.tables.broken[mfn] === 1) {
+      this.tables.state[mfn] = FrameState.offlined;
       return true;
     }
-    this.state[mfn] = FrameState.free;
+    this.tables.state[mfn] = FrameState.free;
     this.pushFree(mfn);
     return true;
   }
 
   /** `online_page` of an offlined frame: free again, and back on the free list. */
   online(mfn: number): void {
-    this.state[mfn] = FrameState.free;
+    this.tables.state[mfn] = FrameState.free;
     this.pushFree(mfn);
   }
 
@@ -163,8 +223,8 @@ export class MachineFrames {
    * @returns whether the frame was freed
    */
   release(mfn: number, unscrubbedSeed?: number): boolean {
-    if (this.allocated[mfn] === 0) return false;
-    this.allocated[mfn] = 0;
+    if (this.tables.allocated[mfn] === 0) return false;
+    this.tables.allocated[mfn] = 0;
     return this.put(mfn, unscrubbedSeed);
   }
 }

@@ -11,9 +11,9 @@ import { DOMID_INVALID, DOMID_XEN, FrameState } from './sim-constants.js';
  */
 export function pageOfflineSysctl(frames: MachineFrames, op: PageOfflineOp, mfn: number, crashOwner: (domid: number) => void): number {
   if (!Number.isInteger(mfn) || mfn < 0 || mfn >= frames.size) throw new HypervisorError('EINVAL', `mfn 0x${mfn.toString(16)} is not a valid frame`);
-  const state = frames.state[mfn]!;
-  const broken = frames.broken[mfn] === 1;
-  const owner = frames.owner[mfn]!;
+  const state = frames.tables.state[mfn]!;
+  const broken = frames.tables.broken[mfn] === 1;
+  const owner = frames.tables.owner[mfn]!;
   switch (op) {
     case 'offline': {
       // page_get_owner: a Xen-heap frame has no owning domain.
@@ -24,10 +24,10 @@ export function pageOfflineSysctl(frames: MachineFrames, op: PageOfflineOp, mfn:
       }
       if (state === FrameState.offlined) return PG_OFFLINE.OFFLINED;
       if (state === FrameState.free) {
-        frames.state[mfn] = FrameState.offlined; // reserved: the allocator skips it from now on
+        frames.tables.state[mfn] = FrameState.offlined; // reserved: the allocator skips it from now on
         return PG_OFFLINE.OFFLINED;
       }
-      frames.state[mfn] = FrameState.offlining; // offlined when its owner frees it
+      frames.tables.state[mfn] = FrameState.offlining; // offlined when its owner frees it
       if (domain) return PG_OFFLINE.OWNED | PG_OFFLINE.PENDING | (owner << PG_OFFLINE.OWNER_SHIFT);
       if (owner === DOMID_XEN) return PG_OFFLINE.XENPAGE | PG_OFFLINE.PENDING | (DOMID_XEN << PG_OFFLINE.OWNER_SHIFT);
       return PG_OFFLINE.ANONYMOUS | PG_OFFLINE.FAILED | (DOMID_INVALID << PG_OFFLINE.OWNER_SHIFT);
@@ -36,7 +36,7 @@ export function pageOfflineSysctl(frames: MachineFrames, op: PageOfflineOp, mfn:
       // Xen also fills FAILED | BROKEN into the status array.
       if (broken) throw new HypervisorError('EINVAL', `mfn 0x${mfn.toString(16)} is broken: it stays offline`);
       if (state === FrameState.offlined) frames.online(mfn);
-      else if (state === FrameState.offlining) frames.state[mfn] = FrameState.inuse;
+      else if (state === FrameState.offlining) frames.tables.state[mfn] = FrameState.inuse;
       return PG_OFFLINE.OFFLINED; // PG_ONLINE_ONLINED
     case 'query':
       return (

@@ -3,6 +3,7 @@ import { hvmE820, type E820Entry } from './e820.js';
 import type { MachineFrames } from './machine-frames.js';
 import type { DomainPaging } from './domain-paging.js';
 import { VcpuPauseState } from './vcpu-pause-state.js';
+import type { ReadonlyTypedArray } from './readonly-arrays.js';
 import { INVALID_MFN, P2mType } from './sim-constants.js';
 
 /**
@@ -50,7 +51,8 @@ const DEFAULT_VCPUS = 2;
  *
  * @remarks
  * `version[gfn]` is the truth the invariant auditor checks content against: it changes only when the
- * guest writes, never because of paging.
+ * guest writes, never because of paging. The arrays are read-only views: the domain changes only
+ * through the simulator's operations ({@link SimHypervisor}), which keep Xen's invariants.
  *
  * @example
  * ```ts
@@ -67,12 +69,8 @@ export class SimDomain extends VcpuPauseState {
   readonly seed: number;
   /** The creation settings, defaults applied. */
   readonly config: Required<SimDomainConfig>;
-  /** p2m: the frame behind each gfn, or `INVALID_MFN` (−1). */
-  readonly p2mMfn: Int32Array;
-  /** p2m: each gfn's type, in the simulator's numbering ({@link P2mType}). */
-  readonly p2mType: Uint8Array;
-  /** Logical content version of each gfn; the guest bumps it on every write. */
-  readonly version: Uint32Array;
+  /** @internal the writable arrays behind `p2mMfn`, `p2mType` and `version`: only the simulator's operations write them */
+  readonly p2m: { readonly mfn: Int32Array; readonly type: Uint8Array; readonly version: Uint32Array };
   /** The E820 map. */
   readonly e820: readonly E820Entry[];
   /** The domain's memory target in pages (`memory/target-tot_pages`), now and on every change. */
@@ -106,11 +104,28 @@ export class SimDomain extends VcpuPauseState {
     this.maxPages = config.maxPages;
     this.seed = this.config.seed;
     this.frames = frames;
-    this.p2mMfn = new Int32Array(this.maxPages).fill(INVALID_MFN);
-    this.p2mType = new Uint8Array(this.maxPages).fill(P2mType.invalid);
-    this.version = new Uint32Array(this.maxPages);
+    this.p2m = {
+      mfn: new Int32Array(this.maxPages).fill(INVALID_MFN),
+      type: new Uint8Array(this.maxPages).fill(P2mType.invalid),
+      version: new Uint32Array(this.maxPages),
+    };
     this.e820 = hvmE820(this.maxPages);
     this.target$ = this.target.asObservable();
+  }
+
+  /** p2m: the frame behind each gfn, or `INVALID_MFN` (−1). */
+  get p2mMfn(): ReadonlyTypedArray<Int32Array> {
+    return this.p2m.mfn;
+  }
+
+  /** p2m: each gfn's type, in the simulator's numbering ({@link P2mType}). */
+  get p2mType(): ReadonlyTypedArray<Uint8Array> {
+    return this.p2m.type;
+  }
+
+  /** Logical content version of each gfn; the guest bumps it on every write. */
+  get version(): ReadonlyTypedArray<Uint32Array> {
+    return this.p2m.version;
   }
 
   /** The memory target now, in pages. */
@@ -132,11 +147,12 @@ export class SimDomain extends VcpuPauseState {
   populateGfn(gfn: number): number {
     const mfn = this.frames.allocate(this.domid);
     this.totPages++;
-    this.p2mMfn[gfn] = mfn;
-    this.p2mType[gfn] = P2mType.ram_rw;
-    this.frames.m2p[mfn] = gfn;
-    this.frames.contentGfn[mfn] = gfn;
-    this.frames.contentVersion[mfn] = this.version[gfn]!;
+    this.p2m.mfn[gfn] = mfn;
+    this.p2m.type[gfn] = P2mType.ram_rw;
+    const frames = this.frames.tables;
+    frames.m2p[mfn] = gfn;
+    frames.contentGfn[mfn] = gfn;
+    frames.contentVersion[mfn] = this.p2m.version[gfn]!;
     return mfn;
   }
 }

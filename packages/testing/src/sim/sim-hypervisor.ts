@@ -115,7 +115,7 @@ export class SimHypervisor implements HypervisorPort {
 
   /** A frame's 4096 bytes as they are now (generated content, or what was written into it). */
   frameBytes(mfn: number): Uint8Array {
-    return this.contents.frameBytes(this.domains.get(this.frames.owner[mfn]!), mfn);
+    return this.contents.frameBytes(this.domains.get(this.frames.tables.owner[mfn]!), mfn);
   }
 
   /**
@@ -154,7 +154,7 @@ export class SimHypervisor implements HypervisorPort {
     d.paging?.destroy();
     d.paging = undefined;
     for (let gfn = 0; gfn < d.maxPages; gfn++) {
-      const mfn = d.p2mMfn[gfn]!;
+      const mfn = d.p2m.mfn[gfn]!;
       if (mfn !== INVALID_MFN && this.frames.release(mfn)) d.totPages--;
     }
     d.endTarget();
@@ -168,7 +168,7 @@ export class SimHypervisor implements HypervisorPort {
   pauseDomain(domid: number): void {
     const d = this.domain(domid);
     d.controllerPauses++;
-    for (let v = 0; v < d.vcpus; v++) d.pauseCount[v]!++;
+    for (let v = 0; v < d.vcpus; v++) d.pause.count[v]!++;
   }
 
   /**
@@ -180,7 +180,7 @@ export class SimHypervisor implements HypervisorPort {
     const d = this.domain(domid);
     if (d.controllerPauses === 0) throw new HypervisorError('EINVAL', `domain ${domid} is not paused by the toolstack`, { domid });
     d.controllerPauses--;
-    for (let v = 0; v < d.vcpus; v++) d.pauseCount[v]!--;
+    for (let v = 0; v < d.vcpus; v++) d.pause.count[v]!--;
   }
 
   /**
@@ -207,6 +207,21 @@ export class SimHypervisor implements HypervisorPort {
     return { domid, maxPages: d.maxPages, totPages: d.totPages, pagedPages: d.pagedPages, vcpus: d.vcpus, hvm: d.config.hvm, paging: d.paging !== undefined, pagingAbi: d.paging?.abi.id };
   }
 
+  /**
+   * A machine check finds frame `mfn` bad: it is marked `PGC_broken` (as Xen's MCE handler does before
+   * it asks for the page to go offline), and stays so.
+   *
+   * @example
+   * ```ts
+   * hv.markBroken(mfn);
+   * hv.pageOffline('offline', mfn); // AGAIN for an owned frame, and the owner is crashed
+   * ```
+   */
+  markBroken(mfn: number): void {
+    if (!Number.isInteger(mfn) || mfn < 0 || mfn >= this.frames.size) throw new HypervisorError('EINVAL', `no machine frame ${mfn}`);
+    this.frames.tables.broken[mfn] = 1;
+  }
+
   /** `XEN_SYSCTL_page_offline_op` on one frame: offline, online or query, with Xen 4.2's statuses (RELEASE-4.2.0 `offline_page`). */
   pageOffline(op: PageOfflineOp, mfn: number): number {
     return pageOfflineSysctl(this.frames, op, mfn, (domid) => {
@@ -217,9 +232,9 @@ export class SimHypervisor implements HypervisorPort {
 
   /** The M2P entry of a frame: its owner and the gfn it backs, if any. */
   frameOwner(mfn: number): FrameOwner | undefined {
-    const owner = this.frames.owner[mfn];
+    const owner = this.frames.tables.owner[mfn];
     if (owner === undefined || owner === DOMID_INVALID || owner === DOMID_XEN) return undefined;
-    return { domid: owner, gfn: this.frames.m2p[mfn]! };
+    return { domid: owner, gfn: this.frames.tables.m2p[mfn]! };
   }
 
   /** `XEN_VM_EVENT_GET_VERSION` (Xen 4.13 on): the simulated Xen's ABI when it has the query. */

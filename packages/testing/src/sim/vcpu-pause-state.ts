@@ -1,3 +1,5 @@
+import type { ReadonlyTypedArray } from './readonly-arrays.js';
+
 /**
  * Why each vcpu of a domain cannot run: Xen's pause counts, the ring-space sleep, the black-eye pause
  * and the gfn it waits on. Paging pauses and wakes vcpus through it; the guest runner asks
@@ -12,31 +14,57 @@
 export class VcpuPauseState {
   /** Number of vcpus. */
   readonly vcpus: number;
-  /** `vcpu_pause` count per vcpu (VCPU_PAUSED of mem_event, black-eye pauses, the toolstack's pauses). */
-  readonly pauseCount: Int32Array;
-  /** `vm_event_pause_count` per vcpu. */
-  readonly vmEventPause: Int32Array;
-  /** 1 while the vcpu sleeps for ring space (4.1 `_VPF_mem_event`, 4.2+ wait queue). */
-  readonly ringSleep: Uint8Array;
-  /** 1 while the vcpu holds a black-eye pause (`blocked`). */
-  readonly blackEye: Uint8Array;
-  /** The gfn a vcpu waits on (SUSE age 3 wait queue, or a spurious-fault spin on `paging_in`); −1 none. */
-  readonly waitGfn: Int32Array;
+  /** @internal the writable arrays behind the views below: only the simulator's operations write them */
+  readonly pause: {
+    readonly count: Int32Array;
+    readonly vmEvent: Int32Array;
+    readonly ringSleep: Uint8Array;
+    readonly blackEye: Uint8Array;
+    readonly waitGfn: Int32Array;
+  };
   /** Pauses of the whole domain by the toolstack (`controller_pause_count`). */
   controllerPauses = 0;
 
   /** @param vcpus - number of vcpus, all runnable */
   constructor(vcpus: number) {
     this.vcpus = vcpus;
-    this.pauseCount = new Int32Array(vcpus);
-    this.vmEventPause = new Int32Array(vcpus);
-    this.ringSleep = new Uint8Array(vcpus);
-    this.blackEye = new Uint8Array(vcpus);
-    this.waitGfn = new Int32Array(vcpus).fill(-1);
+    this.pause = {
+      count: new Int32Array(vcpus),
+      vmEvent: new Int32Array(vcpus),
+      ringSleep: new Uint8Array(vcpus),
+      blackEye: new Uint8Array(vcpus),
+      waitGfn: new Int32Array(vcpus).fill(-1),
+    };
+  }
+
+  /** `vcpu_pause` count per vcpu (VCPU_PAUSED of mem_event, black-eye pauses, the toolstack's pauses). */
+  get pauseCount(): ReadonlyTypedArray<Int32Array> {
+    return this.pause.count;
+  }
+
+  /** `vm_event_pause_count` per vcpu. */
+  get vmEventPause(): ReadonlyTypedArray<Int32Array> {
+    return this.pause.vmEvent;
+  }
+
+  /** 1 while the vcpu sleeps for ring space (4.1 `_VPF_mem_event`, 4.2+ wait queue). */
+  get ringSleep(): ReadonlyTypedArray<Uint8Array> {
+    return this.pause.ringSleep;
+  }
+
+  /** 1 while the vcpu holds a black-eye pause (`blocked`). */
+  get blackEye(): ReadonlyTypedArray<Uint8Array> {
+    return this.pause.blackEye;
+  }
+
+  /** The gfn a vcpu waits on (SUSE age 3 wait queue, or a spurious-fault spin on `paging_in`); −1 none. */
+  get waitGfn(): ReadonlyTypedArray<Int32Array> {
+    return this.pause.waitGfn;
   }
 
   /** Whether vcpu `v` can run: not paused, not asleep, not waiting on a gfn. */
   runnable(v: number): boolean {
-    return this.pauseCount[v] === 0 && this.vmEventPause[v] === 0 && this.ringSleep[v] === 0 && this.waitGfn[v] === -1;
+    const p = this.pause;
+    return p.count[v] === 0 && p.vmEvent[v] === 0 && p.ringSleep[v] === 0 && p.waitGfn[v] === -1;
   }
 }

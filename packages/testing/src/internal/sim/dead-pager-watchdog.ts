@@ -18,7 +18,7 @@ export class DeadPagerWatchdog {
     // Waiting on paging: a toolstack pause is not the pager's to end.
     let waiting = false;
     for (let v = 0; v < d.vcpus; v++) {
-      if (d.pauseCount[v]! > d.controllerPauses || d.vmEventPause[v]! > 0 || d.ringSleep[v] === 1 || d.waitGfn[v] !== -1) waiting = true;
+      if (d.pause.count[v]! > d.controllerPauses || d.pause.vmEvent[v]! > 0 || d.pause.ringSleep[v] === 1 || d.pause.waitGfn[v] !== -1) waiting = true;
     }
     const seen = this.watch.get(d.domid);
     if (!waiting || seen === undefined || seen.responses !== paging.counters.responses) {
@@ -28,11 +28,11 @@ export class DeadPagerWatchdog {
     if (nowNs - seen.since < this.outcome.afterNs) return 'none';
     if (this.outcome.outcome === 'resume' && !seen.resumed) {
       for (let v = 0; v < d.vcpus; v++) {
-        d.pauseCount[v] = d.controllerPauses; // the toolstack's own pauses stay
-        d.vmEventPause[v] = 0;
-        d.ringSleep[v] = 0;
-        d.blackEye[v] = 0;
-        d.waitGfn[v] = -1;
+        d.pause.count[v] = d.controllerPauses; // the toolstack's own pauses stay
+        d.pause.vmEvent[v] = 0;
+        d.pause.ringSleep[v] = 0;
+        d.pause.blackEye[v] = 0;
+        d.pause.waitGfn[v] = -1;
       }
       this.watch.set(d.domid, { responses: paging.counters.responses, since: nowNs, resumed: true });
       return 'resumed';

@@ -19,10 +19,10 @@ export class ForeignMappings {
     const mfn = this.mappableFrame(d, gfn, 'map');
     const f = this.m.frames;
     f.get(mfn);
-    f.mapped[mfn]!++;
+    f.tables.mapped[mfn]!++;
     if (writable) {
-      f.typeCount[mfn]!++;
-      f.type[mfn] = PageType.writable;
+      f.tables.typeCount[mfn]!++;
+      f.tables.type[mfn] = PageType.writable;
     }
     const mapping: SimMapping = { domid, gfn, mfn, writable, bytes: this.m.contents.mapBytes(d, mfn, writable), live: true };
     if (!writable) this.m.contents.addReader(mapping);
@@ -36,18 +36,18 @@ export class ForeignMappings {
     m.live = false;
     if (!m.writable) this.m.contents.removeReader(m);
     const f = this.m.frames;
-    f.mapped[m.mfn]!--;
-    if (m.writable && --f.typeCount[m.mfn]! === 0) f.type[m.mfn] = PageType.none;
+    f.tables.mapped[m.mfn]!--;
+    if (m.writable && --f.tables.typeCount[m.mfn]! === 0) f.tables.type[m.mfn] = PageType.none;
     const d = this.m.domains.get(m.domid);
     f.put(m.mfn);
-    if (d !== undefined && d.p2mMfn[m.gfn] === m.mfn && isGuestRam(d.p2mType[m.gfn]!)) this.m.contents.settle(d, m.gfn, 'unmap');
+    if (d !== undefined && d.p2m.mfn[m.gfn] === m.mfn && isGuestRam(d.p2m.type[m.gfn]!)) this.m.contents.settle(d, m.gfn, 'unmap');
     if (d !== undefined) this.m.audit(d, m.gfn, 'unmap');
   }
 
   /** A backend grant-maps a guest page (`GNTTABOP_map_grant_ref`). */
   grantMap(domid: number, gfn: number, writable: boolean): ForeignMapping | typeof GNTST_EAGAIN {
     const d = this.m.domain(domid);
-    if (isPagingType(d.p2mType[gfn]!)) {
+    if (isPagingType(d.p2m.type[gfn]!)) {
       this.m.populateOrCrash(d, gfn, foreignCaller(this.m.controlVcpu));
       this.m.audit(d, gfn, 'grant_map');
       return GNTST_EAGAIN;
@@ -60,16 +60,16 @@ export class ForeignMappings {
     const m = mapping as SimMapping;
     if (!m.live || !m.writable) throw new HypervisorError('EINVAL', `gfn ${m.gfn} of domain ${m.domid} is not mapped writable`, { domid: m.domid, gfn: m.gfn });
     const d = this.m.domain(m.domid);
-    const version = ++d.version[m.gfn]!;
-    if (d.p2mMfn[m.gfn] === m.mfn) this.m.contents.writeVersion(d, m.gfn, m.mfn, version);
+    const version = ++d.p2m.version[m.gfn]!;
+    if (d.p2m.mfn[m.gfn] === m.mfn) this.m.contents.writeVersion(d, m.gfn, m.mfn, version);
     else fillPageContent(m.bytes, d.seed, m.gfn, version); // into a frame the guest no longer has: lost
   }
 
   /** The frame a foreign or grant mapping of `gfn` takes, or the error Xen gave (`get_page_from_gfn` on a paging type, `xen/arch/x86/mm/p2m.c`). */
   private mappableFrame(d: SimDomain, gfn: number, op: string): number {
     if (!Number.isInteger(gfn) || gfn < 0 || gfn >= d.maxPages) throw this.m.refuse('EINVAL', d, gfn, `${op}: gfn is beyond max_pages ${d.maxPages}`);
-    const type = d.p2mType[gfn]!;
-    const mfn = d.p2mMfn[gfn]!;
+    const type = d.p2m.type[gfn]!;
+    const mfn = d.p2m.mfn[gfn]!;
     if (isPagingType(type)) {
       const anyState = d.paging?.protocol.foreignMapEnoent === 'any-paging-state';
       if (anyState || type === P2mType.ram_paged) {

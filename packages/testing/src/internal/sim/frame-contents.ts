@@ -31,10 +31,10 @@ export class FrameContents {
 
   /** Copies frame `mfn` of `d` into `out`. */
   fill(d: SimDomain, mfn: number, out: Uint8Array): void {
-    const written = this.frames.written.get(mfn);
+    const written = this.frames.tables.written.get(mfn);
     if (written !== undefined) out.set(written);
-    else if (this.frames.contentGfn[mfn]! < 0) out.fill(0);
-    else fillPageContent(out, d.seed, this.frames.contentGfn[mfn]!, this.frames.contentVersion[mfn]!);
+    else if (this.frames.tables.contentGfn[mfn]! < 0) out.fill(0);
+    else fillPageContent(out, d.seed, this.frames.tables.contentGfn[mfn]!, this.frames.tables.contentVersion[mfn]!);
   }
 
   /** A frame's 4096 bytes as they are now; `owner` undefined for a free frame. */
@@ -46,16 +46,16 @@ export class FrameContents {
     }
     // A free frame Xen 4.1's evict did not scrub still holds its last owner's page.
     const f = this.frames;
-    const seed = f.unscrubbed.get(mfn);
-    const written = f.written.get(mfn);
+    const seed = f.tables.unscrubbed.get(mfn);
+    const written = f.tables.written.get(mfn);
     if (written !== undefined) bytes.set(written);
-    else if (seed !== undefined && f.contentGfn[mfn]! >= 0) fillPageContent(bytes, seed, f.contentGfn[mfn]!, f.contentVersion[mfn]!);
+    else if (seed !== undefined && f.tables.contentGfn[mfn]! >= 0) fillPageContent(bytes, seed, f.tables.contentGfn[mfn]!, f.tables.contentVersion[mfn]!);
     return bytes;
   }
 
   /** The bytes a new mapping of `mfn` sees: the frame's own for a writable one, a pooled copy otherwise. */
   mapBytes(d: SimDomain, mfn: number, writable: boolean): Uint8Array {
-    const written = this.frames.written.get(mfn);
+    const written = this.frames.tables.written.get(mfn);
     if (written !== undefined) {
       if (writable) return written;
       const copy = this.pagePool.pop() ?? new Uint8Array(PAGE_BYTES);
@@ -65,7 +65,7 @@ export class FrameContents {
     // A writable mapping shares its bytes with the frame, so writes through it are the frame's content.
     const bytes = (writable ? undefined : this.pagePool.pop()) ?? new Uint8Array(PAGE_BYTES);
     this.fill(d, mfn, bytes);
-    if (writable) this.frames.written.set(mfn, bytes);
+    if (writable) this.frames.tables.written.set(mfn, bytes);
     return bytes;
   }
 
@@ -86,14 +86,14 @@ export class FrameContents {
 
   /** The guest writes `gfn`: a new version, seen by every mapping of its frame. */
   guestWrite(d: SimDomain, gfn: number): void {
-    this.writeVersion(d, gfn, d.p2mMfn[gfn]!, ++d.version[gfn]!);
+    this.writeVersion(d, gfn, d.p2m.mfn[gfn]!, ++d.p2m.version[gfn]!);
   }
 
   /** Frame `mfn` now holds `version` of `gfn`; writable mappings share its bytes, readers get a copy. */
   writeVersion(d: SimDomain, gfn: number, mfn: number, version: number): void {
-    this.frames.contentGfn[mfn] = gfn;
-    this.frames.contentVersion[mfn] = version;
-    const written = this.frames.written.get(mfn);
+    this.frames.tables.contentGfn[mfn] = gfn;
+    this.frames.tables.contentVersion[mfn] = version;
+    const written = this.frames.tables.written.get(mfn);
     if (written !== undefined) fillPageContent(written, d.seed, gfn, version);
     const readers = this.readers.get(mfn);
     if (readers !== undefined) for (const reader of readers) fillPageContent(reader.bytes, d.seed, gfn, version);
@@ -101,11 +101,11 @@ export class FrameContents {
 
   /** `prep` loads `buffer` into `mfn`: kept as generated content when it is the gfn's page, as written bytes otherwise. */
   load(d: SimDomain, gfn: number, mfn: number, buffer: Uint8Array): void {
-    if (isPageContent(buffer, d.seed, gfn, d.version[gfn]!, this.scratch)) {
-      this.frames.contentGfn[mfn] = gfn;
-      this.frames.contentVersion[mfn] = d.version[gfn]!;
+    if (isPageContent(buffer, d.seed, gfn, d.p2m.version[gfn]!, this.scratch)) {
+      this.frames.tables.contentGfn[mfn] = gfn;
+      this.frames.tables.contentVersion[mfn] = d.p2m.version[gfn]!;
     } else {
-      this.frames.written.set(mfn, buffer.slice());
+      this.frames.tables.written.set(mfn, buffer.slice());
     }
   }
 
@@ -114,21 +114,21 @@ export class FrameContents {
    * bounded; a mismatch is left in place and reported to the auditor (the page was lost at `op`).
    */
   settle(d: SimDomain, gfn: number, op: string): void {
-    const mfn = d.p2mMfn[gfn]!;
-    const written = this.frames.written.get(mfn);
-    if (written === undefined || this.frames.mapped[mfn]! > 0) return;
-    if (isPageContent(written, d.seed, gfn, d.version[gfn]!, this.scratch)) {
-      this.frames.written.delete(mfn);
-      this.frames.contentGfn[mfn] = gfn;
-      this.frames.contentVersion[mfn] = d.version[gfn]!;
-    } else if (isGuestRam(d.p2mType[gfn]!)) {
+    const mfn = d.p2m.mfn[gfn]!;
+    const written = this.frames.tables.written.get(mfn);
+    if (written === undefined || this.frames.tables.mapped[mfn]! > 0) return;
+    if (isPageContent(written, d.seed, gfn, d.p2m.version[gfn]!, this.scratch)) {
+      this.frames.tables.written.delete(mfn);
+      this.frames.tables.contentGfn[mfn] = gfn;
+      this.frames.tables.contentVersion[mfn] = d.p2m.version[gfn]!;
+    } else if (isGuestRam(d.p2m.type[gfn]!)) {
       this.auditor?.contentLost(d, gfn, mfn, op);
     }
   }
 
   /** The bytes `gfn` holds now (`undefined` while it has no frame). */
   read(d: SimDomain, gfn: number): Uint8Array | undefined {
-    const mfn = d.p2mMfn[gfn]!;
+    const mfn = d.p2m.mfn[gfn]!;
     if (mfn === INVALID_MFN) return undefined;
     const bytes = new Uint8Array(PAGE_BYTES);
     this.fill(d, mfn, bytes);
@@ -138,7 +138,7 @@ export class FrameContents {
   /** The content `gfn` must have: generated from (seed, gfn, version). */
   expected(d: SimDomain, gfn: number): Uint8Array {
     const bytes = new Uint8Array(PAGE_BYTES);
-    fillPageContent(bytes, d.seed, gfn, d.version[gfn]!);
+    fillPageContent(bytes, d.seed, gfn, d.p2m.version[gfn]!);
     return bytes;
   }
 
@@ -152,15 +152,15 @@ export class FrameContents {
     for (const range of d.e820) {
       if (range.type !== 'ram') continue;
       for (let gfn = Math.max(range.start, start), last = Math.min(range.end, end); gfn < last; gfn++) {
-        if (d.p2mType[gfn] === P2mType.invalid) continue;
+        if (d.p2m.type[gfn] === P2mType.invalid) continue;
         checked++;
-        const mfn = d.p2mMfn[gfn]!;
+        const mfn = d.p2m.mfn[gfn]!;
         if (mfn === INVALID_MFN) {
           mismatches.push(gfn);
           continue;
         }
         this.fill(d, mfn, actual);
-        fillPageContent(expected, d.seed, gfn, d.version[gfn]!);
+        fillPageContent(expected, d.seed, gfn, d.p2m.version[gfn]!);
         if (!actualBuffer.equals(expected)) mismatches.push(gfn);
       }
     }

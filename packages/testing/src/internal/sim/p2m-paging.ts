@@ -13,8 +13,8 @@ export class P2mPaging {
     const d = this.m.domain(domid);
     const paging = this.m.pagingOf(d, gfn);
     const f = this.m.frames;
-    const mfn = d.p2mMfn[gfn]!;
-    const type = d.p2mType[gfn]!;
+    const mfn = d.p2m.mfn[gfn]!;
+    const type = d.p2m.type[gfn]!;
     const xen41 = paging.protocol.codeBase !== '4.2'; // 4.0 and 4.1 alike
     const refs = paging.protocol.nominateRefs;
     if (mfn === INVALID_MFN) throw this.m.refuse(paging.protocol.nominateNoFrameErrno, d, gfn, 'nominate: no frame');
@@ -22,14 +22,14 @@ export class P2mPaging {
     const pageable = type === P2mType.ram_rw || (!xen41 && type === P2mType.ram_logdirty);
     const failure = !pageable
       ? `type is not pageable`
-      : f.allocated[mfn] !== 1 || f.refs[mfn] !== refs
-        ? `count_info is ${f.refs[mfn]}${f.allocated[mfn] === 1 ? '|PGC_allocated' : ''}, needs ${refs}|PGC_allocated`
-        : f.typeCount[mfn] !== 0 || (xen41 && f.type[mfn] !== PageType.none)
+      : f.tables.allocated[mfn] !== 1 || f.tables.refs[mfn] !== refs
+        ? `count_info is ${f.tables.refs[mfn]}${f.tables.allocated[mfn] === 1 ? '|PGC_allocated' : ''}, needs ${refs}|PGC_allocated`
+        : f.tables.typeCount[mfn] !== 0 || (xen41 && f.tables.type[mfn] !== PageType.none)
           ? `page has a type reference`
           : undefined;
     // Xen 4.1 and SUSE return EAGAIN for every refusal but an invalid mfn; 4.2+ EBUSY.
     if (failure !== undefined) throw this.m.refuse(xen41 ? 'EAGAIN' : 'EBUSY', d, gfn, `nominate: ${failure}`);
-    d.p2mType[gfn] = P2mType.ram_paging_out;
+    d.p2m.type[gfn] = P2mType.ram_paging_out;
     this.m.audit(d, gfn, 'nominate');
   }
 
@@ -37,8 +37,8 @@ export class P2mPaging {
     const d = this.m.domain(domid);
     const paging = this.m.pagingOf(d, gfn);
     const f = this.m.frames;
-    const mfn = d.p2mMfn[gfn]!;
-    const type = d.p2mType[gfn]!;
+    const mfn = d.p2m.mfn[gfn]!;
+    const type = d.p2m.type[gfn]!;
     if (!paging.protocol.evictRechecks) {
       // Xen 4.1 evict checks only the type and the mfn: no refcount re-check (the seed 003 race).
       if (mfn === INVALID_MFN || type === P2mType.ram_paged || type === P2mType.ram_paging_in || type === P2mType.ram_paging_in_start) {
@@ -49,29 +49,29 @@ export class P2mPaging {
       // that content. With `xenBugs` off the simulator applies 4.2's checks, as for the references below.
       if (!this.m.xenBugs && type !== P2mType.ram_paging_out) throw this.m.refuse('EBUSY', d, gfn, 'evict: gfn is not paging_out (changed since its nomination)');
       // The fix (4.2's check, 2d1f750000 era): a page someone mapped after nomination is not evicted.
-      if (!this.m.xenBugs && (f.refs[mfn] !== 1 || f.typeCount[mfn] !== 0)) {
-        throw this.m.refuse('EBUSY', d, gfn, `evict: page is in use (count_info ${f.refs[mfn]! + 1}, type count ${f.typeCount[mfn]})`);
+      if (!this.m.xenBugs && (f.tables.refs[mfn] !== 1 || f.tables.typeCount[mfn] !== 0)) {
+        throw this.m.refuse('EBUSY', d, gfn, `evict: page is in use (count_info ${f.tables.refs[mfn]! + 1}, type count ${f.tables.typeCount[mfn]})`);
       }
     } else {
       if (mfn === INVALID_MFN || type !== P2mType.ram_paging_out) throw this.m.refuse('EBUSY', d, gfn, 'evict: gfn is not paging_out');
       // get_page, then the count must be exactly 2|PGC_allocated: nobody mapped it since nominate.
-      if (f.allocated[mfn] !== 1 || f.refs[mfn] !== 1 || f.typeCount[mfn] !== 0) {
-        throw this.m.refuse('EBUSY', d, gfn, `evict: page is in use (count_info ${f.refs[mfn]! + 1}, type count ${f.typeCount[mfn]})`);
+      if (f.tables.allocated[mfn] !== 1 || f.tables.refs[mfn] !== 1 || f.tables.typeCount[mfn] !== 0) {
+        throw this.m.refuse('EBUSY', d, gfn, `evict: page is in use (count_info ${f.tables.refs[mfn]! + 1}, type count ${f.tables.typeCount[mfn]})`);
       }
     }
-    d.p2mMfn[gfn] = INVALID_MFN;
-    d.p2mType[gfn] = P2mType.ram_paged;
+    d.p2m.mfn[gfn] = INVALID_MFN;
+    d.p2m.type[gfn] = P2mType.ram_paged;
     d.pagedPages++;
     // Seed 000 patches 6-7: the M2P entry of the evicted frame is invalidated. With xenBugs it is left
     // to Xen: 4.1.0 kept it naming the gfn after the free (stale); from 4515d7bd13 (4.2.0, age 2 on)
     // the free resets it, and only a frame still mapped by someone keeps it until its last put.
-    if (!this.m.xenBugs) f.m2p[mfn] = INVALID_M2P_ENTRY;
-    if (f.allocated[mfn] === 1) {
+    if (!this.m.xenBugs) f.tables.m2p[mfn] = INVALID_M2P_ENTRY;
+    if (f.tables.allocated[mfn] === 1) {
       d.totPages--;
-      const stale = f.m2p[mfn]!;
+      const stale = f.tables.m2p[mfn]!;
       // 4.2+ scrub_one_page; 4.1 frees the page with the guest's data in it.
       const freed = f.release(mfn, paging.protocol.evictScrubs ? undefined : d.seed);
-      if (freed && this.m.xenBugs && !paging.protocol.freeResetsM2p) f.m2p[mfn] = stale;
+      if (freed && this.m.xenBugs && !paging.protocol.freeResetsM2p) f.tables.m2p[mfn] = stale;
     }
     this.m.audit(d, gfn, 'evict');
   }
@@ -80,7 +80,7 @@ export class P2mPaging {
     const d = this.m.domain(domid);
     const paging = this.m.pagingOf(d, gfn);
     const protocol = paging.protocol;
-    const type = d.p2mType[gfn]!;
+    const type = d.p2m.type[gfn]!;
     if (buffer !== undefined && !protocol.prepLoadsBuffer) {
       throw this.m.refuse('EINVAL', d, gfn, `prep: paging ABI ${paging.abi.id} has no load; write the page through a mapping`);
     }
@@ -90,17 +90,17 @@ export class P2mPaging {
       // raced with a balloon-out resurrected the removed gfn; the simulator applies 4.2's ENOENT. The old
       // frame, if any, is released with its M2P entry invalidated (4.1 left it allocated and stale).
       if (!isPagingType(type)) throw this.m.refuse('ENOENT', d, gfn, 'prep: gfn is not being paged in');
-      const old = d.p2mMfn[gfn]!;
+      const old = d.p2m.mfn[gfn]!;
       // RELEASE-4.0.0 p2m_mem_paging_prep answers a failed allocation with -EINVAL, 4.1 with -ENOMEM.
       if (this.m.frames.free === 0) throw this.m.refuse(protocol.prepNoMemoryErrno, d, gfn, 'prep: no free machine frame');
       const mfn = this.m.frames.allocate(d.domid);
       d.totPages++;
       if (old !== INVALID_MFN) this.m.releaseFrame(d, old);
       else if (isPagingType(type)) d.pagedPages--;
-      this.m.frames.written.set(mfn, new Uint8Array(PAGE_BYTES));
-      d.p2mMfn[gfn] = mfn;
-      d.p2mType[gfn] = P2mType.ram_paging_in;
-      this.m.frames.m2p[mfn] = gfn;
+      this.m.frames.tables.written.set(mfn, new Uint8Array(PAGE_BYTES));
+      d.p2m.mfn[gfn] = mfn;
+      d.p2m.type[gfn] = P2mType.ram_paging_in;
+      this.m.frames.tables.m2p[mfn] = gfn;
       this.m.audit(d, gfn, 'prep');
       return;
     }
@@ -112,18 +112,18 @@ export class P2mPaging {
       ? type === P2mType.ram_paging_in_start || (!protocol.oneRequestPerGfn && type === P2mType.ram_paged)
       : type === P2mType.ram_paging_in || type === P2mType.ram_paged;
     if (!allowed) throw this.m.refuse('ENOENT', d, gfn, 'prep: gfn is not being paged in');
-    let mfn = d.p2mMfn[gfn]!;
+    let mfn = d.p2m.mfn[gfn]!;
     if (mfn === INVALID_MFN) {
       if (buffer === undefined && !protocol.oneRequestPerGfn) throw this.m.refuse('EINVAL', d, gfn, 'prep: gfn has no frame and no buffer was given');
       mfn = this.m.frames.allocate(d.domid);
       d.totPages++;
       d.pagedPages--;
-      if (buffer === undefined) this.m.frames.written.set(mfn, new Uint8Array(PAGE_BYTES));
+      if (buffer === undefined) this.m.frames.tables.written.set(mfn, new Uint8Array(PAGE_BYTES));
       else this.m.contents.load(d, gfn, mfn, buffer);
     }
-    d.p2mMfn[gfn] = mfn;
-    this.m.frames.m2p[mfn] = gfn;
-    d.p2mType[gfn] = xen41 ? P2mType.ram_paging_in : P2mType.ram_rw;
+    d.p2m.mfn[gfn] = mfn;
+    this.m.frames.tables.m2p[mfn] = gfn;
+    d.p2m.type[gfn] = xen41 ? P2mType.ram_paging_in : P2mType.ram_rw;
     this.m.contents.settle(d, gfn, 'prep');
     this.m.audit(d, gfn, 'prep');
   }

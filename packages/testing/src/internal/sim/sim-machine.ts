@@ -52,7 +52,7 @@ export class SimMachine {
   populateOrCrash(d: SimDomain, gfn: number, caller: number): void {
     if (d.paging === undefined) {
       d.crashed = `gfn 0x${gfn.toString(16)} was touched while paged out and no pager ring exists`;
-      if (caller >= 0) d.pauseCount[caller]!++; // a guest vcpu (foreign callers are negative)
+      if (caller >= 0) d.pause.count[caller]!++; // a guest vcpu (foreign callers are negative)
       return;
     }
     d.paging.populate(gfn, caller);
@@ -60,8 +60,8 @@ export class SimMachine {
 
   /** Drops the domain's allocation reference of a frame, M2P invalidated. */
   releaseFrame(d: SimDomain, mfn: number): void {
-    this.frames.m2p[mfn] = INVALID_M2P_ENTRY;
-    if (this.frames.allocated[mfn] === 1) {
+    this.frames.tables.m2p[mfn] = INVALID_M2P_ENTRY;
+    if (this.frames.tables.allocated[mfn] === 1) {
       d.totPages--;
       this.frames.release(mfn);
     }
@@ -69,13 +69,13 @@ export class SimMachine {
 
   /** `guest_remove_page`: ram → freed; a paging gfn → p2m invalid, then DROP_PAGE. */
   removeGfn(d: SimDomain, gfn: number, caller: number): boolean {
-    const type = d.p2mType[gfn]!;
-    const mfn = d.p2mMfn[gfn]!;
+    const type = d.p2m.type[gfn]!;
+    const mfn = d.p2m.mfn[gfn]!;
     if (type === P2mType.invalid) return false;
     // RELEASE-4.0.0 guest_remove_page: a gfn without a valid frame is "invalid" and stays (paged).
     if (mfn === INVALID_MFN && isPagingType(type) && d.paging !== undefined && !d.paging.protocol.dropPage) return false;
-    d.p2mType[gfn] = P2mType.invalid;
-    d.p2mMfn[gfn] = INVALID_MFN;
+    d.p2m.type[gfn] = P2mType.invalid;
+    d.p2m.mfn[gfn] = INVALID_MFN;
     if (mfn !== INVALID_MFN) this.releaseFrame(d, mfn);
     if (isPagingType(type) && d.paging !== undefined && d.paging.protocol.dropPage) d.paging.dropPage(gfn, type, caller, mfn !== INVALID_MFN);
     return true;

@@ -98,7 +98,7 @@ export class SimPv implements PvPort {
     for (const range of domain.e820) if (range.type !== 'ram') p2m.setRangeIdentity(range.start, range.end);
     const ram: number[] = [];
     for (let pfn = 0; pfn < domain.maxPages; pfn++) {
-      const mfn = domain.p2mMfn[pfn]!;
+      const mfn = domain.p2m.mfn[pfn]!;
       if (mfn === INVALID_MFN) continue;
       p2m.set(pfn, BigInt(mfn));
       ram.push(pfn);
@@ -107,7 +107,7 @@ export class SimPv implements PvPort {
     const tablePfns = ram.splice(ram.length - (l1Count + 3), l1Count + 3);
     const guest: PvGuest = { p2m, tables: new Map(), root: -1, pinned: new Map(), grants: new Map(), suspended: false, pae };
     const table = (pfn: number, level: number) => {
-      const mfn = domain.p2mMfn[pfn]!;
+      const mfn = domain.p2m.mfn[pfn]!;
       guest.tables.set(mfn, { level, ptes: new Float64Array(ENTRIES) });
       return mfn;
     };
@@ -118,7 +118,7 @@ export class SimPv implements PvPort {
     // Every RAM pfn (tables included) is mapped by one L1 entry; some dirty, as a running guest leaves them.
     [...ram, ...tablePfns].forEach((pfn, i) => {
       const flags = PTE_PRESENT + PTE_RW + PTE_ACCESSED + (pfn % 3 === 0 ? PTE_DIRTY : 0);
-      guest.tables.get(l1s[Math.floor(i / ENTRIES)]!)!.ptes[i % ENTRIES] = domain.p2mMfn[pfn]! * PAGE_BYTES + flags;
+      guest.tables.get(l1s[Math.floor(i / ENTRIES)]!)!.ptes[i % ENTRIES] = domain.p2m.mfn[pfn]! * PAGE_BYTES + flags;
     });
     guest.root = l4!;
     guest.pinned.set(l4!, 4);
@@ -165,7 +165,7 @@ export class SimPv implements PvPort {
 
   /** Grants `gfn`'s frame under `ref` (a backend maps it). */
   grant(domid: number, ref: number, gfn: number): void {
-    this.guest(domid).grants.set(ref, this.domainOf(domid).p2mMfn[gfn]!);
+    this.guest(domid).grants.set(ref, this.domainOf(domid).p2m.mfn[gfn]!);
   }
 
   isGranted(domid: number, mfn: number): boolean {
@@ -206,12 +206,12 @@ export class SimPv implements PvPort {
       throw new HypervisorError('EBUSY', `XENMEM_exchange of mfn 0x${mfn.toString(16)} failed`, { domid });
     }
     // steal_page: only the allocation's reference may be held.
-    if (frames.owner[mfn] !== domid || frames.allocated[mfn] !== 1 || frames.refs[mfn] !== 1) {
+    if (frames.tables.owner[mfn] !== domid || frames.tables.allocated[mfn] !== 1 || frames.tables.refs[mfn] !== 1) {
       throw new HypervisorError('EBUSY', `XENMEM_exchange: mfn 0x${mfn.toString(16)} has other references`, { domid });
     }
     const fresh = frames.allocate(domid);
-    frames.m2p[fresh] = gpfn;
-    frames.written.set(fresh, new Uint8Array(PAGE_BYTES));
+    frames.tables.m2p[fresh] = gpfn;
+    frames.tables.written.set(fresh, new Uint8Array(PAGE_BYTES));
     const guest = this.guest(domid);
     const table = guest.tables.get(mfn);
     if (table) {
@@ -228,12 +228,12 @@ export class SimPv implements PvPort {
   }
 
   writeFrame(mfn: number, bytes: Uint8Array): void {
-    this.frames.written.set(mfn, bytes.slice());
+    this.frames.tables.written.set(mfn, bytes.slice());
   }
 
   setP2m(domid: number, gpfn: number, mfn: number): void {
     this.guest(domid).p2m.set(gpfn, BigInt(mfn));
-    this.domainOf(domid).p2mMfn[gpfn] = mfn;
+    this.domainOf(domid).p2m.mfn[gpfn] = mfn;
   }
 
   /**
@@ -254,7 +254,7 @@ export class SimPv implements PvPort {
         if (pte === 0) continue;
         const target = Math.floor(pte / PAGE_BYTES);
         if (level > 1 && pte % 2 === 1) walk(target, level - 1);
-        else view.push(`${this.frames.m2p[target]}:${pte % PAGE_BYTES}`);
+        else view.push(`${this.frames.tables.m2p[target]}:${pte % PAGE_BYTES}`);
       }
     };
     walk(guest.root, 4);
