@@ -14,7 +14,7 @@ const hvmGuest = xen.createDomain({ maxPages: 4096, vcpus: 2, seed: 2 });
 const pager = createPager({ hypervisor: xen, domid: hvmGuest.domid, policy: xenpaging(), store: memoryStore() });
 await pager.start();
 
-const offline = createOfflineManager({ hypervisor: xen, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+const offline = createOfflineManager({ hypervisor: xen, handlers: [pvExchange(), hvmRelocate(), migrateRequired()], pagers: [pager] });
 offline.offline$.subscribe((r) => console.log(`mfn 0x${r.mfn.toString(16)} (domain ${r.domid}): ${r.handler} → ${r.result}, frame ${r.frameStatus}${r.reason ? ` (${r.reason})` : ''}`));
 
 // The PV guest must be suspended for the exchange (xen-hptool mem-offline suspends it, then resumes).

@@ -8,7 +8,7 @@ import { isPagevisorError, OFFLINE_HANDLERS, type OfflineHandler, type OfflineRe
  * offlined frame again).
  *
  * @remarks
- * It needs paging enabled on the domain, with an ABI whose prep loads the page and makes the gfn
+ * It needs a pager on the domain (one of the manager's `pagers`), with an ABI whose prep loads the page and makes the gfn
  * usable at once (Xen 4.2 and later); the whole move runs without yielding, so neither the guest nor a
  * pager on the domain sees the gfn out. A gfn that is busy (mapped, granted) is refused by nominate or
  * evict: the result is −1 with nothing changed, and the frame stays `offline-pending` until its owner
@@ -60,7 +60,7 @@ export class HvmRelocateHandler implements OfflineHandler {
  *
  * @example
  * ```ts
- * const offline = createOfflineManager({ hypervisor, handlers: [hvmRelocate(), migrateRequired()] });
+ * const offline = createOfflineManager({ hypervisor, handlers: [hvmRelocate(), migrateRequired()], pagers: [pager] });
  * ```
  */
 export function hvmRelocate(): HostPlugin {

@@ -9,7 +9,7 @@ function guest(paging: boolean, abi = 'vm_event/v7') {
   const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
   const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
   const pager = paging ? createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore() }) : undefined;
-  const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired()] });
+  const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired()], pagers: pager ? [pager] : [] });
   const reports: OfflineReport[] = [];
   offline.offline$.subscribe((r) => reports.push(r));
   return { hv, domain, pager, offline, reports };
@@ -51,6 +51,21 @@ describe('OfflineManager with the HVM handlers', () => {
     hv.unmapForeign(mapping);
     expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
     await pager!.stop('graceful');
+  });
+
+  it("hvm-relocate takes the ring's protocol from the pagers it is given: a pager it was not given, or one of Xen 4.1's ABI, leaves the page to migrate-required", async () => {
+    for (const [abi, listed] of [['vm_event/v7', false], ['mem_event/age2', true]] as const) {
+      const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
+      const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
+      const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi });
+      await pager.start();
+      const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired()], pagers: listed ? [pager] : [] });
+      const bad = domain.p2mMfn[700]!;
+      expect(await offline.offlinePage(bad), abi).toMatchObject({ handler: 'migrate-required', result: 'declined', frameStatus: 'offline-pending' });
+      expect(domain.p2mMfn[700]).toBe(bad);
+      await pager.stop('graceful');
+      expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
+    }
   });
 
   it('an HVM domain without paging: migrate-required declines, with the remedy, and nothing changes', async () => {

@@ -1,4 +1,4 @@
-import { createOfflineManager, createPager, type OfflineOutcome, type OfflineReport } from '@pagevisor/core';
+import { createOfflineManager, createPager, type OfflineOutcome, type OfflineReport, type Pager } from '@pagevisor/core';
 import { hvmRelocate, migrateRequired, pvExchange } from '@pagevisor/offline';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
@@ -22,7 +22,7 @@ interface Scenario {
   readonly name: string;
   readonly expect: { readonly handler: string; readonly result: OfflineOutcome; readonly frameStatus?: OfflineReport['frameStatus']; readonly contentPreserved?: boolean; readonly why: string };
   /** Builds the guest and returns the frame to offline. */
-  setup(hv: SimHypervisor): Promise<{ domain: SimDomain; mfn: number; after?: () => Promise<void> }>;
+  setup(hv: SimHypervisor): Promise<{ domain: SimDomain; mfn: number; pager?: Pager; after?: () => Promise<void> }>;
 }
 
 function pv(arrange: (hv: SimHypervisor, domain: SimDomain, gfn: number) => void): Scenario['setup'] {
@@ -59,7 +59,7 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
       const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
       const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore() });
       await pager.start();
-      return { domain, mfn: domain.p2mMfn[1234]!, after: async () => void (await pager.stop('graceful')) };
+      return { domain, mfn: domain.p2mMfn[1234]!, pager, after: async () => void (await pager.stop('graceful')) };
     },
   },
   {
@@ -75,8 +75,8 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
 /** Runs one scenario on a fresh simulated machine. */
 export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const hv = new SimHypervisor({ machineFrames: 16384 });
-  const { domain, mfn, after } = await scenario.setup(hv);
-  const offline = createOfflineManager({ hypervisor: hv, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+  const { domain, mfn, pager, after } = await scenario.setup(hv);
+  const offline = createOfflineManager({ hypervisor: hv, handlers: [pvExchange(), hvmRelocate(), migrateRequired()], pagers: pager ? [pager] : [] });
   const report = await offline.offlinePage(mfn);
   await after?.();
   const contentPreserved = hv.contentMismatches(domain.domid).mismatches.length === 0;

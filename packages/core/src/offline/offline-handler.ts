@@ -21,8 +21,8 @@ export interface OfflineRequest {
   /** The status `offline` returned (`OWNED | PENDING | owner << 16`, perhaps `BROKEN`). */
   readonly status: number;
   /**
-   * The protocol of the owner's paging ring when paging is enabled on it, looked up in the manager's
-   * ABI registry (so a custom ABI registered there is known); undefined otherwise.
+   * The protocol of the owner's paging ring, from the Xen backend of the pager that enabled it (one of
+   * the manager's `pagers`); undefined when none of them pages the owner.
    */
   readonly pagingProtocol: PagingProtocol | undefined;
 }

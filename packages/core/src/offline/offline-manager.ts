@@ -1,13 +1,13 @@
 import { Subject, type Observable } from 'rxjs';
-import { container as rootContainer, inject, injectAll, injectable } from 'tsyringe';
-import type { AbiRegistry } from '../abi/abi-registry.js';
-import { createDefaultAbiRegistry } from '../abi/create-default-abi-registry.js';
+import { container as rootContainer } from 'tsyringe';
 import type { PagingProtocol } from '../abi/paging-protocol.js';
-import { ABI_REGISTRY, HYPERVISOR, OFFLINE_HANDLERS } from '../di/tokens.js';
+import { OFFLINE_HANDLERS } from '../di/tokens.js';
 import { OfflineError } from '../errors/offline-error.js';
 import type { HypervisorPort } from '../hypervisor/hypervisor-port.js';
 import { TsyringePluginContainer } from '../internal/di/tsyringe-plugin-container.js';
+import type { Pager } from '../pager/pager.js';
 import type { HostPlugin } from '../plugin/pagevisor-plugin.js';
+import { XenPagingBackend } from '../xen/xen-paging-backend.js';
 import type { OfflineHandler, OfflineOutcome, OfflineRequest, OfflineResult } from './offline-handler.js';
 import { offlineOwner, PG_OFFLINE, queriedState, type PageOfflineOp } from './page-offline-status.js';
 
@@ -44,7 +44,8 @@ export interface OfflineReport {
  * @remarks
  * `offline$` emits one {@link OfflineReport} per {@link OfflineManager.offlinePage}; it never errors
  * and completes on {@link OfflineManager.close}. Handlers come from `OFFLINE_HANDLERS`, in
- * registration order.
+ * registration order. A handler that works through paging learns the owner's ring protocol from the
+ * Xen backend of the pager paging it, among `pagers`.
  *
  * @example
  * ```ts
@@ -55,7 +56,6 @@ export interface OfflineReport {
  * const report = await offline.offlinePage(0x1234); // { handler: 'hvm-relocate', result: 0, frameStatus: 'offlined', ... }
  * ```
  */
-@injectable()
 export class OfflineManager {
   private readonly reports = new Subject<OfflineReport>();
   private closed = false;
@@ -63,10 +63,15 @@ export class OfflineManager {
   /** One report per offline attempt. */
   readonly offline$: Observable<OfflineReport> = this.reports.asObservable();
 
+  /**
+   * @param hypervisor - the Xen port
+   * @param handlers - asked in this order
+   * @param pagers - the pagers running on this hypervisor's domains
+   */
   constructor(
-    @inject(HYPERVISOR) private readonly hypervisor: HypervisorPort,
-    @injectAll(OFFLINE_HANDLERS) private readonly handlers: OfflineHandler[],
-    @inject(ABI_REGISTRY) private readonly abiRegistry: AbiRegistry,
+    private readonly hypervisor: HypervisorPort,
+    private readonly handlers: readonly OfflineHandler[],
+    private readonly pagers: readonly Pager[] = [],
   ) {}
 
   /**
@@ -122,10 +127,10 @@ export class OfflineManager {
     }
   }
 
-  /** The protocol of `domid`'s paging ring, if it has one and its ABI is known. */
+  /** The protocol of `domid`'s paging ring, from the Xen backend of the pager that pages it, if any. */
   private pagingProtocol(domid: number): PagingProtocol | undefined {
-    const abi = this.hypervisor.domainInfo(domid).pagingAbi;
-    return abi !== undefined && this.abiRegistry.has(abi) ? this.abiRegistry.get(abi).protocol : undefined;
+    for (const { backend } of this.pagers) if (backend instanceof XenPagingBackend && backend.domid === domid && backend.ringProtocol !== undefined) return backend.ringProtocol;
+    return undefined;
   }
 
   private frameStatus(mfn: number): OfflineReport['frameStatus'] {
@@ -143,7 +148,7 @@ export class OfflineManager {
  *
  * @example
  * ```ts
- * createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
+ * createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()], pagers: [pager] });
  * ```
  */
 export interface CreateOfflineManagerOptions {
@@ -151,24 +156,26 @@ export interface CreateOfflineManagerOptions {
   readonly hypervisor: HypervisorPort;
   /** Handler plugins (each registers `OFFLINE_HANDLERS`), asked in this order. */
   readonly handlers: readonly HostPlugin[];
-  /** The ABIs paging rings may speak (default {@link createDefaultAbiRegistry}). */
-  readonly abiRegistry?: AbiRegistry;
+  /**
+   * The pagers running on the hypervisor's domains: a handler that works through paging (`hvm-relocate`)
+   * acts only on a domain one of them pages, with the protocol its Xen backend negotiated.
+   */
+  readonly pagers?: readonly Pager[];
 }
 
 /**
- * Builds an {@link OfflineManager} in its own child container, with the handler plugins registered.
+ * Builds an {@link OfflineManager}: the handler plugins registered in a child container of their own, and the pagers whose domains it may move pages of through paging.
  *
  * @example
  * ```ts
- * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()] });
- * const report = await offline.offlinePage(mfn);
+ * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: memoryStore() });
+ * await pager.start();
+ * const offline = createOfflineManager({ hypervisor, handlers: [pvExchange(), hvmRelocate(), migrateRequired()], pagers: [pager] });
+ * const report = await offline.offlinePage(mfn); // hvm-relocate moves the page of a domain the pager pages
  * ```
  */
 export function createOfflineManager(options: CreateOfflineManagerOptions): OfflineManager {
-  const container = rootContainer.createChildContainer();
-  container.register(HYPERVISOR, { useValue: options.hypervisor });
-  container.register(ABI_REGISTRY, { useValue: options.abiRegistry ?? createDefaultAbiRegistry() });
-  const plugins = new TsyringePluginContainer(container);
+  const plugins = new TsyringePluginContainer(rootContainer.createChildContainer());
   for (const plugin of options.handlers) plugin.register(plugins);
-  return container.isRegistered(OFFLINE_HANDLERS) ? container.resolve(OfflineManager) : new OfflineManager(options.hypervisor, [], container.resolve(ABI_REGISTRY));
+  return new OfflineManager(options.hypervisor, plugins.resolveAll(OFFLINE_HANDLERS), options.pagers);
 }

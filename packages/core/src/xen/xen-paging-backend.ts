@@ -107,6 +107,16 @@ export class XenPagingBackend implements PagingBackend {
     return { maxBatch: this.wire().ringSlots, refusesEviction: true, accesses: 'none', dirtyTracking: false, zeroPages: false, prefetch: true };
   }
 
+  /** The domain it pages. */
+  get domid(): number {
+    return this.options.domid;
+  }
+
+  /** The protocol spoken on the domain's paging ring, once open (the offline manager asks it). */
+  get ringProtocol(): PagingProtocol | undefined {
+    return this.negotiated?.wire.protocol;
+  }
+
   get info(): BackendInfo | undefined {
     const n = this.negotiated;
     return n === undefined ? undefined : { name: 'xen', abi: n.wire.id, pagerAbi: n.pager.id, abiSource: this.abiSource };
