@@ -8,7 +8,8 @@
  *
  * Baseline, in the same run: the work the engine cannot avoid for one fault and one eviction, done in a
  * plain loop with the same policy and store objects (a store read and delete, a policy page-in, a victim
- * choice, a store write, a policy page-out). The ratio says what the engine itself costs.
+ * choice, a store write, a policy page-out). The ratio says what the engine itself costs. Beneath both,
+ * the two page copies per fault alone: what memory bandwidth leaves for any engine over this store.
  *
  * Beside them, the same engine on the simulated Xen: the CLI's default guest with one vcpu (the
  * round trip of a single fault, which no batching hides) and with 64, each with the share of its CPU
@@ -184,11 +185,37 @@ async function baselineFaultsPerSecond(): Promise<number> {
   return done / ((performance.now() - start) / 1000);
 }
 
+/**
+ * The floor under both: per fault, the two 4 KiB copies a memory store cannot avoid (the page read out
+ * of a random slot of a store as large as the steady state's, half the pages; the victim written into
+ * the slot that page-in freed), with nothing else.
+ */
+function copiesFaultsPerSecond(): number {
+  const held = PAGES / 2;
+  const slab = new Uint8Array(held * 4096);
+  const batch = new Uint8Array(BATCH * 4096);
+  const slots = new Uint32Array(BATCH);
+  let seed = 1;
+  const start = performance.now();
+  for (let done = 0; done < FAULTS; done += BATCH) {
+    for (let i = 0; i < BATCH; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      slots[i] = seed % held;
+      batch.set(slab.subarray(slots[i]! * 4096, slots[i]! * 4096 + 4096), i * 4096);
+    }
+    // The victims go into the slots the page-ins freed, as the store's free-slot stack hands them out.
+    for (let i = 0; i < BATCH; i++) slab.set(batch.subarray(i * 4096, i * 4096 + 4096), slots[BATCH - 1 - i]! * 4096);
+  }
+  return FAULTS / ((performance.now() - start) / 1000);
+}
+
 const engine: number[] = [];
 const baseline: number[] = [];
+const copies: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   engine.push(await engineFaultsPerSecond());
   baseline.push(await baselineFaultsPerSecond());
+  copies.push(copiesFaultsPerSecond());
 }
 const oneVcpu = [];
 const manyVcpus = [];
@@ -207,15 +234,18 @@ console.log(
 );
 const faultsPerSecond = Math.round(median(engine));
 const baselinePerSecond = Math.round(median(baseline));
-console.log(`engine over a null backend: ${(faultsPerSecond / 1e6).toFixed(2)} M faults/s (one eviction each); baseline loop ${(baselinePerSecond / 1e6).toFixed(2)} M/s; ratio ${(faultsPerSecond / baselinePerSecond).toFixed(2)}`);
+const copiesPerSecond = Math.round(median(copies));
+console.log(`engine over a null backend: ${(faultsPerSecond / 1e6).toFixed(2)} M faults/s (one eviction each); baseline loop ${(baselinePerSecond / 1e6).toFixed(2)} M/s; ratio ${(faultsPerSecond / baselinePerSecond).toFixed(2)}; the two page copies alone ${(copiesPerSecond / 1e6).toFixed(2)} M/s`);
 const out = writeBenchResults('engine', {
   method: `Medians of ${RUNS} runs, alternating. Engine: createPager over a null backend (${PAGES} pages, target half, faults already queued on pages the engine holds out, populate and evict free, batches of ${BATCH}), the xenpaging policy and the memory store; ${FAULTS} faults per run, each paged in and answered with one eviction to hold the target. Baseline: the same policy and store calls per fault in a plain loop (store read and delete, policy page-in, victim choice, store write, policy page-out), no engine.`,
   targets: { faultsPerSecond: 1_000_000, simulatedXenOneVcpuFaultsPerSecond: 200_000 },
   faultsPerSecond,
   baselineFaultsPerSecond: baselinePerSecond,
   ratioToBaseline: +(faultsPerSecond / baselinePerSecond).toFixed(3),
+  copiesOnlyFaultsPerSecond: copiesPerSecond,
+  copiesOnlyMethod: `The two 4 KiB copies per fault a memory store makes (read one out of a random slot of a ${(PAGES / 2) * 4} KiB store, write the victim into the slot it freed), nothing else: the ceiling of any engine with this store on this machine.`,
   simulatedXen,
   simulatedXenMethod: `Median of ${RUNS} runs each: the simulated Xen (vm_event/v7, 65536 gfns, target 25%), xenpaging and the memory store, a Zipf workload (100k operations on one vcpu, 200k on 64), the pager settling after every guest step as pagevisor run does; faults per second of the workload, measured under the profiler; contentModelShare is the share of V8 profiler samples (100 µs) with a function of sim/page-content or internal/sim/frame-contents on the stack.`,
-  samples: { engine: engine.map(Math.round), baseline: baseline.map(Math.round), simulatedXenOneVcpu: oneVcpu.map((r) => Math.round(r.faultsPerSecond)), simulatedXen64Vcpus: manyVcpus.map((r) => Math.round(r.faultsPerSecond)) },
+  samples: { engine: engine.map(Math.round), baseline: baseline.map(Math.round), copiesOnly: copies.map(Math.round), simulatedXenOneVcpu: oneVcpu.map((r) => Math.round(r.faultsPerSecond)), simulatedXen64Vcpus: manyVcpus.map((r) => Math.round(r.faultsPerSecond)) },
 });
 console.log(`written ${out}`);
