@@ -18,6 +18,9 @@ import type { StopReport } from './stop-report.js';
 /** Milliseconds of back-to-back service after which the pager lets the event loop run. */
 const EVENT_LOOP_SLICE_MS = 10;
 
+/** What `settle` returns when there is nothing to wait for. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * Metadata bytes per gfn, by part.
  *
@@ -62,9 +65,6 @@ export interface MetadataBytes {
  * await pager.stop('graceful');
  * ```
  */
-/** What `settle` returns when there is nothing to wait for. */
-const SETTLED: Promise<void> = Promise.resolve();
-
 @injectable()
 export class Pager {
   private readonly events = new Subject<PagerEvent>();
