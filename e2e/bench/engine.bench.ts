@@ -47,7 +47,7 @@ const BATCH = 64;
 class NullBackend implements PagingBackend {
   readonly pageCount = PAGES;
   readonly memoryName = 'null';
-  readonly capabilities: BackendCapabilities = { maxBatch: BATCH, refusesEviction: false, accesses: 'none', dirtyTracking: false, zeroPages: false, prefetch: true };
+  readonly capabilities: BackendCapabilities = { maxBatch: BATCH, refusesEviction: false, accesses: 'none', dirtyTracking: false, zeroPages: false, startsAbsent: false, prefetch: true };
   readonly info = { name: 'null' };
   readonly activity$ = new Subject<void>();
   readonly target$ = new BehaviorSubject<number>(PAGES);

@@ -78,7 +78,7 @@ class FlagBackend implements PagingBackend {
   abandonEviction(): void {}
 }
 
-const capabilities = (prefetch: boolean): BackendCapabilities => ({ maxBatch: 16, refusesEviction: false, accesses: 'none', dirtyTracking: false, zeroPages: false, prefetch });
+const capabilities = (prefetch: boolean): BackendCapabilities => ({ maxBatch: 16, refusesEviction: false, accesses: 'none', dirtyTracking: false, zeroPages: false, startsAbsent: false, prefetch });
 
 describe('the engine reads the backend capabilities', () => {
   it('with prefetch, a rising target and a graceful stop page in without faults', async () => {

@@ -39,6 +39,18 @@ export const PAGE_REMOVED = 1 << 1;
 export const FAULT_FOREIGN = 1 << 2;
 
 /**
+ * The page was absent (never touched, or evicted as a page of zeros): the backend fills it with zeros
+ * when it completes the record, and no store holds a copy. Only backends with
+ * {@link BackendCapabilities.startsAbsent} or {@link BackendCapabilities.zeroPages} report it.
+ *
+ * @example
+ * ```ts
+ * if (batch.flags[i]! & FAULT_ABSENT) console.log('first touch of', batch.pages[i]);
+ * ```
+ */
+export const FAULT_ABSENT = 1 << 3;
+
+/**
  * Faults a backend reports, as parallel typed arrays the engine allocates once and the backend fills.
  *
  * @example
@@ -50,7 +62,7 @@ export const FAULT_FOREIGN = 1 << 2;
 export interface FaultBatch {
   /** The page each record is about: an index into the backend's page space (Xen: the gfn). */
   readonly pages: Uint32Array;
-  /** {@link FAULT_WRITE}, {@link PAGE_REMOVED}, {@link FAULT_FOREIGN}. */
+  /** {@link FAULT_WRITE}, {@link PAGE_REMOVED}, {@link FAULT_FOREIGN}, {@link FAULT_ABSENT}. */
   readonly flags: Uint8Array;
   /** Who faulted: a vcpu or thread id, or the foreign caller's own (-1 when unknown). */
   readonly who: Int32Array;
@@ -128,6 +140,17 @@ export const EVICT_TRY = 0;
  */
 export const EVICT_SKIP = 1;
 /**
+ * The engine's input to {@link PagingBackend.commitEviction} on a backend with
+ * {@link BackendCapabilities.zeroPages}: evict this prepared page, which is all zeros and was not
+ * written to the store; its next access is a fault with {@link FAULT_ABSENT}.
+ *
+ * @example
+ * ```ts
+ * outcome[i] = isZeroPage(bytes, i) ? EVICT_ZERO : EVICT_TRY;
+ * ```
+ */
+export const EVICT_ZERO = 4;
+/**
  * The page is out: its memory is released and its next access faults.
  *
  * @example
@@ -186,8 +209,18 @@ export interface BackendCapabilities {
    * `WP_ASYNC` and `PAGEMAP_SCAN`; Xen log-dirty mode). No shipped backend implements it yet.
    */
   readonly dirtyTracking: boolean;
-  /** Whether the backend can map a page of zeros without being handed the bytes (userfaultfd `UFFDIO_ZEROPAGE`). */
+  /**
+   * Whether the backend can map a page of zeros without being handed the bytes (userfaultfd
+   * `UFFDIO_ZEROPAGE`). The engine then evicts pages of zeros without writing them to the store
+   * ({@link EVICT_ZERO}), and their next fault comes with {@link FAULT_ABSENT}.
+   */
   readonly zeroPages: boolean;
+  /**
+   * Whether pages start absent: nothing is in memory until touched, and each first touch is a fault
+   * with {@link FAULT_ABSENT} that the backend fills with zeros (userfaultfd on a new mapping). Xen
+   * domains start with every page resident.
+   */
+  readonly startsAbsent: boolean;
   /**
    * Whether `requestPageIn` may be called for pages nobody faulted on. Without it the pager pages in
    * only on faults: a rising target waits for the guest, and a graceful stop is refused.
@@ -270,8 +303,8 @@ export interface PagingBackend {
   prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array): number | Promise<number>;
   /**
    * Second phase: drops the prepared `pages[0 … count)` (same order, same bytes) whose outcome the
-   * engine set to {@link EVICT_TRY}, and sets each to {@link EVICT_DONE} or {@link EVICT_REFUSED}; pages
-   * set to {@link EVICT_SKIP} go back to the guest.
+   * engine set to {@link EVICT_TRY} or {@link EVICT_ZERO}, and sets each to {@link EVICT_DONE} or
+   * {@link EVICT_REFUSED}; pages set to {@link EVICT_SKIP} go back to the guest.
    */
   commitEviction(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void | Promise<void>;
   /** The copies of prepared `pages[0 … count)` could not be made durable: they stay resident. */

@@ -25,6 +25,13 @@ export interface PagerStats {
   readonly evictFailReasons: Readonly<Record<EvictFailReason, number>>;
   /** Pages kept resident because the store failed to write them. */
   readonly storeWriteErrors: number;
+  /**
+   * Pages that came in as zeros without the store (first touches, pages evicted as zeros), on a
+   * backend whose pages start absent or that maps zero pages itself (userfaultfd).
+   */
+  readonly zeroFills: number;
+  /** Evictions of pages of zeros, which no store was given (counted in {@link PagerStats.evictions} too). */
+  readonly zeroEvictions: number;
   /** The domain's target in pages. */
   readonly target: number;
   /** Pages the domain holds now (`tot_pages`). */

@@ -359,6 +359,8 @@ export class Pager {
       evictFails: c.evictFails,
       evictFailReasons: { ...c.evictFailReasons },
       storeWriteErrors: c.storeWriteErrors,
+      zeroFills: c.zeroFills,
+      zeroEvictions: c.zeroEvictions,
       target: this.target,
       totalPages: resident,
       storeBytes: this.store.stats().bytes,

@@ -104,7 +104,7 @@ export class XenPagingBackend implements PagingBackend {
   get capabilities(): BackendCapabilities {
     // Xen 4.0–4.x: nominate refuses busy pages; the paging ring reports faults only; log-dirty is
     // not wired in; a page-in loads bytes (prep's buffer or a mapping); a foreign map starts a page-in.
-    return { maxBatch: this.wire().ringSlots, refusesEviction: true, accesses: 'none', dirtyTracking: false, zeroPages: false, prefetch: true };
+    return { maxBatch: this.wire().ringSlots, refusesEviction: true, accesses: 'none', dirtyTracking: false, zeroPages: false, startsAbsent: false, prefetch: true };
   }
 
   /** The domain it pages. */

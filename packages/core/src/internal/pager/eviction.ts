@@ -1,4 +1,4 @@
-import { EVICT_DONE, EVICT_SKIP, EVICT_TRY } from '../../backend/paging-backend.js';
+import { EVICT_DONE, EVICT_SKIP, EVICT_TRY, EVICT_ZERO } from '../../backend/paging-backend.js';
 import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 import type { EvictFailReason } from '../../pager/pager-events.js';
 
@@ -84,8 +84,10 @@ export class Eviction {
       ctx.events.next({ type: 'batch.evicted', evicted: 0, failed });
       return 0;
     }
+    // Pages of zeros (on a backend that maps zero pages itself) go out without a copy: first in the batch.
+    const zeros = backend.capabilities.zeroPages ? this.zerosFirst(prepared) : 0;
     try {
-      await store.writeBatch(victims, pages, prepared);
+      if (prepared > zeros) await store.writeBatch(this.stored(zeros), pages.subarray(zeros * PAGE_BYTES), prepared - zeros);
       // The guest's copy goes only once the store's is durable (a no-op for the memory store).
       await store.flush();
     } catch (error) {
@@ -96,7 +98,7 @@ export class Eviction {
       return 0;
     }
     // Seed 003: a page the guest touched since it was prepared is not evicted (the policy says so).
-    for (let i = 0; i < prepared; i++) outcome[i] = policy.confirmEviction?.(victims[i]!) === false ? EVICT_SKIP : EVICT_TRY;
+    for (let i = 0; i < prepared; i++) outcome[i] = policy.confirmEviction?.(victims[i]!) === false ? EVICT_SKIP : i < zeros ? EVICT_ZERO : EVICT_TRY;
     await backend.commitEviction(victims, prepared, pages, outcome);
     let evicted = 0;
     let refused = 0;
@@ -104,12 +106,16 @@ export class Eviction {
       const gfn = victims[i]!;
       if (outcome[i] !== EVICT_DONE) {
         this.failed(gfn, outcome[i] === EVICT_SKIP ? 'accessed' : 'evict');
-        this.refused[refused++] = gfn; // the page stays, and its copy leaves the store
+        if (i >= zeros) this.refused[refused++] = gfn; // the page stays, and its copy leaves the store
         failed++;
         continue;
       }
-      ctx.out[gfn] = OUT;
-      ctx.outCount++;
+      if (i >= zeros) {
+        ctx.out[gfn] = OUT;
+        ctx.outCount++;
+      } else {
+        ctx.counters.zeroEvictions++; // absent now: its next fault is filled with zeros, no store holds it
+      }
       policy.notifyPagedOut(gfn);
       if (config.pageEvents) ctx.events.next({ type: 'page.evicted', gfn });
       evicted++;
@@ -118,6 +124,42 @@ export class Eviction {
     ctx.counters.evictions += evicted;
     ctx.events.next({ type: 'batch.evicted', evicted, failed });
     return evicted;
+  }
+
+  /**
+   * Moves the prepared pages whose bytes are all zeros to the front of the batch (victims and bytes
+   * alike); returns how many.
+   */
+  private zerosFirst(prepared: number): number {
+    const { victims, pages } = this;
+    const words = new Int32Array(pages.buffer, pages.byteOffset, (prepared * PAGE_BYTES) >> 2);
+    let zeros = 0;
+    for (let i = 0; i < prepared; i++) {
+      const from = (i * PAGE_BYTES) >> 2;
+      let zero = true;
+      for (let w = from, end = from + (PAGE_BYTES >> 2); w < end; w++) {
+        if (words[w] !== 0) {
+          zero = false;
+          break;
+        }
+      }
+      if (!zero) continue;
+      if (i !== zeros) {
+        // Swap page i with the first non-zero one; a zero page's bytes need no copy, only the other's.
+        const other = victims[zeros]!;
+        victims[zeros] = victims[i]!;
+        victims[i] = other;
+        pages.copyWithin(i * PAGE_BYTES, zeros * PAGE_BYTES, (zeros + 1) * PAGE_BYTES);
+        pages.fill(0, zeros * PAGE_BYTES, (zeros + 1) * PAGE_BYTES);
+      }
+      zeros++;
+    }
+    return zeros;
+  }
+
+  /** The victims from `from` on, the ones the store writes. */
+  private stored(from: number): Uint32Array {
+    return from === 0 ? this.victims : this.victims.subarray(from);
   }
 
   private failed(gfn: number, reason: EvictFailReason): void {

@@ -1,4 +1,4 @@
-import { PAGE_REMOVED, POPULATED, POPULATE_NO_MEMORY, type FaultBatch } from '../../backend/paging-backend.js';
+import { FAULT_ABSENT, PAGE_REMOVED, POPULATED, POPULATE_NO_MEMORY, type FaultBatch } from '../../backend/paging-backend.js';
 import { NoMemoryBackoff } from './no-memory-backoff.js';
 import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 
@@ -59,7 +59,13 @@ export class PageIn {
       }
       ctx.counters.faults++;
       // Duplicate faults on one page are normal: page it in once, complete them all.
-      if (ctx.out[gfn] === OUT && indexIn(gfns, reads, gfn) < 0) gfns[reads++] = gfn;
+      if (ctx.out[gfn] === OUT) {
+        if (indexIn(gfns, reads, gfn) < 0) gfns[reads++] = gfn;
+      } else if ((batch.flags[i]! & FAULT_ABSENT) !== 0) {
+        // A first touch (or a page evicted as zeros): the backend fills it with zeros as it completes the record.
+        ctx.policy.notifyPagedIn(gfn, true);
+        ctx.counters.zeroFills++;
+      }
     }
     if (dropped > 0) await ctx.store.deleteBatch(drops, dropped);
     const { loaded: pagedIn, starved } = reads > 0 ? await this.load(reads) : { loaded: 0, starved: 0 };

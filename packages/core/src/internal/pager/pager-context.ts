@@ -16,13 +16,16 @@ export interface PagerCounters {
   faults: number;
   drops: number;
   evictFails: number;
+  /** Pages that came in as zeros (first touches, pages evicted as zeros) and pages evicted as zeros. */
+  zeroFills: number;
+  zeroEvictions: number;
   readonly evictFailReasons: Record<EvictFailReason, number>;
   storeWriteErrors: number;
 }
 
 /** Zeroed counters. */
 export function newPagerCounters(): PagerCounters {
-  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
+  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, zeroEvictions: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
 }
 
 /**
@@ -51,6 +54,8 @@ export class PagerContext {
   ) {
     this.out = new Uint8Array(maxPages);
     this.maxBatch = backend.capabilities.maxBatch;
+    // Pages not yet in memory are not resident to the policy either: it must not pick them.
+    if (backend.capabilities.startsAbsent) for (let page = 0; page < maxPages; page++) policy.notifyPagedOut(page);
   }
 
   /** The guest dropped `gfn` (DROP_PAGE, or one that was lost): it is no longer out. */

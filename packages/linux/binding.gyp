@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "pagevisor_linux",
+      "sources": ["src/native/uffd.c"],
+      "cflags": ["-O2", "-Wall", "-pthread"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

@@ -1,0 +1,65 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { LinuxError } from '../linux-error.js';
+
+/** What the kernel and this process allow, from the addon's probe. */
+export interface NativeProbe {
+  readonly ok: boolean;
+  readonly errno: number;
+  readonly step: 'userfaultfd' | 'UFFDIO_API';
+  readonly features: number;
+  readonly via: 'syscall' | '/dev/userfaultfd';
+}
+
+/** The addon (`src/native/uffd.c`): regions by id, pages by index, outcomes per page. */
+export interface NativeAddon {
+  probe(): NativeProbe;
+  create(pages: number): number;
+  view(id: number, threadId: number): ArrayBuffer;
+  start(id: number, onActivity: () => void, threadId: number): void;
+  drain(id: number, pages: Uint32Array, flags: Uint8Array, who: Int32Array, max: number): number;
+  copy(id: number, pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void;
+  zero(id: number, pages: Uint32Array, count: number, outcome: Uint8Array): void;
+  protect(id: number, pages: Uint32Array, count: number, on: boolean): void;
+  readOut(id: number, pages: Uint32Array, count: number, into: Uint8Array, outcome: Uint8Array): void;
+  drop(id: number, pages: Uint32Array, count: number): void;
+  wake(id: number, pages: Uint32Array, count: number): void;
+  residentSet(id: number, into: Uint8Array): void;
+  features(id: number): number;
+  release(id: number): void;
+  close(id: number): void;
+}
+
+/** Per-page outcome of the addon's copy, zero and readOut. */
+export const NATIVE_OK = 0;
+/** The page was already there (EEXIST). */
+export const NATIVE_PRESENT = 1;
+/** The mapping is changing; try again (EAGAIN). */
+export const NATIVE_RETRY = 2;
+/** The call failed for this page (not present, outside the region). */
+export const NATIVE_FAILED = 3;
+
+const require = createRequire(import.meta.url);
+const prebuilt = fileURLToPath(new URL(`../../prebuilds/${process.platform}-${process.arch}/pagevisor_linux.node`, import.meta.url));
+const sourceBuild = fileURLToPath(new URL('../../build/Release/pagevisor_linux.node', import.meta.url));
+let loaded: NativeAddon | undefined;
+
+/**
+ * The addon, loaded once per thread: the prebuilt binary for this platform, else node-gyp's build.
+ *
+ * @throws {@link LinuxError} `LINUX_UNSUPPORTED` off Linux; `LINUX_NATIVE_MISSING` when no binary loads
+ */
+export function nativeAddon(): NativeAddon {
+  if (loaded !== undefined) return loaded;
+  if (process.platform !== 'linux') throw new LinuxError('LINUX_UNSUPPORTED', `userfaultfd is Linux's: this is ${process.platform}; page memory on Linux 5.11 or later`);
+  const failures: string[] = [];
+  for (const path of [prebuilt, sourceBuild]) {
+    try {
+      loaded = require(path) as NativeAddon;
+      return loaded;
+    } catch (error) {
+      failures.push(`${path}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new LinuxError('LINUX_NATIVE_MISSING', `the @pagevisor/linux addon is not built for ${process.platform}-${process.arch} (${failures.join('; ')}); run \`npm rebuild @pagevisor/linux\` with a C compiler and Node's headers installed`);
+}

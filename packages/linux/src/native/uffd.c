@@ -1,0 +1,652 @@
+// Pagevisor's userfaultfd addon: paged regions of this process. One region is an anonymous private
+// mapping registered with its own userfaultfd for missing and write-protect faults. A reader thread
+// (never the pager's, never one that touches the region) reads fault messages into a queue and wakes
+// the pager's thread through a thread-safe function; the pager drains the queue, populates pages
+// (UFFDIO_COPY, UFFDIO_ZEROPAGE), and evicts them: write-protect (so a write in the window faults
+// instead of being lost), copy out with process_vm_readv (a kernel access, so a page that is missing
+// fails with EFAULT instead of blocking the pager: the uffd is UFFD_USER_MODE_ONLY), then
+// MADV_DONTNEED and a wake. See docs/guides/linux.md.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <node_api.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+#define MAX_REGIONS 64
+#define QUEUE 4096u
+#define READ_BATCH 64
+
+typedef struct {
+  int used;
+  int uffd;
+  int stopfd;
+  uint8_t *base;
+  uint32_t pages;
+  uint64_t features;
+  pthread_t reader;
+  int reading;
+  pthread_mutex_t lock;
+  // Fault queue: ring of page index, flags (bit 0 write, bit 1 write-protect fault) and thread id.
+  uint32_t qpage[QUEUE];
+  uint8_t qflags[QUEUE];
+  int32_t qtid[QUEUE];
+  uint32_t qhead, qtail;
+  int notified;
+  int readerError;
+  int64_t servingThread;
+  napi_threadsafe_function tsfn;
+} region_t;
+
+static region_t regions[MAX_REGIONS];
+static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
+
+static napi_value fail(napi_env env, const char *code, int err, const char *what) {
+  napi_value error, message, codeValue, errnoValue;
+  char text[256];
+  snprintf(text, sizeof text, "%s: %s", what, strerror(err));
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &codeValue);
+  napi_create_error(env, codeValue, message, &error);
+  napi_create_int32(env, err, &errnoValue);
+  napi_set_named_property(env, error, "errno", errnoValue);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int argInt(napi_env env, napi_value v, int64_t *out) { return napi_get_value_int64(env, v, out) == napi_ok ? 0 : -1; }
+
+static void *typedData(napi_env env, napi_value v, size_t *length) {
+  napi_typedarray_type type;
+  void *data;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &data, &buffer, &offset) != napi_ok) return NULL;
+  return data;
+}
+
+static region_t *regionArg(napi_env env, napi_value v) {
+  int64_t id;
+  if (argInt(env, v, &id) != 0 || id < 0 || id >= MAX_REGIONS || !regions[id].used) {
+    napi_throw_range_error(env, "UFFD_REGION", "no such paged region");
+    return NULL;
+  }
+  return &regions[id];
+}
+
+/** A userfaultfd: the syscall, else /dev/userfaultfd (which root or the userfaultfd group may open). */
+static int openUffd(int *how) {
+  int flags = O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY;
+  int fd = (int)syscall(SYS_userfaultfd, flags);
+  *how = 0;
+  if (fd >= 0) return fd;
+  int sysErr = errno;
+  int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+  if (dev < 0) {
+    errno = sysErr;
+    return -1;
+  }
+  fd = ioctl(dev, USERFAULTFD_IOC_NEW, flags);
+  int devErr = errno;
+  close(dev);
+  *how = 1;
+  errno = devErr;
+  return fd;
+}
+
+/** probe(): { ok, errno, step, features, via } — what this kernel and this process may do. */
+static napi_value Probe(napi_env env, napi_callback_info info) {
+  napi_value result, v;
+  napi_create_object(env, &result);
+  int how;
+  int fd = openUffd(&how);
+  const char *step = "userfaultfd";
+  int err = 0;
+  uint64_t features = 0;
+  if (fd < 0) {
+    err = errno;
+  } else {
+    struct uffdio_api api = {.api = UFFD_API, .features = 0};
+    if (ioctl(fd, UFFDIO_API, &api) != 0) {
+      err = errno;
+      step = "UFFDIO_API";
+    } else {
+      features = api.features;
+    }
+    close(fd);
+  }
+  napi_get_boolean(env, err == 0, &v);
+  napi_set_named_property(env, result, "ok", v);
+  napi_create_int32(env, err, &v);
+  napi_set_named_property(env, result, "errno", v);
+  napi_create_string_utf8(env, step, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, result, "step", v);
+  napi_create_double(env, (double)features, &v);
+  napi_set_named_property(env, result, "features", v);
+  napi_create_string_utf8(env, how ? "/dev/userfaultfd" : "syscall", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, result, "via", v);
+  return result;
+}
+
+/** create(pages): a region id. The mapping is registered for missing and write-protect faults. */
+static napi_value Create(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t pages;
+  if (argc < 1 || argInt(env, argv[0], &pages) != 0 || pages <= 0 || pages > (1ll << 28)) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "pages must be an integer in [1, 2^28]");
+    return NULL;
+  }
+  pthread_mutex_lock(&table);
+  int id = -1;
+  for (int i = 0; i < MAX_REGIONS; i++)
+    if (!regions[i].used) {
+      id = i;
+      break;
+    }
+  if (id < 0) {
+    pthread_mutex_unlock(&table);
+    return fail(env, "UFFD_LIMIT", EMFILE, "too many paged regions in this process");
+  }
+  region_t *r = &regions[id];
+  memset(r, 0, sizeof *r);
+  int how;
+  r->uffd = openUffd(&how);
+  if (r->uffd < 0) {
+    pthread_mutex_unlock(&table);
+    return fail(env, "UFFD_OPEN", errno, "userfaultfd");
+  }
+  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP};
+  if (ioctl(r->uffd, UFFDIO_API, &api) != 0) {
+    int e = errno;
+    close(r->uffd);
+    pthread_mutex_unlock(&table);
+    return fail(env, "UFFD_API", e, "UFFDIO_API (thread ids and write-protect faults)");
+  }
+  r->features = api.features;
+  size_t bytes = (size_t)pages * PAGE;
+  void *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) {
+    int e = errno;
+    close(r->uffd);
+    pthread_mutex_unlock(&table);
+    return fail(env, "UFFD_MAP", e, "mmap of the region");
+  }
+  struct uffdio_register reg = {.range = {.start = (uintptr_t)base, .len = bytes}, .mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP};
+  if (ioctl(r->uffd, UFFDIO_REGISTER, &reg) != 0) {
+    int e = errno;
+    munmap(base, bytes);
+    close(r->uffd);
+    pthread_mutex_unlock(&table);
+    return fail(env, "UFFD_REGISTER", e, "UFFDIO_REGISTER (missing and write-protect)");
+  }
+  r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  r->base = base;
+  r->pages = (uint32_t)pages;
+  pthread_mutex_init(&r->lock, NULL);
+  r->used = 1;
+  pthread_mutex_unlock(&table);
+  napi_value result;
+  napi_create_int32(env, id, &result);
+  return result;
+}
+
+/**
+ * view(id, threadId): an ArrayBuffer over the region, for the calling thread (each thread makes its
+ * own). Refused to the thread that serves the region's faults: its first touch of a page that is out
+ * would wait for itself.
+ */
+static napi_value View(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  int64_t thread = -1;
+  if (argc > 1) argInt(env, argv[1], &thread);
+  if (r->reading && thread == r->servingThread) {
+    napi_throw_error(env, "LINUX_STATE", "this thread serves the region's faults and must never touch it: touch it from another thread (a Worker), or run the pager in a Worker");
+    return NULL;
+  }
+  napi_value buffer;
+  if (napi_create_external_arraybuffer(env, r->base, (size_t)r->pages * PAGE, NULL, NULL, &buffer) != napi_ok) {
+    napi_throw_error(env, "UFFD_VIEW", "this Node.js cannot make an ArrayBuffer over external memory");
+    return NULL;
+  }
+  return buffer;
+}
+
+static void callActivity(napi_env env, napi_value callback, void *context, void *data) {
+  region_t *r = context;
+  pthread_mutex_lock(&r->lock);
+  r->notified = 0;
+  pthread_mutex_unlock(&r->lock);
+  if (env == NULL || callback == NULL) return;
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  napi_call_function(env, undefined, callback, 0, NULL, NULL);
+}
+
+static void *readerMain(void *arg) {
+  region_t *r = arg;
+  struct uffd_msg msgs[READ_BATCH];
+  struct pollfd fds[2] = {{.fd = r->uffd, .events = POLLIN}, {.fd = r->stopfd, .events = POLLIN}};
+  for (;;) {
+    // Read only as many messages as the queue has room for: the rest wait in the kernel.
+    pthread_mutex_lock(&r->lock);
+    uint32_t room = QUEUE - (r->qtail - r->qhead);
+    pthread_mutex_unlock(&r->lock);
+    if (room == 0) {
+      struct pollfd stop = {.fd = r->stopfd, .events = POLLIN};
+      if (poll(&stop, 1, 1) > 0) break;
+      continue;
+    }
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      r->readerError = errno;
+      break;
+    }
+    if (fds[1].revents) break;
+    if (!(fds[0].revents & POLLIN)) continue;
+    size_t want = room < READ_BATCH ? room : READ_BATCH;
+    ssize_t got = read(r->uffd, msgs, want * sizeof msgs[0]);
+    if (got < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      r->readerError = errno;
+      break;
+    }
+    int notify = 0;
+    pthread_mutex_lock(&r->lock);
+    for (ssize_t i = 0; i < got / (ssize_t)sizeof msgs[0]; i++) {
+      if (msgs[i].event != UFFD_EVENT_PAGEFAULT) continue;
+      uint64_t address = msgs[i].arg.pagefault.address;
+      uint32_t at = r->qtail++ % QUEUE;
+      r->qpage[at] = (uint32_t)((address - (uintptr_t)r->base) / PAGE);
+      uint64_t f = msgs[i].arg.pagefault.flags;
+      r->qflags[at] = (uint8_t)(((f & UFFD_PAGEFAULT_FLAG_WRITE) ? 1 : 0) | ((f & UFFD_PAGEFAULT_FLAG_WP) ? 2 : 0));
+      r->qtid[at] = (int32_t)msgs[i].arg.pagefault.feat.ptid;
+    }
+    if (!r->notified && r->qtail != r->qhead) {
+      r->notified = 1;
+      notify = 1;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (notify) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
+  }
+  return NULL;
+}
+
+/** start(id, onActivity, threadId): the reader thread; onActivity runs on the calling thread when faults wait. */
+static napi_value Start(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  if (r->reading) {
+    napi_throw_error(env, "UFFD_STATE", "the region is already served");
+    return NULL;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "pagevisor-uffd", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, r, callActivity, &r->tsfn) != napi_ok) {
+    napi_throw_error(env, "UFFD_STATE", "cannot create the activity callback");
+    return NULL;
+  }
+  // The callback must not keep the process alive on its own.
+  napi_unref_threadsafe_function(env, r->tsfn);
+  if (pthread_create(&r->reader, NULL, readerMain, r) != 0) {
+    int e = errno;
+    napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+    return fail(env, "UFFD_THREAD", e, "the fault reader thread");
+  }
+  argInt(env, argv[2], &r->servingThread);
+  r->reading = 1;
+  return NULL;
+}
+
+/** drain(id, pages, flags, who, max): moves up to max queued faults out; returns how many. */
+static napi_value Drain(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t n1, n2, n3;
+  uint32_t *pages = typedData(env, argv[1], &n1);
+  uint8_t *flags = typedData(env, argv[2], &n2);
+  int32_t *who = typedData(env, argv[3], &n3);
+  int64_t max;
+  argInt(env, argv[4], &max);
+  if (max > (int64_t)n1) max = (int64_t)n1;
+  if (max > (int64_t)n2) max = (int64_t)n2;
+  if (max > (int64_t)n3) max = (int64_t)n3;
+  uint32_t n = 0;
+  pthread_mutex_lock(&r->lock);
+  while (n < max && r->qhead != r->qtail) {
+    uint32_t at = r->qhead++ % QUEUE;
+    pages[n] = r->qpage[at];
+    flags[n] = r->qflags[at];
+    who[n] = r->qtid[at];
+    n++;
+  }
+  int err = r->readerError;
+  pthread_mutex_unlock(&r->lock);
+  if (n == 0 && err != 0) return fail(env, "UFFD_READ", err, "reading fault messages");
+  napi_value result;
+  napi_create_uint32(env, n, &result);
+  return result;
+}
+
+/** The end of the run of consecutive pages starting at i. */
+static uint32_t runEnd(const uint32_t *pages, uint32_t i, uint32_t count) {
+  uint32_t j = i + 1;
+  while (j < count && pages[j] == pages[j - 1] + 1) j++;
+  return j;
+}
+
+enum { OK = 0, PRESENT = 1, RETRY = 2, FAILED = 3 };
+
+static uint8_t outcomeOf(int err) { return err == EEXIST ? PRESENT : err == EAGAIN ? RETRY : FAILED; }
+
+/** copy(id, pages, count, bytes, outcome): UFFDIO_COPY page i from bytes[i], a run per ioctl; wakes waiters. */
+static napi_value Copy(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t np, nb, no;
+  uint32_t *pages = typedData(env, argv[1], &np);
+  int64_t count;
+  argInt(env, argv[2], &count);
+  uint8_t *bytes = typedData(env, argv[3], &nb);
+  uint8_t *outcome = typedData(env, argv[4], &no);
+  if (count < 0 || (size_t)count > np || (size_t)count > no || (size_t)count * PAGE > nb) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "copy: count exceeds the arrays");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count;) {
+    if (pages[i] >= r->pages) {
+      outcome[i++] = FAILED;
+      continue;
+    }
+    uint32_t end = runEnd(pages, i, (uint32_t)count);
+    while (end > i + 1 && pages[end - 1] >= r->pages) end--;
+    struct uffdio_copy c = {.dst = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .src = (uintptr_t)(bytes + (size_t)i * PAGE), .len = (size_t)(end - i) * PAGE, .mode = 0};
+    if (ioctl(r->uffd, UFFDIO_COPY, &c) == 0) {
+      for (uint32_t k = i; k < end; k++) outcome[k] = OK;
+      i = end;
+      continue;
+    }
+    // Part of the run may be in: those pages are done, the first one failed; go on one page at a time.
+    int err = errno;
+    uint32_t done = c.copy > 0 ? (uint32_t)(c.copy / PAGE) : 0;
+    for (uint32_t k = i; k < i + done; k++) outcome[k] = OK;
+    i += done;
+    if (i < end) {
+      struct uffdio_copy one = {.dst = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .src = (uintptr_t)(bytes + (size_t)i * PAGE), .len = PAGE, .mode = 0};
+      outcome[i] = ioctl(r->uffd, UFFDIO_COPY, &one) == 0 ? OK : outcomeOf(errno == 0 ? err : errno);
+      i++;
+    }
+  }
+  return NULL;
+}
+
+/** zero(id, pages, count, outcome): UFFDIO_ZEROPAGE for each run; wakes waiters. */
+static napi_value Zero(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t np, no;
+  uint32_t *pages = typedData(env, argv[1], &np);
+  int64_t count;
+  argInt(env, argv[2], &count);
+  uint8_t *outcome = typedData(env, argv[3], &no);
+  if (count < 0 || (size_t)count > np || (size_t)count > no) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "zero: count exceeds the arrays");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    if (pages[i] >= r->pages) {
+      outcome[i] = FAILED;
+      continue;
+    }
+    struct uffdio_zeropage z = {.range = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = PAGE}, .mode = 0};
+    outcome[i] = ioctl(r->uffd, UFFDIO_ZEROPAGE, &z) == 0 ? OK : outcomeOf(errno);
+  }
+  return NULL;
+}
+
+/** protect(id, pages, count, on): write-protects (on) or releases and wakes (off) each page. */
+static napi_value Protect(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t np;
+  uint32_t *pages = typedData(env, argv[1], &np);
+  int64_t count;
+  argInt(env, argv[2], &count);
+  bool on;
+  napi_get_value_bool(env, argv[3], &on);
+  if (count < 0 || (size_t)count > np) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "protect: count exceeds the array");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count;) {
+    uint32_t end = runEnd(pages, i, (uint32_t)count);
+    if (pages[i] < r->pages && pages[end - 1] < r->pages) {
+      struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = (size_t)(end - i) * PAGE}, .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
+      if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp) != 0) return fail(env, "UFFD_PROTECT", errno, "UFFDIO_WRITEPROTECT");
+    }
+    i = end;
+  }
+  return NULL;
+}
+
+/**
+ * readOut(id, pages, count, into, outcome): copies each page into into[i] with process_vm_readv on this
+ * process: a page that is not there fails (EFAULT) instead of faulting the calling thread.
+ */
+static napi_value ReadOut(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t np, nb, no;
+  uint32_t *pages = typedData(env, argv[1], &np);
+  int64_t count;
+  argInt(env, argv[2], &count);
+  uint8_t *into = typedData(env, argv[3], &nb);
+  uint8_t *outcome = typedData(env, argv[4], &no);
+  if (count < 0 || (size_t)count > np || (size_t)count > no || (size_t)count * PAGE > nb) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "readOut: count exceeds the arrays");
+    return NULL;
+  }
+  pid_t self = getpid();
+  for (uint32_t i = 0; i < count;) {
+    if (pages[i] >= r->pages) {
+      outcome[i++] = FAILED;
+      continue;
+    }
+    uint32_t end = runEnd(pages, i, (uint32_t)count);
+    while (end > i + 1 && pages[end - 1] >= r->pages) end--;
+    struct iovec local = {.iov_base = into + (size_t)i * PAGE, .iov_len = (size_t)(end - i) * PAGE};
+    struct iovec remote = {.iov_base = r->base + (size_t)pages[i] * PAGE, .iov_len = local.iov_len};
+    ssize_t got = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    uint32_t done = got > 0 ? (uint32_t)(got / PAGE) : 0;
+    for (uint32_t k = i; k < i + done; k++) outcome[k] = OK;
+    i += done;
+    if (i < end) outcome[i++] = FAILED; // not present: the next one starts a new run
+  }
+  return NULL;
+}
+
+/** drop(id, pages, count): MADV_DONTNEED each run, then wakes whoever waits on those pages (they fault again). */
+static napi_value Drop(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t np;
+  uint32_t *pages = typedData(env, argv[1], &np);
+  int64_t count;
+  argInt(env, argv[2], &count);
+  if (count < 0 || (size_t)count > np) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "drop: count exceeds the array");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count;) {
+    uint32_t end = runEnd(pages, i, (uint32_t)count);
+    if (pages[i] < r->pages && pages[end - 1] < r->pages) {
+      void *at = r->base + (size_t)pages[i] * PAGE;
+      size_t len = (size_t)(end - i) * PAGE;
+      if (madvise(at, len, MADV_DONTNEED) != 0) return fail(env, "UFFD_DROP", errno, "madvise(MADV_DONTNEED)");
+      struct uffdio_range wake = {.start = (uintptr_t)at, .len = len};
+      ioctl(r->uffd, UFFDIO_WAKE, &wake);
+    }
+    i = end;
+  }
+  return NULL;
+}
+
+/** wake(id, pages, count): wakes threads waiting on these pages (they retry the access). */
+static napi_value Wake(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t np;
+  uint32_t *pages = typedData(env, argv[1], &np);
+  int64_t count;
+  argInt(env, argv[2], &count);
+  if (count < 0 || (size_t)count > np) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "wake: count exceeds the array");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    if (pages[i] >= r->pages) continue;
+    struct uffdio_range wake = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = PAGE};
+    ioctl(r->uffd, UFFDIO_WAKE, &wake);
+  }
+  return NULL;
+}
+
+/** residentSet(id, into): mincore of the region into a byte per page (1: resident). */
+static napi_value Resident(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t n;
+  uint8_t *into = typedData(env, argv[1], &n);
+  if (n < r->pages) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "residentSet: one byte per page is needed");
+    return NULL;
+  }
+  if (mincore(r->base, (size_t)r->pages * PAGE, into) != 0) return fail(env, "UFFD_MINCORE", errno, "mincore");
+  for (uint32_t i = 0; i < r->pages; i++) into[i] &= 1;
+  return NULL;
+}
+
+static void stopReader(region_t *r) {
+  if (!r->reading) return;
+  uint64_t one = 1;
+  if (write(r->stopfd, &one, sizeof one) < 0) { /* cannot fail on an eventfd below its maximum */ }
+  pthread_join(r->reader, NULL);
+  napi_release_threadsafe_function(r->tsfn, napi_tsfn_release);
+  r->reading = 0;
+}
+
+/**
+ * release(id): stops the reader thread and unregisters the range: the region becomes plain memory
+ * (a page never touched reads as zeros, as anonymous memory does). For a region with every page in.
+ */
+static napi_value Release(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  stopReader(r);
+  struct uffdio_range range = {.start = (uintptr_t)r->base, .len = (size_t)r->pages * PAGE};
+  if (r->uffd >= 0 && ioctl(r->uffd, UFFDIO_UNREGISTER, &range) != 0) return fail(env, "UFFD_UNREGISTER", errno, "UFFDIO_UNREGISTER");
+  return NULL;
+}
+
+/**
+ * close(id): stops the reader thread and unmaps the region, leaving an inaccessible reservation in its
+ * place: a view used after close faults (SIGSEGV) instead of reading zeros.
+ */
+static napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  stopReader(r);
+  size_t bytes = (size_t)r->pages * PAGE;
+  mmap(r->base, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+  close(r->uffd);
+  close(r->stopfd);
+  pthread_mutex_lock(&table);
+  pthread_mutex_destroy(&r->lock);
+  r->used = 0;
+  pthread_mutex_unlock(&table);
+  return NULL;
+}
+
+/** features(id): the features the kernel granted, as a number. */
+static napi_value Features(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  region_t *r = regionArg(env, argv[0]);
+  if (r == NULL) return NULL;
+  napi_value result;
+  napi_create_double(env, (double)r->features, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor methods[] = {
+      {"probe", NULL, Probe, NULL, NULL, NULL, napi_default, NULL},
+      {"create", NULL, Create, NULL, NULL, NULL, napi_default, NULL},
+      {"view", NULL, View, NULL, NULL, NULL, napi_default, NULL},
+      {"start", NULL, Start, NULL, NULL, NULL, napi_default, NULL},
+      {"drain", NULL, Drain, NULL, NULL, NULL, napi_default, NULL},
+      {"copy", NULL, Copy, NULL, NULL, NULL, napi_default, NULL},
+      {"zero", NULL, Zero, NULL, NULL, NULL, napi_default, NULL},
+      {"protect", NULL, Protect, NULL, NULL, NULL, napi_default, NULL},
+      {"readOut", NULL, ReadOut, NULL, NULL, NULL, napi_default, NULL},
+      {"drop", NULL, Drop, NULL, NULL, NULL, napi_default, NULL},
+      {"wake", NULL, Wake, NULL, NULL, NULL, napi_default, NULL},
+      {"residentSet", NULL, Resident, NULL, NULL, NULL, napi_default, NULL},
+      {"features", NULL, Features, NULL, NULL, NULL, napi_default, NULL},
+      {"release", NULL, Release, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+  return exports;
+}

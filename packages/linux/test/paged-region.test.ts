@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { createPager, isPagevisorError } from '@pagevisor/core';
+import { policyNamed, xenpaging } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { openPagedRegion, userfaultfdSupport } from '../src/index.js';
+import { patternWord } from './support/pattern-word.js';
+import type { RegionJob } from './support/region-worker.js';
+
+const support = userfaultfdSupport();
+const required = process.env.PAGEVISOR_REQUIRE_UFFD === '1';
+if (required && !support.available) throw support.problem;
+const reason = support.available ? '' : ` (skipped: ${support.problem.message})`;
+const uffdIt = support.available ? it : it.skip;
+
+/** A Worker over the region, run under tsx like the tests. */
+function regionWorker(region: number) {
+  const worker = new Worker(new URL('./support/boot-worker.mjs', import.meta.url), {
+    workerData: { region, script: new URL('./region-worker.ts', new URL('./support/', import.meta.url)).href },
+    execArgv: ['--conditions=@pagevisor/source'],
+  });
+  const run = (job: RegionJob) =>
+    new Promise<{ bad: number; pages: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(job);
+    });
+  return { run, stop: () => worker.terminate() };
+}
+
+const shuffled = (n: number, seed: number): number[] => {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let s = seed;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+};
+
+describe(`a paged region of this process${reason}`, () => {
+  for (const [name, policy] of [
+    ['xenpaging', xenpaging],
+    ['clock', () => policyNamed('clock')],
+  ] as const) {
+    uffdIt(`${name}: a Worker writes 2048 pages held at 512 resident; every page reads back intact, out of order, twice; a graceful stop brings all in`, async () => {
+      const region = openPagedRegion({ pages: 2048, target: 512 });
+      const pager = createPager({ backend: region.backend, policy: policy(), store: memoryStore() });
+      await pager.start();
+      const worker = regionWorker(region.id);
+      try {
+        const order = shuffled(2048, 7);
+        expect(await worker.run({ op: 'write', round: 1, order })).toEqual({ bad: 0, pages: 2048 });
+        await pager.settle();
+        expect(region.backend.residentPages()).toBeLessThanOrEqual(512);
+        expect(pager.stats.evictions).toBeGreaterThanOrEqual(2048 - 512);
+        expect((await worker.run({ op: 'check', round: 1, order: shuffled(2048, 8) })).bad).toBe(0);
+        expect((await worker.run({ op: 'write', round: 2, order: shuffled(2048, 9) })).bad).toBe(0);
+        expect((await worker.run({ op: 'check', round: 2, order: shuffled(2048, 10) })).bad).toBe(0);
+        await pager.settle();
+        expect(region.backend.residentPages()).toBeLessThanOrEqual(512);
+        await pager.stop('graceful');
+        // Every page is in and the range is plain memory again: this thread may read it now.
+        const words = new Uint32Array(region.view());
+        let bad = 0;
+        for (let p = 0; p < 2048; p++) for (let k = 0; k < 1024; k += 97) bad += words[p * 1024 + k] === patternWord(p, k, 2) ? 0 : 1;
+        expect(bad).toBe(0);
+      } finally {
+        await worker.stop();
+        region.close();
+      }
+    });
+  }
+
+  uffdIt('pages never written read as zeros, and no zero page is ever written to the store', async () => {
+    const region = openPagedRegion({ pages: 1024, target: 256 });
+    const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });
+    await pager.start();
+    const worker = regionWorker(region.id);
+    try {
+      expect(await worker.run({ op: 'read-zero', order: shuffled(1024, 3) })).toEqual({ bad: 0, pages: 1024 });
+      await pager.settle();
+      expect(pager.stats.zeroFills).toBeGreaterThanOrEqual(1024);
+      expect(region.backend.residentPages()).toBeLessThanOrEqual(256);
+      expect(pager.stats.zeroEvictions).toBeGreaterThanOrEqual(1024 - 256);
+      // Read again: the pages evicted as zeros come back as zeros, and still nothing reached the store.
+      expect(await worker.run({ op: 'read-zero', order: shuffled(1024, 4) })).toEqual({ bad: 0, pages: 1024 });
+      await pager.settle();
+      expect(pager.stats.pagedIn).toBe(0);
+      expect(pager.stats.storeBytes).toBe(0);
+    } finally {
+      await pager.stop('hard');
+      await worker.stop();
+      region.close();
+    }
+  });
+
+  uffdIt('the thread that serves the faults is refused a view of the region (it would wait for itself)', async () => {
+    const region = openPagedRegion({ pages: 16 });
+    const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });
+    expect(region.view().byteLength).toBe(16 * 4096); // before the pager starts, any thread may look
+    await pager.start();
+    try {
+      expect(() => region.view()).toThrow(/serves the region's faults/);
+    } finally {
+      await pager.stop('graceful');
+      region.close();
+    }
+  });
+
+  uffdIt('a hard stop with pages out discards the region instead of letting them read as zeros', async () => {
+    const region = openPagedRegion({ pages: 256, target: 64 });
+    const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });
+    await pager.start();
+    const worker = regionWorker(region.id);
+    expect((await worker.run({ op: 'write', round: 1, order: shuffled(256, 1) })).bad).toBe(0);
+    await pager.settle();
+    await worker.stop();
+    const report = await pager.stop('hard');
+    expect(report.pagesOut).toBeGreaterThanOrEqual(192);
+    expect(region.backend.discarded).toBe(true);
+    expect(() => region.view()).toThrow(/cannot view region/);
+    region.close();
+  });
+
+  it('bad sizes, targets and names are typed errors, before anything is mapped', () => {
+    for (const options of [{ pages: 0 }, { pages: 1.5 }, { pages: 2 ** 29 }, { pages: 4, target: -1 }, { pages: 4, name: 'a/b' }]) {
+      let error: unknown;
+      try {
+        openPagedRegion(options);
+      } catch (e) {
+        error = e;
+      }
+      expect(isPagevisorError(error, 'LINUX_ARGUMENT') || (!support.available && isPagevisorError(error))).toBe(true);
+    }
+  });
+});
