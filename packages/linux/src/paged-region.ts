@@ -4,7 +4,14 @@ import { nativeAddon } from './internal/native-addon.js';
 import { supportProblem } from './userfaultfd-support.js';
 import { UserfaultfdBackend } from './userfaultfd-backend.js';
 
-/** The most pages one region may have: 2^28 (1 TiB of address space). */
+/**
+ * The most pages one region may have: 2^28 (1 TiB of address space).
+ *
+ * @example
+ * ```ts
+ * openPagedRegion({ pages: Math.min(wanted, MAX_REGION_PAGES) });
+ * ```
+ */
 export const MAX_REGION_PAGES = 1 << 28;
 
 /**

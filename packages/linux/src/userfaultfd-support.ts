@@ -12,8 +12,20 @@ import { isPagevisorError } from '@pagevisor/core';
  * ```
  */
 export type UserfaultfdSupport =
-  | { readonly available: true; readonly via: 'syscall' | '/dev/userfaultfd'; readonly features: number }
-  | { readonly available: false; readonly problem: LinuxError };
+  | {
+      /** userfaultfd can be used here. */
+      readonly available: true;
+      /** How the descriptor was obtained: the syscall, or the `/dev/userfaultfd` device. */
+      readonly via: 'syscall' | '/dev/userfaultfd';
+      /** The `UFFD_FEATURE_*` bits this kernel offers. */
+      readonly features: number;
+    }
+  | {
+      /** userfaultfd cannot be used here. */
+      readonly available: false;
+      /** Why, with the remedy in its message. */
+      readonly problem: LinuxError;
+    };
 
 const EPERM = 1;
 const EACCES = 13;

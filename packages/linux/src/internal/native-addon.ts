@@ -28,6 +28,8 @@ export interface NativeAddon {
   features(id: number): number;
   release(id: number): void;
   close(id: number): void;
+  /** Seconds a C thread takes to touch `pages` missing pages while a C handler copies `perFault` pages per fault. */
+  baseline(pages: number, perFault: number): number;
 }
 
 /** Per-page outcome of the addon's copy, zero and readOut. */

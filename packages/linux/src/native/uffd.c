@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE 4096u
@@ -629,6 +630,85 @@ static napi_value Features(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// --- baseline: the same faults served by C alone, for the benchmark ---
+
+typedef struct {
+  int uffd;
+  uint8_t *base;
+  uint32_t pages;
+  uint32_t perFault;
+  uint8_t *source;
+  volatile int stop;
+} baseline_t;
+
+static void *baselineHandler(void *arg) {
+  baseline_t *b = arg;
+  struct pollfd fd = {.fd = b->uffd, .events = POLLIN};
+  struct uffd_msg msg;
+  while (!b->stop) {
+    if (poll(&fd, 1, 10) <= 0) continue;
+    if (read(b->uffd, &msg, sizeof msg) != sizeof msg || msg.event != UFFD_EVENT_PAGEFAULT) continue;
+    uint64_t page = (msg.arg.pagefault.address - (uintptr_t)b->base) / PAGE;
+    uint64_t first = page - page % b->perFault;
+    uint64_t n = first + b->perFault > b->pages ? b->pages - first : b->perFault;
+    struct uffdio_copy c = {.dst = (uintptr_t)(b->base + first * PAGE), .src = (uintptr_t)b->source, .len = n * PAGE, .mode = 0};
+    ioctl(b->uffd, UFFDIO_COPY, &c);
+  }
+  return NULL;
+}
+
+static void *baselineToucher(void *arg) {
+  baseline_t *b = arg;
+  for (uint32_t p = 0; p < b->pages; p++) b->base[(size_t)p * PAGE] += 1;
+  return NULL;
+}
+
+/**
+ * baseline(pages, perFault): seconds a C thread takes to touch `pages` missing pages of a fresh region
+ * while a C handler thread answers each fault with one UFFDIO_COPY of `perFault` pages from a buffer.
+ */
+static napi_value Baseline(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t pages, perFault;
+  if (argInt(env, argv[0], &pages) != 0 || argInt(env, argv[1], &perFault) != 0 || pages < 1 || perFault < 1 || perFault > 512) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "baseline(pages, perFault)");
+    return NULL;
+  }
+  baseline_t b = {.pages = (uint32_t)pages, .perFault = (uint32_t)perFault};
+  int how;
+  b.uffd = openUffd(&how);
+  if (b.uffd < 0) return fail(env, "UFFD_OPEN", errno, "userfaultfd");
+  struct uffdio_api api = {.api = UFFD_API};
+  ioctl(b.uffd, UFFDIO_API, &api);
+  size_t bytes = (size_t)pages * PAGE;
+  b.base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  b.source = aligned_alloc(PAGE, (size_t)perFault * PAGE);
+  memset(b.source, 0x5a, (size_t)perFault * PAGE);
+  struct uffdio_register reg = {.range = {.start = (uintptr_t)b.base, .len = bytes}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+  if (b.base == MAP_FAILED || ioctl(b.uffd, UFFDIO_REGISTER, &reg) != 0) {
+    int e = errno;
+    close(b.uffd);
+    return fail(env, "UFFD_REGISTER", e, "baseline region");
+  }
+  pthread_t handler, toucher;
+  pthread_create(&handler, NULL, baselineHandler, &b);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  pthread_create(&toucher, NULL, baselineToucher, &b);
+  pthread_join(toucher, NULL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  b.stop = 1;
+  pthread_join(handler, NULL);
+  munmap(b.base, bytes);
+  free(b.source);
+  close(b.uffd);
+  napi_value result;
+  napi_create_double(env, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor methods[] = {
       {"probe", NULL, Probe, NULL, NULL, NULL, napi_default, NULL},
@@ -646,6 +726,7 @@ NAPI_MODULE_INIT() {
       {"features", NULL, Features, NULL, NULL, NULL, napi_default, NULL},
       {"release", NULL, Release, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+      {"baseline", NULL, Baseline, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;
