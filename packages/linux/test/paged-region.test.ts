@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { createPager, isPagevisorError } from '@pagevisor/core';
 import { policyNamed, xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { openPagedRegion, userfaultfdSupport } from '../src/index.js';
+import { attachRegion, openPagedRegion, userfaultfdSupport } from '../src/index.js';
 import { patternWord } from './support/pattern-word.js';
 import type { RegionJob } from './support/region-worker.js';
 
@@ -122,6 +122,15 @@ describe(`a paged region of this process${reason}`, () => {
     expect(region.backend.discarded).toBe(true);
     expect(() => region.view()).toThrow(/cannot view region/);
     region.close();
+  });
+
+  uffdIt('a view of a region that is not open is a typed error, not a crash', () => {
+    const region = openPagedRegion({ pages: 4 });
+    const id = region.id;
+    region.close();
+    expect(() => attachRegion(id)).toThrow(expect.objectContaining({ code: 'LINUX_STATE' }));
+    expect(() => attachRegion(-1)).toThrow(expect.objectContaining({ code: 'LINUX_STATE' }));
+    expect(() => region.view()).toThrow(expect.objectContaining({ code: 'LINUX_STATE' }));
   });
 
   it('bad sizes, targets and names are typed errors, before anything is mapped', () => {

@@ -87,6 +87,47 @@ static region_t *regionArg(napi_env env, napi_value v) {
   return &regions[id];
 }
 
+/** A call's arguments: the region (argument 0) and, for page calls, the pages and their count (1, 2). */
+typedef struct {
+  napi_value argv[5];
+  region_t *r;
+  uint32_t *pages;
+  uint32_t count;
+} call_t;
+
+/** Reads up to five arguments (missing ones are undefined) and the region; false with an exception pending. */
+static int begin(napi_env env, napi_callback_info info, call_t *c) {
+  size_t argc = 5;
+  napi_get_cb_info(env, info, &argc, c->argv, NULL, NULL);
+  c->r = regionArg(env, c->argv[0]);
+  return c->r != NULL;
+}
+
+/** The region, then the pages (a Uint32Array) and a count within it; false with an exception pending. */
+static int beginPages(napi_env env, napi_callback_info info, call_t *c, const char *what) {
+  if (!begin(env, info, c)) return 0;
+  size_t n;
+  int64_t count;
+  c->pages = typedData(env, c->argv[1], &n);
+  if (c->pages == NULL || argInt(env, c->argv[2], &count) != 0 || count < 0 || (size_t)count > n) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", what);
+    return 0;
+  }
+  c->count = (uint32_t)count;
+  return 1;
+}
+
+/** Argument `at` as a typed array of at least `need` elements; NULL with an exception pending. */
+static void *sizedArg(napi_env env, call_t *c, int at, size_t need, const char *what) {
+  size_t n;
+  void *data = typedData(env, c->argv[at], &n);
+  if (data == NULL || n < need) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", what);
+    return NULL;
+  }
+  return data;
+}
+
 /** A userfaultfd: the syscall, else /dev/userfaultfd (which root or the userfaultfd group may open). */
 static int openUffd(int *how) {
   int flags = O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY;
@@ -211,13 +252,11 @@ static napi_value Create(napi_env env, napi_callback_info info) {
  * would wait for itself.
  */
 static napi_value View(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
   int64_t thread = -1;
-  if (argc > 1) argInt(env, argv[1], &thread);
+  argInt(env, c.argv[1], &thread);
   if (r->reading && thread == r->servingThread) {
     napi_throw_error(env, "LINUX_STATE", "this thread serves the region's faults and must never touch it: touch it from another thread (a Worker), or run the pager in a Worker");
     return NULL;
@@ -292,18 +331,16 @@ static void *readerMain(void *arg) {
 
 /** start(id, onActivity, threadId): the reader thread; onActivity runs on the calling thread when faults wait. */
 static napi_value Start(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
   if (r->reading) {
     napi_throw_error(env, "UFFD_STATE", "the region is already served");
     return NULL;
   }
   napi_value name;
   napi_create_string_utf8(env, "pagevisor-uffd", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, r, callActivity, &r->tsfn) != napi_ok) {
+  if (napi_create_threadsafe_function(env, c.argv[1], NULL, name, 0, 1, NULL, NULL, r, callActivity, &r->tsfn) != napi_ok) {
     napi_throw_error(env, "UFFD_STATE", "cannot create the activity callback");
     return NULL;
   }
@@ -314,27 +351,22 @@ static napi_value Start(napi_env env, napi_callback_info info) {
     napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
     return fail(env, "UFFD_THREAD", e, "the fault reader thread");
   }
-  argInt(env, argv[2], &r->servingThread);
+  argInt(env, c.argv[2], &r->servingThread);
   r->reading = 1;
   return NULL;
 }
 
 /** drain(id, pages, flags, who, max): moves up to max queued faults out; returns how many. */
 static napi_value Drain(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t n1, n2, n3;
-  uint32_t *pages = typedData(env, argv[1], &n1);
-  uint8_t *flags = typedData(env, argv[2], &n2);
-  int32_t *who = typedData(env, argv[3], &n3);
-  int64_t max;
-  argInt(env, argv[4], &max);
-  if (max > (int64_t)n1) max = (int64_t)n1;
-  if (max > (int64_t)n2) max = (int64_t)n2;
-  if (max > (int64_t)n3) max = (int64_t)n3;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
+  int64_t max = 0;
+  if (argInt(env, c.argv[4], &max) != 0 || max < 0) max = 0;
+  uint32_t *pages = sizedArg(env, &c, 1, (size_t)max, "drain: fewer pages than max");
+  uint8_t *flags = pages == NULL ? NULL : sizedArg(env, &c, 2, (size_t)max, "drain: fewer flags than max");
+  int32_t *who = flags == NULL ? NULL : sizedArg(env, &c, 3, (size_t)max, "drain: fewer ids than max");
+  if (who == NULL) return NULL;
   uint32_t n = 0;
   pthread_mutex_lock(&r->lock);
   while (n < max && r->qhead != r->qtail) {
@@ -352,11 +384,19 @@ static napi_value Drain(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/** The end of the run of consecutive pages starting at i. */
-static uint32_t runEnd(const uint32_t *pages, uint32_t i, uint32_t count) {
+/**
+ * The run of consecutive pages of the region starting at i: sets *end past it and returns 1; returns 0
+ * (with *end = i + 1) when pages[i] lies outside the region.
+ */
+static int pageRun(const region_t *r, const uint32_t *pages, uint32_t i, uint32_t count, uint32_t *end) {
+  if (pages[i] >= r->pages) {
+    *end = i + 1;
+    return 0;
+  }
   uint32_t j = i + 1;
-  while (j < count && pages[j] == pages[j - 1] + 1) j++;
-  return j;
+  while (j < count && pages[j] == pages[j - 1] + 1 && pages[j] < r->pages) j++;
+  *end = j;
+  return 1;
 }
 
 enum { OK = 0, PRESENT = 1, RETRY = 2, FAILED = 3 };
@@ -365,37 +405,27 @@ static uint8_t outcomeOf(int err) { return err == EEXIST ? PRESENT : err == EAGA
 
 /** copy(id, pages, count, bytes, outcome): UFFDIO_COPY page i from bytes[i], a run per ioctl; wakes waiters. */
 static napi_value Copy(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t np, nb, no;
-  uint32_t *pages = typedData(env, argv[1], &np);
-  int64_t count;
-  argInt(env, argv[2], &count);
-  uint8_t *bytes = typedData(env, argv[3], &nb);
-  uint8_t *outcome = typedData(env, argv[4], &no);
-  if (count < 0 || (size_t)count > np || (size_t)count > no || (size_t)count * PAGE > nb) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "copy: count exceeds the arrays");
-    return NULL;
-  }
-  for (uint32_t i = 0; i < count;) {
-    if (pages[i] >= r->pages) {
+  call_t c;
+  if (!beginPages(env, info, &c, "copy: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
+  uint32_t *pages = c.pages, count = c.count;
+  uint8_t *bytes = sizedArg(env, &c, 3, (size_t)count * PAGE, "copy: fewer bytes than pages");
+  uint8_t *outcome = bytes == NULL ? NULL : sizedArg(env, &c, 4, count, "copy: fewer outcomes than pages");
+  if (outcome == NULL) return NULL;
+  for (uint32_t i = 0, end; i < count;) {
+    if (!pageRun(r, pages, i, count, &end)) {
       outcome[i++] = FAILED;
       continue;
     }
-    uint32_t end = runEnd(pages, i, (uint32_t)count);
-    while (end > i + 1 && pages[end - 1] >= r->pages) end--;
-    struct uffdio_copy c = {.dst = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .src = (uintptr_t)(bytes + (size_t)i * PAGE), .len = (size_t)(end - i) * PAGE, .mode = 0};
-    if (ioctl(r->uffd, UFFDIO_COPY, &c) == 0) {
+    struct uffdio_copy run = {.dst = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .src = (uintptr_t)(bytes + (size_t)i * PAGE), .len = (size_t)(end - i) * PAGE, .mode = 0};
+    if (ioctl(r->uffd, UFFDIO_COPY, &run) == 0) {
       for (uint32_t k = i; k < end; k++) outcome[k] = OK;
       i = end;
       continue;
     }
     // Part of the run may be in: those pages are done, the first one failed; go on one page at a time.
     int err = errno;
-    uint32_t done = c.copy > 0 ? (uint32_t)(c.copy / PAGE) : 0;
+    uint32_t done = run.copy > 0 ? (uint32_t)(run.copy / PAGE) : 0;
     for (uint32_t k = i; k < i + done; k++) outcome[k] = OK;
     i += done;
     if (i < end) {
@@ -409,20 +439,12 @@ static napi_value Copy(napi_env env, napi_callback_info info) {
 
 /** zero(id, pages, count, outcome): UFFDIO_ZEROPAGE for each run; wakes waiters. */
 static napi_value Zero(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t np, no;
-  uint32_t *pages = typedData(env, argv[1], &np);
-  int64_t count;
-  argInt(env, argv[2], &count);
-  uint8_t *outcome = typedData(env, argv[3], &no);
-  if (count < 0 || (size_t)count > np || (size_t)count > no) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "zero: count exceeds the arrays");
-    return NULL;
-  }
+  call_t c;
+  if (!beginPages(env, info, &c, "zero: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
+  uint32_t *pages = c.pages, count = c.count;
+  uint8_t *outcome = sizedArg(env, &c, 3, count, "zero: fewer outcomes than pages");
+  if (outcome == NULL) return NULL;
   for (uint32_t i = 0; i < count; i++) {
     if (pages[i] >= r->pages) {
       outcome[i] = FAILED;
@@ -436,28 +458,17 @@ static napi_value Zero(napi_env env, napi_callback_info info) {
 
 /** protect(id, pages, count, on): write-protects (on) or releases and wakes (off) each page. */
 static napi_value Protect(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t np;
-  uint32_t *pages = typedData(env, argv[1], &np);
-  int64_t count;
-  argInt(env, argv[2], &count);
-  bool on;
-  napi_get_value_bool(env, argv[3], &on);
-  if (count < 0 || (size_t)count > np) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "protect: count exceeds the array");
-    return NULL;
-  }
-  for (uint32_t i = 0; i < count;) {
-    uint32_t end = runEnd(pages, i, (uint32_t)count);
-    if (pages[i] < r->pages && pages[end - 1] < r->pages) {
+  call_t c;
+  if (!beginPages(env, info, &c, "protect: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
+  uint32_t *pages = c.pages, count = c.count;
+  bool on = false;
+  napi_get_value_bool(env, c.argv[3], &on);
+  for (uint32_t i = 0, end; i < count; i = end) {
+    if (pageRun(r, pages, i, count, &end)) {
       struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = (size_t)(end - i) * PAGE}, .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
       if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp) != 0) return fail(env, "UFFD_PROTECT", errno, "UFFDIO_WRITEPROTECT");
     }
-    i = end;
   }
   return NULL;
 }
@@ -467,29 +478,19 @@ static napi_value Protect(napi_env env, napi_callback_info info) {
  * process: a page that is not there fails (EFAULT) instead of faulting the calling thread.
  */
 static napi_value ReadOut(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t np, nb, no;
-  uint32_t *pages = typedData(env, argv[1], &np);
-  int64_t count;
-  argInt(env, argv[2], &count);
-  uint8_t *into = typedData(env, argv[3], &nb);
-  uint8_t *outcome = typedData(env, argv[4], &no);
-  if (count < 0 || (size_t)count > np || (size_t)count > no || (size_t)count * PAGE > nb) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "readOut: count exceeds the arrays");
-    return NULL;
-  }
+  call_t c;
+  if (!beginPages(env, info, &c, "readOut: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
+  uint32_t *pages = c.pages, count = c.count;
+  uint8_t *into = sizedArg(env, &c, 3, (size_t)count * PAGE, "readOut: fewer bytes than pages");
+  uint8_t *outcome = into == NULL ? NULL : sizedArg(env, &c, 4, count, "readOut: fewer outcomes than pages");
+  if (outcome == NULL) return NULL;
   pid_t self = getpid();
-  for (uint32_t i = 0; i < count;) {
-    if (pages[i] >= r->pages) {
+  for (uint32_t i = 0, end; i < count;) {
+    if (!pageRun(r, pages, i, count, &end)) {
       outcome[i++] = FAILED;
       continue;
     }
-    uint32_t end = runEnd(pages, i, (uint32_t)count);
-    while (end > i + 1 && pages[end - 1] >= r->pages) end--;
     struct iovec local = {.iov_base = into + (size_t)i * PAGE, .iov_len = (size_t)(end - i) * PAGE};
     struct iovec remote = {.iov_base = r->base + (size_t)pages[i] * PAGE, .iov_len = local.iov_len};
     ssize_t got = process_vm_readv(self, &local, 1, &remote, 1, 0);
@@ -503,48 +504,28 @@ static napi_value ReadOut(napi_env env, napi_callback_info info) {
 
 /** drop(id, pages, count): MADV_DONTNEED each run, then wakes whoever waits on those pages (they fault again). */
 static napi_value Drop(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t np;
-  uint32_t *pages = typedData(env, argv[1], &np);
-  int64_t count;
-  argInt(env, argv[2], &count);
-  if (count < 0 || (size_t)count > np) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "drop: count exceeds the array");
-    return NULL;
-  }
-  for (uint32_t i = 0; i < count;) {
-    uint32_t end = runEnd(pages, i, (uint32_t)count);
-    if (pages[i] < r->pages && pages[end - 1] < r->pages) {
+  call_t c;
+  if (!beginPages(env, info, &c, "drop: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
+  uint32_t *pages = c.pages, count = c.count;
+  for (uint32_t i = 0, end; i < count; i = end) {
+    if (pageRun(r, pages, i, count, &end)) {
       void *at = r->base + (size_t)pages[i] * PAGE;
       size_t len = (size_t)(end - i) * PAGE;
       if (madvise(at, len, MADV_DONTNEED) != 0) return fail(env, "UFFD_DROP", errno, "madvise(MADV_DONTNEED)");
       struct uffdio_range wake = {.start = (uintptr_t)at, .len = len};
       ioctl(r->uffd, UFFDIO_WAKE, &wake);
     }
-    i = end;
   }
   return NULL;
 }
 
 /** wake(id, pages, count): wakes threads waiting on these pages (they retry the access). */
 static napi_value Wake(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t np;
-  uint32_t *pages = typedData(env, argv[1], &np);
-  int64_t count;
-  argInt(env, argv[2], &count);
-  if (count < 0 || (size_t)count > np) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "wake: count exceeds the array");
-    return NULL;
-  }
+  call_t c;
+  if (!beginPages(env, info, &c, "wake: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
+  uint32_t *pages = c.pages, count = c.count;
   for (uint32_t i = 0; i < count; i++) {
     if (pages[i] >= r->pages) continue;
     struct uffdio_range wake = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = PAGE};
@@ -555,17 +536,11 @@ static napi_value Wake(napi_env env, napi_callback_info info) {
 
 /** residentSet(id, into): mincore of the region into a byte per page (1: resident). */
 static napi_value Resident(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t n;
-  uint8_t *into = typedData(env, argv[1], &n);
-  if (n < r->pages) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "residentSet: one byte per page is needed");
-    return NULL;
-  }
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
+  uint8_t *into = sizedArg(env, &c, 1, r->pages, "residentSet: one byte per page is needed");
+  if (into == NULL) return NULL;
   if (mincore(r->base, (size_t)r->pages * PAGE, into) != 0) return fail(env, "UFFD_MINCORE", errno, "mincore");
   for (uint32_t i = 0; i < r->pages; i++) into[i] &= 1;
   return NULL;
@@ -585,11 +560,9 @@ static void stopReader(region_t *r) {
  * (a page never touched reads as zeros, as anonymous memory does). For a region with every page in.
  */
 static napi_value Release(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
   stopReader(r);
   struct uffdio_range range = {.start = (uintptr_t)r->base, .len = (size_t)r->pages * PAGE};
   if (r->uffd >= 0 && ioctl(r->uffd, UFFDIO_UNREGISTER, &range) != 0) return fail(env, "UFFD_UNREGISTER", errno, "UFFDIO_UNREGISTER");
@@ -601,11 +574,9 @@ static napi_value Release(napi_env env, napi_callback_info info) {
  * place: a view used after close faults (SIGSEGV) instead of reading zeros.
  */
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
   stopReader(r);
   size_t bytes = (size_t)r->pages * PAGE;
   mmap(r->base, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
@@ -620,11 +591,9 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 
 /** features(id): the features the kernel granted, as a number. */
 static napi_value Features(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
   napi_value result;
   napi_create_double(env, (double)r->features, &result);
   return result;
