@@ -141,7 +141,18 @@ export class UserfaultfdBackend implements PagingBackend {
     if (this.opened || this.closed) throw new LinuxError('LINUX_STATE', `the region ${this.memoryName} is ${this.closed ? 'closed' : 'already served'}`);
     this.native.start(this.id, () => this.activity.next(), threadId);
     this.opened = true;
+    process.on('exit', this.releaseAtExit);
   }
+
+  /**
+   * At `process.exit()` the thread that serves the faults stops serving, and Node waits for every
+   * Worker: one blocked in a fault would wait for ever. So the range is unregistered first, and a thread
+   * that was waiting runs on into the exit (with a zero page where a page was out: the process is
+   * ending, and the pages out stay in the store).
+   */
+  private readonly releaseAtExit = (): void => {
+    if (!this.closed) this.native.release(this.id);
+  };
 
   residentPages(): number {
     return this.resident;
@@ -312,6 +323,7 @@ export class UserfaultfdBackend implements PagingBackend {
   close(mode: 'graceful' | 'hard'): void {
     if (this.closed) return;
     this.closed = true;
+    process.off('exit', this.releaseAtExit);
     let out = 0;
     for (let page = 0; page < this.pageCount; page++) if (this.state[page] === OUT) out++;
     if (mode === 'graceful' || out === 0) this.native.release(this.id);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createPager, isPagevisorError } from '@pagevisor/core';
 import { policyNamed, xenpaging } from '@pagevisor/policies';
@@ -122,6 +124,19 @@ describe(`a paged region of this process${reason}`, () => {
     expect(region.backend.discarded).toBe(true);
     expect(() => region.view()).toThrow(/cannot view region/);
     region.close();
+  });
+
+  uffdIt('process.exit() while a Worker waits in a fault exits at once with its code, instead of hanging', () => {
+    const script = fileURLToPath(new URL('./support/exit-while-faulting.ts', import.meta.url));
+    const tsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script], {
+      env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+      timeout: 15_000,
+      encoding: 'utf8',
+    });
+    expect(child.error, 'the child hung past its deadline').toBeUndefined();
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(7);
   });
 
   uffdIt('a view of a region that is not open is a typed error, not a crash', () => {

@@ -1,0 +1,23 @@
+// A child process: a Worker keeps faulting on a region held at a few pages while this thread serves
+// it; this thread stops serving and calls process.exit(7). The exit must not wait for the Worker.
+import { Worker } from 'node:worker_threads';
+import { createPager } from '@pagevisor/core';
+import { policyNamed } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { openPagedRegion } from '../../src/index.js';
+
+const region = openPagedRegion({ pages: 4096, target: 16 });
+const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: memoryStore() });
+await pager.start();
+const worker = new Worker(new URL('./boot-worker.mjs', import.meta.url), {
+  workerData: { region: region.id, script: new URL('./spin-worker.ts', import.meta.url).href },
+  execArgv: ['--conditions=@pagevisor/source'],
+});
+worker.once('message', () =>
+  setTimeout(() => {
+    // This thread stops serving for 100 ms: the Worker is surely waiting in a fault when it exits.
+    const until = performance.now() + 100;
+    while (performance.now() < until);
+    process.exit(7);
+  }, 300),
+);
