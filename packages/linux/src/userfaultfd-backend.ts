@@ -6,6 +6,7 @@ import {
   EVICT_ZERO,
   FAULT_ABSENT,
   FAULT_WRITE,
+  PAGE_BYTES,
   PAGE_IN_GONE,
   PAGE_IN_REQUESTED,
   POPULATED,
@@ -19,7 +20,6 @@ import { threadId } from 'node:worker_threads';
 import { LinuxError } from './linux-error.js';
 import { NATIVE_FAILED, NATIVE_OK, NATIVE_PRESENT, NATIVE_RETRY, type NativeAddon } from './internal/native-addon.js';
 
-const PAGE_BYTES = 4096;
 /** Fault records per drain: one engine batch. */
 const MAX_BATCH = 64;
 /** Retries of a zero-fill the kernel answers EAGAIN (its mapping changing under it) before giving up. */
@@ -31,9 +31,7 @@ const RESIDENT = 1;
 const OUT = 2; // evicted: its bytes are in the store
 const PREPARED = 3; // write-protected and copied out, between prepareEviction and commitEviction
 
-/** A record id's bits: the page index, and whether the fault was a write on a write-protected page. */
-const WP_FAULT = 1 << 30;
-/** A page-in the engine asked for (prefetch, graceful stop): nobody waits on it. */
+/** A record id is the page index, with this bit for a page-in the engine asked for (prefetch, graceful stop): nobody waits on it. */
 const PREFETCH = 1 << 29;
 const PAGE_MASK = PREFETCH - 1;
 
@@ -164,7 +162,7 @@ export class UserfaultfdBackend implements PagingBackend {
     for (let i = 0; i < n; i++) {
       const flags = into.flags[i]!;
       const page = into.pages[i]!;
-      into.ids[i] = page | ((flags & 2) !== 0 ? WP_FAULT : 0);
+      into.ids[i] = page;
       into.flags[i] = ((flags & 1) !== 0 ? FAULT_WRITE : 0) | (this.state[page] === MISSING ? FAULT_ABSENT : 0);
     }
     let k = n;
@@ -217,10 +215,9 @@ export class UserfaultfdBackend implements PagingBackend {
         this.state[page] = RESIDENT;
         this.resident++;
         zero[zeros++] = page;
-      } else if ((id & WP_FAULT) !== 0 && state === RESIDENT) {
-        unprotect[unprotects++] = page;
       } else if (state === RESIDENT) {
-        // Populated already (and woken by the copy), or a duplicate: wake in case it waits.
+        // A write to a write-protected page, one populated already (woken by the copy), or a duplicate:
+        // releasing the protection wakes whoever waits.
         unprotect[unprotects++] = page;
       }
     }

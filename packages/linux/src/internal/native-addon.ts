@@ -23,9 +23,6 @@ export interface NativeAddon {
   protect(id: number, pages: Uint32Array, count: number, on: boolean): void;
   readOut(id: number, pages: Uint32Array, count: number, into: Uint8Array, outcome: Uint8Array): void;
   drop(id: number, pages: Uint32Array, count: number): void;
-  wake(id: number, pages: Uint32Array, count: number): void;
-  residentSet(id: number, into: Uint8Array): void;
-  features(id: number): number;
   release(id: number): void;
   close(id: number): void;
   /** Seconds a C thread takes to touch `pages` missing pages while a C handler copies `perFault` pages per fault. */

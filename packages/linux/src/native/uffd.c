@@ -520,32 +520,6 @@ static napi_value Drop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** wake(id, pages, count): wakes threads waiting on these pages (they retry the access). */
-static napi_value Wake(napi_env env, napi_callback_info info) {
-  call_t c;
-  if (!beginPages(env, info, &c, "wake: count exceeds the pages")) return NULL;
-  region_t *r = c.r;
-  uint32_t *pages = c.pages, count = c.count;
-  for (uint32_t i = 0; i < count; i++) {
-    if (pages[i] >= r->pages) continue;
-    struct uffdio_range wake = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = PAGE};
-    ioctl(r->uffd, UFFDIO_WAKE, &wake);
-  }
-  return NULL;
-}
-
-/** residentSet(id, into): mincore of the region into a byte per page (1: resident). */
-static napi_value Resident(napi_env env, napi_callback_info info) {
-  call_t c;
-  if (!begin(env, info, &c)) return NULL;
-  region_t *r = c.r;
-  uint8_t *into = sizedArg(env, &c, 1, r->pages, "residentSet: one byte per page is needed");
-  if (into == NULL) return NULL;
-  if (mincore(r->base, (size_t)r->pages * PAGE, into) != 0) return fail(env, "UFFD_MINCORE", errno, "mincore");
-  for (uint32_t i = 0; i < r->pages; i++) into[i] &= 1;
-  return NULL;
-}
-
 static void stopReader(region_t *r) {
   if (!r->reading) return;
   uint64_t one = 1;
@@ -587,16 +561,6 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   r->used = 0;
   pthread_mutex_unlock(&table);
   return NULL;
-}
-
-/** features(id): the features the kernel granted, as a number. */
-static napi_value Features(napi_env env, napi_callback_info info) {
-  call_t c;
-  if (!begin(env, info, &c)) return NULL;
-  region_t *r = c.r;
-  napi_value result;
-  napi_create_double(env, (double)r->features, &result);
-  return result;
 }
 
 // --- baseline: the same faults served by C alone, for the benchmark ---
@@ -690,9 +654,6 @@ NAPI_MODULE_INIT() {
       {"protect", NULL, Protect, NULL, NULL, NULL, napi_default, NULL},
       {"readOut", NULL, ReadOut, NULL, NULL, NULL, napi_default, NULL},
       {"drop", NULL, Drop, NULL, NULL, NULL, napi_default, NULL},
-      {"wake", NULL, Wake, NULL, NULL, NULL, napi_default, NULL},
-      {"residentSet", NULL, Resident, NULL, NULL, NULL, napi_default, NULL},
-      {"features", NULL, Features, NULL, NULL, NULL, napi_default, NULL},
       {"release", NULL, Release, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
       {"baseline", NULL, Baseline, NULL, NULL, NULL, napi_default, NULL},
