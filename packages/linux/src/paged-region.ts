@@ -3,6 +3,7 @@ import { LinuxError } from './linux-error.js';
 import { nativeAddon } from './internal/native-addon.js';
 import { supportProblem } from './userfaultfd-support.js';
 import { UserfaultfdBackend } from './userfaultfd-backend.js';
+import { ReadAheadWindow, type ReadAheadOptions } from './read-ahead.js';
 
 /**
  * The most pages one region may have: 2^28 (1 TiB of address space).
@@ -29,6 +30,8 @@ export interface PagedRegionOptions {
   readonly target?: number;
   /** Names the memory in stores' defaults (letters, digits, `-`, `_`; default `region<id>`). */
   readonly name?: string;
+  /** Read-ahead on faults (default none: each page out comes in on its own fault). */
+  readonly readAhead?: ReadAheadOptions;
 }
 
 /**
@@ -63,14 +66,16 @@ export class PagedRegion {
    * @param pages - its size in pages
    * @param name - its memory name
    * @param target - pages to keep resident at first
+   * @param readAhead - the read-ahead window, if any
    */
   constructor(
     readonly id: number,
     readonly pages: number,
     readonly name: string,
     target: number,
+    readAhead?: ReadAheadWindow,
   ) {
-    this.backend = new UserfaultfdBackend(nativeAddon(), id, pages, name, target);
+    this.backend = new UserfaultfdBackend(nativeAddon(), id, pages, name, target, readAhead);
   }
 
   /** The region's bytes for this thread (refused to the thread serving its faults). */
@@ -93,7 +98,7 @@ export class PagedRegion {
 /**
  * Opens a paged region of this process.
  *
- * @throws {@link LinuxError} `LINUX_ARGUMENT` for a bad size or name; `LINUX_UNSUPPORTED`,
+ * @throws {@link LinuxError} `LINUX_ARGUMENT` for a bad size, name or read-ahead; `LINUX_UNSUPPORTED`,
  * `LINUX_NATIVE_MISSING`, `LINUX_PERMISSION`, `LINUX_KERNEL` (each saying the remedy) where userfaultfd
  * cannot be used
  *
@@ -108,6 +113,7 @@ export function openPagedRegion(options: PagedRegionOptions): PagedRegion {
   const target = options.target ?? pages;
   if (!Number.isInteger(target) || target < 0) throw new LinuxError('LINUX_ARGUMENT', `a target is a whole number of pages, not ${target}`);
   if (options.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) throw new LinuxError('LINUX_ARGUMENT', `a region name is 1 to 64 letters, digits, - or _, not ${JSON.stringify(options.name)}`);
+  const readAhead = options.readAhead === undefined ? undefined : new ReadAheadWindow(options.readAhead);
   const native = nativeAddon();
   let id: number;
   try {
@@ -117,7 +123,7 @@ export function openPagedRegion(options: PagedRegionOptions): PagedRegion {
     if (code === 'UFFD_OPEN' || code === 'UFFD_API') throw supportProblem(errno ?? 0, code === 'UFFD_OPEN' ? 'userfaultfd' : 'UFFDIO_API');
     throw new LinuxError('LINUX_SYSCALL', `opening a region of ${pages} pages failed: ${(error as Error).message}`, { errno, cause: error });
   }
-  return new PagedRegion(id, pages, options.name ?? `region${id}`, target);
+  return new PagedRegion(id, pages, options.name ?? `region${id}`, target, readAhead);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   PAGE_BYTES,
   PAGE_IN_GONE,
   PAGE_IN_REQUESTED,
+  PAGE_PREFETCHED,
   POPULATED,
   POPULATE_NO_MEMORY,
   type BackendCapabilities,
@@ -18,6 +19,7 @@ import {
 } from '@pagevisor/core';
 import { threadId } from 'node:worker_threads';
 import { LinuxError } from './linux-error.js';
+import type { ReadAheadWindow } from './read-ahead.js';
 import { NATIVE_FAILED, NATIVE_OK, NATIVE_PRESENT, NATIVE_RETRY, type NativeAddon } from './internal/native-addon.js';
 
 /** Fault records per drain: one engine batch. */
@@ -48,7 +50,8 @@ const PAGE_MASK = PREFETCH - 1;
  *   `process_vm_readv` (a page that is not there fails instead of faulting the pager's thread), and,
  *   once the store holds the copy, `MADV_DONTNEED` and a wake (a waiting writer faults again and gets
  *   the stored page).
- * - Prefetch: `requestPageIn` queues records nobody waits on, drained with the next faults.
+ * - Prefetch: `requestPageIn` queues records nobody waits on, drained with the next faults; so does
+ *   the region's read-ahead, for the pages out after a faulting one.
  * - Close: `graceful` (every page in) unregisters the range: the region stays as plain memory. `hard`
  *   with pages out discards the region: its memory is unmapped and any later access faults (SIGSEGV),
  *   never a silent zero page; the pages stay in the store.
@@ -88,6 +91,7 @@ export class UserfaultfdBackend implements PagingBackend {
    * @param pageCount - pages in the region
    * @param memoryName - names the memory in stores' defaults
    * @param target - the pages to keep resident at first
+   * @param readAhead - the read-ahead window, if any
    */
   constructor(
     private readonly native: NativeAddon,
@@ -95,6 +99,7 @@ export class UserfaultfdBackend implements PagingBackend {
     pageCount: number,
     readonly memoryName: string,
     target: number,
+    private readonly readAhead?: ReadAheadWindow,
   ) {
     this.pageCount = pageCount;
     this.state = new Uint8Array(pageCount);
@@ -159,11 +164,14 @@ export class UserfaultfdBackend implements PagingBackend {
   drainFaults(into: FaultBatch): number {
     const max = Math.min(MAX_BATCH, into.pages.length);
     const n = this.native.drain(this.id, into.pages, into.flags, into.who, max);
+    const readAhead = this.readAhead;
     for (let i = 0; i < n; i++) {
       const flags = into.flags[i]!;
       const page = into.pages[i]!;
+      const state = this.state[page]!;
       into.ids[i] = page;
-      into.flags[i] = ((flags & 1) !== 0 ? FAULT_WRITE : 0) | (this.state[page] === MISSING ? FAULT_ABSENT : 0);
+      into.flags[i] = ((flags & 1) !== 0 ? FAULT_WRITE : 0) | (state === MISSING ? FAULT_ABSENT : 0);
+      if (readAhead !== undefined && state === OUT) this.queueAfter(page, readAhead.next(page));
     }
     let k = n;
     while (k < max && this.prefetchCount > 0) {
@@ -171,8 +179,9 @@ export class UserfaultfdBackend implements PagingBackend {
       this.prefetchHead = (this.prefetchHead + 1) % this.pageCount;
       this.prefetchCount--;
       this.queued[page] = 0;
+      if (this.state[page] !== OUT) continue; // it came in on a fault meanwhile
       into.pages[k] = page;
-      into.flags[k] = 0;
+      into.flags[k] = PAGE_PREFETCHED;
       into.who[k] = -1;
       into.ids[k] = page | PREFETCH;
       k++;
@@ -235,13 +244,24 @@ export class UserfaultfdBackend implements PagingBackend {
         continue;
       }
       outcome[i] = PAGE_IN_REQUESTED;
-      if (this.queued[page] === 1) continue;
-      this.queued[page] = 1;
-      this.prefetch[(this.prefetchHead + this.prefetchCount) % this.pageCount] = page;
-      this.prefetchCount++;
-      requested++;
+      if (this.enqueue(page)) requested++;
     }
     if (requested > 0) queueMicrotask(() => this.activity.next());
+  }
+
+  /** Lists a page for prefetch unless it is listed already; true if it was not. */
+  private enqueue(page: number): boolean {
+    if (this.queued[page] === 1) return false;
+    this.queued[page] = 1;
+    this.prefetch[(this.prefetchHead + this.prefetchCount) % this.pageCount] = page;
+    this.prefetchCount++;
+    return true;
+  }
+
+  /** Read-ahead: lists the run of pages out that follows `page`, at most `window` of them. */
+  private queueAfter(page: number, window: number): void {
+    const end = Math.min(this.pageCount, page + 1 + window);
+    for (let p = page + 1; p < end && this.state[p] === OUT; p++) this.enqueue(p);
   }
 
   prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array): number {

@@ -98,6 +98,48 @@ describe(`a paged region of this process${reason}`, () => {
     }
   });
 
+  uffdIt('read-ahead: a sequential scan of pages out takes a fraction of the faults, reads back intact, and random access reads little ahead', async () => {
+    const scan = Array.from({ length: 2048 }, (_, i) => i);
+    const measure = async (readAhead: { pages: number } | undefined, order: number[]) => {
+      const region = openPagedRegion({ pages: 2048, target: 256, readAhead });
+      const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: memoryStore() });
+      await pager.start();
+      const worker = regionWorker(region.id);
+      try {
+        expect((await worker.run({ op: 'write', round: 1, order: scan })).bad).toBe(0);
+        await pager.settle();
+        const before = { faults: pager.stats.faults, prefetched: pager.stats.prefetched };
+        expect((await worker.run({ op: 'check', round: 1, order })).bad).toBe(0);
+        await pager.settle();
+        return { faults: pager.stats.faults - before.faults, prefetched: pager.stats.prefetched - before.prefetched };
+      } finally {
+        await pager.stop('hard');
+        await worker.stop();
+        region.close();
+      }
+    };
+    const plain = await measure(undefined, scan);
+    const ahead = await measure({ pages: 32 }, scan);
+    expect(plain.prefetched).toBe(0);
+    expect(plain.faults).toBeGreaterThanOrEqual(2048 - 256);
+    expect(ahead.prefetched).toBeGreaterThan(0);
+    expect(ahead.faults).toBeLessThan(plain.faults / 3);
+    const random = await measure({ pages: 32 }, shuffled(2048, 5));
+    expect(random.prefetched).toBeLessThan(random.faults / 4);
+  });
+
+  it('a read-ahead that is not 1 to 1024 pages, or of an unknown mode, is a typed error', () => {
+    for (const readAhead of [{ pages: 0 }, { pages: 1025 }, { pages: 2.5 }, { pages: 8, mode: 'backwards' as 'fixed' }]) {
+      let error: unknown;
+      try {
+        openPagedRegion({ pages: 16, readAhead });
+      } catch (e) {
+        error = e;
+      }
+      expect(isPagevisorError(error, 'LINUX_ARGUMENT')).toBe(true);
+    }
+  });
+
   uffdIt('the thread that serves the faults is refused a view of the region (it would wait for itself)', async () => {
     const region = openPagedRegion({ pages: 16 });
     const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });

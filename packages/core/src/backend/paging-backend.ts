@@ -51,6 +51,19 @@ export const FAULT_FOREIGN = 1 << 2;
 export const FAULT_ABSENT = 1 << 3;
 
 /**
+ * Nobody faulted on the page: the backend's own read-ahead, or a page-in the engine asked for with
+ * {@link PagingBackend.requestPageIn}. The engine pages it in like a fault, counts it in
+ * `stats.prefetched` instead of `stats.faults`, and tells the policy it came in
+ * without an access. Nothing waits on the record.
+ *
+ * @example
+ * ```ts
+ * if (batch.flags[i]! & PAGE_PREFETCHED) console.log('read ahead', batch.pages[i]);
+ * ```
+ */
+export const PAGE_PREFETCHED = 1 << 4;
+
+/**
  * Faults a backend reports, as parallel typed arrays the engine allocates once and the backend fills.
  *
  * @example
@@ -62,7 +75,7 @@ export const FAULT_ABSENT = 1 << 3;
 export interface FaultBatch {
   /** The page each record is about: an index into the backend's page space (Xen: the gfn). */
   readonly pages: Uint32Array;
-  /** {@link FAULT_WRITE}, {@link PAGE_REMOVED}, {@link FAULT_FOREIGN}, {@link FAULT_ABSENT}. */
+  /** {@link FAULT_WRITE}, {@link PAGE_REMOVED}, {@link FAULT_FOREIGN}, {@link FAULT_ABSENT}, {@link PAGE_PREFETCHED}. */
   readonly flags: Uint8Array;
   /** Who faulted: a vcpu or thread id, or the foreign caller's own (-1 when unknown). */
   readonly who: Int32Array;

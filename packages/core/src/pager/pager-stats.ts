@@ -17,6 +17,12 @@ export interface PagerStats {
   readonly evictions: number;
   /** Page-in requests served (guest faults and foreign touches). */
   readonly faults: number;
+  /**
+   * Pages brought in without a fault: the backend's read-ahead and page-ins the pager asked for
+   * (records flagged `PAGE_PREFETCHED`); counted in
+   * {@link PagerStats.pagedIn} when they came in, never in {@link PagerStats.faults}.
+   */
+  readonly prefetched: number;
   /** DROP_PAGE requests answered. */
   readonly drops: number;
   /** Nominations or evictions the hypervisor refused (EBUSY, EAGAIN, EVICT_FAIL). */

@@ -360,6 +360,7 @@ export class Pager {
       evictFailReasons: { ...c.evictFailReasons },
       storeWriteErrors: c.storeWriteErrors,
       zeroFills: c.zeroFills,
+      prefetched: c.prefetched,
       zeroEvictions: c.zeroEvictions,
       target: this.target,
       totalPages: resident,

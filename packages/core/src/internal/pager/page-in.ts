@@ -1,4 +1,4 @@
-import { FAULT_ABSENT, PAGE_REMOVED, POPULATED, POPULATE_NO_MEMORY, type FaultBatch } from '../../backend/paging-backend.js';
+import { FAULT_ABSENT, PAGE_PREFETCHED, PAGE_REMOVED, POPULATED, POPULATE_NO_MEMORY, type FaultBatch } from '../../backend/paging-backend.js';
 import { NoMemoryBackoff } from './no-memory-backoff.js';
 import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 
@@ -15,6 +15,8 @@ export class PageIn {
   private readonly drops: Uint32Array;
   /** Per entry of `gfns`: the backend's populate outcome. */
   private readonly outcome: Uint8Array;
+  /** Per entry of `gfns`: 1 if someone faulted on it, 0 if it is only prefetched (the policy hears it came in without an access). */
+  private readonly faulted: Uint8Array;
   /** Records held back after a populate found no memory, retried with back-off. */
   readonly noMemory: NoMemoryBackoff;
 
@@ -25,6 +27,7 @@ export class PageIn {
     this.pages = new Uint8Array(slots * PAGE_BYTES);
     this.drops = new Uint32Array(slots);
     this.outcome = new Uint8Array(slots);
+    this.faulted = new Uint8Array(slots);
     this.noMemory = new NoMemoryBackoff(slots, ctx.config.retryIntervalMs);
   }
 
@@ -39,7 +42,7 @@ export class PageIn {
     const batch = this.batch;
     const n = this.noMemory.due(now) ? this.noMemory.take(batch) : ctx.backend.drainFaults(batch);
     if (n === 0) return false;
-    const { gfns, drops } = this;
+    const { gfns, drops, faulted } = this;
     let reads = 0;
     let dropped = 0;
     for (let i = 0; i < n; i++) {
@@ -50,17 +53,26 @@ export class PageIn {
           // A fault on this gfn earlier in the batch listed it for reading; the page is gone now (found
           // by the interleaving harness: the drop's delete ran before the read, which failed).
           const listedAt = indexIn(gfns, reads, gfn);
-          if (listedAt >= 0) gfns[listedAt] = gfns[--reads]!;
+          if (listedAt >= 0) {
+            gfns[listedAt] = gfns[--reads]!;
+            faulted[listedAt] = faulted[reads]!;
+          }
           ctx.forget(gfn);
           drops[dropped++] = gfn;
         }
         ctx.counters.drops++;
         continue;
       }
-      ctx.counters.faults++;
+      const fault = (batch.flags[i]! & PAGE_PREFETCHED) === 0 ? 1 : 0;
+      ctx.counters.faults += fault; // a prefetch is counted when its page comes in
       // Duplicate faults on one page are normal: page it in once, complete them all.
       if (ctx.out[gfn] === OUT) {
-        if (indexIn(gfns, reads, gfn) < 0) gfns[reads++] = gfn;
+        const listedAt = indexIn(gfns, reads, gfn);
+        if (listedAt >= 0) faulted[listedAt] = faulted[listedAt]! | fault;
+        else {
+          faulted[reads] = fault;
+          gfns[reads++] = gfn;
+        }
       } else if ((batch.flags[i]! & FAULT_ABSENT) !== 0) {
         // A first touch (or a page evicted as zeros): the backend fills it with zeros as it completes the record.
         ctx.policy.notifyPagedIn(gfn, true);
@@ -128,7 +140,9 @@ export class PageIn {
       const gfn = gfns[i]!;
       ctx.out[gfn] = 0;
       ctx.outCount--;
-      ctx.policy.notifyPagedIn(gfn, true);
+      const faulted = this.faulted[i] === 1;
+      if (!faulted) ctx.counters.prefetched++;
+      ctx.policy.notifyPagedIn(gfn, faulted);
       if (config.pageEvents) ctx.events.next({ type: 'page.populated', gfn });
       loaded++;
     }

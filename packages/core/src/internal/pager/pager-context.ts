@@ -18,6 +18,7 @@ export interface PagerCounters {
   evictFails: number;
   /** Pages that came in as zeros (first touches, pages evicted as zeros) and pages evicted as zeros. */
   zeroFills: number;
+  prefetched: number;
   zeroEvictions: number;
   readonly evictFailReasons: Record<EvictFailReason, number>;
   storeWriteErrors: number;
@@ -25,7 +26,7 @@ export interface PagerCounters {
 
 /** Zeroed counters. */
 export function newPagerCounters(): PagerCounters {
-  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, zeroEvictions: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
+  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, prefetched: 0, zeroEvictions: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
 }
 
 /**
