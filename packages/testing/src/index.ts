@@ -59,6 +59,7 @@ export { TraceError } from './workloads/trace-error.js';
 // --- conformance suites ---
 export { ConformanceFailure, runConformance, type ConformanceCase, type ConformanceResult } from './conformance/conformance-case.js';
 export { policyConformanceCases, runPolicyConformance, type PolicyConformanceSubject } from './conformance/policy-conformance.js';
+export { backendConformanceCases, runBackendConformance, type BackendConformanceSubject, type BackendGuest, type BackendUnderTest } from './conformance/backend-conformance.js';
 export { runStoreConformance, storeConformanceCases, type StoreConformanceSubject, type StoreUnderTest } from './conformance/store-conformance.js';
 
 // --- servers for tests ---

@@ -1,0 +1,43 @@
+import { describe, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { backendConformanceCases, type BackendGuest } from '@pagevisor/testing';
+import { openPagedRegion, userfaultfdSupport } from '../src/index.js';
+
+const support = userfaultfdSupport();
+const required = process.env.PAGEVISOR_REQUIRE_UFFD === '1';
+if (required && !support.available) throw support.problem;
+const reason = support.available ? '' : ` (skipped: ${support.problem.message})`;
+
+/** A region of 64 pages and a Worker touching it as the guest. */
+async function create() {
+  const region = openPagedRegion({ pages: 64 });
+  const worker = new Worker(new URL('./support/boot-worker.mjs', import.meta.url), {
+    workerData: { region: region.id, script: new URL('./support/guest-worker.ts', import.meta.url).href },
+    execArgv: ['--conditions=@pagevisor/source'],
+  });
+  const waiting = new Map<number, (bytes: Uint8Array) => void>();
+  worker.on('message', ({ seq, bytes }: { seq: number; bytes: Uint8Array }) => {
+    waiting.get(seq)?.(bytes);
+    waiting.delete(seq);
+  });
+  let seq = 0;
+  const call = (op: 'write' | 'read', page: number) =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      waiting.set(++seq, resolve);
+      worker.once('error', reject);
+      worker.postMessage({ seq, op, page });
+    });
+  const guest: BackendGuest = { write: (page) => call('write', page), read: (page) => call('read', page) };
+  return {
+    backend: region.backend,
+    guest,
+    cleanup: async () => {
+      await worker.terminate();
+      region.close();
+    },
+  };
+}
+
+describe(`the backend conformance suite on userfaultfd${reason}`, () => {
+  for (const c of backendConformanceCases({ name: 'userfaultfd', create })) (support.available ? it : it.skip)(c.name, c.run);
+});
