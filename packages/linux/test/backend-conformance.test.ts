@@ -1,12 +1,9 @@
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { backendConformanceCases, type BackendGuest } from '@pagevisor/testing';
-import { openPagedRegion, userfaultfdSupport } from '../src/index.js';
+import { openPagedRegion } from '../src/index.js';
+import { skipReason, uffdIt } from './support/uffd-required.js';
 
-const support = userfaultfdSupport();
-const required = process.env.PAGEVISOR_REQUIRE_UFFD === '1';
-if (required && !support.available) throw support.problem;
-const reason = support.available ? '' : ` (skipped: ${support.problem.message})`;
 
 /** A region of 64 pages and a Worker touching it as the guest. */
 async function create() {
@@ -38,6 +35,6 @@ async function create() {
   };
 }
 
-describe(`the backend conformance suite on userfaultfd${reason}`, () => {
-  for (const c of backendConformanceCases({ name: 'userfaultfd', create })) (support.available ? it : it.skip)(c.name, c.run);
+describe(`the backend conformance suite on userfaultfd${skipReason}`, () => {
+  for (const c of backendConformanceCases({ name: 'userfaultfd', create })) uffdIt(c.name, c.run);
 });

@@ -1,47 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { createPager, isPagevisorError } from '@pagevisor/core';
 import { policyNamed, xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { attachRegion, openPagedRegion, userfaultfdSupport } from '../src/index.js';
+import { attachRegion, openPagedRegion } from '../src/index.js';
+import { skipReason, support, uffdIt } from './support/uffd-required.js';
 import { patternWord } from './support/pattern-word.js';
-import type { RegionJob } from './support/region-worker.js';
+import { regionWorker, shuffled } from './support/region-harness.js';
 
-const support = userfaultfdSupport();
-const required = process.env.PAGEVISOR_REQUIRE_UFFD === '1';
-if (required && !support.available) throw support.problem;
-const reason = support.available ? '' : ` (skipped: ${support.problem.message})`;
-const uffdIt = support.available ? it : it.skip;
 
-/** A Worker over the region, run under tsx like the tests. */
-function regionWorker(region: number) {
-  const worker = new Worker(new URL('./support/boot-worker.mjs', import.meta.url), {
-    workerData: { region, script: new URL('./region-worker.ts', new URL('./support/', import.meta.url)).href },
-    execArgv: ['--conditions=@pagevisor/source'],
-  });
-  const run = (job: RegionJob) =>
-    new Promise<{ bad: number; pages: number }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage(job);
-    });
-  return { run, stop: () => worker.terminate() };
-}
-
-const shuffled = (n: number, seed: number): number[] => {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let s = seed;
-  for (let i = n - 1; i > 0; i--) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const j = s % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-};
-
-describe(`a paged region of this process${reason}`, () => {
+describe(`a paged region of this process${skipReason}`, () => {
   for (const [name, policy] of [
     ['xenpaging', xenpaging],
     ['clock', () => policyNamed('clock')],

@@ -1,0 +1,102 @@
+import { describe, expect, inject } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPager, type PagevisorPlugin } from '@pagevisor/core';
+import { LIVE_POLICIES, policyNamed } from '@pagevisor/policies';
+import { compressedStore, memoryStore, pagefileStore, redisStore, sqliteStore } from '@pagevisor/storage';
+import type {} from '../../../vitest.redis-setup.js'; // the type of inject('redis')
+import { openPagedRegion } from '../src/index.js';
+import { regionWorker, shuffled } from './support/region-harness.js';
+import { skipReason, uffdIt } from './support/uffd-required.js';
+
+const PAGES = 768;
+const TARGET = 192;
+let regions = 0;
+
+/**
+ * A Worker writes every page of a region held at a quarter, checks them all out of order, writes and
+ * checks them again, and the pager stops gracefully: every page must hold what was last written.
+ */
+async function pageThrough(policy: PagevisorPlugin, store: PagevisorPlugin): Promise<{ evictions: number; pagedIn: number }> {
+  const region = openPagedRegion({ pages: PAGES, target: TARGET, name: `mix${++regions}-${process.pid}` });
+  const pager = createPager({ backend: region.backend, policy, store });
+  await pager.start();
+  const worker = regionWorker(region.id);
+  try {
+    for (const round of [1, 2]) {
+      expect(await worker.run({ op: 'write', round, order: shuffled(PAGES, round) })).toEqual({ bad: 0, pages: PAGES });
+      await pager.settle();
+      expect(region.backend.residentPages()).toBeLessThanOrEqual(TARGET);
+      expect(await worker.run({ op: 'check', round, order: shuffled(PAGES, round + 10) }), `round ${round}, stats ${JSON.stringify(pager.stats)}`).toEqual({ bad: 0, pages: PAGES });
+    }
+    await pager.settle();
+    const { evictions, pagedIn } = pager.stats;
+    await pager.stop('graceful');
+    expect(pager.stats.pagesOut).toBe(0);
+    expect(await worker.run({ op: 'check', round: 2, order: shuffled(PAGES, 99) }), 'after the graceful stop').toEqual({ bad: 0, pages: PAGES });
+    return { evictions, pagedIn };
+  } finally {
+    await worker.stop();
+    region.close();
+  }
+}
+
+describe(`every live policy pages a real region with its content intact${skipReason}`, () => {
+  for (const name of LIVE_POLICIES) {
+    uffdIt(`${name}: ${PAGES} pages held at ${TARGET}, written twice and read back out of order`, async () => {
+      const { evictions, pagedIn } = await pageThrough(policyNamed(name), memoryStore());
+      expect(evictions).toBeGreaterThanOrEqual(2 * (PAGES - TARGET));
+      expect(pagedIn).toBeGreaterThan(0);
+    });
+  }
+});
+
+const redis = inject('redis');
+const redisNote = redis.missing ? ` (skipped: ${redis.missing})` : '';
+const withRedis = redis.url === undefined ? uffdIt.skip : uffdIt;
+
+describe(`every store holds a real region's pages${skipReason}`, () => {
+  const dir = (): string => mkdtempSync(join(tmpdir(), 'pagevisor-linux-store-'));
+  const cases: Array<[string, () => { store: PagevisorPlugin; cleanup?: () => void }, typeof uffdIt]> = [
+    ['memory', () => ({ store: memoryStore() }), uffdIt],
+    [
+      'pagefile',
+      () => {
+        const d = dir();
+        return { store: pagefileStore({ path: join(d, 'region.pagefile') }), cleanup: () => rmSync(d, { recursive: true, force: true }) };
+      },
+      uffdIt,
+    ],
+    [
+      'sqlite',
+      () => {
+        const d = dir();
+        return { store: sqliteStore({ path: join(d, 'region.sqlite') }), cleanup: () => rmSync(d, { recursive: true, force: true }) };
+      },
+      uffdIt,
+    ],
+    [
+      'compressed pagefile',
+      () => {
+        const d = dir();
+        return { store: compressedStore(pagefileStore({ path: join(d, 'region.pagefile') })), cleanup: () => rmSync(d, { recursive: true, force: true }) };
+      },
+      uffdIt,
+    ],
+    [`redis${redisNote}`, () => ({ store: redisStore({ url: redis.url! }) }), withRedis],
+    [`redis cluster${redisNote}`, () => ({ store: redisStore({ cluster: redis.cluster! }) }), withRedis],
+  ];
+  for (const [name, make, test] of cases) {
+    test(`${name}: every page written, evicted, paged in and stopped gracefully reads back intact`, async () => {
+      const { store, cleanup } = make();
+      try {
+        const { evictions, pagedIn } = await pageThrough(policyNamed('clock'), store);
+        expect(evictions).toBeGreaterThanOrEqual(2 * (PAGES - TARGET));
+        expect(pagedIn).toBeGreaterThan(0);
+      } finally {
+        cleanup?.();
+      }
+    });
+  }
+});
