@@ -137,18 +137,31 @@ describe(`a paged region of this process${skipReason}`, () => {
     region.close();
   });
 
-  uffdIt('process.exit() while a Worker waits in a fault exits at once with its code, instead of hanging', () => {
-    const script = fileURLToPath(new URL('./support/exit-while-faulting.ts', import.meta.url));
+  const stopWhileFaulting = (how: string) => {
+    const script = fileURLToPath(new URL('./support/stop-while-faulting.ts', import.meta.url));
     const tsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script], {
+    return spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script, how], {
       env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
       timeout: 15_000,
       encoding: 'utf8',
     });
+  };
+
+  uffdIt('process.exit() while a Worker waits in a fault exits at once with its code, instead of hanging', () => {
+    const child = stopWhileFaulting('exit');
     expect(child.error, 'the child hung past its deadline').toBeUndefined();
     expect(child.stderr).toBe('');
     expect(child.status).toBe(7);
   });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    uffdIt(`${signal} while a Worker waits in a fault ends the process at once, instead of hanging`, () => {
+      const child = stopWhileFaulting(signal);
+      expect(child.error, 'the child hung past its deadline').toBeUndefined();
+      expect(child.stderr).toBe('');
+      expect(child.signal).toBe(signal);
+    });
+  }
 
   uffdIt('a view of a region that is not open is a typed error, not a crash', () => {
     const region = openPagedRegion({ pages: 4 });

@@ -1,5 +1,6 @@
 // A child process: a Worker keeps faulting on a region held at a few pages while this thread serves
-// it; this thread stops serving and calls process.exit(7). The exit must not wait for the Worker.
+// it; this thread stops serving, then calls process.exit(7) (argument `exit`) or sends itself the
+// signal named by its argument (SIGTERM, SIGINT). Neither may wait for the Worker.
 import { Worker } from 'node:worker_threads';
 import { createPager } from '@pagevisor/core';
 import { policyNamed } from '@pagevisor/policies';
@@ -18,6 +19,8 @@ worker.once('message', () =>
     // This thread stops serving for 100 ms: the Worker is surely waiting in a fault when it exits.
     const until = performance.now() + 100;
     while (performance.now() < until);
-    process.exit(7);
+    const how = process.argv[2] ?? 'exit';
+    if (how === 'exit') process.exit(7);
+    process.kill(process.pid, how as NodeJS.Signals);
   }, 300),
 );
