@@ -7,5 +7,7 @@ export const support = userfaultfdSupport();
 if (process.env.PAGEVISOR_REQUIRE_UFFD === '1' && !support.available) throw support.problem;
 /** Appended to the describe of tests that need userfaultfd: empty, or why they are skipped. */
 export const skipReason = support.available ? '' : ` (skipped: ${support.problem.message})`;
-/** `it` where userfaultfd works, `it.skip` elsewhere. */
-export const uffdIt = support.available ? it : it.skip;
+/** `it` where userfaultfd works (and `also` holds: another thing the test needs), `it.skip` elsewhere. */
+export function uffdIt(name: string, body: () => Promise<void> | void, also = true): void {
+  (support.available && also ? it : it.skip)(name, body);
+}
