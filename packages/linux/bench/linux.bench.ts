@@ -9,14 +9,20 @@
  * - first touches per second (each answered with `UFFDIO_ZEROPAGE` through the pager);
  * - pages per second brought in on a scan over pages out with a fixed read-ahead of 16 pages, beside
  *   the C handler copying 16 pages per fault (target: at least 0.8 of it), and the faults the
- *   read-ahead saved on that scan.
+ *   read-ahead saved on that scan;
+ * - evictions per second when the target drops from every page to one, beside C doing only the
+ *   `MADV_DONTNEED` of the same number of written pages in runs of 64 (target: at least 0.5 of it);
+ * - faults and evictions per second with the pagefile store as well as the memory store.
  *
  * Run: `pnpm bench` (builds first), or after `pnpm build`, `pnpm --filter @pagevisor/linux bench`.
  */
 import { Worker } from 'node:worker_threads';
-import { createPager } from '@pagevisor/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPager, type PagevisorPlugin } from '@pagevisor/core';
 import { policyNamed } from '@pagevisor/policies';
-import { memoryStore } from '@pagevisor/storage';
+import { memoryStore, pagefileStore } from '@pagevisor/storage';
 import { median, writeBenchResults } from '../../../bench/bench-results.js';
 import { nativeAddon } from '../src/internal/native-addon.js';
 import { openPagedRegion, userfaultfdSupport, type ReadAheadOptions } from '../src/index.js';
@@ -36,17 +42,36 @@ interface PagerRun {
   readonly refaults: number;
 }
 
-async function pagerRun(readAhead?: ReadAheadOptions): Promise<PagerRun> {
-  const region = openPagedRegion({ pages: PAGES, target: PAGES / 4, readAhead });
-  const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: memoryStore() });
-  await pager.start();
-  const worker = new Worker(new URL('./toucher.mjs', import.meta.url), { workerData: { region: region.id } });
+/** A store for one run, and what removes it afterwards. */
+interface BenchStore {
+  readonly plugin: PagevisorPlugin;
+  readonly remove: () => void;
+}
+
+const stores: Record<'memory' | 'pagefile', () => BenchStore> = {
+  memory: () => ({ plugin: memoryStore(), remove: () => undefined }),
+  pagefile: () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pagevisor-bench-'));
+    return { plugin: pagefileStore({ path: join(dir, 'region.pagefile') }), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+};
+
+function toucher(region: number) {
+  const worker = new Worker(new URL('./toucher.mjs', import.meta.url), { workerData: { region } });
   const touch = (passes: number) =>
     new Promise<number>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.postMessage({ pages: PAGES, passes, stride: 1 });
     });
+  return { touch, stop: () => worker.terminate() };
+}
+
+async function pagerRun(store: BenchStore, readAhead?: ReadAheadOptions): Promise<PagerRun> {
+  const region = openPagedRegion({ pages: PAGES, target: PAGES / 4, readAhead });
+  const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: store.plugin });
+  await pager.start();
+  const { touch, stop } = toucher(region.id);
   try {
     const before = pager.stats.zeroFills;
     const firstMs = await touch(1);
@@ -58,9 +83,32 @@ async function pagerRun(readAhead?: ReadAheadOptions): Promise<PagerRun> {
     const pagesIn = pager.stats.pagedIn - pagedIn;
     return { refaultsPerSecond: (refaults / ms) * 1000, firstTouchesPerSecond: (firstTouches / firstMs) * 1000, pagesInPerSecond: (pagesIn / ms) * 1000, refaults };
   } finally {
-    await worker.terminate();
+    await stop();
     await pager.stop('hard');
     region.close();
+    store.remove();
+  }
+}
+
+/** Evictions per second when the target of a region with every page written drops to one page. */
+async function evictionRun(store: BenchStore): Promise<number> {
+  const region = openPagedRegion({ pages: PAGES });
+  const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: store.plugin });
+  await pager.start();
+  const { touch, stop } = toucher(region.id);
+  try {
+    await touch(1);
+    await pager.settle();
+    const before = pager.stats.evictions;
+    const start = performance.now();
+    region.backend.setTarget(1);
+    await pager.settle();
+    return ((pager.stats.evictions - before) / (performance.now() - start)) * 1000;
+  } finally {
+    await stop();
+    await pager.stop('hard');
+    region.close();
+    store.remove();
   }
 }
 
@@ -68,27 +116,43 @@ const native = nativeAddon();
 const READ_AHEAD = { pages: 16, mode: 'fixed' } as const;
 const pager: PagerRun[] = [];
 const ahead: PagerRun[] = [];
+const pagefile: PagerRun[] = [];
+const evictMemory: number[] = [];
+const evictPagefile: number[] = [];
 const cOnePage: number[] = [];
 const cSixteen: number[] = [];
+const cDrop: number[] = [];
 for (let r = 0; r < RUNS; r++) {
-  pager.push(await pagerRun());
+  pager.push(await pagerRun(stores.memory()));
   cOnePage.push(PAGES / native.baseline(PAGES, 1));
-  ahead.push(await pagerRun(READ_AHEAD));
+  ahead.push(await pagerRun(stores.memory(), READ_AHEAD));
   cSixteen.push(PAGES / native.baseline(PAGES, 16));
+  pagefile.push(await pagerRun(stores.pagefile()));
+  evictMemory.push(await evictionRun(stores.memory()));
+  cDrop.push(PAGES / native.dropBaseline(PAGES, 64));
+  evictPagefile.push(await evictionRun(stores.pagefile()));
 }
-const refaults = Math.round(median(pager.map((p) => p.refaultsPerSecond)));
-const firstTouches = Math.round(median(pager.map((p) => p.firstTouchesPerSecond)));
-const aheadPages = Math.round(median(ahead.map((p) => p.pagesInPerSecond)));
+const med = (values: readonly number[]): number => Math.round(median(values));
+const refaults = med(pager.map((p) => p.refaultsPerSecond));
+const firstTouches = med(pager.map((p) => p.firstTouchesPerSecond));
+const aheadPages = med(ahead.map((p) => p.pagesInPerSecond));
+const pagefileRefaults = med(pagefile.map((p) => p.refaultsPerSecond));
 const faultsPlain = median(pager.map((p) => p.refaults));
 const faultsAhead = median(ahead.map((p) => p.refaults));
-const c1 = Math.round(median(cOnePage));
-const c16 = Math.round(median(cSixteen));
-console.log(`pager: ${(refaults / 1e3).toFixed(1)} K faults/s from the memory store, ${(firstTouches / 1e3).toFixed(1)} K first touches/s; C handler: ${(c1 / 1e3).toFixed(0)} K faults/s (ratio ${(refaults / c1).toFixed(2)})`);
-console.log(`read-ahead 16: ${(aheadPages / 1e3).toFixed(0)} K pages/s, ${faultsAhead} faults instead of ${faultsPlain}; C handler at 16 pages per fault: ${(c16 / 1e3).toFixed(0)} K pages/s (ratio ${(aheadPages / c16).toFixed(2)})`);
+const c1 = med(cOnePage);
+const c16 = med(cSixteen);
+const drop = med(cDrop);
+const evictions = med(evictMemory);
+const evictionsPagefile = med(evictPagefile);
+const k = (n: number): string => `${(n / 1e3).toFixed(1)} K`;
+console.log(`faults: ${k(refaults)}/s from the memory store, ${k(pagefileRefaults)}/s from the pagefile, ${k(firstTouches)} first touches/s; C handler ${k(c1)}/s (ratio ${(refaults / c1).toFixed(2)})`);
+console.log(`read-ahead 16: ${k(aheadPages)} pages/s, ${faultsAhead} faults instead of ${faultsPlain}; C at 16 pages per fault ${k(c16)} pages/s (ratio ${(aheadPages / c16).toFixed(2)})`);
+console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile; C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)})`);
 const out = writeBenchResults('linux', {
-  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo and the memory store; one Worker writes one word of every page in order (first touches, each a zero fill), then once more (every touch of a page that is out faults, and each page-in brings an eviction). Read-ahead: the same with a fixed read-ahead of 16 pages; its pages/s counts every page brought in on the second pass. C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer.`,
-  targets: { ratioToC: 0.8, readAheadRatioToC16: 0.8 },
+  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then once more (every touch of a page that is out faults, and each page-in brings an eviction), with the memory store and with the pagefile store. Read-ahead: the same with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in on the second pass. Evictions: every page of a region written, then its target set to one page, timed until the pager settles. C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call.`,
+  targets: { ratioToC: 0.8, readAheadRatioToC16: 0.8, evictionRatioToDrop: 0.5 },
   faultsPerSecond: refaults,
+  pagefileFaultsPerSecond: pagefileRefaults,
   firstTouchesPerSecond: firstTouches,
   cHandlerFaultsPerSecond: c1,
   ratioToC: +(refaults / c1).toFixed(3),
@@ -97,6 +161,10 @@ const out = writeBenchResults('linux', {
   readAheadRatioToC16: +(aheadPages / c16).toFixed(3),
   scanFaultsWithoutReadAhead: faultsPlain,
   scanFaultsWithReadAhead: faultsAhead,
-  samples: { pager, readAhead: ahead, cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round) },
+  evictionsPerSecond: evictions,
+  pagefileEvictionsPerSecond: evictionsPagefile,
+  cDropPagesPerSecond: drop,
+  evictionRatioToDrop: +(evictions / drop).toFixed(3),
+  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round) },
 });
 console.log(`written ${out}`);

@@ -27,6 +27,8 @@ export interface NativeAddon {
   close(id: number): void;
   /** Seconds a C thread takes to touch `pages` missing pages while a C handler copies `perFault` pages per fault. */
   baseline(pages: number, perFault: number): number;
+  /** Seconds C takes to `MADV_DONTNEED` `pages` written pages of a plain mapping, `run` pages per call. */
+  dropBaseline(pages: number, run: number): number;
 }
 
 /** Per-page outcome of the addon's copy, zero and readOut. */
