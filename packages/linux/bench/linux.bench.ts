@@ -20,12 +20,12 @@ import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPager, type PagevisorPlugin } from '@pagevisor/core';
+import { createPager, type Pager, type PagevisorPlugin } from '@pagevisor/core';
 import { policyNamed } from '@pagevisor/policies';
 import { memoryStore, pagefileStore } from '@pagevisor/storage';
 import { median, writeBenchResults } from '../../../bench/bench-results.js';
 import { nativeAddon } from '../src/internal/native-addon.js';
-import { openPagedRegion, userfaultfdSupport, type ReadAheadOptions } from '../src/index.js';
+import { openPagedRegion, userfaultfdSupport, type PagedRegion, type PagedRegionOptions, type ReadAheadOptions } from '../src/index.js';
 
 const RUNS = 5;
 const PAGES = 1 << 16;
@@ -56,60 +56,58 @@ const stores: Record<'memory' | 'pagefile', () => BenchStore> = {
   },
 };
 
-function toucher(region: number) {
-  const worker = new Worker(new URL('./toucher.mjs', import.meta.url), { workerData: { region } });
-  const touch = (passes: number) =>
+/** A region paged by fifo into `store` and a Worker touching it, for `body`; all of it removed afterwards. */
+async function withRegion<T>(
+  options: PagedRegionOptions,
+  store: BenchStore,
+  body: (run: { pager: Pager; region: PagedRegion; touch: () => Promise<number> }) => Promise<T>,
+): Promise<T> {
+  const region = openPagedRegion(options);
+  const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: store.plugin });
+  await pager.start();
+  const worker = new Worker(new URL('./toucher.mjs', import.meta.url), { workerData: { region: region.id } });
+  // One pass of the Worker writing a word of every page in order; resolves with the time taken (ms).
+  const touch = () =>
     new Promise<number>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
-      worker.postMessage({ pages: PAGES, passes, stride: 1 });
+      worker.postMessage({ pages: PAGES });
     });
-  return { touch, stop: () => worker.terminate() };
-}
-
-async function pagerRun(store: BenchStore, readAhead?: ReadAheadOptions): Promise<PagerRun> {
-  const region = openPagedRegion({ pages: PAGES, target: PAGES / 4, readAhead });
-  const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: store.plugin });
-  await pager.start();
-  const { touch, stop } = toucher(region.id);
   try {
-    const before = pager.stats.zeroFills;
-    const firstMs = await touch(1);
-    const firstTouches = pager.stats.zeroFills - before;
-    await pager.settle();
-    const { faults, pagedIn } = pager.stats;
-    const ms = await touch(1);
-    const refaults = pager.stats.faults - faults;
-    const pagesIn = pager.stats.pagedIn - pagedIn;
-    return { refaultsPerSecond: (refaults / ms) * 1000, firstTouchesPerSecond: (firstTouches / firstMs) * 1000, pagesInPerSecond: (pagesIn / ms) * 1000, refaults };
+    return await body({ pager, region, touch });
   } finally {
-    await stop();
+    await worker.terminate();
     await pager.stop('hard');
     region.close();
     store.remove();
   }
 }
 
+function pagerRun(store: BenchStore, readAhead?: ReadAheadOptions): Promise<PagerRun> {
+  return withRegion({ pages: PAGES, target: PAGES / 4, readAhead }, store, async ({ pager, touch }) => {
+    const before = pager.stats.zeroFills;
+    const firstMs = await touch();
+    const firstTouches = pager.stats.zeroFills - before;
+    await pager.settle();
+    const { faults, pagedIn } = pager.stats;
+    const ms = await touch();
+    const refaults = pager.stats.faults - faults;
+    const pagesIn = pager.stats.pagedIn - pagedIn;
+    return { refaultsPerSecond: (refaults / ms) * 1000, firstTouchesPerSecond: (firstTouches / firstMs) * 1000, pagesInPerSecond: (pagesIn / ms) * 1000, refaults };
+  });
+}
+
 /** Evictions per second when the target of a region with every page written drops to one page. */
-async function evictionRun(store: BenchStore): Promise<number> {
-  const region = openPagedRegion({ pages: PAGES });
-  const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: store.plugin });
-  await pager.start();
-  const { touch, stop } = toucher(region.id);
-  try {
-    await touch(1);
+function evictionRun(store: BenchStore): Promise<number> {
+  return withRegion({ pages: PAGES }, store, async ({ pager, region, touch }) => {
+    await touch();
     await pager.settle();
     const before = pager.stats.evictions;
     const start = performance.now();
     region.backend.setTarget(1);
     await pager.settle();
     return ((pager.stats.evictions - before) / (performance.now() - start)) * 1000;
-  } finally {
-    await stop();
-    await pager.stop('hard');
-    region.close();
-    store.remove();
-  }
+  });
 }
 
 const native = nativeAddon();

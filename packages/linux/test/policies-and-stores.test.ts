@@ -57,33 +57,16 @@ const redisNote = redis.missing ? ` (skipped: ${redis.missing})` : '';
 const hasRedis = redis.url !== undefined;
 
 describe(`every store holds a real region's pages${skipReason}`, () => {
-  const dir = (): string => mkdtempSync(join(tmpdir(), 'pagevisor-linux-store-'));
+  /** A store over a file in a new temporary directory, removed afterwards. */
+  const inTempDir = (store: (dir: string) => PagevisorPlugin) => () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pagevisor-linux-store-'));
+    return { store: store(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  };
   const cases: Array<[string, () => { store: PagevisorPlugin; cleanup?: () => void }, boolean]> = [
     ['memory', () => ({ store: memoryStore() }), true],
-    [
-      'pagefile',
-      () => {
-        const d = dir();
-        return { store: pagefileStore({ path: join(d, 'region.pagefile') }), cleanup: () => rmSync(d, { recursive: true, force: true }) };
-      },
-      true,
-    ],
-    [
-      'sqlite',
-      () => {
-        const d = dir();
-        return { store: sqliteStore({ path: join(d, 'region.sqlite') }), cleanup: () => rmSync(d, { recursive: true, force: true }) };
-      },
-      true,
-    ],
-    [
-      'compressed pagefile',
-      () => {
-        const d = dir();
-        return { store: compressedStore(pagefileStore({ path: join(d, 'region.pagefile') })), cleanup: () => rmSync(d, { recursive: true, force: true }) };
-      },
-      true,
-    ],
+    ['pagefile', inTempDir((dir) => pagefileStore({ path: join(dir, 'region.pagefile') })), true],
+    ['sqlite', inTempDir((dir) => sqliteStore({ path: join(dir, 'region.sqlite') })), true],
+    ['compressed pagefile', inTempDir((dir) => compressedStore(pagefileStore({ path: join(dir, 'region.pagefile') }))), true],
     [`redis${redisNote}`, () => ({ store: redisStore({ url: redis.url! }) }), hasRedis],
     [`redis cluster${redisNote}`, () => ({ store: redisStore({ cluster: redis.cluster! }) }), hasRedis],
   ];

@@ -565,6 +565,13 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 
 // --- baseline: the same faults served by C alone, for the benchmark ---
 
+/** The seconds from `t0` to `t1`, as a JS number: what each baseline returns. */
+static napi_value secondsBetween(napi_env env, const struct timespec *t0, const struct timespec *t1) {
+  napi_value result;
+  napi_create_double(env, (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9, &result);
+  return result;
+}
+
 typedef struct {
   int uffd;
   uint8_t *base;
@@ -637,9 +644,7 @@ static napi_value Baseline(napi_env env, napi_callback_info info) {
   munmap(b.base, bytes);
   free(b.source);
   close(b.uffd);
-  napi_value result;
-  napi_create_double(env, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, &result);
-  return result;
+  return secondsBetween(env, &t0, &t1);
 }
 
 /**
@@ -667,9 +672,7 @@ static napi_value DropBaseline(napi_env env, napi_callback_info info) {
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   munmap(base, bytes);
-  napi_value result;
-  napi_create_double(env, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, &result);
-  return result;
+  return secondsBetween(env, &t0, &t1);
 }
 
 NAPI_MODULE_INIT() {

@@ -240,11 +240,7 @@ async function requestPageIn(t: Case): Promise<void> {
   if (outcome[1] !== PAGE_IN_GONE) throw new ConformanceFailure(`requestPageIn of resident page ${resident} answered ${outcome[1]}, not PAGE_IN_GONE`);
   if (evicted.length === 0) return; // refused: nothing is out to request
   if (outcome[0] !== PAGE_IN_REQUESTED) throw new ConformanceFailure(`requestPageIn of page ${victim}, which is out, answered ${outcome[0]}, not PAGE_IN_REQUESTED`);
-  const arrived = new Promise<void>((resolve) => {
-    const check = (): void => void (pager.out.has(victim) ? setTimeout(check, 1) : resolve());
-    check();
-  });
-  await pager.serveUntil(arrived, `the page-in of page ${victim} requested without an access`);
+  await pager.serveWhile(() => pager.out.has(victim), `the page-in of page ${victim} requested without an access`);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -28,14 +28,23 @@ export class ConformancePager {
       settled = true;
     });
     watched.catch(() => undefined);
+    await this.serveWhile(() => !settled, what);
+    return watched;
+  }
+
+  /**
+   * Serves faults while `busy()` holds; fails if that lasts longer than the deadline.
+   *
+   * @param what - what is awaited, for the failure's message
+   */
+  async serveWhile(busy: () => boolean, what: string): Promise<void> {
     const deadline = Date.now() + ACCESS_DEADLINE_MS;
-    while (!settled) {
+    while (busy()) {
       if ((await this.serveOnce()) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-      if (!settled && Date.now() > deadline) {
+      if (busy() && Date.now() > deadline) {
         throw new ConformanceFailure(`${what} did not complete within ${ACCESS_DEADLINE_MS} ms: its fault was never reported, or completing it did not wake the guest`);
       }
     }
-    return watched;
   }
 
   /** Serves one drain of fault records; returns how many there were. */

@@ -18,6 +18,7 @@ export interface PagerCounters {
   evictFails: number;
   /** Pages that came in as zeros (first touches, pages evicted as zeros) and pages evicted as zeros. */
   zeroFills: number;
+  /** Pages brought in from the store without a fault (records flagged PAGE_PREFETCHED). */
   prefetched: number;
   zeroEvictions: number;
   readonly evictFailReasons: Record<EvictFailReason, number>;
