@@ -5,14 +5,19 @@
 // (UFFDIO_COPY, UFFDIO_ZEROPAGE), and evicts them: write-protect (so a write in the window faults
 // instead of being lost), copy out with process_vm_readv (a kernel access, so a page that is missing
 // fails with EFAULT instead of blocking the pager: the uffd is UFFD_USER_MODE_ONLY), then
-// MADV_DONTNEED and a wake. See docs/guides/linux.md.
+// MADV_DONTNEED and a wake. A region may also be another process's memory, adopted from a handshake
+// (peer.c): its uffd and mappings come from the peer, its bytes from a snapshot file, and eviction
+// needs the peer's memfd (read with pread, dropped with a punch-hole). See docs/guides/linux.md.
 #define _GNU_SOURCE
+#include "pagevisor.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/userfaultfd.h>
 #include <node_api.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,23 +30,43 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 4096u
 #define MAX_REGIONS 64
 #define QUEUE 4096u
 #define READ_BATCH 64
+#define MAX_SEGMENTS 32
+
+/** Queue record flags: a write; a write to a write-protected page; a removal of pages [page, end). */
+#define Q_WRITE 1
+#define Q_WP 2
+#define Q_REMOVE 4
+
+/** Where pages [first, first + count) of the region's page space are mapped. */
+typedef struct {
+  uintptr_t base;
+  uint32_t first, count;
+} segment_t;
 
 typedef struct {
   int used;
   int uffd;
   int stopfd;
-  uint8_t *base;
+  uint8_t *base; // this process's mapping (own regions); NULL for a peer's memory
   uint32_t pages;
   uint64_t features;
+  segment_t seg[MAX_SEGMENTS];
+  uint32_t segments;
+  // A peer's memory: its pid, a pidfd to notice its exit, its memfd (-1 without) and a snapshot to fill from.
+  pid_t pid;
+  int pidfd;
+  int memfd;
+  const uint8_t *snapshot;
+  size_t snapshotBytes;
   pthread_t reader;
   int reading;
   pthread_mutex_t lock;
-  // Fault queue: ring of page index, flags (bit 0 write, bit 1 write-protect fault) and thread id.
+  // Queue: ring of page index (the first of a removal), its end (removals), flags and thread id.
   uint32_t qpage[QUEUE];
+  uint32_t qend[QUEUE];
   uint8_t qflags[QUEUE];
   int32_t qtid[QUEUE];
   uint32_t qhead, qtail;
@@ -54,7 +79,7 @@ typedef struct {
 static region_t regions[MAX_REGIONS];
 static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
 
-static napi_value fail(napi_env env, const char *code, int err, const char *what) {
+napi_value fail(napi_env env, const char *code, int err, const char *what) {
   napi_value error, message, codeValue, errnoValue;
   char text[256];
   snprintf(text, sizeof text, "%s: %s", what, strerror(err));
@@ -67,9 +92,9 @@ static napi_value fail(napi_env env, const char *code, int err, const char *what
   return NULL;
 }
 
-static int argInt(napi_env env, napi_value v, int64_t *out) { return napi_get_value_int64(env, v, out) == napi_ok ? 0 : -1; }
+int argInt(napi_env env, napi_value v, int64_t *out) { return napi_get_value_int64(env, v, out) == napi_ok ? 0 : -1; }
 
-static void *typedData(napi_env env, napi_value v, size_t *length) {
+void *typedData(napi_env env, napi_value v, size_t *length) {
   napi_typedarray_type type;
   void *data;
   napi_value buffer;
@@ -182,6 +207,29 @@ static napi_value Probe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/** Completes a region being created in slot `id` (the table locked): its stop eventfd and lock; its id. */
+static napi_value claim(napi_env env, region_t *r, int id) {
+  r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  pthread_mutex_init(&r->lock, NULL);
+  r->used = 1;
+  pthread_mutex_unlock(&table);
+  napi_value result;
+  napi_create_int32(env, id, &result);
+  return result;
+}
+
+/** A free slot of the region table, which it leaves locked; -1 (unlocked) when there is none. */
+static int freeSlot(void) {
+  pthread_mutex_lock(&table);
+  for (int i = 0; i < MAX_REGIONS; i++)
+    if (!regions[i].used) {
+      memset(&regions[i], 0, sizeof regions[i]);
+      return i;
+    }
+  pthread_mutex_unlock(&table);
+  return -1;
+}
+
 /** create(pages): a region id. The mapping is registered for missing and write-protect faults. */
 static napi_value Create(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -192,19 +240,9 @@ static napi_value Create(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "UFFD_ARGUMENT", "pages must be an integer in [1, 2^28]");
     return NULL;
   }
-  pthread_mutex_lock(&table);
-  int id = -1;
-  for (int i = 0; i < MAX_REGIONS; i++)
-    if (!regions[i].used) {
-      id = i;
-      break;
-    }
-  if (id < 0) {
-    pthread_mutex_unlock(&table);
-    return fail(env, "UFFD_LIMIT", EMFILE, "too many paged regions in this process");
-  }
+  int id = freeSlot();
+  if (id < 0) return fail(env, "UFFD_LIMIT", EMFILE, "too many paged regions in this process");
   region_t *r = &regions[id];
-  memset(r, 0, sizeof *r);
   int how;
   r->uffd = openUffd(&how);
   if (r->uffd < 0) {
@@ -235,15 +273,53 @@ static napi_value Create(napi_env env, napi_callback_info info) {
     pthread_mutex_unlock(&table);
     return fail(env, "UFFD_REGISTER", e, "UFFDIO_REGISTER (missing and write-protect)");
   }
-  r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   r->base = base;
   r->pages = (uint32_t)pages;
-  pthread_mutex_init(&r->lock, NULL);
-  r->used = 1;
-  pthread_mutex_unlock(&table);
-  napi_value result;
-  napi_create_int32(env, id, &result);
-  return result;
+  r->seg[0] = (segment_t){.base = (uintptr_t)base, .first = 0, .count = (uint32_t)pages};
+  r->segments = 1;
+  r->pidfd = r->memfd = -1;
+  return claim(env, r, id);
+}
+
+/**
+ * adopt(uffd, memfd, pidfd, segments, pages, snapshotFd): a region over a peer's memory, from a
+ * handshake the caller checked. segments is a Float64Array of (address, first page, pages) triples;
+ * memfd, pidfd and snapshotFd are -1 when absent. The region owns uffd, memfd and pidfd from here
+ * (closed by close, or now if adopting fails); the snapshot is mapped read-only and its fd left alone.
+ */
+static napi_value Adopt(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t uffd, memfd, pidfd, pages, snapfd;
+  size_t n;
+  double *segs = argc == 6 ? typedData(env, argv[3], &n) : NULL;
+  if (segs == NULL || n == 0 || n % 3 != 0 || n / 3 > MAX_SEGMENTS || argInt(env, argv[0], &uffd) || argInt(env, argv[1], &memfd) || argInt(env, argv[2], &pidfd) || argInt(env, argv[4], &pages) || argInt(env, argv[5], &snapfd) || pages < 1 || pages > (1ll << 28)) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "adopt(uffd, memfd, pidfd, segments, pages, snapshotFd)");
+    return NULL;
+  }
+  const uint8_t *snapshot = NULL;
+  size_t snapshotBytes = (size_t)pages * PAGE;
+  if (snapfd >= 0) {
+    void *m = mmap(NULL, snapshotBytes, PROT_READ, MAP_PRIVATE, (int)snapfd, 0);
+    if (m == MAP_FAILED) return fail(env, "UFFD_MAP", errno, "mmap of the snapshot file");
+    snapshot = m;
+  }
+  int id = freeSlot();
+  if (id < 0) {
+    if (snapshot != NULL) munmap((void *)snapshot, snapshotBytes);
+    return fail(env, "UFFD_LIMIT", EMFILE, "too many paged regions in this process");
+  }
+  region_t *r = &regions[id];
+  r->uffd = (int)uffd;
+  r->memfd = (int)memfd;
+  r->pidfd = (int)pidfd;
+  r->pages = (uint32_t)pages;
+  r->snapshot = snapshot;
+  r->snapshotBytes = snapshotBytes;
+  r->segments = (uint32_t)(n / 3);
+  for (uint32_t s = 0; s < r->segments; s++) r->seg[s] = (segment_t){.base = (uintptr_t)segs[3 * s], .first = (uint32_t)segs[3 * s + 1], .count = (uint32_t)segs[3 * s + 2]};
+  return claim(env, r, id);
 }
 
 /**
@@ -257,6 +333,10 @@ static napi_value View(napi_env env, napi_callback_info info) {
   region_t *r = c.r;
   int64_t thread = -1;
   argInt(env, c.argv[1], &thread);
+  if (r->base == NULL) {
+    napi_throw_error(env, "LINUX_STATE", "the region is another process's memory: only that process can touch it");
+    return NULL;
+  }
   if (r->reading && thread == r->servingThread) {
     napi_throw_error(env, "LINUX_STATE", "this thread serves the region's faults and must never touch it: touch it from another thread (a Worker), or run the pager in a Worker");
     return NULL;
@@ -267,6 +347,37 @@ static napi_value View(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return buffer;
+}
+
+/** The address of page `page` in the memory it is mapped in, or 0 when no segment maps it. */
+static uintptr_t pageAddress(const region_t *r, uint32_t page) {
+  for (uint32_t s = 0; s < r->segments; s++) {
+    const segment_t *g = &r->seg[s];
+    if (page - g->first < g->count) return g->base + (uintptr_t)(page - g->first) * PAGE;
+  }
+  return 0;
+}
+
+/** The page mapped at `address`, or -1 outside every segment. */
+static int64_t addressPage(const region_t *r, uintptr_t address) {
+  for (uint32_t s = 0; s < r->segments; s++) {
+    const segment_t *g = &r->seg[s];
+    if (address >= g->base && address - g->base < (uintptr_t)g->count * PAGE) return g->first + (int64_t)((address - g->base) / PAGE);
+  }
+  return -1;
+}
+
+/**
+ * The run of consecutive pages, mapped consecutively, starting at i: sets *end past it and returns the
+ * first page's address; returns 0 (with *end = i + 1) when pages[i] is not mapped.
+ */
+static uintptr_t pageRun(const region_t *r, const uint32_t *pages, uint32_t i, uint32_t count, uint32_t *end) {
+  uintptr_t at = pages[i] < r->pages ? pageAddress(r, pages[i]) : 0;
+  uint32_t j = i + 1;
+  if (at != 0)
+    while (j < count && pages[j] == pages[j - 1] + 1 && pageAddress(r, pages[j]) == at + (uintptr_t)(j - i) * PAGE) j++;
+  *end = j;
+  return at;
 }
 
 static void callActivity(napi_env env, napi_value callback, void *context, void *data) {
@@ -280,26 +391,59 @@ static void callActivity(napi_env env, napi_value callback, void *context, void 
   napi_call_function(env, undefined, callback, 0, NULL, NULL);
 }
 
+/**
+ * Queues the pages of [start, end) (addresses; a REMOVE event: the peer's MADV_DONTNEED or
+ * MADV_REMOVE) one record per segment it crosses. Called with the lock held and room for the
+ * segments: a region has at most MAX_SEGMENTS, and the reader reads only while READ_BATCH * MAX_SEGMENTS
+ * records fit.
+ */
+static void queueRemoval(region_t *r, uintptr_t start, uintptr_t end) {
+  for (uint32_t s = 0; s < r->segments; s++) {
+    const segment_t *g = &r->seg[s];
+    uintptr_t from = start > g->base ? start : g->base;
+    uintptr_t limit = g->base + (uintptr_t)g->count * PAGE;
+    uintptr_t to = end < limit ? end : limit;
+    if (from >= to) continue;
+    uint32_t at = r->qtail++ % QUEUE;
+    r->qpage[at] = g->first + (uint32_t)((from - g->base) / PAGE);
+    r->qend[at] = g->first + (uint32_t)((to - g->base + PAGE - 1) / PAGE);
+    r->qflags[at] = Q_REMOVE;
+    r->qtid[at] = -1;
+  }
+}
+
 static void *readerMain(void *arg) {
   region_t *r = arg;
   struct uffd_msg msgs[READ_BATCH];
-  struct pollfd fds[2] = {{.fd = r->uffd, .events = POLLIN}, {.fd = r->stopfd, .events = POLLIN}};
+  // The peer's pidfd (a peer's memory) turns readable when it exits; -1 is ignored by poll.
+  struct pollfd fds[3] = {{.fd = r->uffd, .events = POLLIN}, {.fd = r->stopfd, .events = POLLIN}, {.fd = r->pidfd, .events = POLLIN}};
   for (;;) {
     // Read only as many messages as the queue has room for: the rest wait in the kernel.
     pthread_mutex_lock(&r->lock);
     uint32_t room = QUEUE - (r->qtail - r->qhead);
     pthread_mutex_unlock(&r->lock);
+    // A removal may take a record per segment: read only as many messages as their records fit.
+    room = r->segments > 1 ? room / r->segments : room;
     if (room == 0) {
       struct pollfd stop = {.fd = r->stopfd, .events = POLLIN};
       if (poll(&stop, 1, 1) > 0) break;
       continue;
     }
-    if (poll(fds, 2, -1) < 0) {
+    if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       r->readerError = errno;
       break;
     }
     if (fds[1].revents) break;
+    if (fds[2].revents) {
+      pthread_mutex_lock(&r->lock);
+      r->readerError = ESRCH;
+      int notify = !r->notified;
+      r->notified = 1;
+      pthread_mutex_unlock(&r->lock);
+      if (notify) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
+      break;
+    }
     if (!(fds[0].revents & POLLIN)) continue;
     size_t want = room < READ_BATCH ? room : READ_BATCH;
     ssize_t got = read(r->uffd, msgs, want * sizeof msgs[0]);
@@ -311,12 +455,18 @@ static void *readerMain(void *arg) {
     int notify = 0;
     pthread_mutex_lock(&r->lock);
     for (ssize_t i = 0; i < got / (ssize_t)sizeof msgs[0]; i++) {
+      if (msgs[i].event == UFFD_EVENT_REMOVE) {
+        queueRemoval(r, msgs[i].arg.remove.start, msgs[i].arg.remove.end);
+        continue;
+      }
       if (msgs[i].event != UFFD_EVENT_PAGEFAULT) continue;
-      uint64_t address = msgs[i].arg.pagefault.address;
+      int64_t page = addressPage(r, msgs[i].arg.pagefault.address);
+      if (page < 0) continue; // outside what was announced: the handshake checked the peer registered no more
       uint32_t at = r->qtail++ % QUEUE;
-      r->qpage[at] = (uint32_t)((address - (uintptr_t)r->base) / PAGE);
+      r->qpage[at] = (uint32_t)page;
+      r->qend[at] = (uint32_t)page + 1;
       uint64_t f = msgs[i].arg.pagefault.flags;
-      r->qflags[at] = (uint8_t)(((f & UFFD_PAGEFAULT_FLAG_WRITE) ? 1 : 0) | ((f & UFFD_PAGEFAULT_FLAG_WP) ? 2 : 0));
+      r->qflags[at] = (uint8_t)(((f & UFFD_PAGEFAULT_FLAG_WRITE) ? Q_WRITE : 0) | ((f & UFFD_PAGEFAULT_FLAG_WP) ? Q_WP : 0));
       r->qtid[at] = (int32_t)msgs[i].arg.pagefault.feat.ptid;
     }
     if (!r->notified && r->qtail != r->qhead) {
@@ -356,7 +506,11 @@ static napi_value Start(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** drain(id, pages, flags, who, max): moves up to max queued faults out; returns how many. */
+/**
+ * drain(id, pages, flags, who, max): moves up to max queued records out, a removal as one record per
+ * page (flag Q_REMOVE); returns how many. Throws UFFD_PEER_GONE once a peer has exited and its records
+ * are drained, UFFD_READ when reading failed.
+ */
 static napi_value Drain(napi_env env, napi_callback_info info) {
   call_t c;
   if (!begin(env, info, &c)) return NULL;
@@ -370,54 +524,39 @@ static napi_value Drain(napi_env env, napi_callback_info info) {
   uint32_t n = 0;
   pthread_mutex_lock(&r->lock);
   while (n < max && r->qhead != r->qtail) {
-    uint32_t at = r->qhead++ % QUEUE;
-    pages[n] = r->qpage[at];
+    uint32_t at = r->qhead % QUEUE;
+    pages[n] = r->qpage[at]++;
     flags[n] = r->qflags[at];
     who[n] = r->qtid[at];
     n++;
+    if (r->qpage[at] >= r->qend[at]) r->qhead++;
   }
   int err = r->readerError;
   pthread_mutex_unlock(&r->lock);
+  if (n == 0 && err == ESRCH) return fail(env, "UFFD_PEER_GONE", err, "the peer exited");
   if (n == 0 && err != 0) return fail(env, "UFFD_READ", err, "reading fault messages");
   napi_value result;
   napi_create_uint32(env, n, &result);
   return result;
 }
 
-/**
- * The run of consecutive pages of the region starting at i: sets *end past it and returns 1; returns 0
- * (with *end = i + 1) when pages[i] lies outside the region.
- */
-static int pageRun(const region_t *r, const uint32_t *pages, uint32_t i, uint32_t count, uint32_t *end) {
-  if (pages[i] >= r->pages) {
-    *end = i + 1;
-    return 0;
-  }
-  uint32_t j = i + 1;
-  while (j < count && pages[j] == pages[j - 1] + 1 && pages[j] < r->pages) j++;
-  *end = j;
-  return 1;
-}
-
 enum { OK = 0, PRESENT = 1, RETRY = 2, FAILED = 3 };
 
 static uint8_t outcomeOf(int err) { return err == EEXIST ? PRESENT : err == EAGAIN ? RETRY : FAILED; }
 
-/** copy(id, pages, count, bytes, outcome): UFFDIO_COPY page i from bytes[i], a run per ioctl; wakes waiters. */
-static napi_value Copy(napi_env env, napi_callback_info info) {
-  call_t c;
-  if (!beginPages(env, info, &c, "copy: count exceeds the pages")) return NULL;
-  region_t *r = c.r;
-  uint32_t *pages = c.pages, count = c.count;
-  uint8_t *bytes = sizedArg(env, &c, 3, (size_t)count * PAGE, "copy: fewer bytes than pages");
-  uint8_t *outcome = bytes == NULL ? NULL : sizedArg(env, &c, 4, count, "copy: fewer outcomes than pages");
-  if (outcome == NULL) return NULL;
+/**
+ * UFFDIO_COPY of each page, a run per ioctl, from `bytes` (page i at bytes[i]) or, when `bytes` is NULL,
+ * from the region's snapshot (page p at snapshot[p]); the copy wakes whoever waits.
+ */
+static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, const uint8_t *bytes, uint8_t *outcome) {
   for (uint32_t i = 0, end; i < count;) {
-    if (!pageRun(r, pages, i, count, &end)) {
+    uintptr_t at = pageRun(r, pages, i, count, &end);
+    if (at == 0) {
       outcome[i++] = FAILED;
       continue;
     }
-    struct uffdio_copy run = {.dst = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .src = (uintptr_t)(bytes + (size_t)i * PAGE), .len = (size_t)(end - i) * PAGE, .mode = 0};
+    const uint8_t *src = bytes != NULL ? bytes + (size_t)i * PAGE : r->snapshot + (size_t)pages[i] * PAGE;
+    struct uffdio_copy run = {.dst = at, .src = (uintptr_t)src, .len = (size_t)(end - i) * PAGE, .mode = 0};
     if (ioctl(r->uffd, UFFDIO_COPY, &run) == 0) {
       for (uint32_t k = i; k < end; k++) outcome[k] = OK;
       i = end;
@@ -429,11 +568,35 @@ static napi_value Copy(napi_env env, napi_callback_info info) {
     for (uint32_t k = i; k < i + done; k++) outcome[k] = OK;
     i += done;
     if (i < end) {
-      struct uffdio_copy one = {.dst = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .src = (uintptr_t)(bytes + (size_t)i * PAGE), .len = PAGE, .mode = 0};
+      struct uffdio_copy one = {.dst = at + (uintptr_t)done * PAGE, .src = (uintptr_t)(src + (size_t)done * PAGE), .len = PAGE, .mode = 0};
       outcome[i] = ioctl(r->uffd, UFFDIO_COPY, &one) == 0 ? OK : outcomeOf(errno == 0 ? err : errno);
       i++;
     }
   }
+}
+
+/** copy(id, pages, count, bytes, outcome): UFFDIO_COPY page i from bytes[i], a run per ioctl; wakes waiters. */
+static napi_value Copy(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!beginPages(env, info, &c, "copy: count exceeds the pages")) return NULL;
+  uint8_t *bytes = sizedArg(env, &c, 3, (size_t)c.count * PAGE, "copy: fewer bytes than pages");
+  uint8_t *outcome = bytes == NULL ? NULL : sizedArg(env, &c, 4, c.count, "copy: fewer outcomes than pages");
+  if (outcome == NULL) return NULL;
+  copyRuns(c.r, c.pages, c.count, bytes, outcome);
+  return NULL;
+}
+
+/** fill(id, pages, count, outcome): UFFDIO_COPY of each page from the region's snapshot; wakes waiters. */
+static napi_value Fill(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!beginPages(env, info, &c, "fill: count exceeds the pages")) return NULL;
+  uint8_t *outcome = sizedArg(env, &c, 3, c.count, "fill: fewer outcomes than pages");
+  if (outcome == NULL) return NULL;
+  if (c.r->snapshot == NULL) {
+    napi_throw_error(env, "UFFD_STATE", "fill: the region has no snapshot");
+    return NULL;
+  }
+  copyRuns(c.r, c.pages, c.count, NULL, outcome);
   return NULL;
 }
 
@@ -446,11 +609,12 @@ static napi_value Zero(napi_env env, napi_callback_info info) {
   uint8_t *outcome = sizedArg(env, &c, 3, count, "zero: fewer outcomes than pages");
   if (outcome == NULL) return NULL;
   for (uint32_t i = 0; i < count; i++) {
-    if (pages[i] >= r->pages) {
+    uintptr_t at = pages[i] < r->pages ? pageAddress(r, pages[i]) : 0;
+    if (at == 0) {
       outcome[i] = FAILED;
       continue;
     }
-    struct uffdio_zeropage z = {.range = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = PAGE}, .mode = 0};
+    struct uffdio_zeropage z = {.range = {.start = at, .len = PAGE}, .mode = 0};
     outcome[i] = ioctl(r->uffd, UFFDIO_ZEROPAGE, &z) == 0 ? OK : outcomeOf(errno);
   }
   return NULL;
@@ -465,8 +629,9 @@ static napi_value Protect(napi_env env, napi_callback_info info) {
   bool on = false;
   napi_get_value_bool(env, c.argv[3], &on);
   for (uint32_t i = 0, end; i < count; i = end) {
-    if (pageRun(r, pages, i, count, &end)) {
-      struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)(r->base + (size_t)pages[i] * PAGE), .len = (size_t)(end - i) * PAGE}, .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
+    uintptr_t at = pageRun(r, pages, i, count, &end);
+    if (at != 0) {
+      struct uffdio_writeprotect wp = {.range = {.start = at, .len = (size_t)(end - i) * PAGE}, .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
       if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp) != 0) return fail(env, "UFFD_PROTECT", errno, "UFFDIO_WRITEPROTECT");
     }
   }
@@ -474,8 +639,11 @@ static napi_value Protect(napi_env env, napi_callback_info info) {
 }
 
 /**
- * readOut(id, pages, count, into, outcome): copies each page into into[i] with process_vm_readv on this
- * process: a page that is not there fails (EFAULT) instead of faulting the calling thread.
+ * readOut(id, pages, count, into, outcome): copies each page into into[i]. Own memory is read with
+ * process_vm_readv on this process: a page that is not there fails (EFAULT) instead of faulting the
+ * calling thread. A peer's memory is read from its memfd with pread (a hole reads as zeros); without
+ * a memfd every page fails: reading the peer's anonymous memory could fault on its uffd, which this
+ * very thread serves.
  */
 static napi_value ReadOut(napi_env env, napi_callback_info info) {
   call_t c;
@@ -487,13 +655,20 @@ static napi_value ReadOut(napi_env env, napi_callback_info info) {
   if (outcome == NULL) return NULL;
   pid_t self = getpid();
   for (uint32_t i = 0, end; i < count;) {
-    if (!pageRun(r, pages, i, count, &end)) {
+    uintptr_t at = pageRun(r, pages, i, count, &end);
+    if (at == 0 || (r->base == NULL && r->memfd < 0)) {
       outcome[i++] = FAILED;
       continue;
     }
-    struct iovec local = {.iov_base = into + (size_t)i * PAGE, .iov_len = (size_t)(end - i) * PAGE};
-    struct iovec remote = {.iov_base = r->base + (size_t)pages[i] * PAGE, .iov_len = local.iov_len};
-    ssize_t got = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    size_t len = (size_t)(end - i) * PAGE;
+    ssize_t got;
+    if (r->base != NULL) {
+      struct iovec local = {.iov_base = into + (size_t)i * PAGE, .iov_len = len};
+      struct iovec remote = {.iov_base = (void *)at, .iov_len = len};
+      got = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    } else {
+      got = pread(r->memfd, into + (size_t)i * PAGE, len, (off_t)pages[i] * PAGE);
+    }
     uint32_t done = got > 0 ? (uint32_t)(got / PAGE) : 0;
     for (uint32_t k = i; k < i + done; k++) outcome[k] = OK;
     i += done;
@@ -502,20 +677,27 @@ static napi_value ReadOut(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** drop(id, pages, count): MADV_DONTNEED each run, then wakes whoever waits on those pages (they fault again). */
+/**
+ * drop(id, pages, count): frees each run (own memory: MADV_DONTNEED; a peer's: a punch-hole in its
+ * memfd), then wakes whoever waits on those pages (they fault again).
+ */
 static napi_value Drop(napi_env env, napi_callback_info info) {
   call_t c;
   if (!beginPages(env, info, &c, "drop: count exceeds the pages")) return NULL;
   region_t *r = c.r;
   uint32_t *pages = c.pages, count = c.count;
+  if (r->base == NULL && r->memfd < 0) return fail(env, "UFFD_DROP", EOPNOTSUPP, "a peer's memory without a memfd cannot be dropped");
   for (uint32_t i = 0, end; i < count; i = end) {
-    if (pageRun(r, pages, i, count, &end)) {
-      void *at = r->base + (size_t)pages[i] * PAGE;
-      size_t len = (size_t)(end - i) * PAGE;
-      if (madvise(at, len, MADV_DONTNEED) != 0) return fail(env, "UFFD_DROP", errno, "madvise(MADV_DONTNEED)");
-      struct uffdio_range wake = {.start = (uintptr_t)at, .len = len};
-      ioctl(r->uffd, UFFDIO_WAKE, &wake);
+    uintptr_t at = pageRun(r, pages, i, count, &end);
+    if (at == 0) continue;
+    size_t len = (size_t)(end - i) * PAGE;
+    if (r->base != NULL) {
+      if (madvise((void *)at, len, MADV_DONTNEED) != 0) return fail(env, "UFFD_DROP", errno, "madvise(MADV_DONTNEED)");
+    } else if (fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)pages[i] * PAGE, (off_t)len) != 0) {
+      return fail(env, "UFFD_DROP", errno, "fallocate(FALLOC_FL_PUNCH_HOLE) of the peer's memfd");
     }
+    struct uffdio_range wake = {.start = at, .len = len};
+    ioctl(r->uffd, UFFDIO_WAKE, &wake);
   }
   return NULL;
 }
@@ -538,22 +720,39 @@ static napi_value Release(napi_env env, napi_callback_info info) {
   if (!begin(env, info, &c)) return NULL;
   region_t *r = c.r;
   stopReader(r);
-  struct uffdio_range range = {.start = (uintptr_t)r->base, .len = (size_t)r->pages * PAGE};
-  if (r->uffd >= 0 && ioctl(r->uffd, UFFDIO_UNREGISTER, &range) != 0) return fail(env, "UFFD_UNREGISTER", errno, "UFFDIO_UNREGISTER");
+  for (uint32_t s = 0; s < r->segments; s++) {
+    struct uffdio_range range = {.start = r->seg[s].base, .len = (size_t)r->seg[s].count * PAGE};
+    if (ioctl(r->uffd, UFFDIO_UNREGISTER, &range) != 0) return fail(env, "UFFD_UNREGISTER", errno, "UFFDIO_UNREGISTER");
+  }
+  return NULL;
+}
+
+/** kill(id): SIGKILL to the peer whose memory the region is (through its pidfd: never another process). */
+static napi_value Kill(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  if (c.r->pidfd < 0) {
+    napi_throw_error(env, "UFFD_STATE", "kill: the region is this process's own memory");
+    return NULL;
+  }
+  if (syscall(SYS_pidfd_send_signal, c.r->pidfd, SIGKILL, NULL, 0) != 0 && errno != ESRCH) return fail(env, "UFFD_KILL", errno, "pidfd_send_signal(SIGKILL)");
   return NULL;
 }
 
 /**
  * close(id): stops the reader thread and unmaps the region, leaving an inaccessible reservation in its
- * place: a view used after close faults (SIGSEGV) instead of reading zeros.
+ * place: a view used after close faults (SIGSEGV) instead of reading zeros. For a peer's memory it
+ * closes this process's descriptors (uffd, memfd, pidfd) and unmaps the snapshot.
  */
 static napi_value Close(napi_env env, napi_callback_info info) {
   call_t c;
   if (!begin(env, info, &c)) return NULL;
   region_t *r = c.r;
   stopReader(r);
-  size_t bytes = (size_t)r->pages * PAGE;
-  mmap(r->base, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+  if (r->base != NULL) mmap(r->base, (size_t)r->pages * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+  if (r->snapshot != NULL) munmap((void *)r->snapshot, r->snapshotBytes);
+  if (r->memfd >= 0) close(r->memfd);
+  if (r->pidfd >= 0) close(r->pidfd);
   close(r->uffd);
   close(r->stopfd);
   pthread_mutex_lock(&table);
@@ -687,11 +886,15 @@ NAPI_MODULE_INIT() {
       {"protect", NULL, Protect, NULL, NULL, NULL, napi_default, NULL},
       {"readOut", NULL, ReadOut, NULL, NULL, NULL, napi_default, NULL},
       {"drop", NULL, Drop, NULL, NULL, NULL, napi_default, NULL},
+      {"fill", NULL, Fill, NULL, NULL, NULL, napi_default, NULL},
+      {"adopt", NULL, Adopt, NULL, NULL, NULL, napi_default, NULL},
+      {"kill", NULL, Kill, NULL, NULL, NULL, napi_default, NULL},
       {"release", NULL, Release, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
       {"baseline", NULL, Baseline, NULL, NULL, NULL, napi_default, NULL},
       {"dropBaseline", NULL, DropBaseline, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+  definePeerMethods(env, exports);
   return exports;
 }

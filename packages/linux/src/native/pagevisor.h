@@ -1,0 +1,19 @@
+// What the addon's C files share: N-API helpers (uffd.c) and the peer methods' registration (peer.c).
+#ifndef PAGEVISOR_H
+#define PAGEVISOR_H
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE 4096u
+
+/** Throws an Error with `code`, "what: strerror(err)" and an errno property; returns NULL. */
+napi_value fail(napi_env env, const char *code, int err, const char *what);
+/** An int64 argument: 0, or -1 when `v` is not a number. */
+int argInt(napi_env env, napi_value v, int64_t *out);
+/** The data and element count of a typed array argument; NULL when `v` is not one. */
+void *typedData(napi_env env, napi_value v, size_t *length);
+/** Adds the peer methods (peer.c) to the addon's exports. */
+void definePeerMethods(napi_env env, napi_value exports);
+
+#endif
