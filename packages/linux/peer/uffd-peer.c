@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
     uintptr_t announced = (uintptr_t)base;
     size_t pageSize = PAGE;
     if (bad != NULL && strcmp(bad, "outside") == 0) announced += span + (1ul << 30);
-    if (bad != NULL && strcmp(bad, "overlap") == 0 && s == 1) announced -= PAGE;
+    if (bad != NULL && strcmp(bad, "overlap") == 0 && s == 1) announced -= 2 * PAGE; // over segment 0's last page
     if (bad != NULL && strcmp(bad, "huge") == 0) pageSize = 2ul << 20;
     used += (size_t)snprintf(json + used, sizeof json - used, "%s{\"base_host_virt_addr\":%lu,\"size\":%zu,\"offset\":%lu,\"page_size\":%zu,\"page_size_kib\":%zu}", s ? "," : "", (unsigned long)announced, bytes, s * bytes, pageSize, pageSize / 1024);
   }
@@ -163,7 +163,12 @@ int main(int argc, char **argv) {
   }
   if (sendmsg(sock, &msg, 0) != (ssize_t)used) die("sendmsg");
   printf("ok sent\n");
-  if (bad != NULL) return 0; // a broken handshake: nothing of this memory may be touched
+  if (bad != NULL) {
+    // A broken handshake: nothing of this memory may be touched. Stay a moment, as a VMM would, so the
+    // handler judges a live process.
+    sleep(1);
+    return 0;
+  }
 
   int passed = 1;
   for (; at < argc && passed; at++) {

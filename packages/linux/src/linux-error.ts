@@ -8,7 +8,7 @@ import { PagevisorError, type PagevisorErrorOptions } from '@pagevisor/core';
  * if (isPagevisorError(error, 'LINUX_UNSUPPORTED')) console.log(error.message); // says what is missing and the remedy
  * ```
  */
-export type LinuxErrorCode = 'LINUX_UNSUPPORTED' | 'LINUX_NATIVE_MISSING' | 'LINUX_PERMISSION' | 'LINUX_KERNEL' | 'LINUX_SYSCALL' | 'LINUX_ARGUMENT' | 'LINUX_STATE';
+export type LinuxErrorCode = 'LINUX_UNSUPPORTED' | 'LINUX_NATIVE_MISSING' | 'LINUX_PERMISSION' | 'LINUX_KERNEL' | 'LINUX_SYSCALL' | 'LINUX_ARGUMENT' | 'LINUX_STATE' | 'LINUX_HANDSHAKE';
 
 /**
  * The Linux backend could not do what was asked:
@@ -17,7 +17,9 @@ export type LinuxErrorCode = 'LINUX_UNSUPPORTED' | 'LINUX_NATIVE_MISSING' | 'LIN
  * - `LINUX_PERMISSION`: userfaultfd is refused to this process (`vm.unprivileged_userfaultfd`, `/dev/userfaultfd`);
  * - `LINUX_KERNEL`: the kernel lacks userfaultfd or a feature the backend needs;
  * - `LINUX_SYSCALL`: a call failed (`errno` says which and why);
- * - `LINUX_ARGUMENT`, `LINUX_STATE`: a bad argument, or a call in the wrong state.
+ * - `LINUX_ARGUMENT`, `LINUX_STATE`: a bad argument, or a call in the wrong state;
+ * - `LINUX_HANDSHAKE`: a peer's handshake was malformed, hostile or over the handler's limits (it is
+ *   refused before anything is allocated).
  *
  * Every message says what is missing and the remedy.
  *

@@ -75,7 +75,7 @@ export class PagedRegion {
     target: number,
     readAhead?: ReadAheadWindow,
   ) {
-    this.backend = new UserfaultfdBackend(nativeAddon(), id, pages, name, target, readAhead);
+    this.backend = new UserfaultfdBackend(nativeAddon(), id, pages, name, target, readAhead === undefined ? {} : { readAhead });
   }
 
   /** The region's bytes for this thread (refused to the thread serving its faults). */

@@ -10,6 +10,7 @@ import {
   PAGE_IN_GONE,
   PAGE_IN_REQUESTED,
   PAGE_PREFETCHED,
+  PAGE_REMOVED,
   POPULATED,
   POPULATE_NO_MEMORY,
   type BackendCapabilities,
@@ -20,22 +21,41 @@ import {
 import { threadId } from 'node:worker_threads';
 import { LinuxError } from './linux-error.js';
 import type { ReadAheadWindow } from './read-ahead.js';
-import { NATIVE_FAILED, NATIVE_OK, NATIVE_PRESENT, NATIVE_RETRY, type NativeAddon } from './internal/native-addon.js';
+import { NATIVE_FAILED, NATIVE_OK, NATIVE_PRESENT, NATIVE_RETRY, NATIVE_WRITE, NATIVE_REMOVE, type NativeAddon } from './internal/native-addon.js';
 
 /** Fault records per drain: one engine batch. */
 const MAX_BATCH = 64;
-/** Retries of a zero-fill the kernel answers EAGAIN (its mapping changing under it) before giving up. */
-const ZERO_RETRIES = 100;
 
 /** What the backend knows of each page. */
 const MISSING = 0; // never populated (or dropped by the application): its next fault is answered with zeros
 const RESIDENT = 1;
 const OUT = 2; // evicted: its bytes are in the store
 const PREPARED = 3; // write-protected and copied out, between prepareEviction and commitEviction
+const SNAPSHOT = 4; // a peer's page still in its snapshot file: its next fault is filled from there
 
-/** A record id is the page index, with this bit for a page-in the engine asked for (prefetch, graceful stop): nobody waits on it. */
+/** A record id is the page index, with this bit for a record nobody waits on (a prefetch, a removal). */
 const PREFETCH = 1 << 29;
 const PAGE_MASK = PREFETCH - 1;
+
+/**
+ * What memory a {@link UserfaultfdBackend} pages: this process's own (a {@link PagedRegion}), or a
+ * peer's adopted from a handshake (see {@link listenForPeers}).
+ *
+ * @example
+ * ```ts
+ * const memory: BackendMemory = { peer: true, snapshot: true, evictable: false };
+ * ```
+ */
+export interface BackendMemory {
+  /** Read-ahead on faults, if any. */
+  readonly readAhead?: ReadAheadWindow;
+  /** Another process's memory: at exit or a hard close with pages not in, the peer is killed rather than left hanging or reading zeros. */
+  readonly peer?: boolean;
+  /** Every page starts in a snapshot file the region maps, and its first fault is filled from there (default: pages start as zeros). */
+  readonly snapshot?: boolean;
+  /** Whether pages can be evicted (default true; a peer's memory only with its memfd). */
+  readonly evictable?: boolean;
+}
 
 /**
  * The paging backend of a {@link PagedRegion}: userfaultfd on a region of this process.
@@ -70,8 +90,18 @@ export class UserfaultfdBackend implements PagingBackend {
   private readonly target: BehaviorSubject<number>;
   private readonly state: Uint8Array;
   private resident = 0;
-  /** Whether a hard close with pages out discarded the region. */
+  /** Whether a hard close with pages out discarded the region (own memory) or killed the peer. */
   discarded = false;
+  /** Set when the peer whose memory this is has exited (its records drained): the backend serves nothing more. */
+  peerExited = false;
+  private readonly exited = new Subject<void>();
+  /** Records to give the engine with the next drain: removals found mid-eviction, fills the kernel answered EAGAIN. */
+  private deferred: number[] = [];
+  /** Per page: 1 while a removal waits for the eviction in flight to end. */
+  private readonly removedInFlight: Uint8Array;
+  private readonly readAhead: ReadAheadWindow | undefined;
+  /** Whether pages can be evicted: a peer's memory without its memfd cannot (see {@link BackendMemory.evictable}). */
+  readonly evictable: boolean;
   private opened = false;
   private closed = false;
   /** Page-ins asked for and not yet drained; `queued[page]` is 1 while listed. */
@@ -83,6 +113,7 @@ export class UserfaultfdBackend implements PagingBackend {
   private nativeOutcome = new Uint8Array(MAX_BATCH);
   private scratchA = new Uint32Array(MAX_BATCH);
   private scratchB = new Uint32Array(MAX_BATCH);
+  private scratchC = new Uint32Array(MAX_BATCH);
 
   /**
    * @internal use {@link openPagedRegion}
@@ -91,7 +122,7 @@ export class UserfaultfdBackend implements PagingBackend {
    * @param pageCount - pages in the region
    * @param memoryName - names the memory in stores' defaults
    * @param target - the pages to keep resident at first
-   * @param readAhead - the read-ahead window, if any
+   * @param memory - what memory it is (default: this process's, pages starting as zeros)
    */
   constructor(
     private readonly native: NativeAddon,
@@ -99,13 +130,21 @@ export class UserfaultfdBackend implements PagingBackend {
     pageCount: number,
     readonly memoryName: string,
     target: number,
-    private readonly readAhead?: ReadAheadWindow,
+    private readonly memory: BackendMemory = {},
   ) {
     this.pageCount = pageCount;
-    this.state = new Uint8Array(pageCount);
+    this.readAhead = memory.readAhead;
+    this.evictable = memory.evictable ?? true;
+    this.state = new Uint8Array(pageCount).fill(memory.snapshot === true ? SNAPSHOT : MISSING);
     this.prefetch = new Uint32Array(pageCount);
     this.queued = new Uint8Array(pageCount);
-    this.target = new BehaviorSubject(target);
+    this.removedInFlight = new Uint8Array(pageCount);
+    this.target = new BehaviorSubject(this.evictable ? target : pageCount);
+  }
+
+  /** Emits once when the peer whose memory this is exits. */
+  get peerExited$(): Observable<void> {
+    return this.exited.asObservable();
   }
 
   get info(): BackendInfo | undefined {
@@ -132,6 +171,7 @@ export class UserfaultfdBackend implements PagingBackend {
    */
   setTarget(pages: number): void {
     if (!Number.isInteger(pages) || pages < 0) throw new LinuxError('LINUX_ARGUMENT', `a target is a whole number of pages, not ${pages}`);
+    if (!this.evictable && pages < this.pageCount) throw new LinuxError('LINUX_STATE', `${this.memoryName} cannot be evicted: a peer's memory can be paged out only when the peer sends its memfd`);
     this.target.next(pages);
   }
 
@@ -151,10 +191,13 @@ export class UserfaultfdBackend implements PagingBackend {
    * At `process.exit()` the thread that serves the faults stops serving, and Node waits for every
    * Worker: one blocked in a fault would wait for ever. So the range is unregistered first, and a thread
    * that was waiting runs on into the exit (with a zero page where a page was out: the process is
-   * ending, and the pages out stay in the store).
+   * ending, and the pages out stay in the store). A peer's memory is another matter: the peer lives on,
+   * so with pages not in it is killed instead of reading zeros where its pages were.
    */
   private readonly releaseAtExit = (): void => {
-    if (!this.closed) this.native.release(this.id);
+    if (this.closed || this.peerExited) return;
+    if (this.memory.peer === true && this.pagesNotIn() > 0) this.native.kill(this.id);
+    else this.native.release(this.id);
   };
 
   residentPages(): number {
@@ -163,17 +206,22 @@ export class UserfaultfdBackend implements PagingBackend {
 
   drainFaults(into: FaultBatch): number {
     const max = Math.min(MAX_BATCH, into.pages.length);
-    const n = this.native.drain(this.id, into.pages, into.flags, into.who, max);
+    let k = this.drainDeferred(into, max);
+    const n = this.peerExited ? 0 : this.drainNative(into, k, max);
     const readAhead = this.readAhead;
-    for (let i = 0; i < n; i++) {
+    for (let i = k; i < k + n; i++) {
       const flags = into.flags[i]!;
       const page = into.pages[i]!;
+      if ((flags & NATIVE_REMOVE) !== 0) {
+        this.remove(page, into, i);
+        continue;
+      }
       const state = this.state[page]!;
       into.ids[i] = page;
-      into.flags[i] = ((flags & 1) !== 0 ? FAULT_WRITE : 0) | (state === MISSING ? FAULT_ABSENT : 0);
+      into.flags[i] = ((flags & NATIVE_WRITE) !== 0 ? FAULT_WRITE : 0) | (state === MISSING || state === SNAPSHOT ? FAULT_ABSENT : 0);
       if (readAhead !== undefined && state === OUT) this.queueAfter(page, readAhead.next(page));
     }
-    let k = n;
+    k += n;
     while (k < max && this.prefetchCount > 0) {
       const page = this.prefetch[this.prefetchHead]!;
       this.prefetchHead = (this.prefetchHead + 1) % this.pageCount;
@@ -187,6 +235,54 @@ export class UserfaultfdBackend implements PagingBackend {
       k++;
     }
     return k;
+  }
+
+  /** The native queue's records into `into` from `at`; none once the peer has exited (then it says so, once). */
+  private drainNative(into: FaultBatch, at: number, max: number): number {
+    const { pages, flags, who } = into;
+    const view = at === 0 ? into : { pages: pages.subarray(at), flags: flags.subarray(at), who: who.subarray(at) };
+    try {
+      return this.native.drain(this.id, view.pages, view.flags, view.who, max - at);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'UFFD_PEER_GONE') throw error;
+      this.peerExited = true;
+      queueMicrotask(() => this.exited.next());
+      return 0;
+    }
+  }
+
+  /** Records deferred from earlier calls (removals, fills to retry) into `into`; returns how many. */
+  private drainDeferred(into: FaultBatch, max: number): number {
+    if (this.deferred.length === 0) return 0;
+    const take = this.deferred.splice(0, max);
+    for (let i = 0; i < take.length; i++) {
+      const id = take[i]!;
+      const page = id & PAGE_MASK;
+      const removal = (id & PREFETCH) !== 0;
+      into.pages[i] = page;
+      into.who[i] = -1;
+      into.ids[i] = id;
+      into.flags[i] = removal ? PAGE_REMOVED : FAULT_ABSENT;
+    }
+    return take.length;
+  }
+
+  /**
+   * The peer gave `page` back (a REMOVE event: a balloon's `MADV_DONTNEED`): it is forgotten, and its
+   * next fault reads zeros. Record `i` becomes a removal for the engine, which deletes the store's copy
+   * of a page out. A page mid-eviction is removed once the eviction ends (see commitEviction).
+   */
+  private remove(page: number, into: FaultBatch, i: number): void {
+    const state = this.state[page]!;
+    into.flags[i] = PAGE_REMOVED;
+    into.who[i] = -1;
+    into.ids[i] = page | PREFETCH;
+    if (state === PREPARED) {
+      this.removedInFlight[page] = 1;
+      return;
+    }
+    if (state === RESIDENT) this.resident--;
+    this.state[page] = MISSING;
   }
 
   populate(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void {
@@ -210,29 +306,69 @@ export class UserfaultfdBackend implements PagingBackend {
 
   completeFaults(ids: Uint32Array, count: number): void {
     this.fit(count);
-    const zero = this.scratchA;
+    const fill = this.scratchA;
     const unprotect = this.scratchB;
-    let zeros = 0;
+    let fills = 0;
     let unprotects = 0;
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       if ((id & PREFETCH) !== 0) continue;
       const page = id & PAGE_MASK;
       const state = this.state[page]!;
-      if (state === MISSING) {
-        // A first touch (or a page the application dropped itself): anonymous memory reads as zeros.
-        this.state[page] = RESIDENT;
-        this.resident++;
-        zero[zeros++] = page;
+      if (state === MISSING || state === SNAPSHOT) {
+        // A first touch (or a page dropped or removed): zeros, or the snapshot's bytes.
+        fill[fills++] = page;
       } else if (state === RESIDENT) {
         // A write to a write-protected page, one populated already (woken by the copy), or a duplicate:
         // releasing the protection wakes whoever waits.
         unprotect[unprotects++] = page;
       }
     }
-    if (zeros > 0) this.zeroFill(zero, zeros);
+    if (fills > 0) this.fillPages(fill, fills);
     // Releasing write protection wakes a waiting writer; on a page not protected it only wakes.
     if (unprotects > 0) this.native.protect(this.id, unprotect, unprotects, false);
+  }
+
+  /**
+   * Fills pages on their first fault: zeros (`UFFDIO_ZEROPAGE`), or the snapshot's bytes. A page the
+   * kernel answers EAGAIN for (the peer's mappings changing: a removal is queued) stays as it was and
+   * is tried again with the next drain, its faulting thread still waiting.
+   */
+  private fillPages(pages: Uint32Array, count: number): void {
+    const got = this.nativeOutcome;
+    const snapshot = this.scratchC;
+    let fromSnapshot = 0;
+    let zeros = 0;
+    for (let i = 0; i < count; i++) {
+      const page = pages[i]!;
+      if (this.state[page] === SNAPSHOT) snapshot[fromSnapshot++] = page;
+      else pages[zeros++] = page;
+    }
+    if (zeros > 0) {
+      this.native.zero(this.id, pages, zeros, got);
+      this.filled(pages, zeros, got, 'UFFDIO_ZEROPAGE');
+    }
+    if (fromSnapshot > 0) {
+      this.native.fill(this.id, snapshot, fromSnapshot, got);
+      this.filled(snapshot, fromSnapshot, got, 'UFFDIO_COPY from the snapshot');
+    }
+  }
+
+  private filled(pages: Uint32Array, count: number, got: Uint8Array, what: string): void {
+    let retries = 0;
+    for (let i = 0; i < count; i++) {
+      const page = pages[i]!;
+      if (got[i] === NATIVE_OK || got[i] === NATIVE_PRESENT) {
+        this.state[page] = RESIDENT;
+        this.resident++;
+      } else if (got[i] === NATIVE_RETRY) {
+        this.deferred.push(page);
+        retries++;
+      } else {
+        throw new LinuxError('LINUX_SYSCALL', `${what} of page ${page} of ${this.memoryName} failed`);
+      }
+    }
+    if (retries > 0) setImmediate(() => this.activity.next());
   }
 
   requestPageIn(pages: Uint32Array, count: number, outcome: Uint8Array): void {
@@ -265,6 +401,7 @@ export class UserfaultfdBackend implements PagingBackend {
   }
 
   prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array): number {
+    if (!this.evictable) return 0;
     this.fit(count);
     // Resident pages first, the others refused at the end (they left memory without the pager).
     let k = 0;
@@ -322,10 +459,12 @@ export class UserfaultfdBackend implements PagingBackend {
         // A page of zeros has no copy anywhere: its next fault is a first touch again.
         this.state[page] = outcome[i] === EVICT_ZERO ? MISSING : OUT;
         this.resident--;
+        if (this.removedInFlight[page] === 1) this.removedDuringEviction(page, outcome[i] === EVICT_TRY);
         outcome[i] = EVICT_DONE;
       } else if (outcome[i] === EVICT_SKIP) {
         back[backs++] = page;
         this.state[page] = RESIDENT;
+        if (this.removedInFlight[page] === 1) this.removedDuringEviction(page, false);
       }
     }
     if (drops > 0) this.native.drop(this.id, drop, drops);
@@ -333,21 +472,72 @@ export class UserfaultfdBackend implements PagingBackend {
   }
 
   abandonEviction(pages: Uint32Array, count: number): void {
-    for (let i = 0; i < count; i++) this.state[pages[i]!] = RESIDENT;
+    for (let i = 0; i < count; i++) {
+      const page = pages[i]!;
+      this.state[page] = RESIDENT;
+      if (this.removedInFlight[page] === 1) this.removedDuringEviction(page, false);
+    }
     this.native.protect(this.id, pages, count, false);
+  }
+
+  /**
+   * The peer removed `page` while it was being evicted: it is missing now, whatever the eviction did.
+   * If the store took a copy, the engine hears of the removal with the next drain, and deletes it.
+   */
+  private removedDuringEviction(page: number, stored: boolean): void {
+    this.removedInFlight[page] = 0;
+    if (this.state[page] === RESIDENT) this.resident--;
+    this.state[page] = MISSING;
+    if (stored) {
+      this.deferred.push(page | PREFETCH);
+      queueMicrotask(() => this.activity.next());
+    }
   }
 
   close(mode: 'graceful' | 'hard'): void {
     if (this.closed) return;
     this.closed = true;
     process.off('exit', this.releaseAtExit);
-    let out = 0;
-    for (let page = 0; page < this.pageCount; page++) if (this.state[page] === OUT) out++;
-    if (mode === 'graceful' || out === 0) this.native.release(this.id);
-    else this.native.close(this.id); // pages out: discard the region rather than let them read as zeros
-    this.discarded = mode === 'hard' && out > 0;
+    if (this.memory.peer === true && mode === 'graceful') this.fillSnapshot();
+    const notIn = this.pagesNotIn();
+    if (this.memory.peer === true) {
+      // Never leave the peer waiting on a fault nobody serves, nor reading zeros where a page was out.
+      if (notIn > 0 && !this.peerExited) this.native.kill(this.id);
+      else if (!this.peerExited) this.native.release(this.id);
+      this.native.close(this.id);
+    } else if (mode === 'graceful' || notIn === 0) {
+      this.native.release(this.id);
+    } else {
+      this.native.close(this.id); // pages out: discard the region rather than let them read as zeros
+    }
+    this.discarded = notIn > 0 && !this.peerExited;
     this.activity.complete();
     this.target.complete();
+    this.exited.complete();
+  }
+
+  /** Pages whose bytes are not in memory: out in the store, or still in the snapshot. */
+  private pagesNotIn(): number {
+    let count = 0;
+    for (let page = 0; page < this.pageCount; page++) if (this.state[page] === OUT || this.state[page] === SNAPSHOT) count++;
+    return count;
+  }
+
+  /** A graceful stop brings the pages still in the snapshot in too, a batch at a time. */
+  private fillSnapshot(): void {
+    const batch = new Uint32Array(1024);
+    const got = new Uint8Array(batch.length);
+    for (let page = 0; page < this.pageCount; ) {
+      let n = 0;
+      for (; page < this.pageCount && n < batch.length; page++) if (this.state[page] === SNAPSHOT) batch[n++] = page;
+      if (n === 0) continue;
+      this.native.fill(this.id, batch, n, got);
+      for (let i = 0; i < n; i++) {
+        if (got[i] !== NATIVE_OK && got[i] !== NATIVE_PRESENT) continue; // left in the snapshot: the close kills the peer
+        this.state[batch[i]!] = RESIDENT;
+        this.resident++;
+      }
+    }
   }
 
   private fit(count: number): void {
@@ -355,20 +545,6 @@ export class UserfaultfdBackend implements PagingBackend {
     this.nativeOutcome = new Uint8Array(count);
     this.scratchA = new Uint32Array(count);
     this.scratchB = new Uint32Array(count);
-  }
-
-  private zeroFill(pages: Uint32Array, count: number): void {
-    const got = this.nativeOutcome;
-    for (let attempt = 0; ; attempt++) {
-      this.native.zero(this.id, pages, count, got);
-      let again = 0;
-      for (let i = 0; i < count; i++) {
-        if (got[i] === NATIVE_RETRY) pages[again++] = pages[i]!;
-        else if (got[i] === NATIVE_FAILED) throw new LinuxError('LINUX_SYSCALL', `UFFDIO_ZEROPAGE of page ${pages[i]} of ${this.memoryName} failed`);
-      }
-      if (again === 0) return;
-      if (attempt >= ZERO_RETRIES) throw new LinuxError('LINUX_SYSCALL', `UFFDIO_ZEROPAGE of ${again} pages of ${this.memoryName} kept answering EAGAIN`);
-      count = again;
-    }
+    this.scratchC = new Uint32Array(count);
   }
 }

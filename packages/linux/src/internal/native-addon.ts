@@ -23,6 +23,18 @@ export interface NativeAddon {
   protect(id: number, pages: Uint32Array, count: number, on: boolean): void;
   readOut(id: number, pages: Uint32Array, count: number, into: Uint8Array, outcome: Uint8Array): void;
   drop(id: number, pages: Uint32Array, count: number): void;
+  /** UFFDIO_COPY of each page from the region's snapshot. */
+  fill(id: number, pages: Uint32Array, count: number, outcome: Uint8Array): void;
+  /** A region over a peer's memory; segments are (address, first page, pages) triples; absent fds are -1. */
+  adopt(uffd: number, memfd: number, pidfd: number, segments: Float64Array, pages: number, snapshotFd: number): number;
+  /** SIGKILL to the peer whose memory the region is, through its pidfd. */
+  kill(id: number): void;
+  /** A listener id: a Unix socket at `path` with `mode`; each connection is read natively and handed to `onPeer`. */
+  listen(path: string, mode: number, onPeer: (arrival: NativeArrival) => void): number;
+  stopListening(id: number): void;
+  /** What a received descriptor is. */
+  describeFd(fd: number): { readonly kind: 'userfaultfd' | 'memfd' | 'file' | 'other'; readonly size: number };
+  closeFd(fd: number): void;
   release(id: number): void;
   close(id: number): void;
   /** Seconds a C thread takes to touch `pages` missing pages while a C handler copies `perFault` pages per fault. */
@@ -30,6 +42,25 @@ export interface NativeAddon {
   /** Seconds C takes to `MADV_DONTNEED` `pages` written pages of a plain mapping, `run` pages per call. */
   dropBaseline(pages: number, run: number): number;
 }
+
+/** One connection to a listening socket, as the addon read it (`src/native/peer.c`). */
+export interface NativeArrival {
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** A pidfd for the peer, -1 if none could be had. */
+  readonly pidfd: number;
+  /** The descriptors it sent (SCM_RIGHTS), now this process's. */
+  readonly fds: readonly number[];
+  readonly payload: Buffer;
+  /** When the message could not be read: what failed, and its errno. */
+  readonly error?: string;
+  readonly errno: number;
+}
+
+/** Record flags from the addon's drain: a write; a removal (the peer gave the page back). */
+export const NATIVE_WRITE = 1;
+export const NATIVE_REMOVE = 4;
 
 /** Per-page outcome of the addon's copy, zero and readOut. */
 export const NATIVE_OK = 0;

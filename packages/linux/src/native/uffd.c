@@ -542,6 +542,23 @@ static napi_value Drain(napi_env env, napi_callback_info info) {
 
 enum { OK = 0, PRESENT = 1, RETRY = 2, FAILED = 3 };
 
+/**
+ * The kernel refuses UFFDIO_COPY, ZEROPAGE and WRITEPROTECT with EAGAIN while the peer's mappings are
+ * changing (a REMOVE event not yet read, an madvise in flight); the reader thread reads the event and
+ * the change completes within microseconds. So an EAGAIN is retried here, for up to a second.
+ */
+#define AGAIN_PAUSE_US 50
+#define AGAIN_TRIES 20000
+
+static int uffdIoctl(int fd, unsigned long request, void *arg, int64_t *progress) {
+  for (int tries = 0;; tries++) {
+    if (progress != NULL) *progress = 0;
+    if (ioctl(fd, request, arg) == 0) return 0;
+    if (errno != EAGAIN || tries >= AGAIN_TRIES || (progress != NULL && *progress > 0)) return -1;
+    usleep(AGAIN_PAUSE_US);
+  }
+}
+
 static uint8_t outcomeOf(int err) { return err == EEXIST ? PRESENT : err == EAGAIN ? RETRY : FAILED; }
 
 /**
@@ -557,7 +574,7 @@ static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, c
     }
     const uint8_t *src = bytes != NULL ? bytes + (size_t)i * PAGE : r->snapshot + (size_t)pages[i] * PAGE;
     struct uffdio_copy run = {.dst = at, .src = (uintptr_t)src, .len = (size_t)(end - i) * PAGE, .mode = 0};
-    if (ioctl(r->uffd, UFFDIO_COPY, &run) == 0) {
+    if (uffdIoctl(r->uffd, UFFDIO_COPY, &run, (int64_t *)&run.copy) == 0) {
       for (uint32_t k = i; k < end; k++) outcome[k] = OK;
       i = end;
       continue;
@@ -569,7 +586,7 @@ static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, c
     i += done;
     if (i < end) {
       struct uffdio_copy one = {.dst = at + (uintptr_t)done * PAGE, .src = (uintptr_t)(src + (size_t)done * PAGE), .len = PAGE, .mode = 0};
-      outcome[i] = ioctl(r->uffd, UFFDIO_COPY, &one) == 0 ? OK : outcomeOf(errno == 0 ? err : errno);
+      outcome[i] = uffdIoctl(r->uffd, UFFDIO_COPY, &one, (int64_t *)&one.copy) == 0 ? OK : outcomeOf(errno == 0 ? err : errno);
       i++;
     }
   }
@@ -615,7 +632,7 @@ static napi_value Zero(napi_env env, napi_callback_info info) {
       continue;
     }
     struct uffdio_zeropage z = {.range = {.start = at, .len = PAGE}, .mode = 0};
-    outcome[i] = ioctl(r->uffd, UFFDIO_ZEROPAGE, &z) == 0 ? OK : outcomeOf(errno);
+    outcome[i] = uffdIoctl(r->uffd, UFFDIO_ZEROPAGE, &z, (int64_t *)&z.zeropage) == 0 ? OK : outcomeOf(errno);
   }
   return NULL;
 }
@@ -632,7 +649,7 @@ static napi_value Protect(napi_env env, napi_callback_info info) {
     uintptr_t at = pageRun(r, pages, i, count, &end);
     if (at != 0) {
       struct uffdio_writeprotect wp = {.range = {.start = at, .len = (size_t)(end - i) * PAGE}, .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
-      if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp) != 0) return fail(env, "UFFD_PROTECT", errno, "UFFDIO_WRITEPROTECT");
+      if (uffdIoctl(r->uffd, UFFDIO_WRITEPROTECT, &wp, NULL) != 0) return fail(env, "UFFD_PROTECT", errno, "UFFDIO_WRITEPROTECT");
     }
   }
   return NULL;
