@@ -10,6 +10,7 @@ import { storeDumpCommand } from './store/store-dump.js';
 import { storeRepairCommand } from './store/store-repair.js';
 import { storeStressCommand } from './store/store-stress.js';
 import { storeVerifyCommand } from './store/store-verify.js';
+import { uffdHandlerCommand } from './uffd-handler.js';
 
 /** Every `pagevisor` command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand, storeRepairCommand, offlineDemoCommand];
+export const COMMANDS: readonly Command[] = [runCommand, simulateCommand, benchCommand, abiListCommand, abiEncodeCommand, abiDecodeCommand, storeStressCommand, storeDumpCommand, storeVerifyCommand, storeRepairCommand, offlineDemoCommand, uffdHandlerCommand];

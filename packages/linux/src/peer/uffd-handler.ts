@@ -29,8 +29,8 @@ export interface UffdHandlerOptions {
   readonly policy: (peer: PeerInfo) => PagevisorPlugin;
   /** A page store plugin for each peer: where its evicted pages go. */
   readonly store: (peer: PeerInfo) => PagevisorPlugin;
-  /** Pages of each peer to keep resident (default: all; fewer needs the peer's memfd). */
-  readonly target?: number;
+  /** Pages of each peer to keep resident, or a function of the peer (default: all; fewer needs the peer's memfd). */
+  readonly target?: number | ((peer: PeerInfo) => number);
   /** Uids besides this process's own that may connect; with any, the socket is mode 0666 and this list is the gate. */
   readonly allowUids?: readonly number[];
   /** The most memory a peer may announce (default {@link DEFAULT_PEER_LIMIT}); a peer announcing more is refused. */
@@ -228,7 +228,8 @@ export class UffdHandler {
     const [uffd, memfd] = arrival.fds;
     const id = this.native.adopt(uffd!, memfd ?? -1, arrival.pidfd, segments, peer.pages, this.snapshotFd);
     const { readAhead, target, config } = this.options;
-    const backend = new UserfaultfdBackend(this.native, id, peer.pages, peer.name, peer.memfd ? (target ?? peer.pages) : peer.pages, {
+    const resident = typeof target === 'function' ? target(peer) : (target ?? peer.pages);
+    const backend = new UserfaultfdBackend(this.native, id, peer.pages, peer.name, peer.memfd ? resident : peer.pages, {
       peer: true,
       snapshot: this.snapshotFd >= 0,
       evictable: peer.memfd,
