@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,4 +154,33 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(stepsPassed(allowed.stdout)).toEqual(['ok sent', 'ok check 7']);
   }, root);
+
+  /** Runs the handler in a child that exits mid-run, with the peer given `steps`; the peer's outcome. */
+  async function handlerExitsUnder(steps: string[]) {
+    const socket = join(dir, 'child.sock');
+    const script = fileURLToPath(new URL('./support/handler-exits.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script, socket, snapshotFile(dir, 1024, 7)], {
+      env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const peer = await runPeer(['--socket', socket, '--pages', '1024', ...steps], 10_000);
+    return { peer, handler: await exited };
+  }
+
+  it('kills a peer with pages not in yet when the handler exits, rather than leave it hanging', async () => {
+    const { peer, handler: code } = await handlerExitsUnder(['sleep', '1500', 'check', '7']);
+    expect(code).toBe(5);
+    expect(peer.signal, peer.stderr).toBe('SIGKILL');
+    expect(peer.stderr).not.toContain('deadline');
+    expect(peer.stdout).not.toContain('ok check');
+  });
+
+  it('leaves a peer whose pages are all in running on plain memory when the handler exits', async () => {
+    const { peer, handler: code } = await handlerExitsUnder(['check', '7', 'sleep', '1000', 'check', '7', 'write', '3', 'check', '3']);
+    expect(code).toBe(5);
+    expect(peer.code, peer.stderr).toBe(0);
+    expect(stepsPassed(peer.stdout)).toEqual(['ok sent', 'ok check 7', 'ok check 7', 'ok write 3', 'ok check 3']);
+  });
 });

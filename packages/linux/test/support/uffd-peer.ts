@@ -36,7 +36,7 @@ export interface PeerRun {
 export function runPeer(args: readonly string[], deadlineMs = 20_000): Promise<PeerRun> {
   return new Promise((resolve) => {
     const child = execFile(built.path!, args, { timeout: deadlineMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr: stderr + (error !== null && child.signalCode === 'SIGKILL' ? `\n(killed at the ${deadlineMs} ms deadline)` : '') });
+      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr: stderr + ((error as { killed?: boolean } | null)?.killed === true ? `\n(killed at the ${deadlineMs} ms deadline)` : '') });
     });
   });
 }
