@@ -1,7 +1,9 @@
 // uffd-peer: plays the VMM's side of the handshake `pagevisor uffd-handler` accepts, for tests and the
 // example, as Firecracker does on snapshot restore (docs: snapshotting/handling-page-faults-on-snapshot-resume.md):
 // it maps its guest memory, registers it with a userfaultfd, connects to the handler's socket and sends
-// one message: a JSON array of GuestRegionUffdMapping with the uffd as SCM_RIGHTS data. With --memfd it
+// one message: a JSON array of GuestRegionUffdMapping with the uffd as SCM_RIGHTS data (page_size_kib
+// holds bytes, as Firecracker sends it), then closes its own uffd, as Firecracker does: from then on
+// the handler's copy is the only one. With --memfd it
 // uses Pagevisor's extension: the memory is a memfd, sent as a second descriptor, registered for
 // write-protect faults too, so the handler can evict pages (a punch-hole) as well as serve them.
 // Then it runs its steps on the memory and prints one line per step; it exits 0 if all passed.
@@ -125,7 +127,7 @@ int main(int argc, char **argv) {
     if (bad != NULL && strcmp(bad, "outside") == 0) announced += span + (1ul << 30);
     if (bad != NULL && strcmp(bad, "overlap") == 0 && s == 1) announced -= 2 * PAGE; // over segment 0's last page
     if (bad != NULL && strcmp(bad, "huge") == 0) pageSize = 2ul << 20;
-    used += (size_t)snprintf(json + used, sizeof json - used, "%s{\"base_host_virt_addr\":%lu,\"size\":%zu,\"offset\":%lu,\"page_size\":%zu,\"page_size_kib\":%zu}", s ? "," : "", (unsigned long)announced, bytes, s * bytes, pageSize, pageSize / 1024);
+    used += (size_t)snprintf(json + used, sizeof json - used, "%s{\"base_host_virt_addr\":%lu,\"size\":%zu,\"offset\":%lu,\"page_size\":%zu,\"page_size_kib\":%zu}", s ? "," : "", (unsigned long)announced, bytes, s * bytes, pageSize, pageSize);
   }
   used += (size_t)snprintf(json + used, sizeof json - used, "]");
   if (bad != NULL && strcmp(bad, "json") == 0) used = (size_t)snprintf(json, sizeof json, "[{\"base_host_virt_addr\": 4096, \"size\"");
@@ -162,6 +164,8 @@ int main(int argc, char **argv) {
     memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
   }
   if (sendmsg(sock, &msg, 0) != (ssize_t)used) die("sendmsg");
+  close(uffd);
+  if (memfd >= 0) close(memfd); // its mappings keep the memory
   printf("ok sent\n");
   if (bad != NULL) {
     // A broken handshake: nothing of this memory may be touched. Stay a moment, as a VMM would, so the

@@ -96,21 +96,25 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
     await until('peer.exited', 2);
   });
 
-  for (const [bad, reason] of [
-    ['json', /not JSON/],
-    ['outside', /not memory peer \d+ has mapped/],
-    ['overlap', /overlap in the peer's memory/],
-    ['huge', /4 KiB pages only/],
-    ['notuffd', /first descriptor is a other, not a userfaultfd/],
-    ['nofd', /first descriptor is missing/],
-    ['silent', /no message within the time allowed/],
+  // A peer that sent its uffd is killed when refused: Firecracker keeps no copy, so its memory would read zeros.
+  for (const [bad, reason, killed] of [
+    ['json', /not JSON/, true],
+    ['outside', /not memory peer \d+ has mapped/, true],
+    ['overlap', /overlap in the peer's memory/, true],
+    ['huge', /4 KiB pages only/, true],
+    ['notuffd', /first descriptor is a other, not a userfaultfd/, false],
+    ['nofd', /first descriptor is missing/, false],
+    ['silent', /no message within the time allowed/, false],
   ] as const) {
-    it(`refuses a ${bad} handshake with a typed reason, allocates nothing, and serves the next peer`, async () => {
+    it(`refuses a ${bad} handshake with a typed reason${killed ? ', kills the peer' : ''}, allocates nothing, and serves the next peer`, async () => {
       const socket = serve({ memFile: snapshotFile(dir, PAGES, 7) });
       const run = await runPeer(['--socket', socket, '--pages', String(PAGES), '--segments', '2', '--bad', bad]);
-      expect(run.code, run.stderr).toBe(0);
+      expect(run.signal, run.stderr).toBe(killed ? 'SIGKILL' : null);
+      expect(run.stderr).not.toContain('deadline');
       const [refused] = await until('peer.refused');
-      expect(refused?.type === 'peer.refused' && refused.reason).toMatch(reason);
+      if (refused?.type !== 'peer.refused') throw new Error('unreachable');
+      expect(refused.reason).toMatch(reason);
+      expect(refused.killed).toBe(killed);
       expect(handler!.peers).toHaveLength(0);
       const good = await runPeer(['--socket', socket, '--pages', String(PAGES), 'check', '7']);
       expect(good.code, good.stderr).toBe(0);
@@ -119,8 +123,8 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
 
   it('refuses a peer announcing more memory than the limit, before allocating', async () => {
     const socket = serve({ maxBytes: (PAGES / 2) * 4096 });
-    const run = await runPeer(['--socket', socket, '--pages', String(PAGES)]);
-    expect(run.code, run.stderr).toBe(0);
+    const run = await runPeer(['--socket', socket, '--pages', String(PAGES), 'sleep', '5000']);
+    expect(run.signal, run.stderr).toBe('SIGKILL');
     const [refused] = await until('peer.refused');
     expect(refused?.type === 'peer.refused' && refused.reason).toMatch(/limit is 524288/);
   });
@@ -145,10 +149,11 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
     chmodSync(dir, 0o755); // the other uids must reach the socket: the allow list is the gate
     const socket = serve({ memFile: snapshotFile(dir, PAGES, 7), allowUids: [54321] });
     expect(statSync(socket).mode & 0o777).toBe(0o666);
-    const stranger = await runPeer(['--socket', socket, '--pages', String(PAGES), '--uid', '12345']);
-    expect(stranger.code, stranger.stderr).toBe(0);
+    const stranger = await runPeer(['--socket', socket, '--pages', String(PAGES), '--uid', '12345', 'sleep', '500']);
+    expect(stranger.code, stranger.stderr).toBe(0); // not killed: a uid that may not connect sees no effect
     const refused = await until('peer.refused');
     expect(refused).toHaveLength(1);
+    expect(refused[0]?.type === 'peer.refused' && refused[0].killed).toBe(false);
     expect(refused[0]?.type === 'peer.refused' && refused[0].reason).toMatch(/uid 12345 is neither/);
     const allowed = await runPeer(['--socket', socket, '--pages', String(PAGES), '--uid', '54321', 'check', '7']);
     expect(allowed.code, allowed.stderr).toBe(0);

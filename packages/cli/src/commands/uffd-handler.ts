@@ -108,7 +108,7 @@ Example:
 function eventLine(event: UffdHandlerEvent): string {
   switch (event.type) {
     case 'peer.refused':
-      return `peer ${event.pid} (uid ${event.uid}) refused: ${event.reason}\n`;
+      return `peer ${event.pid} (uid ${event.uid}) refused${event.killed ? ' and killed (its memory would read as zeros)' : ''}: ${event.reason}\n`;
     case 'peer.serving': {
       const { peer } = event;
       return `peer ${peer.pid} (uid ${peer.uid}): serving ${peer.pages} pages (${(peer.bytes / MiB).toFixed(1)} MiB) in ${peer.mappings.length} mapping(s); ${event.evicting ? 'memfd sent: evicting to the target' : 'no memfd: faults served, nothing evicted'}\n`;

@@ -35,6 +35,8 @@ export interface NativeAddon {
   /** What a received descriptor is. */
   describeFd(fd: number): { readonly kind: 'userfaultfd' | 'memfd' | 'file' | 'other'; readonly size: number };
   closeFd(fd: number): void;
+  /** SIGKILL to the process `pidfd` names. */
+  killPeer(pidfd: number): void;
   release(id: number): void;
   close(id: number): void;
   /** Seconds a C thread takes to touch `pages` missing pages while a C handler copies `perFault` pages per fault. */

@@ -13,6 +13,8 @@ napi_value fail(napi_env env, const char *code, int err, const char *what);
 int argInt(napi_env env, napi_value v, int64_t *out);
 /** The data and element count of a typed array argument; NULL when `v` is not one. */
 void *typedData(napi_env env, napi_value v, size_t *length);
+/** SIGKILL to the process a pidfd names (never another, even if its pid is reused): 0, or -1 with errno. */
+int killByPidfd(int pidfd);
 /** Adds the peer methods (peer.c) to the addon's exports. */
 void definePeerMethods(napi_env env, napi_value exports);
 

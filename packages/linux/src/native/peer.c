@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,22 @@ static napi_value DescribeFd(napi_env env, napi_callback_info info) {
   return result;
 }
 
+int killByPidfd(int pidfd) { return (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0); }
+
+/** killPeer(pidfd): SIGKILL to a peer whose handshake was refused after it handed over its memory. */
+static napi_value KillPeer(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t fd;
+  if (argc < 1 || argInt(env, argv[0], &fd) != 0 || fd < 0) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "killPeer(pidfd)");
+    return NULL;
+  }
+  if (killByPidfd((int)fd) != 0 && errno != ESRCH) return fail(env, "UFFD_KILL", errno, "pidfd_send_signal(SIGKILL)");
+  return NULL;
+}
+
 /** closeFd(fd): closes a descriptor received from a peer and not adopted. */
 static napi_value CloseFd(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -283,6 +300,7 @@ void definePeerMethods(napi_env env, napi_value exports) {
       {"listen", NULL, Listen, NULL, NULL, NULL, napi_default, NULL},
       {"stopListening", NULL, StopListening, NULL, NULL, NULL, napi_default, NULL},
       {"describeFd", NULL, DescribeFd, NULL, NULL, NULL, napi_default, NULL},
+      {"killPeer", NULL, KillPeer, NULL, NULL, NULL, napi_default, NULL},
       {"closeFd", NULL, CloseFd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);

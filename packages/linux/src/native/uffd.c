@@ -17,7 +17,6 @@
 #include <node_api.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -752,7 +751,7 @@ static napi_value Kill(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "UFFD_STATE", "kill: the region is this process's own memory");
     return NULL;
   }
-  if (syscall(SYS_pidfd_send_signal, c.r->pidfd, SIGKILL, NULL, 0) != 0 && errno != ESRCH) return fail(env, "UFFD_KILL", errno, "pidfd_send_signal(SIGKILL)");
+  if (killByPidfd(c.r->pidfd) != 0 && errno != ESRCH) return fail(env, "UFFD_KILL", errno, "pidfd_send_signal(SIGKILL)");
   return NULL;
 }
 

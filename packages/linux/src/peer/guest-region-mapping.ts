@@ -7,20 +7,25 @@ export const MAX_MAPPINGS = 32;
 
 /**
  * One region of a peer's guest memory, as Firecracker announces it on snapshot restore
- * (`GuestRegionUffdMapping`, src/vmm/src/persist.rs): its address in the peer, its size, its offset in
- * the memory file, and its page size.
+ * (`GuestRegionUffdMapping`, src/vmm/src/persist.rs at 81b38b9): its address in the peer, its size,
+ * its offset in the memory file, and its page size. Firecracker's code, not the field's name, says
+ * what `page_size_kib` holds: the page size **in bytes**, like `page_size` (the name is a mistake
+ * kept for compatibility, commit 07c07bd49). Releases before February 2024 (commit 06b9ab9c7) send
+ * neither field; their pages are 4 KiB.
  *
  * @example
  * ```ts
- * const mapping: GuestRegionUffdMapping = { base_host_virt_addr: 0x7f0000000000, size: 1 << 20, offset: 0, page_size: 4096, page_size_kib: 4 };
+ * const mapping: GuestRegionUffdMapping = { base_host_virt_addr: 0x7f0000000000, size: 1 << 20, offset: 0, page_size: 4096, page_size_kib: 4096 };
  * ```
  */
 export interface GuestRegionUffdMapping {
   readonly base_host_virt_addr: number;
   readonly size: number;
   readonly offset: number;
-  readonly page_size: number;
-  readonly page_size_kib: number;
+  /** Bytes per page (Firecracker from March 2025). */
+  readonly page_size?: number;
+  /** Bytes per page too, despite the name (Firecracker from February 2024; deprecated). */
+  readonly page_size_kib?: number;
 }
 
 /**
@@ -40,7 +45,8 @@ export interface PeerHandshake {
   readonly bytes: number;
 }
 
-const FIELDS = ['base_host_virt_addr', 'size', 'offset', 'page_size', 'page_size_kib'] as const;
+const FIELDS = ['base_host_virt_addr', 'size', 'offset'] as const;
+const PAGE_SIZE_FIELDS = ['page_size', 'page_size_kib'] as const;
 
 function refuse(why: string): never {
   throw new LinuxError('LINUX_HANDSHAKE', `refused handshake: ${why}`);
@@ -48,7 +54,7 @@ function refuse(why: string): never {
 
 /**
  * Parses and checks a peer's handshake message (a JSON array of {@link GuestRegionUffdMapping}):
- * every field a whole number, 4 KiB pages, page-aligned addresses, sizes and offsets, no two mappings
+ * every field a whole number, 4 KiB pages (both page size fields, where sent, 4096), page-aligned addresses, sizes and offsets, no two mappings
  * overlapping in the peer's memory or in the file, and no more than `maxBytes` of memory, announced
  * or spanned by the file offsets. Nothing is allocated before this passes.
  *
@@ -58,7 +64,7 @@ function refuse(why: string): never {
  *
  * @example
  * ```ts
- * const handshake = parseHandshake(Buffer.from('[{"base_host_virt_addr":140000000000000,"size":4096,"offset":0,"page_size":4096,"page_size_kib":4}]'), 1 << 30);
+ * const handshake = parseHandshake(Buffer.from('[{"base_host_virt_addr":140000000000000,"size":4096,"offset":0,"page_size":4096,"page_size_kib":4096}]'), 1 << 30);
  * ```
  */
 export function parseHandshake(payload: Uint8Array, maxBytes: number): PeerHandshake {
@@ -82,15 +88,19 @@ export function parseHandshake(payload: Uint8Array, maxBytes: number): PeerHands
 function checkMapping(entry: unknown, i: number): GuestRegionUffdMapping {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) refuse(`mapping ${i} is not an object`);
   const record = entry as Record<string, unknown>;
-  for (const field of FIELDS) {
-    const value = record[field];
+  const wholeNumber = (field: string, value: unknown) => {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) refuse(`mapping ${i}: ${field} is ${JSON.stringify(value)}, not a whole number`);
+  };
+  for (const field of FIELDS) wholeNumber(field, record[field]);
+  for (const field of PAGE_SIZE_FIELDS) {
+    if (record[field] === undefined) continue;
+    wholeNumber(field, record[field]);
+    if (record[field] !== PAGE) refuse(`mapping ${i}: ${field} ${String(record[field])}: pages of ${String(record[field])} bytes; this handler serves 4 KiB pages only (no hugetlbfs)`);
   }
   const m = record as unknown as GuestRegionUffdMapping;
-  if (m.page_size !== PAGE || m.page_size_kib !== PAGE / 1024) refuse(`mapping ${i}: pages of ${m.page_size} bytes (${m.page_size_kib} KiB); this handler serves 4 KiB pages only`);
   if (m.size === 0) refuse(`mapping ${i} has no bytes`);
-  for (const field of ['base_host_virt_addr', 'size', 'offset'] as const) if (m[field] % PAGE !== 0) refuse(`mapping ${i}: ${field} ${m[field]} is not a multiple of 4096`);
-  return { base_host_virt_addr: m.base_host_virt_addr, size: m.size, offset: m.offset, page_size: m.page_size, page_size_kib: m.page_size_kib };
+  for (const field of FIELDS) if (m[field] % PAGE !== 0) refuse(`mapping ${i}: ${field} ${m[field]} is not a multiple of 4096`);
+  return { base_host_virt_addr: m.base_host_virt_addr, size: m.size, offset: m.offset, page_size: PAGE, page_size_kib: PAGE };
 }
 
 function refuseOverlap(mappings: readonly GuestRegionUffdMapping[], start: 'base_host_virt_addr' | 'offset', where: string): void {

@@ -73,7 +73,7 @@ export interface PeerInfo {
  * ```
  */
 export type UffdHandlerEvent =
-  | { readonly type: 'peer.refused'; readonly pid: number; readonly uid: number; readonly reason: string }
+  | { readonly type: 'peer.refused'; readonly pid: number; readonly uid: number; readonly reason: string; readonly killed: boolean }
   | { readonly type: 'peer.serving'; readonly peer: PeerInfo; readonly evicting: boolean }
   | { readonly type: 'peer.exited'; readonly peer: PeerInfo; readonly stats: PagerStats }
   | { readonly type: 'peer.failed'; readonly peer: PeerInfo; readonly error: unknown };
@@ -193,19 +193,36 @@ export class UffdHandler {
       }
       this.events.next({ type: 'peer.serving', peer, evicting: session.backend.evictable });
     } catch (error) {
+      const killed = !adopted && this.killRefused(arrival);
       if (!adopted) {
         for (const fd of arrival.fds) this.native.closeFd(fd);
         if (arrival.pidfd >= 0) this.native.closeFd(arrival.pidfd);
       }
-      this.events.next({ type: 'peer.refused', pid: arrival.pid, uid: arrival.uid, reason: (error as Error).message });
+      this.events.next({ type: 'peer.refused', pid: arrival.pid, uid: arrival.uid, reason: (error as Error).message, killed });
     }
+  }
+
+  /**
+   * A refused peer that may connect and sent its memory's uffd is killed: Firecracker closes its own
+   * copy once sent (src/vmm/src/persist.rs, send_uffd_handshake), so when the handler closes this one
+   * its guest memory turns into plain anonymous memory, reading zeros where the snapshot was. A uid
+   * that may not connect is left alone: no effect at all.
+   */
+  private killRefused(arrival: NativeArrival): boolean {
+    if (!this.mayConnect(arrival.uid) || arrival.pidfd < 0) return false;
+    if (!arrival.fds.some((fd) => this.native.describeFd(fd).kind === 'userfaultfd')) return false;
+    this.native.killPeer(arrival.pidfd);
+    return true;
+  }
+
+  private mayConnect(uid: number): boolean {
+    return uid === (process.getuid?.() ?? -1) || (this.options.allowUids ?? []).includes(uid);
   }
 
   /** Everything about a connection checked before anything is allocated; the peer it is. */
   private check(arrival: NativeArrival): PeerInfo {
     if (arrival.error !== undefined) throw new LinuxError('LINUX_HANDSHAKE', `refused handshake: ${arrival.error} (errno ${arrival.errno})`);
-    const own = process.getuid?.() ?? -1;
-    if (arrival.uid !== own && !(this.options.allowUids ?? []).includes(arrival.uid)) throw new LinuxError('LINUX_HANDSHAKE', `refused handshake: uid ${arrival.uid} is neither this handler's (${own}) nor on its allow list`);
+    if (!this.mayConnect(arrival.uid)) throw new LinuxError('LINUX_HANDSHAKE', `refused handshake: uid ${arrival.uid} is neither this handler's (${process.getuid?.() ?? -1}) nor on its allow list`);
     if (arrival.pidfd < 0) throw new LinuxError('LINUX_HANDSHAKE', `refused handshake: no pidfd for peer ${arrival.pid} (it exited already?)`);
     const { mappings, pages, bytes } = parseHandshake(arrival.payload, this.options.maxBytes ?? DEFAULT_PEER_LIMIT);
     const [uffd, memfd, ...extra] = arrival.fds;
@@ -260,8 +277,11 @@ export class UffdHandler {
  *
  * @remarks
  * The socket is created mode 0600 (0666 when {@link UffdHandlerOptions.allowUids} lets other uids in);
- * each peer's uid from `SO_PEERCRED` must be this process's or on the allow list. A refused peer gets
- * one `peer.refused` event and nothing else: its descriptors are closed, nothing is allocated.
+ * each peer's uid from `SO_PEERCRED` must be this process's or on the allow list. A uid that may not
+ * connect gets one `peer.refused` event and nothing else: its descriptors are closed, nothing is
+ * allocated. A peer that may connect but whose handshake is refused (malformed, over the limits, a
+ * truncated snapshot) is killed as well, if it sent a uffd: Firecracker keeps no copy of it, so its
+ * memory would otherwise read as zeros.
  *
  * @throws {@link LinuxError} `LINUX_ARGUMENT` when the socket path exists or the snapshot cannot be
  * read; `LINUX_SYSCALL` when the socket cannot be created
