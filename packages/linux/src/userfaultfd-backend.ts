@@ -359,8 +359,9 @@ export class UserfaultfdBackend implements PagingBackend {
     for (let i = 0; i < count; i++) {
       const page = pages[i]!;
       if (got[i] === NATIVE_OK || got[i] === NATIVE_PRESENT) {
+        // A page faulted twice in one batch is listed twice: counted once (found by the policies test).
+        if (this.state[page] !== RESIDENT) this.resident++;
         this.state[page] = RESIDENT;
-        this.resident++;
       } else if (got[i] === NATIVE_RETRY) {
         this.deferred.push(page);
         retries++;
