@@ -85,10 +85,12 @@ export interface BackendMemory {
  */
 export class UserfaultfdBackend implements PagingBackend {
   readonly pageCount: number;
-  readonly capabilities: BackendCapabilities = { maxBatch: MAX_BATCH, refusesEviction: true, accesses: 'none', dirtyTracking: false, zeroPages: true, startsAbsent: true, prefetch: true };
+  readonly capabilities: BackendCapabilities;
   private readonly activity = new Subject<void>();
   private readonly target: BehaviorSubject<number>;
   private readonly state: Uint8Array;
+  /** Per page: 0 while it holds exactly what the store gave it (populated write-protected, never written since). */
+  private readonly dirty: Uint8Array;
   private resident = 0;
   /** Whether a hard close with pages out discarded the region (own memory) or killed the peer. */
   discarded = false;
@@ -114,6 +116,7 @@ export class UserfaultfdBackend implements PagingBackend {
   private scratchA = new Uint32Array(MAX_BATCH);
   private scratchB = new Uint32Array(MAX_BATCH);
   private scratchC = new Uint32Array(MAX_BATCH);
+  private scratchD = new Uint32Array(MAX_BATCH);
 
   /**
    * @internal use {@link openPagedRegion}
@@ -135,6 +138,9 @@ export class UserfaultfdBackend implements PagingBackend {
     this.pageCount = pageCount;
     this.readAhead = memory.readAhead;
     this.evictable = memory.evictable ?? true;
+    // Pages come in write-protected, so the first write after a page-in faults once and marks it dirty.
+    this.capabilities = { maxBatch: MAX_BATCH, refusesEviction: true, accesses: 'none', dirtyTracking: this.evictable, zeroPages: true, startsAbsent: true, prefetch: true };
+    this.dirty = new Uint8Array(pageCount).fill(1);
     this.state = new Uint8Array(pageCount).fill(memory.snapshot === true ? SNAPSHOT : MISSING);
     this.prefetch = new Uint32Array(pageCount);
     this.queued = new Uint8Array(pageCount);
@@ -219,6 +225,7 @@ export class UserfaultfdBackend implements PagingBackend {
       const state = this.state[page]!;
       into.ids[i] = page;
       into.flags[i] = ((flags & NATIVE_WRITE) !== 0 ? FAULT_WRITE : 0) | (state === MISSING || state === SNAPSHOT ? FAULT_ABSENT : 0);
+      if ((flags & NATIVE_WRITE) !== 0 && state === RESIDENT) this.dirty[page] = 1; // its first write since it came in
       if (readAhead !== undefined && state === OUT) this.queueAfter(page, readAhead.next(page));
     }
     k += n;
@@ -288,13 +295,17 @@ export class UserfaultfdBackend implements PagingBackend {
   populate(pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void {
     this.fit(count);
     const got = this.nativeOutcome;
-    this.native.copy(this.id, pages, count, bytes, got);
+    const tracking = this.capabilities.dirtyTracking;
+    this.native.copy(this.id, pages, count, bytes, got, tracking);
     for (let i = 0; i < count; i++) {
       const page = pages[i]!;
       const result = got[i]!;
       if (result === NATIVE_OK || result === NATIVE_PRESENT) {
         if (this.state[page] !== RESIDENT) this.resident++;
         this.state[page] = RESIDENT;
+        // Copied write-protected, it holds the store's bytes until its first write. One that was
+        // there already (EEXIST) holds what it holds.
+        this.dirty[page] = result === NATIVE_OK && tracking ? 0 : 1;
         outcome[i] = POPULATED;
       } else if (result === NATIVE_RETRY) {
         outcome[i] = POPULATE_NO_MEMORY; // the mapping is changing: the engine tries again shortly
@@ -308,8 +319,10 @@ export class UserfaultfdBackend implements PagingBackend {
     this.fit(count);
     const fill = this.scratchA;
     const unprotect = this.scratchB;
+    const wake = this.scratchC;
     let fills = 0;
     let unprotects = 0;
+    let wakes = 0;
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       if ((id & PREFETCH) !== 0) continue;
@@ -318,15 +331,20 @@ export class UserfaultfdBackend implements PagingBackend {
       if (state === MISSING || state === SNAPSHOT) {
         // A first touch (or a page dropped or removed): zeros, or the snapshot's bytes.
         fill[fills++] = page;
-      } else if (state === RESIDENT) {
-        // A write to a write-protected page, one populated already (woken by the copy), or a duplicate:
-        // releasing the protection wakes whoever waits.
+      } else if (state === RESIDENT && this.dirty[page] === 1) {
+        // A write to a write-protected page (drainFaults marked it dirty), or a duplicate: releasing
+        // the protection wakes whoever waits.
         unprotect[unprotects++] = page;
+      } else if (state === RESIDENT) {
+        // A read that raced the copy bringing the page in: woken already, or woken now; the page stays
+        // write-protected, so its first write is still seen.
+        wake[wakes++] = page;
       }
     }
     if (fills > 0) this.fillPages(fill, fills);
     // Releasing write protection wakes a waiting writer; on a page not protected it only wakes.
     if (unprotects > 0) this.native.protect(this.id, unprotect, unprotects, false);
+    if (wakes > 0) this.native.wake(this.id, wake, wakes);
   }
 
   /**
@@ -336,7 +354,7 @@ export class UserfaultfdBackend implements PagingBackend {
    */
   private fillPages(pages: Uint32Array, count: number): void {
     const got = this.nativeOutcome;
-    const snapshot = this.scratchC;
+    const snapshot = this.scratchD;
     let fromSnapshot = 0;
     let zeros = 0;
     for (let i = 0; i < count; i++) {
@@ -362,6 +380,7 @@ export class UserfaultfdBackend implements PagingBackend {
         // A page faulted twice in one batch is listed twice: counted once (found by the policies test).
         if (this.state[page] !== RESIDENT) this.resident++;
         this.state[page] = RESIDENT;
+        this.dirty[page] = 1; // no store holds these bytes
       } else if (got[i] === NATIVE_RETRY) {
         this.deferred.push(page);
         retries++;
@@ -401,27 +420,32 @@ export class UserfaultfdBackend implements PagingBackend {
     for (let p = page + 1; p < end && this.state[p] === OUT; p++) this.enqueue(p);
   }
 
-  prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array): number {
+  prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array, clean?: Uint8Array): number {
     if (!this.evictable) return 0;
     this.fit(count);
-    // Resident pages first, the others refused at the end (they left memory without the pager).
-    let k = 0;
-    const refused = this.scratchA;
+    // Resident pages written since they came in first, then the clean ones (given `clean`: the store
+    // holds their bytes, so they are not copied), then the refused (they left memory without the pager).
+    const cleanPages = this.scratchA;
+    const refused = this.scratchB;
+    let d = 0;
+    let c = 0;
     let r = 0;
     for (let i = 0; i < count; i++) {
       const page = pages[i]!;
-      if (this.state[page] === RESIDENT) pages[k++] = page;
-      else refused[r++] = page;
+      if (this.state[page] !== RESIDENT) refused[r++] = page;
+      else if (clean !== undefined && this.dirty[page] === 0) cleanPages[c++] = page;
+      else pages[d++] = page;
     }
-    for (let i = 0; i < r; i++) pages[k + i] = refused[i]!;
-    if (k === 0) return 0;
-    this.native.protect(this.id, pages, k, true);
+    for (let i = 0; i < c; i++) pages[d + i] = cleanPages[i]!;
+    for (let i = 0; i < r; i++) pages[d + c + i] = refused[i]!;
+    if (d + c === 0) return 0;
+    this.native.protect(this.id, pages, d + c, true);
     const got = this.nativeOutcome;
-    this.native.readOut(this.id, pages, k, bytes, got);
+    this.native.readOut(this.id, pages, d, bytes, got);
     let prepared = 0;
     let gone = 0;
-    const missing = this.scratchB;
-    for (let i = 0; i < k; i++) {
+    const missing = this.scratchC;
+    for (let i = 0; i < d; i++) {
       const page = pages[i]!;
       if (got[i] !== NATIVE_OK) {
         missing[gone++] = page;
@@ -434,6 +458,12 @@ export class UserfaultfdBackend implements PagingBackend {
       this.state[page] = PREPARED;
       prepared++;
     }
+    for (let i = 0; i < c; i++) {
+      const page = cleanPages[i]!;
+      pages[prepared] = page;
+      clean![prepared++] = 1;
+      this.state[page] = PREPARED;
+    }
     if (gone > 0) {
       // Not there any more (the application dropped them): release, and answer their next fault with zeros.
       this.native.protect(this.id, missing, gone, false);
@@ -441,8 +471,8 @@ export class UserfaultfdBackend implements PagingBackend {
         this.state[missing[i]!] = MISSING;
         this.resident--;
       }
-      for (let i = 0; i < r; i++) missing[gone + i] = pages[k + i]!;
-      for (let i = 0; i < gone + r; i++) pages[prepared + i] = missing[i]!;
+      for (let i = 0; i < gone; i++) pages[prepared + i] = missing[i]!;
+      for (let i = 0; i < r; i++) pages[prepared + gone + i] = refused[i]!;
     }
     return prepared;
   }
@@ -465,6 +495,7 @@ export class UserfaultfdBackend implements PagingBackend {
       } else if (outcome[i] === EVICT_SKIP) {
         back[backs++] = page;
         this.state[page] = RESIDENT;
+        this.dirty[page] = 1; // unprotected below: its writes are not seen any more
         if (this.removedInFlight[page] === 1) this.removedDuringEviction(page, false);
       }
     }
@@ -476,6 +507,7 @@ export class UserfaultfdBackend implements PagingBackend {
     for (let i = 0; i < count; i++) {
       const page = pages[i]!;
       this.state[page] = RESIDENT;
+      this.dirty[page] = 1; // unprotected below: its writes are not seen any more
       if (this.removedInFlight[page] === 1) this.removedDuringEviction(page, false);
     }
     this.native.protect(this.id, pages, count, false);
@@ -547,5 +579,6 @@ export class UserfaultfdBackend implements PagingBackend {
     this.scratchA = new Uint32Array(count);
     this.scratchB = new Uint32Array(count);
     this.scratchC = new Uint32Array(count);
+    this.scratchD = new Uint32Array(count);
   }
 }

@@ -109,6 +109,39 @@ describe(`a paged region of this process${skipReason}`, () => {
     }
   });
 
+  uffdIt('dirty tracking: pages only read since they came in are evicted without a write, and a page written after it came in is written again', async () => {
+    const region = openPagedRegion({ pages: 1024, target: 256 });
+    const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });
+    await pager.start();
+    const worker = regionWorker(region.id);
+    try {
+      expect(region.backend.capabilities.dirtyTracking).toBe(true);
+      expect(await worker.run({ op: 'write', round: 1, order: shuffled(1024, 1) })).toEqual({ bad: 0, pages: 1024 });
+      await pager.settle();
+      const written = pager.stats;
+      expect(written.cleanEvictions).toBe(0); // every page written since its first touch
+      for (const seed of [2, 3]) expect(await worker.run({ op: 'check', round: 1, order: shuffled(1024, seed) })).toEqual({ bad: 0, pages: 1024 });
+      await pager.settle();
+      const read = pager.stats;
+      // Two read-only passes: every eviction was of a page the store still held, but for the first one
+      // of each page that was resident, and written, when they began (256 at most).
+      const evicted = read.evictions - written.evictions;
+      expect(evicted).toBeGreaterThan(1024);
+      expect(read.cleanEvictions).toBeGreaterThanOrEqual(evicted - 256);
+      // Written after they came in: each such page is written to the store again, and reads back so.
+      expect(await worker.run({ op: 'write', round: 2, order: shuffled(1024, 4) })).toEqual({ bad: 0, pages: 1024 });
+      await pager.settle();
+      // Only the pages resident (and clean) when the writes began can go out clean: 256 at most.
+      expect(pager.stats.cleanEvictions - read.cleanEvictions).toBeLessThanOrEqual(256);
+      expect(await worker.run({ op: 'check', round: 2, order: shuffled(1024, 5) })).toEqual({ bad: 0, pages: 1024 });
+      await pager.stop('graceful');
+      expect(await worker.run({ op: 'check', round: 2, order: shuffled(1024, 6) })).toEqual({ bad: 0, pages: 1024 });
+    } finally {
+      await worker.stop();
+      region.close();
+    }
+  });
+
   uffdIt('the thread that serves the faults is refused a view of the region (it would wait for itself)', async () => {
     const region = openPagedRegion({ pages: 16 });
     const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });

@@ -217,9 +217,12 @@ export interface BackendCapabilities {
   /** How accesses to resident pages are known. */
   readonly accesses: AccessReporting;
   /**
-   * Whether the backend can tell which pages were written since they were last evicted, so that a clean
-   * page could be dropped without being written again (userfaultfd `UFFDIO_WRITEPROTECT` with
-   * `WP_ASYNC` and `PAGEMAP_SCAN`; Xen log-dirty mode). No shipped backend implements it yet.
+   * Whether the backend can tell which pages were written since they were populated from the store, so
+   * that a clean page is dropped without being copied or written again (`clean` in
+   * {@link PagingBackend.prepareEviction}). The engine then keeps a page's copy in the store after
+   * paging it in, and deletes it once the page is written and evicted anew, evicted as zeros, or removed.
+   * userfaultfd does it by populating pages write-protected (`UFFDIO_COPY_MODE_WP`): the first write
+   * faults once and marks the page dirty. Xen's log-dirty mode could; the Xen backend does not.
    */
   readonly dirtyTracking: boolean;
   /**
@@ -312,8 +315,13 @@ export interface PagingBackend {
   /**
    * First phase of eviction: copies victims out. Reorders `pages[0 … count)` so that the `k` it
    * returns are prepared, with their bytes at `bytes[i * 4096]`, and the refused ones follow.
+   *
+   * A backend with {@link BackendCapabilities.dirtyTracking} is given `clean`, and sets `clean[i]` to
+   * 1 for a prepared page not written since the store's bytes were populated into it: the store still
+   * holds those (the engine keeps a page's copy after paging it in on such a backend), so the backend
+   * need not copy the page out, and the engine does not write it again.
    */
-  prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array): number | Promise<number>;
+  prepareEviction(pages: Uint32Array, count: number, bytes: Uint8Array, clean?: Uint8Array): number | Promise<number>;
   /**
    * Second phase: drops the prepared `pages[0 … count)` (same order, same bytes) whose outcome the
    * engine set to {@link EVICT_TRY} or {@link EVICT_ZERO}, and sets each to {@link EVICT_DONE} or

@@ -38,6 +38,11 @@ export interface PagerStats {
   readonly zeroFills: number;
   /** Evictions of pages of zeros, which no store was given (counted in {@link PagerStats.evictions} too). */
   readonly zeroEvictions: number;
+  /**
+   * Evictions of clean pages on a backend with dirty tracking: the store still held the bytes they
+   * came in with, so nothing was copied or written (counted in {@link PagerStats.evictions} too).
+   */
+  readonly cleanEvictions: number;
   /** The domain's target in pages. */
   readonly target: number;
   /** Pages the domain holds now (`tot_pages`). */

@@ -362,6 +362,7 @@ export class Pager {
       zeroFills: c.zeroFills,
       prefetched: c.prefetched,
       zeroEvictions: c.zeroEvictions,
+      cleanEvictions: c.cleanEvictions,
       target: this.target,
       totalPages: resident,
       storeBytes: this.store.stats().bytes,

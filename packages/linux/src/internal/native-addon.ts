@@ -18,7 +18,9 @@ export interface NativeAddon {
   view(id: number, threadId: number): ArrayBuffer;
   start(id: number, onActivity: () => void, threadId: number): void;
   drain(id: number, pages: Uint32Array, flags: Uint8Array, who: Int32Array, max: number): number;
-  copy(id: number, pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array): void;
+  copy(id: number, pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array, writeProtect: boolean): void;
+  /** Wakes whoever waits on each page (UFFDIO_WAKE). */
+  wake(id: number, pages: Uint32Array, count: number): void;
   zero(id: number, pages: Uint32Array, count: number, outcome: Uint8Array): void;
   protect(id: number, pages: Uint32Array, count: number, on: boolean): void;
   readOut(id: number, pages: Uint32Array, count: number, into: Uint8Array, outcome: Uint8Array): void;

@@ -16,6 +16,7 @@
 #include <linux/userfaultfd.h>
 #include <node_api.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,15 +114,15 @@ static region_t *regionArg(napi_env env, napi_value v) {
 
 /** A call's arguments: the region (argument 0) and, for page calls, the pages and their count (1, 2). */
 typedef struct {
-  napi_value argv[5];
+  napi_value argv[6];
   region_t *r;
   uint32_t *pages;
   uint32_t count;
 } call_t;
 
-/** Reads up to five arguments (missing ones are undefined) and the region; false with an exception pending. */
+/** Reads up to six arguments (missing ones are undefined) and the region; false with an exception pending. */
 static int begin(napi_env env, napi_callback_info info, call_t *c) {
-  size_t argc = 5;
+  size_t argc = 6;
   napi_get_cb_info(env, info, &argc, c->argv, NULL, NULL);
   c->r = regionArg(env, c->argv[0]);
   return c->r != NULL;
@@ -564,7 +565,7 @@ static uint8_t outcomeOf(int err) { return err == EEXIST ? PRESENT : err == EAGA
  * UFFDIO_COPY of each page, a run per ioctl, from `bytes` (page i at bytes[i]) or, when `bytes` is NULL,
  * from the region's snapshot (page p at snapshot[p]); the copy wakes whoever waits.
  */
-static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, const uint8_t *bytes, uint8_t *outcome) {
+static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, const uint8_t *bytes, uint64_t mode, uint8_t *outcome) {
   for (uint32_t i = 0, end; i < count;) {
     uintptr_t at = pageRun(r, pages, i, count, &end);
     if (at == 0) {
@@ -572,7 +573,7 @@ static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, c
       continue;
     }
     const uint8_t *src = bytes != NULL ? bytes + (size_t)i * PAGE : r->snapshot + (size_t)pages[i] * PAGE;
-    struct uffdio_copy run = {.dst = at, .src = (uintptr_t)src, .len = (size_t)(end - i) * PAGE, .mode = 0};
+    struct uffdio_copy run = {.dst = at, .src = (uintptr_t)src, .len = (size_t)(end - i) * PAGE, .mode = mode};
     if (uffdIoctl(r->uffd, UFFDIO_COPY, &run, (int64_t *)&run.copy) == 0) {
       for (uint32_t k = i; k < end; k++) outcome[k] = OK;
       i = end;
@@ -584,21 +585,39 @@ static void copyRuns(const region_t *r, const uint32_t *pages, uint32_t count, c
     for (uint32_t k = i; k < i + done; k++) outcome[k] = OK;
     i += done;
     if (i < end) {
-      struct uffdio_copy one = {.dst = at + (uintptr_t)done * PAGE, .src = (uintptr_t)(src + (size_t)done * PAGE), .len = PAGE, .mode = 0};
+      struct uffdio_copy one = {.dst = at + (uintptr_t)done * PAGE, .src = (uintptr_t)(src + (size_t)done * PAGE), .len = PAGE, .mode = mode};
       outcome[i] = uffdIoctl(r->uffd, UFFDIO_COPY, &one, (int64_t *)&one.copy) == 0 ? OK : outcomeOf(errno == 0 ? err : errno);
       i++;
     }
   }
 }
 
-/** copy(id, pages, count, bytes, outcome): UFFDIO_COPY page i from bytes[i], a run per ioctl; wakes waiters. */
+/**
+ * copy(id, pages, count, bytes, outcome, writeProtect): UFFDIO_COPY page i from bytes[i], a run per
+ * ioctl, write-protected if asked (its first write then faults: dirty tracking); wakes waiters.
+ */
 static napi_value Copy(napi_env env, napi_callback_info info) {
   call_t c;
   if (!beginPages(env, info, &c, "copy: count exceeds the pages")) return NULL;
   uint8_t *bytes = sizedArg(env, &c, 3, (size_t)c.count * PAGE, "copy: fewer bytes than pages");
   uint8_t *outcome = bytes == NULL ? NULL : sizedArg(env, &c, 4, c.count, "copy: fewer outcomes than pages");
   if (outcome == NULL) return NULL;
-  copyRuns(c.r, c.pages, c.count, bytes, outcome);
+  bool writeProtect = false;
+  napi_get_value_bool(env, c.argv[5], &writeProtect);
+  copyRuns(c.r, c.pages, c.count, bytes, writeProtect ? UFFDIO_COPY_MODE_WP : 0, outcome);
+  return NULL;
+}
+
+/** wake(id, pages, count): wakes whoever waits on each page (a fault already answered), a run per ioctl. */
+static napi_value Wake(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!beginPages(env, info, &c, "wake: count exceeds the pages")) return NULL;
+  for (uint32_t i = 0, end; i < c.count; i = end) {
+    uintptr_t at = pageRun(c.r, c.pages, i, c.count, &end);
+    if (at == 0) continue;
+    struct uffdio_range range = {.start = at, .len = (size_t)(end - i) * PAGE};
+    ioctl(c.r->uffd, UFFDIO_WAKE, &range);
+  }
   return NULL;
 }
 
@@ -612,7 +631,7 @@ static napi_value Fill(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "UFFD_STATE", "fill: the region has no snapshot");
     return NULL;
   }
-  copyRuns(c.r, c.pages, c.count, NULL, outcome);
+  copyRuns(c.r, c.pages, c.count, NULL, 0, outcome);
   return NULL;
 }
 
@@ -902,6 +921,7 @@ NAPI_MODULE_INIT() {
       {"protect", NULL, Protect, NULL, NULL, NULL, napi_default, NULL},
       {"readOut", NULL, ReadOut, NULL, NULL, NULL, napi_default, NULL},
       {"drop", NULL, Drop, NULL, NULL, NULL, napi_default, NULL},
+      {"wake", NULL, Wake, NULL, NULL, NULL, napi_default, NULL},
       {"fill", NULL, Fill, NULL, NULL, NULL, napi_default, NULL},
       {"adopt", NULL, Adopt, NULL, NULL, NULL, napi_default, NULL},
       {"kill", NULL, Kill, NULL, NULL, NULL, napi_default, NULL},

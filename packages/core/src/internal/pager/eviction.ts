@@ -1,5 +1,5 @@
 import { EVICT_DONE, EVICT_SKIP, EVICT_TRY, EVICT_ZERO } from '../../backend/paging-backend.js';
-import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
+import { HELD, OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 import type { EvictFailReason } from '../../pager/pager-events.js';
 
 /**
@@ -12,6 +12,8 @@ export class Eviction {
   private readonly pages: Uint8Array;
   private readonly refused: Uint32Array;
   private readonly outcome: Uint8Array;
+  /** Per prepared page, from a backend with dirty tracking: 1 if clean (the store holds its bytes). */
+  private readonly clean: Uint8Array;
 
   constructor(private readonly ctx: PagerContext) {
     const batch = ctx.config.batchSize;
@@ -19,6 +21,7 @@ export class Eviction {
     this.pages = new Uint8Array(batch * PAGE_BYTES);
     this.refused = new Uint32Array(batch);
     this.outcome = new Uint8Array(batch);
+    this.clean = new Uint8Array(batch);
   }
 
   /**
@@ -77,17 +80,21 @@ export class Eviction {
     const ctx = this.ctx;
     const { backend, config, policy, store } = ctx;
     const { victims, pages, outcome } = this;
-    const prepared = await backend.prepareEviction(victims, chosen, pages);
+    const tracking = backend.capabilities.dirtyTracking;
+    if (tracking) this.clean.fill(0, 0, chosen);
+    const prepared = await backend.prepareEviction(victims, chosen, pages, tracking ? this.clean : undefined);
     let failed = chosen - prepared;
     for (let i = prepared; i < chosen; i++) this.failed(victims[i]!, 'nominate');
     if (prepared === 0) {
       ctx.events.next({ type: 'batch.evicted', evicted: 0, failed });
       return 0;
     }
-    // Pages of zeros (on a backend that maps zero pages itself) go out without a copy: first in the batch.
-    const zeros = backend.capabilities.zeroPages ? this.zerosFirst(prepared) : 0;
+    // Clean pages (the store holds their bytes) go out without a write: last in the batch. Before them,
+    // pages of zeros (on a backend that maps zero pages itself) go out without a copy: first.
+    const toWrite = tracking ? this.cleanLast(prepared) : prepared;
+    const zeros = backend.capabilities.zeroPages ? this.zerosFirst(toWrite) : 0;
     try {
-      if (prepared > zeros) await store.writeBatch(this.stored(zeros), pages.subarray(zeros * PAGE_BYTES), prepared - zeros);
+      if (toWrite > zeros) await store.writeBatch(this.stored(zeros), pages.subarray(zeros * PAGE_BYTES), toWrite - zeros);
       // The guest's copy goes only once the store's is durable (a no-op for the memory store).
       await store.flush();
     } catch (error) {
@@ -97,8 +104,13 @@ export class Eviction {
       ctx.events.next({ type: 'store.write-failed', pages: prepared, error });
       return 0;
     }
-    // Seed 003: a page the guest touched since it was prepared is not evicted (the policy says so).
-    for (let i = 0; i < prepared; i++) outcome[i] = policy.confirmEviction?.(victims[i]!) === false ? EVICT_SKIP : i < zeros ? EVICT_ZERO : EVICT_TRY;
+    // Seed 003: a page the guest touched since it was prepared is not evicted (the policy says so). A
+    // page the backend calls clean but whose copy this pager does not hold stays too: its bytes were
+    // neither copied nor written.
+    for (let i = 0; i < prepared; i++) {
+      const skip = policy.confirmEviction?.(victims[i]!) === false || (i >= toWrite && ctx.out[victims[i]!] !== HELD);
+      outcome[i] = skip ? EVICT_SKIP : i < zeros ? EVICT_ZERO : EVICT_TRY;
+    }
     await backend.commitEviction(victims, prepared, pages, outcome);
     let evicted = 0;
     let refused = 0;
@@ -106,15 +118,22 @@ export class Eviction {
       const gfn = victims[i]!;
       if (outcome[i] !== EVICT_DONE) {
         this.failed(gfn, outcome[i] === EVICT_SKIP ? 'accessed' : 'evict');
-        if (i >= zeros) this.refused[refused++] = gfn; // the page stays, and its copy leaves the store
+        // The page stays, and its copy leaves the store (a backend tracking dirty pages marks it dirty).
+        if ((i >= zeros && i < toWrite) || ctx.out[gfn] === HELD) this.refused[refused++] = gfn;
+        if (ctx.out[gfn] === HELD) ctx.out[gfn] = 0;
         failed++;
         continue;
       }
       if (i >= zeros) {
         ctx.out[gfn] = OUT;
         ctx.outCount++;
+        if (i >= toWrite) ctx.counters.cleanEvictions++;
       } else {
         ctx.counters.zeroEvictions++; // absent now: its next fault is filled with zeros, no store holds it
+        if (ctx.out[gfn] === HELD) {
+          ctx.out[gfn] = 0; // the copy it was paged in from is stale
+          this.refused[refused++] = gfn;
+        }
       }
       policy.notifyPagedOut(gfn);
       if (config.pageEvents) ctx.events.next({ type: 'page.evicted', gfn });
@@ -124,6 +143,33 @@ export class Eviction {
     ctx.counters.evictions += evicted;
     ctx.events.next({ type: 'batch.evicted', evicted, failed });
     return evicted;
+  }
+
+  /**
+   * Moves the prepared pages the backend called clean to the end of the batch (victims and flags; their
+   * bytes were not copied, so a page moved into their place brings its bytes); returns how many others
+   * there are. Backends that list clean pages last cost no copy.
+   */
+  private cleanLast(prepared: number): number {
+    const { victims, pages, clean } = this;
+    let end = prepared;
+    for (let i = 0; i < end; i++) {
+      if (clean[i] !== 1) continue;
+      while (end > i + 1 && clean[end - 1] === 1) end--;
+      if (end === i + 1) {
+        end = i;
+        break;
+      }
+      end--;
+      // Swap the clean page i with the dirty page at end: only the dirty one's bytes matter.
+      const gfn = victims[i]!;
+      victims[i] = victims[end]!;
+      victims[end] = gfn;
+      clean[i] = 0;
+      clean[end] = 1;
+      pages.copyWithin(i * PAGE_BYTES, end * PAGE_BYTES, (end + 1) * PAGE_BYTES);
+    }
+    return end;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { FAULT_ABSENT, PAGE_PREFETCHED, PAGE_REMOVED, POPULATED, POPULATE_NO_MEMORY, type FaultBatch } from '../../backend/paging-backend.js';
 import { NoMemoryBackoff } from './no-memory-backoff.js';
-import { OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
+import { HELD, OUT, PAGE_BYTES, type PagerContext } from './pager-context.js';
 
 /**
  * The page-in half of the pager: xenpaging's main loop over the backend's faults. Drains a batch,
@@ -58,6 +58,9 @@ export class PageIn {
             faulted[listedAt] = faulted[reads]!;
           }
           ctx.forget(gfn);
+          drops[dropped++] = gfn;
+        } else if (ctx.out[gfn] === HELD) {
+          ctx.out[gfn] = 0; // resident, and its copy in the store is of no use any more
           drops[dropped++] = gfn;
         }
         ctx.counters.drops++;
@@ -131,6 +134,7 @@ export class PageIn {
       }
     }
     await ctx.backend.populate(gfns, count, pages, outcome);
+    const keep = ctx.backend.capabilities.dirtyTracking;
     let loaded = 0;
     let hungry = 0;
     for (let i = 0; i < count; i++) {
@@ -138,7 +142,7 @@ export class PageIn {
       if (result === POPULATE_NO_MEMORY) hungry++;
       if (result !== POPULATED) continue; // POPULATE_GONE: the page left the guest; its removal follows
       const gfn = gfns[i]!;
-      ctx.out[gfn] = 0;
+      ctx.out[gfn] = keep ? HELD : 0;
       ctx.outCount--;
       const faulted = this.faulted[i] === 1;
       if (!faulted) ctx.counters.prefetched++;
@@ -147,13 +151,14 @@ export class PageIn {
       loaded++;
     }
     ctx.counters.pagedIn += loaded;
-    if (hungry === 0) {
+    if (hungry === 0 && !keep) {
       await store.deleteBatch(gfns, count);
     } else {
-      // The starved pages stay in the store for the next try.
-      let kept = 0;
-      for (let i = 0; i < count; i++) if (outcome[i] !== POPULATE_NO_MEMORY) this.drops[kept++] = gfns[i]!;
-      await store.deleteBatch(this.drops, kept);
+      // The starved pages stay in the store for the next try; so do the ones paged in, on a backend
+      // that tracks dirty pages: evicted again while clean, they need no write.
+      let deleted = 0;
+      for (let i = 0; i < count; i++) if (outcome[i] !== POPULATE_NO_MEMORY && !(keep && outcome[i] === POPULATED)) this.drops[deleted++] = gfns[i]!;
+      if (deleted > 0) await store.deleteBatch(this.drops, deleted);
     }
     return { loaded, starved: hungry };
   }

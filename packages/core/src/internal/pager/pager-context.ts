@@ -8,6 +8,11 @@ import type { PageStore } from '../../store/page-store.js';
 export { PAGE_BYTES } from '../../page-bytes.js';
 /** `out[gfn]`: the pager holds the gfn's content in the store and the gfn is paged out. */
 export const OUT = 1;
+/**
+ * `out[gfn]` on a backend with dirty tracking: the gfn is resident and the store still holds the copy
+ * it was paged in from, so evicting it while it is clean writes nothing.
+ */
+export const HELD = 2;
 
 /** Counters of one pager. */
 export interface PagerCounters {
@@ -21,13 +26,14 @@ export interface PagerCounters {
   /** Pages brought in from the store without a fault (records flagged PAGE_PREFETCHED). */
   prefetched: number;
   zeroEvictions: number;
+  cleanEvictions: number;
   readonly evictFailReasons: Record<EvictFailReason, number>;
   storeWriteErrors: number;
 }
 
 /** Zeroed counters. */
 export function newPagerCounters(): PagerCounters {
-  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, prefetched: 0, zeroEvictions: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
+  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, prefetched: 0, zeroEvictions: 0, cleanEvictions: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
 }
 
 /**
@@ -35,7 +41,7 @@ export function newPagerCounters(): PagerCounters {
  * saying which pages are out, the counters and the event subject.
  */
 export class PagerContext {
-  /** 1 byte per gfn: {@link OUT} for pages this pager holds out. */
+  /** 1 byte per gfn: {@link OUT} for pages this pager holds out, {@link HELD} for resident ones whose copy the store keeps. */
   readonly out: Uint8Array;
   /** Pages out now. */
   outCount = 0;
