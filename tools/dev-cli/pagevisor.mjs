@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // Dependency order: each package is built against the declarations of the ones before it.
-const PACKAGES = ['core', 'testing', 'policies', 'storage', 'offline', 'cli'];
+const PACKAGES = ['core', 'testing', 'policies', 'storage', 'offline', 'linux', 'cli'];
 
 /** The newest modification time of the files below `dir`, or 0 when it does not exist. */
 function newest(dir) {

@@ -4,6 +4,7 @@ import { nativeAddon } from './internal/native-addon.js';
 import { supportProblem } from './userfaultfd-support.js';
 import { UserfaultfdBackend } from './userfaultfd-backend.js';
 import { ReadAheadWindow, type ReadAheadOptions } from './read-ahead.js';
+import { mappingRss } from './mapping-rss.js';
 
 /**
  * The most pages one region may have: 2^28 (1 TiB of address space).
@@ -85,12 +86,29 @@ export class PagedRegion {
   }
 
   /**
+   * The region's resident memory as the kernel counts it (`Rss` of its mapping in `/proc/self/smaps`),
+   * in bytes: what the pager's target is about, measured rather than counted.
+   *
+   * @throws {@link LinuxError} `LINUX_STATE` for a closed region
+   *
+   * @example
+   * ```ts
+   * console.log(`${region.measuredResidentBytes() / 2 ** 20} MiB resident`);
+   * ```
+   */
+  measuredResidentBytes(): number {
+    if (this.closed) throw new LinuxError('LINUX_STATE', `the region ${this.name} is closed`);
+    return mappingRss(nativeAddon().address(this.id));
+  }
+
+  /**
    * Unmaps the region: its memory is freed and any view of it faults (SIGSEGV) if used. Stop its pager
    * first.
    */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.backend.close('hard'); // a no-op once its pager stopped; else nothing may wait on the region
     if (!this.backend.discarded) nativeAddon().close(this.id);
   }
 }

@@ -101,6 +101,8 @@ export class UserfaultfdBackend implements PagingBackend {
   private deferred: number[] = [];
   /** Per page: 1 while a removal waits for the eviction in flight to end. */
   private readonly removedInFlight: Uint8Array;
+  /** Removed pages to free again after this drain. */
+  private readonly redrop: number[] = [];
   private readonly readAhead: ReadAheadWindow | undefined;
   /** Whether pages can be evicted: a peer's memory without its memfd cannot (see {@link BackendMemory.evictable}). */
   readonly evictable: boolean;
@@ -229,6 +231,7 @@ export class UserfaultfdBackend implements PagingBackend {
       if (readAhead !== undefined && state === OUT) this.queueAfter(page, readAhead.next(page));
     }
     k += n;
+    if (this.redrop.length > 0) this.dropAgain();
     while (k < max && this.prefetchCount > 0) {
       const page = this.prefetch[this.prefetchHead]!;
       this.prefetchHead = (this.prefetchHead + 1) % this.pageCount;
@@ -258,6 +261,13 @@ export class UserfaultfdBackend implements PagingBackend {
     }
   }
 
+  /** Frees again the removed pages a copy brought back (see remove): a punch-hole in the peer's memfd. */
+  private dropAgain(): void {
+    const pages = Uint32Array.from(this.redrop);
+    this.redrop.length = 0;
+    this.native.drop(this.id, pages, pages.length);
+  }
+
   /** Records deferred from earlier calls (removals, fills to retry) into `into`; returns how many. */
   private drainDeferred(into: FaultBatch, max: number): number {
     if (this.deferred.length === 0) return 0;
@@ -284,6 +294,12 @@ export class UserfaultfdBackend implements PagingBackend {
     into.flags[i] = PAGE_REMOVED;
     into.who[i] = -1;
     into.ids[i] = page | PREFETCH;
+    // The kernel frees the page once the reader thread has read the event, which may be before a copy
+    // this thread made meanwhile (a prefetch, records drained earlier): such a copy brought the page
+    // back. So a page resident here is freed again (a punch-hole in the peer's memfd; a no-op if the
+    // kernel's was the last word). A peer without a memfd cannot be freed by the handler: a copy that
+    // races its balloon leaves the page resident (and uncounted) until the peer drops it again.
+    if (state === RESIDENT && this.memory.peer === true && this.evictable) this.redrop.push(page);
     if (state === PREPARED) {
       this.removedInFlight[page] = 1;
       return;

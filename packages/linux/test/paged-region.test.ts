@@ -118,6 +118,9 @@ describe(`a paged region of this process${skipReason}`, () => {
       expect(region.backend.capabilities.dirtyTracking).toBe(true);
       expect(await worker.run({ op: 'write', round: 1, order: shuffled(1024, 1) })).toEqual({ bad: 0, pages: 1024 });
       await pager.settle();
+      // The kernel agrees: the region's mapping holds no more than the target.
+      expect(region.measuredResidentBytes()).toBeLessThanOrEqual(256 * 4096);
+      expect(region.measuredResidentBytes()).toBeGreaterThan(0);
       const written = pager.stats;
       expect(written.cleanEvictions).toBe(0); // every page written since its first touch
       for (const seed of [2, 3]) expect(await worker.run({ op: 'check', round: 1, order: shuffled(1024, seed) })).toEqual({ bad: 0, pages: 1024 });

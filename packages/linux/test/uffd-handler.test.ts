@@ -75,7 +75,7 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
   it('evicts a peer that sends its memfd down to the target and pages it back with its content', async () => {
     const socket = serve({ memFile: snapshotFile(dir, PAGES, 7), target: 32 });
     const run = await runPeer(['--socket', socket, '--pages', String(PAGES), '--memfd', 'check', '7', 'write', '11', 'check', '11', 'remove', '0', '16', 'zeros', '0', '16']);
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(stepsPassed(run.stdout)).toEqual(['ok sent', 'ok check 7', 'ok write 11', 'ok check 11', 'ok remove 0 16', 'ok zeros 0 16']);
     const [serving] = await until('peer.serving');
     expect(serving?.type === 'peer.serving' && serving.evicting).toBe(true);

@@ -11,6 +11,7 @@ import { runReportHtml } from '../report/run-report.js';
 import { runFailures, summaryRows, verdictLine } from '../run/summary-rows.js';
 import { progressReporter } from '../run/progress.js';
 import { runInterleavedChoice } from '../run/interleaved.js';
+import { runOnLinux } from '../run/linux-command.js';
 import { LIVE_POLICIES } from '@pagevisor/policies';
 import { policyChoice } from '../run/policy-choice.js';
 import { integerFlag } from '../flags.js';
@@ -42,6 +43,15 @@ summary and report are written marked interrupted, temporary stores are
 removed, and the exit code is 130 (143); a second Ctrl-C exits at once.
 
 Options:
+  --backend B       xen (default: a simulated Xen guest) | linux: a real region
+                    of this process paged with userfaultfd, touched by a Worker;
+                    the summary has the region's RSS from /proc (before, peak,
+                    after) against the target. With linux: --pages (default
+                    16384), one --target (default 25%), --policy (default clock),
+                    --store (default memory), --workload (default zipf), --format,
+                    --accesses, --seed, --json; the first touch of each page and
+                    each write fill it with a recognisable word, checked on reads
+                    and, for every page, after the graceful stop
   --abi ID          paging ABI of the simulated Xen (default vm_event/v7)
   --pages N         guest size in gfns, 4 KiB each (default 65536 = 256 MiB)
   --target T        memory target: pages (8192), memory in KiB/MiB/GiB of 4 KiB
@@ -99,8 +109,10 @@ Examples:
   pagevisor run --policy ./my-policy.js --report run.html
   pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
   pagevisor run --interleave 1 --abi mem_event/age2 --xen-bugs --shrink
+  pagevisor run --backend linux --pages 65536 --target 25% --policy clock --store pagefile --workload zipf
 `,
   options: {
+    backend: { type: 'string' },
     abi: { type: 'string' },
     pages: { type: 'string' },
     target: { type: 'string' },
@@ -125,6 +137,9 @@ Examples:
   },
   positionals: false,
   async run({ values }, io, interrupt) {
+    const backend = values.backend ?? 'xen';
+    if (backend !== 'xen' && backend !== 'linux') throw new UsageError(`--backend ${JSON.stringify(backend)}: expected xen (the simulated guest) or linux (real memory)`, COMMAND);
+    if (backend === 'linux') return runOnLinux(values, io, interrupt);
     const abi = typeof values.abi === 'string' ? values.abi : 'vm_event/v7';
     if (!createDefaultAbiRegistry().has(abi)) throw new UsageError(`--abi: unknown paging ABI "${abi}" (see pagevisor abi list)`, COMMAND);
     const format = values.format;

@@ -42,10 +42,14 @@ Options:
   --allow-uid U,U   other uids that may connect (the socket is then mode 0666
                     and the uid from SO_PEERCRED is the gate)
   --max-memory SIZE the most memory a peer may announce (default 16G)
+  --help            show this help
 
-Example:
+Examples:
   pagevisor uffd-handler --socket /tmp/vm1.sock --mem-file vm1.mem
-  # then: PUT /snapshot/load {"mem_backend": {"backend_type": "Uffd", "backend_path": "/tmp/vm1.sock"}, ...}`,
+    then load the snapshot in Firecracker: PUT /snapshot/load with
+    "mem_backend": {"backend_type": "Uffd", "backend_path": "/tmp/vm1.sock"}
+  pagevisor uffd-handler --socket /tmp/p.sock --store pagefile --target 25%
+    peers that send their memfd are paged out to a pagefile each`,
   options: {
     socket: { type: 'string' },
     'mem-file': { type: 'string' },

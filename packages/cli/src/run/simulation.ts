@@ -1,19 +1,7 @@
 import { createPager, isPagevisorError, parseSize, type EvictFailReason, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
-import { guessTraceFormat } from '../trace-format.js';
-import {
-  GuestRunner,
-  InvariantAuditor,
-  loopWorkload,
-  mixWorkload,
-  phasedWorkload,
-  readTrace,
-  scanWorkload,
-  SimHypervisor,
-  traceWorkload,
-  zipfWorkload,
-  type TraceFormat,
-  type Workload,
-} from '@pagevisor/testing';
+import { GuestRunner, InvariantAuditor, SimHypervisor, type TraceFormat } from '@pagevisor/testing';
+import { workloadNamed } from './workload-named.js';
+import { statsDetail } from './stats-detail.js';
 import { nextTurn } from '../next-turn.js';
 import { describeTarget } from './target-note.js';
 
@@ -106,27 +94,6 @@ export interface SimulationReport {
 /** gfns checked per step of the integrity check, with progress and a turn for the event loop between. */
 const CHECK_STEP = 1 << 16;
 
-function workloadNamed(options: SimulationOptions, pages: number): Workload {
-  const generator = { pages, accesses: options.accesses, seed: options.seed };
-  switch (options.workload) {
-    case 'zipf':
-      return zipfWorkload(generator);
-    case 'loop':
-      return loopWorkload({ ...generator, loop: Math.floor(pages * 0.75) });
-    case 'scan':
-      return scanWorkload(generator);
-    case 'mix':
-      return mixWorkload(generator);
-    case 'phases':
-      return phasedWorkload(generator);
-    default:
-      return traceWorkload(readTrace(options.workload, { format: options.format ?? guessTraceFormat(options.workload) }));
-  }
-}
-
-function statsDetail(stats: PagerStats): string {
-  return `${stats.faults} faults, ${stats.evictions} evictions, ${stats.pagesOut} pages out`;
-}
 
 
 /**

@@ -19,6 +19,8 @@ export interface NativeAddon {
   start(id: number, onActivity: () => void, threadId: number): void;
   drain(id: number, pages: Uint32Array, flags: Uint8Array, who: Int32Array, max: number): number;
   copy(id: number, pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array, writeProtect: boolean): void;
+  /** Where this process's region is mapped (0 for a peer's memory). */
+  address(id: number): number;
   /** Wakes whoever waits on each page (UFFDIO_WAKE). */
   wake(id: number, pages: Uint32Array, count: number): void;
   zero(id: number, pages: Uint32Array, count: number, outcome: Uint8Array): void;

@@ -762,6 +762,15 @@ static napi_value Release(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/** address(id): where this process's region is mapped (0 for a peer's memory), for /proc/self/smaps. */
+static napi_value Address(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  napi_value result;
+  napi_create_double(env, (double)(uintptr_t)c.r->base, &result);
+  return result;
+}
+
 /** kill(id): SIGKILL to the peer whose memory the region is (through its pidfd: never another process). */
 static napi_value Kill(napi_env env, napi_callback_info info) {
   call_t c;
@@ -921,6 +930,7 @@ NAPI_MODULE_INIT() {
       {"protect", NULL, Protect, NULL, NULL, NULL, napi_default, NULL},
       {"readOut", NULL, ReadOut, NULL, NULL, NULL, napi_default, NULL},
       {"drop", NULL, Drop, NULL, NULL, NULL, napi_default, NULL},
+      {"address", NULL, Address, NULL, NULL, NULL, napi_default, NULL},
       {"wake", NULL, Wake, NULL, NULL, NULL, napi_default, NULL},
       {"fill", NULL, Fill, NULL, NULL, NULL, napi_default, NULL},
       {"adopt", NULL, Adopt, NULL, NULL, NULL, napi_default, NULL},
