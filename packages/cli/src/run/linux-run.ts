@@ -7,7 +7,7 @@ import { statsDetail } from './stats-detail.js';
 
 const PAGE = 4096;
 /** How often the region's resident memory is read from /proc for its peak. */
-const RSS_SAMPLE_MS = 20;
+const RSS_SAMPLE_MS = 100;
 
 /** What `pagevisor run --backend linux` runs. */
 export interface LinuxRunOptions {
@@ -21,7 +21,7 @@ export interface LinuxRunOptions {
 /** The region's resident memory, measured from `/proc/self/smaps`, in bytes. */
 export interface MeasuredRss {
   readonly before: number;
-  /** The most seen while the workload ran (sampled every 20 ms). */
+  /** The most seen while the workload ran (sampled every 100 ms: reading smaps holds the mmap lock). */
   readonly peak: number;
   /** Once the pager settled after the workload. */
   readonly afterWorkload: number;
