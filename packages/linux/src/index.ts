@@ -1,5 +1,5 @@
 export { openPagedRegion, attachRegion, PagedRegion, MAX_REGION_PAGES, type PagedRegionOptions } from './paged-region.js';
-export { UserfaultfdBackend, type BackendMemory } from './userfaultfd-backend.js';
+export { UserfaultfdBackend } from './userfaultfd-backend.js';
 export { listenForPeers, UffdHandler, DEFAULT_PEER_LIMIT, type UffdHandlerOptions, type UffdHandlerEvent, type PeerInfo } from './peer/uffd-handler.js';
 export { parseHandshake, MAX_MAPPINGS, type GuestRegionUffdMapping, type PeerHandshake } from './peer/guest-region-mapping.js';
 export { type ReadAheadOptions } from './read-ahead.js';

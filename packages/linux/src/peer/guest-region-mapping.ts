@@ -2,7 +2,14 @@ import { LinuxError } from '../linux-error.js';
 
 /** Bytes in a page this handler serves: 4 KiB (Firecracker's hugetlbfs 2 MiB pages are refused). */
 const PAGE = 4096;
-/** Most mappings one handshake may announce (Firecracker sends one per guest memory region). */
+/**
+ * Most mappings one handshake may announce (Firecracker sends one per guest memory region).
+ *
+ * @example
+ * ```ts
+ * if (regions.length > MAX_MAPPINGS) throw new Error('split the guest memory into fewer regions');
+ * ```
+ */
 export const MAX_MAPPINGS = 32;
 
 /**
@@ -19,8 +26,11 @@ export const MAX_MAPPINGS = 32;
  * ```
  */
 export interface GuestRegionUffdMapping {
+  /** Where the region is mapped in the peer. */
   readonly base_host_virt_addr: number;
+  /** Its bytes. */
   readonly size: number;
+  /** Where its bytes are in the memory file (and in the peer's memfd). */
   readonly offset: number;
   /** Bytes per page (Firecracker from March 2025). */
   readonly page_size?: number;
@@ -38,6 +48,7 @@ export interface GuestRegionUffdMapping {
  * ```
  */
 export interface PeerHandshake {
+  /** The mappings, checked. */
   readonly mappings: readonly GuestRegionUffdMapping[];
   /** Pages in the page space: the end of the last mapping's file range, over 4096. */
   readonly pages: number;

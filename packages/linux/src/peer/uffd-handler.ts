@@ -9,7 +9,14 @@ import { parseHandshake, type GuestRegionUffdMapping } from './guest-region-mapp
 import { checkPeerMemory } from './peer-memory.js';
 
 const PAGE = 4096;
-/** The most memory one peer may announce unless {@link UffdHandlerOptions.maxBytes} says otherwise: 16 GiB. */
+/**
+ * The most memory one peer may announce unless {@link UffdHandlerOptions.maxBytes} says otherwise: 16 GiB.
+ *
+ * @example
+ * ```ts
+ * listenForPeers({ socket, policy, store, maxBytes: 4 * DEFAULT_PEER_LIMIT }); // 64 GiB microVMs
+ * ```
+ */
 export const DEFAULT_PEER_LIMIT = 16 * 2 ** 30;
 
 /**
@@ -50,11 +57,15 @@ export interface UffdHandlerOptions {
  * ```
  */
 export interface PeerInfo {
+  /** Its process id, from `SO_PEERCRED` (a pidfd follows it). */
   readonly pid: number;
+  /** Its user id, from `SO_PEERCRED`. */
   readonly uid: number;
+  /** Its group id, from `SO_PEERCRED`. */
   readonly gid: number;
   /** Names its memory in stores' defaults: `peer<pid>`. */
   readonly name: string;
+  /** The regions of memory it announced. */
   readonly mappings: readonly GuestRegionUffdMapping[];
   /** Pages in its page space (page `p` is byte `p * 4096` of the memory file). */
   readonly pages: number;
@@ -73,10 +84,42 @@ export interface PeerInfo {
  * ```
  */
 export type UffdHandlerEvent =
-  | { readonly type: 'peer.refused'; readonly pid: number; readonly uid: number; readonly reason: string; readonly killed: boolean }
-  | { readonly type: 'peer.serving'; readonly peer: PeerInfo; readonly evicting: boolean }
-  | { readonly type: 'peer.exited'; readonly peer: PeerInfo; readonly stats: PagerStats }
-  | { readonly type: 'peer.failed'; readonly peer: PeerInfo; readonly error: unknown };
+  | {
+      /** A connection was refused (its descriptors closed, nothing allocated). */
+      readonly type: 'peer.refused';
+      /** Its pid, from `SO_PEERCRED`. */
+      readonly pid: number;
+      /** Its uid, from `SO_PEERCRED`. */
+      readonly uid: number;
+      /** Why, as a `LINUX_HANDSHAKE` message. */
+      readonly reason: string;
+      /** Whether it was killed too: a peer that may connect and sent its uffd (its memory would read zeros). */
+      readonly killed: boolean;
+    }
+  | {
+      /** A peer's memory is served from now on. */
+      readonly type: 'peer.serving';
+      /** The peer. */
+      readonly peer: PeerInfo;
+      /** Whether its pages can be evicted (it sent its memfd). */
+      readonly evicting: boolean;
+    }
+  | {
+      /** A session ended: the peer exited, or the handler closed. */
+      readonly type: 'peer.exited';
+      /** The peer. */
+      readonly peer: PeerInfo;
+      /** Its pager's counters at the end. */
+      readonly stats: PagerStats;
+    }
+  | {
+      /** A session's pager failed (it was stopped, the peer killed if its pages were not all in). */
+      readonly type: 'peer.failed';
+      /** The peer. */
+      readonly peer: PeerInfo;
+      /** What failed. */
+      readonly error: unknown;
+    };
 
 interface Session {
   readonly peer: PeerInfo;
