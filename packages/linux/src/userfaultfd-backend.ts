@@ -104,7 +104,7 @@ export class UserfaultfdBackend implements PagingBackend {
   /** Removed pages to free again after this drain. */
   private readonly redrop: number[] = [];
   private readonly readAhead: ReadAheadWindow | undefined;
-  /** Whether pages can be evicted: a peer's memory without its memfd cannot (see {@link BackendMemory.evictable}). */
+  /** Whether pages can be evicted: a peer's memory without its memfd cannot. */
   readonly evictable: boolean;
   private opened = false;
   private closed = false;
