@@ -15,6 +15,8 @@ int argInt(napi_env env, napi_value v, int64_t *out);
 void *typedData(napi_env env, napi_value v, size_t *length);
 /** SIGKILL to the process a pidfd names (never another, even if its pid is reused): 0, or -1 with errno. */
 int killByPidfd(int pidfd);
+/** An entry of a method table: `name` calls `fn`. */
+#define METHOD(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 /** Adds the peer methods (peer.c) to the addon's exports. */
 void definePeerMethods(napi_env env, napi_value exports);
 

@@ -221,13 +221,21 @@ static napi_value Listen(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/** stopListening(id): stops accepting and closes the socket (the caller removes its path). */
-static napi_value StopListening(napi_env env, napi_callback_info info) {
+/** The call's one integer argument, at least 0, in *out; false (a RangeError thrown, saying `usage`) otherwise. */
+static int oneInt(napi_env env, napi_callback_info info, int64_t *out, const char *usage) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1 && argInt(env, argv[0], out) == 0 && *out >= 0) return 1;
+  napi_throw_range_error(env, "UFFD_ARGUMENT", usage);
+  return 0;
+}
+
+/** stopListening(id): stops accepting and closes the socket (the caller removes its path). */
+static napi_value StopListening(napi_env env, napi_callback_info info) {
   int64_t id;
-  if (argc < 1 || argInt(env, argv[0], &id) != 0 || id < 0 || id >= MAX_LISTENERS || !listeners[id].used) {
+  if (!oneInt(env, info, &id, "stopListening(id)")) return NULL;
+  if (id >= MAX_LISTENERS || !listeners[id].used) {
     napi_throw_range_error(env, "UFFD_ARGUMENT", "no such listener");
     return NULL;
   }
@@ -246,14 +254,9 @@ static napi_value StopListening(napi_env env, napi_callback_info info) {
 
 /** describeFd(fd): { kind: 'userfaultfd' | 'memfd' | 'file' | 'other', size } of a received descriptor. */
 static napi_value DescribeFd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result, v;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_value result, v;
   int64_t fd;
-  if (argc < 1 || argInt(env, argv[0], &fd) != 0 || fd < 0) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "describeFd(fd)");
-    return NULL;
-  }
+  if (!oneInt(env, info, &fd, "describeFd(fd)")) return NULL;
   char link[64], target[256];
   snprintf(link, sizeof link, "/proc/self/fd/%d", (int)fd);
   ssize_t n = readlink(link, target, sizeof target - 1);
@@ -273,35 +276,27 @@ int killByPidfd(int pidfd) { return (int)syscall(SYS_pidfd_send_signal, pidfd, S
 
 /** killPeer(pidfd): SIGKILL to a peer whose handshake was refused after it handed over its memory. */
 static napi_value KillPeer(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t fd;
-  if (argc < 1 || argInt(env, argv[0], &fd) != 0 || fd < 0) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "killPeer(pidfd)");
-    return NULL;
-  }
+  if (!oneInt(env, info, &fd, "killPeer(pidfd)")) return NULL;
   if (killByPidfd((int)fd) != 0 && errno != ESRCH) return fail(env, "UFFD_KILL", errno, "pidfd_send_signal(SIGKILL)");
   return NULL;
 }
 
 /** closeFd(fd): closes a descriptor received from a peer and not adopted. */
 static napi_value CloseFd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t fd;
-  if (argc == 1 && argInt(env, argv[0], &fd) == 0 && fd >= 0) close((int)fd);
+  if (!oneInt(env, info, &fd, "closeFd(fd)")) return NULL;
+  close((int)fd);
   return NULL;
 }
 
 void definePeerMethods(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
-      {"listen", NULL, Listen, NULL, NULL, NULL, napi_default, NULL},
-      {"stopListening", NULL, StopListening, NULL, NULL, NULL, napi_default, NULL},
-      {"describeFd", NULL, DescribeFd, NULL, NULL, NULL, napi_default, NULL},
-      {"killPeer", NULL, KillPeer, NULL, NULL, NULL, napi_default, NULL},
-      {"closeFd", NULL, CloseFd, NULL, NULL, NULL, napi_default, NULL},
+      METHOD("listen", Listen),
+      METHOD("stopListening", StopListening),
+      METHOD("describeFd", DescribeFd),
+      METHOD("killPeer", KillPeer),
+      METHOD("closeFd", CloseFd),
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }
