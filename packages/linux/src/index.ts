@@ -5,3 +5,4 @@ export { parseHandshake, MAX_MAPPINGS, type GuestRegionUffdMapping, type PeerHan
 export { type ReadAheadOptions } from './read-ahead.js';
 export { userfaultfdSupport, type UserfaultfdSupport } from './userfaultfd-support.js';
 export { LinuxError, type LinuxErrorCode } from './linux-error.js';
+export { stopOnSignals, type StopOnSignalsOptions } from './stop-on-signals.js';

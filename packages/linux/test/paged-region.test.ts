@@ -199,6 +199,36 @@ describe(`a paged region of this process${skipReason}`, () => {
     });
   }
 
+  const signalWhileFaulting = (signal: string, twice = false) => {
+    const script = fileURLToPath(new URL('./support/signal-while-faulting.ts', import.meta.url));
+    const tsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+    return spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script, signal, ...(twice ? ['twice'] : [])], {
+      env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+      timeout: 20_000,
+      encoding: 'utf8',
+    });
+  };
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    uffdIt(`stopOnSignals: ${signal} while a Worker faults brings every page in, keeps every write, and exits ${code}`, () => {
+      const child = signalWhileFaulting(signal);
+      expect(child.error, 'the child hung past its deadline').toBeUndefined();
+      expect(child.stderr).toBe('');
+      expect(child.stdout).toMatch(new RegExp(`^stopped on ${signal} with 0 pages out\\nafter \\d+ rounds, 0 pages hold another round's word\\n$`));
+      expect(child.status).toBe(code);
+    });
+  }
+
+  uffdIt('stopOnSignals: a second signal during the graceful stop exits at once, without hanging on the Worker', () => {
+    const child = signalWhileFaulting('SIGTERM', true);
+    expect(child.error, 'the child hung past its deadline').toBeUndefined();
+    expect(child.stdout).toBe(''); // it never got to the end of the graceful stop
+    expect(child.status).toBe(143);
+  });
+
   uffdIt('a view of a region that is not open is a typed error, not a crash', () => {
     const region = openPagedRegion({ pages: 4 });
     const id = region.id;

@@ -1,0 +1,31 @@
+// A child process: a Worker keeps faulting on a region held at a few pages while this thread serves it
+// with stopOnSignals; then the signal named by the argument arrives (twice with `twice`). It prints
+// what the graceful stop left out, and the Worker's check of every page after it.
+import { Worker } from 'node:worker_threads';
+import { createPager } from '@pagevisor/core';
+import { policyNamed } from '@pagevisor/policies';
+import { memoryStore } from '@pagevisor/storage';
+import { openPagedRegion, stopOnSignals } from '../../src/index.js';
+
+const [signal, twice] = process.argv.slice(2) as ['SIGINT' | 'SIGTERM', string | undefined];
+const region = openPagedRegion({ pages: 2048, target: 64 });
+const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: memoryStore() });
+await pager.start();
+const worker = new Worker(new URL('./boot-worker.mjs', import.meta.url), {
+  workerData: { region: region.id, script: new URL('./round-worker.ts', import.meta.url).href },
+  execArgv: ['--conditions=@pagevisor/source'],
+});
+stopOnSignals(pager, {
+  onStopped: async (received) => {
+    console.log(`stopped on ${received} with ${pager.stats.pagesOut} pages out`);
+    worker.postMessage('check');
+    const { rounds, bad } = await new Promise<{ rounds: number; bad: number }>((resolve) => worker.once('message', resolve));
+    console.log(`after ${rounds} rounds, ${bad} pages hold another round's word`);
+  },
+});
+worker.once('message', () =>
+  setTimeout(() => {
+    process.kill(process.pid, signal);
+    if (twice === 'twice') setTimeout(() => process.kill(process.pid, signal), 5);
+  }, 300),
+);
