@@ -243,6 +243,7 @@ export class Pager {
       for (let rounds = 0; ctx.outCount > 0; rounds++) {
         await this.sweep.requestPageIns(ctx.maxBatch);
         await this.settle();
+        await this.yieldNowAndThen(); // a second Ctrl-C, timers and I/O are heard while the pages come in
         // Page-ins held back for memory: wait for their next try rather than spin.
         const held = this.pageIn.noMemory.delayFrom(this.clock.now());
         if (held !== undefined) await new Promise((resolve) => setTimeout(resolve, held));

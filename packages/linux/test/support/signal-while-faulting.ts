@@ -8,7 +8,7 @@ import { memoryStore } from '@pagevisor/storage';
 import { openPagedRegion, stopOnSignals } from '../../src/index.js';
 
 const [signal, twice] = process.argv.slice(2) as ['SIGINT' | 'SIGTERM', string | undefined];
-const region = openPagedRegion({ pages: 2048, target: 64 });
+const region = openPagedRegion({ pages: 8192, target: 64 });
 const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: memoryStore() });
 await pager.start();
 const worker = new Worker(new URL('./boot-worker.mjs', import.meta.url), {
