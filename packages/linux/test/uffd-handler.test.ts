@@ -161,10 +161,10 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
   }, root);
 
   /** Runs the handler in a child that exits mid-run, with the peer given `steps`; the peer's outcome. */
-  async function handlerExitsUnder(steps: string[]) {
+  async function handlerExitsUnder(steps: string[], how: 'exit' | 'kill' = 'exit') {
     const socket = join(dir, 'child.sock');
     const script = fileURLToPath(new URL('./support/handler-exits.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script, socket, snapshotFile(dir, 1024, 7)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script, socket, snapshotFile(dir, 1024, 7), how], {
       env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -187,5 +187,13 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
     expect(code).toBe(5);
     expect(peer.code, peer.stderr).toBe(0);
     expect(stepsPassed(peer.stdout)).toEqual(['ok sent', 'ok check 7', 'ok check 7', 'ok write 3', 'ok check 3']);
+  });
+
+  it('has its guardian kill the peer when the handler is killed outright (SIGKILL), so the peer never reads zeros', async () => {
+    const { peer, handler: code } = await handlerExitsUnder(['sleep', '1500', 'check', '7'], 'kill');
+    expect(code).toBeNull(); // killed
+    expect(peer.signal, peer.stdout + peer.stderr).toBe('SIGKILL');
+    expect(peer.stderr).not.toContain('deadline');
+    expect(peer.stdout).not.toContain('check');
   });
 });

@@ -15,6 +15,13 @@ int argInt(napi_env env, napi_value v, int64_t *out);
 void *typedData(napi_env env, napi_value v, size_t *length);
 /** SIGKILL to the process a pidfd names (never another, even if its pid is reused): 0, or -1 with errno. */
 int killByPidfd(int pidfd);
+/**
+ * Forks the guardian of a peer's memory (guardian.c), holding a copy of its uffd: if this process dies
+ * without standing it down, the guardian kills the peer. Returns the fd to stand it down with, or -1.
+ */
+int startGuardian(int uffd, int pidfd);
+/** Stands the guardian down (the peer lives on) and closes `fd`; nothing for -1. */
+void standDown(int fd);
 /** An entry of a method table: `name` calls `fn`. */
 #define METHOD(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 /** Adds the peer methods (peer.c) to the addon's exports. */

@@ -59,6 +59,7 @@ typedef struct {
   pid_t pid;
   int pidfd;
   int memfd;
+  int guardian; // the stand-down fd of the peer's guardian (guardian.c), -1 without one
   const uint8_t *snapshot;
   size_t snapshotBytes;
   pthread_t reader;
@@ -277,7 +278,7 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   r->pages = (uint32_t)pages;
   r->seg[0] = (segment_t){.base = (uintptr_t)base, .first = 0, .count = (uint32_t)pages};
   r->segments = 1;
-  r->pidfd = r->memfd = -1;
+  r->pidfd = r->memfd = r->guardian = -1;
   return claim(env, r, id);
 }
 
@@ -319,6 +320,7 @@ static napi_value Adopt(napi_env env, napi_callback_info info) {
   r->snapshotBytes = snapshotBytes;
   r->segments = (uint32_t)(n / 3);
   for (uint32_t s = 0; s < r->segments; s++) r->seg[s] = (segment_t){.base = (uintptr_t)segs[3 * s], .first = (uint32_t)segs[3 * s + 1], .count = (uint32_t)segs[3 * s + 2]};
+  r->guardian = r->pidfd >= 0 ? startGuardian(r->uffd, r->pidfd) : -1;
   return claim(env, r, id);
 }
 
@@ -759,6 +761,9 @@ static napi_value Release(napi_env env, napi_callback_info info) {
     struct uffdio_range range = {.start = r->seg[s].base, .len = (size_t)r->seg[s].count * PAGE};
     if (ioctl(r->uffd, UFFDIO_UNREGISTER, &range) != 0) return fail(env, "UFFD_UNREGISTER", errno, "UFFDIO_UNREGISTER");
   }
+  // Plain memory now: the peer is safe without a uffd, and its guardian may go.
+  standDown(r->guardian);
+  r->guardian = -1;
   return NULL;
 }
 
@@ -797,6 +802,7 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   if (r->snapshot != NULL) munmap((void *)r->snapshot, r->snapshotBytes);
   if (r->memfd >= 0) close(r->memfd);
   if (r->pidfd >= 0) close(r->pidfd);
+  standDown(r->guardian); // the peer was released, has exited, or was killed: nothing left to guard
   close(r->uffd);
   close(r->stopfd);
   pthread_mutex_lock(&table);
