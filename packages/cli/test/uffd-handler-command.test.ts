@@ -29,6 +29,7 @@ describe('pagevisor uffd-handler refuses bad flags with a usage error', () => {
     [['--socket', '/tmp/x.sock', '--store', 'memory', '--max-memory', '50%'], /expected a size/],
     [['--socket', '/tmp/x.sock', '--store', 'memory', '--allow-uid', 'root'], /expected uids/],
     [['--socket', '/tmp/x.sock', '--store', 'memory', '--read-ahead', '5000'], /from 0 to 1024/],
+    [['--socket', '/tmp/x.sock', '--store', 'memory', '--watchdog', '0'], /--watchdog "0": expected a whole number from 1/],
   ] as const) {
     it(`${args.join(' ') || '(no flags)'}`, async () => {
       const { code, err } = await cli('uffd-handler', ...args);
@@ -46,7 +47,7 @@ describe(`pagevisor uffd-handler serves a peer until Ctrl-C${uffdSkip}${peerSkip
       const socket = join(dir, 'vm.sock');
       let out = '';
       const interrupt = new Interrupt();
-      const running = runCli(['uffd-handler', '--socket', socket, '--mem-file', snapshotFile(dir, 128, 5), '--target', '25%'], { out: (t) => (out += t), err: (t) => (out += t) }, interrupt);
+      const running = runCli(['uffd-handler', '--socket', socket, '--mem-file', snapshotFile(dir, 128, 5), '--target', '25%', '--watchdog', '2000'], { out: (t) => (out += t), err: (t) => (out += t) }, interrupt);
       await until(() => out, /^listening on .* \(mode 0600\), first faults from .*snapshot-5\.mem/m);
       const served = await runPeer(['--socket', socket, '--pages', '128', '--memfd', 'check', '5', 'write', '6', 'check', '6']);
       expect(served.code, served.stderr).toBe(0);

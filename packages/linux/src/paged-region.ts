@@ -1,6 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { LinuxError } from './linux-error.js';
-import { nativeAddon } from './internal/native-addon.js';
+import { nativeAddon, type NativeAddon } from './internal/native-addon.js';
 import { supportProblem } from './userfaultfd-support.js';
 import { UserfaultfdBackend } from './userfaultfd-backend.js';
 import { ReadAheadWindow, type ReadAheadOptions } from './read-ahead.js';
@@ -33,6 +33,12 @@ export interface PagedRegionOptions {
   readonly name?: string;
   /** Read-ahead on faults (default none: each page out comes in on its own fault). */
   readonly readAhead?: ReadAheadOptions;
+  /**
+   * A native watchdog: a fault the pager leaves unanswered for `deadlineMs` (a store that hangs, a
+   * pager thread stuck) poisons its page (`UFFDIO_POISON`, Linux 6.6), so the thread waiting on it gets
+   * SIGBUS, which ends the process unless handled: a defined outcome instead of a hang. Default none.
+   */
+  readonly watchdog?: { readonly deadlineMs: number };
 }
 
 /**
@@ -102,6 +108,18 @@ export class PagedRegion {
   }
 
   /**
+   * How many faults the watchdog has acted on (poisoned their page) so far.
+   *
+   * @example
+   * ```ts
+   * if (region.watchdogFired() > 0) console.error('the pager left faults unanswered past the deadline');
+   * ```
+   */
+  watchdogFired(): number {
+    return nativeAddon().watchdogFired(this.id);
+  }
+
+  /**
    * Unmaps the region: its memory is freed and any view of it faults (SIGSEGV) if used. Stop its pager
    * first.
    */
@@ -132,16 +150,30 @@ export function openPagedRegion(options: PagedRegionOptions): PagedRegion {
   if (!Number.isInteger(target) || target < 0) throw new LinuxError('LINUX_ARGUMENT', `a target is a whole number of pages, not ${target}`);
   if (options.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) throw new LinuxError('LINUX_ARGUMENT', `a region name is 1 to 64 letters, digits, - or _, not ${JSON.stringify(options.name)}`);
   const readAhead = options.readAhead === undefined ? undefined : new ReadAheadWindow(options.readAhead);
+  const deadlineMs = options.watchdog?.deadlineMs;
+  if (deadlineMs !== undefined && (!Number.isInteger(deadlineMs) || deadlineMs < 1)) throw new LinuxError('LINUX_ARGUMENT', `a watchdog deadline is a whole number of milliseconds from 1, not ${deadlineMs}`);
   const native = nativeAddon();
   let id: number;
   try {
     id = native.create(pages);
+    if (deadlineMs !== undefined) armWatchdog(native, id, deadlineMs);
   } catch (error) {
+    if (error instanceof LinuxError) throw error;
     const { code, errno } = error as { code?: string; errno?: number };
     if (code === 'UFFD_OPEN' || code === 'UFFD_API') throw supportProblem(errno ?? 0, code === 'UFFD_OPEN' ? 'userfaultfd' : 'UFFDIO_API');
     throw new LinuxError('LINUX_SYSCALL', `opening a region of ${pages} pages failed: ${(error as Error).message}`, { errno, cause: error });
   }
   return new PagedRegion(id, pages, options.name ?? `region${id}`, target, readAhead);
+}
+
+/** Arms the watchdog of a new region (closing it if the kernel cannot poison pages). */
+function armWatchdog(native: NativeAddon, id: number, deadlineMs: number): void {
+  try {
+    native.watch(id, deadlineMs, 1);
+  } catch (error) {
+    native.close(id);
+    throw new LinuxError('LINUX_KERNEL', `the watchdog poisons pages with UFFDIO_POISON, which this kernel does not offer: use Linux 6.6 or later, or open the region without a watchdog`, { cause: error });
+  }
 }
 
 /**

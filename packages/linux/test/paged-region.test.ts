@@ -229,6 +229,22 @@ describe(`a paged region of this process${skipReason}`, () => {
     expect(child.status).toBe(143);
   });
 
+  uffdIt('watchdog: a fault the pager leaves unanswered past the deadline ends in SIGBUS for the thread waiting on it, not a hang', () => {
+    const script = fileURLToPath(new URL('./support/pager-stops-answering.ts', import.meta.url));
+    const tsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+    const started = performance.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script], { env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig }, timeout: 20_000, encoding: 'utf8' });
+    expect(child.error, 'the child hung past its deadline').toBeUndefined();
+    expect(child.stdout).toBe('reads hang from now on\n');
+    expect(child.signal).toBe('SIGBUS');
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  uffdIt('watchdog: a deadline that is not a whole number of milliseconds is a typed error', () => {
+    expect(() => openPagedRegion({ pages: 4, watchdog: { deadlineMs: 0 } })).toThrow(expect.objectContaining({ code: 'LINUX_ARGUMENT' }));
+    expect(() => openPagedRegion({ pages: 4, watchdog: { deadlineMs: 1.5 } })).toThrow(expect.objectContaining({ code: 'LINUX_ARGUMENT' }));
+  });
+
   uffdIt('a view of a region that is not open is a typed error, not a crash', () => {
     const region = openPagedRegion({ pages: 4 });
     const id = region.id;

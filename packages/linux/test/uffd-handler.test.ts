@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { policyNamed } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
+import { faultyStore } from '@pagevisor/testing';
 import { listenForPeers, type UffdHandler, type UffdHandlerEvent, type UffdHandlerOptions } from '../src/index.js';
 import { peerAvailable, peerSkipReason, runPeer, snapshotFile } from './support/uffd-peer.js';
 import { skipReason, uffdIt } from './support/uffd-required.js';
@@ -195,5 +196,16 @@ describe(`the uffd handler serves another process's memory, Firecracker's handsh
     expect(peer.signal, peer.stdout + peer.stderr).toBe('SIGKILL');
     expect(peer.stderr).not.toContain('deadline');
     expect(peer.stdout).not.toContain('check');
+  });
+
+  it('has its watchdog kill a peer whose fault the pager leaves unanswered past the deadline (a store that hangs)', async () => {
+    const hanging = () => faultyStore(memoryStore(), (store) => store.inject('read', { fails: false, delayMs: 2 ** 31 - 1 }));
+    const socket = serve({ memFile: snapshotFile(dir, PAGES, 7), target: 32, store: hanging, watchdog: { deadlineMs: 300 } });
+    const started = performance.now();
+    const run = await runPeer(['--socket', socket, '--pages', String(PAGES), '--memfd', 'write', '11', 'check', '11']);
+    expect(run.signal, run.stdout + run.stderr).toBe('SIGKILL');
+    expect(run.stderr).not.toContain('deadline');
+    expect(run.stdout).toContain('ok write 11');
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

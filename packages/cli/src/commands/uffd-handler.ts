@@ -42,6 +42,8 @@ Options:
   --allow-uid U,U   other uids that may connect (the socket is then mode 0666
                     and the uid from SO_PEERCRED is the gate)
   --max-memory SIZE the most memory a peer may announce (default 16G)
+  --watchdog MS     kill a peer whose fault stays unanswered for MS milliseconds
+                    (a store that hangs), instead of leaving it waiting
   --help            show this help
 
 Examples:
@@ -60,6 +62,7 @@ Examples:
     'read-ahead': { type: 'string' },
     'allow-uid': { type: 'string' },
     'max-memory': { type: 'string' },
+    watchdog: { type: 'string' },
   },
   positionals: false,
   async run({ values }, io, interrupt) {
@@ -75,6 +78,7 @@ Examples:
     const maxBytes = memoryLimit(values['max-memory']);
     const readAhead = integerFlag(COMMAND, 'read-ahead', values['read-ahead'], 0, 0, 1024);
     const allowUids = uidList(values['allow-uid']);
+    const watchdogMs = values['watchdog'] === undefined ? undefined : integerFlag(COMMAND, 'watchdog', values['watchdog'], 0, 1, 3_600_000);
     let handler;
     try {
       handler = listenForPeers({
@@ -86,6 +90,7 @@ Examples:
         allowUids,
         maxBytes,
         ...(readAhead === 0 ? {} : { readAhead: { pages: readAhead } }),
+        ...(watchdogMs === undefined ? {} : { watchdog: { deadlineMs: watchdogMs } }),
       });
     } catch (error) {
       if (isPagevisorError(error)) {

@@ -19,6 +19,10 @@ export interface NativeAddon {
   start(id: number, onActivity: () => void, threadId: number): void;
   drain(id: number, pages: Uint32Array, flags: Uint8Array, who: Int32Array, max: number): number;
   copy(id: number, pages: Uint32Array, count: number, bytes: Uint8Array, outcome: Uint8Array, writeProtect: boolean): void;
+  /** The watchdog, before start: a fault unanswered for `deadlineMs` is poisoned (1: SIGBUS for the waiting thread) or the peer killed (2). */
+  watch(id: number, deadlineMs: number, action: 1 | 2): void;
+  /** How many faults the watchdog has acted on. */
+  watchdogFired(id: number): number;
   /** Where this process's region is mapped (0 for a peer's memory). */
   address(id: number): number;
   /** Wakes whoever waits on each page (UFFDIO_WAKE). */

@@ -30,7 +30,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef UFFDIO_POISON
+// Linux 6.6 (commit fc71884a5f59), absent from older headers: values from include/uapi/linux/userfaultfd.h.
+#define UFFD_FEATURE_POISON (1 << 14)
+#define _UFFDIO_POISON (0x08)
+struct uffdio_poison {
+  struct uffdio_range range;
+  __u64 mode;
+  __s64 updated;
+};
+#define UFFDIO_POISON _IOWR(UFFDIO, _UFFDIO_POISON, struct uffdio_poison)
+#endif
+
 #define MAX_REGIONS 64
+/** Faults the watchdog follows at once: one per waiting thread, so a few are plenty. */
+#define WATCHED 256
 #define QUEUE 4096u
 #define READ_BATCH 64
 #define MAX_SEGMENTS 32
@@ -75,6 +89,13 @@ typedef struct {
   int readerError;
   int64_t servingThread;
   napi_threadsafe_function tsfn;
+  // The watchdog (set before start): a fault unanswered for deadlineMs is poisoned (1) or the peer killed (2).
+  int64_t deadlineMs;
+  int watchAction;
+  uint32_t watched;
+  uint32_t wpage[WATCHED];
+  struct timespec wsince[WATCHED];
+  uint32_t fired; // faults the watchdog acted on
 } region_t;
 
 static region_t regions[MAX_REGIONS];
@@ -250,7 +271,12 @@ static napi_value Create(napi_env env, napi_callback_info info) {
     pthread_mutex_unlock(&table);
     return fail(env, "UFFD_OPEN", errno, "userfaultfd");
   }
-  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP};
+  // POISON, where the kernel has it (6.6), lets the watchdog end a fault nobody answers with SIGBUS.
+  struct uffdio_api probe = {.api = UFFD_API, .features = 0};
+  int probeFd = openUffd(&how);
+  uint64_t offered = probeFd >= 0 && ioctl(probeFd, UFFDIO_API, &probe) == 0 ? probe.features : 0;
+  if (probeFd >= 0) close(probeFd);
+  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP | (offered & UFFD_FEATURE_POISON)};
   if (ioctl(r->uffd, UFFDIO_API, &api) != 0) {
     int e = errno;
     close(r->uffd);
@@ -414,6 +440,66 @@ static void queueRemoval(region_t *r, uintptr_t start, uintptr_t end) {
   }
 }
 
+static int64_t msSince(const struct timespec *t0, const struct timespec *t1) { return (int64_t)(t1->tv_sec - t0->tv_sec) * 1000 + (t1->tv_nsec - t0->tv_nsec) / 1000000; }
+
+/** Follows a fault on `page` (lock held), unless it is followed already or the watchdog is off. */
+static void watchFault(region_t *r, uint32_t page) {
+  if (r->watchAction == 0) return;
+  for (uint32_t i = 0; i < r->watched; i++)
+    if (r->wpage[i] == page) return;
+  if (r->watched == WATCHED) return; // more waiting threads than followed: the rest go unwatched
+  r->wpage[r->watched] = page;
+  clock_gettime(CLOCK_MONOTONIC, &r->wsince[r->watched]);
+  r->watched++;
+}
+
+/** pages[0 … count) were answered (copied, filled, woken, dropped): the watchdog stops following them. */
+static void answered(region_t *r, const uint32_t *pages, uint32_t count) {
+  if (r->watchAction == 0 || r->watched == 0) return;
+  pthread_mutex_lock(&r->lock);
+  for (uint32_t k = 0; k < count; k++)
+    for (uint32_t i = 0; i < r->watched; i++)
+      if (r->wpage[i] == pages[k]) {
+        r->watched--;
+        r->wpage[i] = r->wpage[r->watched];
+        r->wsince[i] = r->wsince[r->watched];
+        break;
+      }
+  pthread_mutex_unlock(&r->lock);
+}
+
+static uintptr_t pageAddress(const region_t *r, uint32_t page);
+
+/**
+ * The watchdog's round (reader thread): each fault unanswered for longer than the deadline ends in a
+ * defined way instead of a hang: the page is poisoned (UFFDIO_POISON: the waiting thread gets SIGBUS)
+ * or the peer is killed.
+ */
+static void watchRound(region_t *r) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  pthread_mutex_lock(&r->lock);
+  for (uint32_t i = 0; i < r->watched;) {
+    if (msSince(&r->wsince[i], &now) < r->deadlineMs) {
+      i++;
+      continue;
+    }
+    uint32_t page = r->wpage[i];
+    r->watched--;
+    r->wpage[i] = r->wpage[r->watched];
+    r->wsince[i] = r->wsince[r->watched];
+    r->fired++;
+    if (r->watchAction == 2 && r->pidfd >= 0) {
+      killByPidfd(r->pidfd);
+    } else {
+      struct uffdio_poison poison = {.range = {.start = pageAddress(r, page), .len = PAGE}, .mode = 0};
+      // A peer that did not negotiate UFFD_FEATURE_POISON is killed instead: never left hanging.
+      if (ioctl(r->uffd, UFFDIO_POISON, &poison) != 0 && r->pidfd >= 0) killByPidfd(r->pidfd);
+    }
+  }
+  pthread_mutex_unlock(&r->lock);
+}
+
 static void *readerMain(void *arg) {
   region_t *r = arg;
   struct uffd_msg msgs[READ_BATCH];
@@ -431,11 +517,15 @@ static void *readerMain(void *arg) {
       if (poll(&stop, 1, 1) > 0) break;
       continue;
     }
-    if (poll(fds, 3, -1) < 0) {
+    int timeout = r->watchAction != 0 ? (int)(r->deadlineMs / 4 > 0 ? r->deadlineMs / 4 : 1) : -1;
+    int ready = poll(fds, 3, timeout);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       r->readerError = errno;
       break;
     }
+    if (r->watchAction != 0) watchRound(r);
+    if (ready == 0) continue;
     if (fds[1].revents) break;
     if (fds[2].revents) {
       pthread_mutex_lock(&r->lock);
@@ -470,6 +560,7 @@ static void *readerMain(void *arg) {
       uint64_t f = msgs[i].arg.pagefault.flags;
       r->qflags[at] = (uint8_t)(((f & UFFD_PAGEFAULT_FLAG_WRITE) ? Q_WRITE : 0) | ((f & UFFD_PAGEFAULT_FLAG_WP) ? Q_WP : 0));
       r->qtid[at] = (int32_t)msgs[i].arg.pagefault.feat.ptid;
+      watchFault(r, (uint32_t)page);
     }
     if (!r->notified && r->qtail != r->qhead) {
       r->notified = 1;
@@ -607,6 +698,7 @@ static napi_value Copy(napi_env env, napi_callback_info info) {
   bool writeProtect = false;
   napi_get_value_bool(env, c.argv[5], &writeProtect);
   copyRuns(c.r, c.pages, c.count, bytes, writeProtect ? UFFDIO_COPY_MODE_WP : 0, outcome);
+  answered(c.r, c.pages, c.count);
   return NULL;
 }
 
@@ -620,6 +712,7 @@ static napi_value Wake(napi_env env, napi_callback_info info) {
     struct uffdio_range range = {.start = at, .len = (size_t)(end - i) * PAGE};
     ioctl(c.r->uffd, UFFDIO_WAKE, &range);
   }
+  answered(c.r, c.pages, c.count);
   return NULL;
 }
 
@@ -634,6 +727,7 @@ static napi_value Fill(napi_env env, napi_callback_info info) {
     return NULL;
   }
   copyRuns(c.r, c.pages, c.count, NULL, 0, outcome);
+  answered(c.r, c.pages, c.count);
   return NULL;
 }
 
@@ -654,6 +748,7 @@ static napi_value Zero(napi_env env, napi_callback_info info) {
     struct uffdio_zeropage z = {.range = {.start = at, .len = PAGE}, .mode = 0};
     outcome[i] = uffdIoctl(r->uffd, UFFDIO_ZEROPAGE, &z, (int64_t *)&z.zeropage) == 0 ? OK : outcomeOf(errno);
   }
+  answered(r, pages, count);
   return NULL;
 }
 
@@ -672,6 +767,7 @@ static napi_value Protect(napi_env env, napi_callback_info info) {
       if (uffdIoctl(r->uffd, UFFDIO_WRITEPROTECT, &wp, NULL) != 0) return fail(env, "UFFD_PROTECT", errno, "UFFDIO_WRITEPROTECT");
     }
   }
+  if (!on) answered(r, pages, count); // releasing the protection wakes the writer
   return NULL;
 }
 
@@ -736,6 +832,7 @@ static napi_value Drop(napi_env env, napi_callback_info info) {
     struct uffdio_range wake = {.start = at, .len = len};
     ioctl(r->uffd, UFFDIO_WAKE, &wake);
   }
+  answered(r, pages, count); // woken: each waiter faults anew, and is followed anew
   return NULL;
 }
 
@@ -765,6 +862,38 @@ static napi_value Release(napi_env env, napi_callback_info info) {
   standDown(r->guardian);
   r->guardian = -1;
   return NULL;
+}
+
+/**
+ * watch(id, deadlineMs, action): the watchdog, set before start: a fault unanswered for deadlineMs
+ * ends with the page poisoned ('poison': the thread waiting on it gets SIGBUS) or the peer killed
+ * ('kill'). Throws UFFD_KERNEL where poisoning needs UFFD_FEATURE_POISON and the uffd lacks it.
+ */
+static napi_value Watch(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  int64_t deadline, action;
+  if (argInt(env, c.argv[1], &deadline) != 0 || deadline < 1 || argInt(env, c.argv[2], &action) != 0 || action < 1 || action > 2 || c.r->reading) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "watch(id, deadlineMs >= 1, action 1 poison | 2 kill), before start");
+    return NULL;
+  }
+  if (action == 2 && c.r->pidfd < 0) {
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "watch: only a peer's memory has a peer to kill");
+    return NULL;
+  }
+  if (action == 1 && c.r->base != NULL && !(c.r->features & UFFD_FEATURE_POISON)) return fail(env, "UFFD_KERNEL", ENOTSUP, "UFFDIO_POISON (Linux 6.6)");
+  c.r->deadlineMs = deadline;
+  c.r->watchAction = (int)action;
+  return NULL;
+}
+
+/** watchdogFired(id): how many faults the watchdog has acted on. */
+static napi_value WatchdogFired(napi_env env, napi_callback_info info) {
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  napi_value result;
+  napi_create_uint32(env, c.r->fired, &result);
+  return result;
 }
 
 /** address(id): where this process's region is mapped (0 for a peer's memory), for /proc/self/smaps. */
@@ -937,6 +1066,8 @@ NAPI_MODULE_INIT() {
       METHOD("readOut", ReadOut),
       METHOD("drop", Drop),
       METHOD("address", Address),
+      METHOD("watch", Watch),
+      METHOD("watchdogFired", WatchdogFired),
       METHOD("wake", Wake),
       METHOD("fill", Fill),
       METHOD("adopt", Adopt),

@@ -9,6 +9,8 @@ import { parseHandshake, type GuestRegionUffdMapping } from './guest-region-mapp
 import { checkPeerMemory } from './peer-memory.js';
 
 const PAGE = 4096;
+/** How long a session's pager has to stop before it is abandoned. */
+const STOP_WAIT_MS = 5000;
 /**
  * The most memory one peer may announce unless {@link UffdHandlerOptions.maxBytes} says otherwise: 16 GiB.
  *
@@ -46,6 +48,12 @@ export interface UffdHandlerOptions {
   readonly readAhead?: ReadAheadOptions;
   /** Pager settings for each peer. */
   readonly config?: PagerConfig;
+  /**
+   * A native watchdog for each peer: a fault left unanswered for `deadlineMs` (a store that hangs)
+   * kills the peer (`kill`, the default) or poisons the page (`poison`: the peer's thread gets SIGBUS;
+   * a peer that did not negotiate `UFFD_FEATURE_POISON` is killed instead). Default none.
+   */
+  readonly watchdog?: { readonly deadlineMs: number; readonly action?: 'kill' | 'poison' };
 }
 
 /**
@@ -173,7 +181,8 @@ export class UffdHandler {
 
   /** @internal opens the snapshot and the socket */
   listen(): void {
-    const { socket, memFile } = this.options;
+    const { socket, memFile, watchdog } = this.options;
+    if (watchdog !== undefined && (!Number.isInteger(watchdog.deadlineMs) || watchdog.deadlineMs < 1)) throw new LinuxError('LINUX_ARGUMENT', `a watchdog deadline is a whole number of milliseconds from 1, not ${watchdog.deadlineMs}`);
     if (existsSync(socket)) throw new LinuxError('LINUX_ARGUMENT', `${socket} exists: remove it (a handler that stopped without cleaning up) or choose another path`);
     if (memFile !== undefined) {
       try {
@@ -287,6 +296,8 @@ export class UffdHandler {
     peer.mappings.forEach((m, i) => segments.set([m.base_host_virt_addr, m.offset / PAGE, m.size / PAGE], i * 3));
     const [uffd, memfd] = arrival.fds;
     const id = this.native.adopt(uffd!, memfd ?? -1, arrival.pidfd, segments, peer.pages, this.snapshotFd);
+    const { watchdog } = this.options;
+    if (watchdog !== undefined) this.native.watch(id, watchdog.deadlineMs, watchdog.action === 'poison' ? 1 : 2);
     const { readAhead, target, config } = this.options;
     const resident = typeof target === 'function' ? target(peer) : (target ?? peer.pages);
     const backend = new UserfaultfdBackend(this.native, id, peer.pages, peer.name, peer.memfd ? resident : peer.pages, {
@@ -302,11 +313,18 @@ export class UffdHandler {
   private async end(session: Session, mode: 'graceful' | 'hard'): Promise<void> {
     if (this.sessions.get(session.peer.pid) !== session) return;
     this.sessions.delete(session.peer.pid);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await session.pager.stop(mode);
+      // A pager stuck in its store (the case the watchdog is for) may never stop: it is abandoned.
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LinuxError('LINUX_STATE', `the pager of peer ${session.peer.pid} did not stop within ${STOP_WAIT_MS} ms: abandoned`)), STOP_WAIT_MS);
+      });
+      await Promise.race([session.pager.stop(mode), stuck]);
     } catch (error) {
       // PAGER_STATE: it stopped itself, and said why on its events.
       if (!isPagevisorError(error, 'PAGER_STATE')) this.events.next({ type: 'peer.failed', peer: session.peer, error });
+    } finally {
+      clearTimeout(timer);
     }
     session.backend.close(mode); // a pager that never started leaves the backend to close here
     this.events.next({ type: 'peer.exited', peer: session.peer, stats: session.pager.stats });
