@@ -12,16 +12,20 @@ async function create() {
     workerData: { region: region.id, script: new URL('./support/guest-worker.ts', import.meta.url).href },
     execArgv: ['--conditions=@pagevisor/source'],
   });
-  const waiting = new Map<number, (bytes: Uint8Array) => void>();
+  const waiting = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void }>();
   worker.on('message', ({ seq, bytes }: { seq: number; bytes: Uint8Array }) => {
-    waiting.get(seq)?.(bytes);
+    waiting.get(seq)?.resolve(bytes);
     waiting.delete(seq);
+  });
+  // One listener for the Worker's failure, failing every call still waiting (not one listener per call).
+  worker.on('error', (error) => {
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
   });
   let seq = 0;
   const call = (op: 'write' | 'read', page: number) =>
     new Promise<Uint8Array>((resolve, reject) => {
-      waiting.set(++seq, resolve);
-      worker.once('error', reject);
+      waiting.set(++seq, { resolve, reject });
       worker.postMessage({ seq, op, page });
     });
   const guest: BackendGuest = { write: (page) => call('write', page), read: (page) => call('read', page) };
