@@ -157,17 +157,18 @@ function lowestFirst(keep: Set<number>): PagevisorPlugin {
   const out = new Uint8Array(PAGES);
   const policy: VictimPolicy = {
     name: 'lowest-first',
-    chooseVictims(max, victims) {
+    bytesPerPage: 1,
+    chooseVictims(max: number, victims: Uint32Array) {
       let n = 0;
       for (let page = 0; page < PAGES && n < max; page++) if (out[page] === 0 && !keep.has(page)) victims[n++] = page;
       return n;
     },
-    notifyPagedOut: (gfn) => void (out[gfn] = 1),
-    notifyPagedIn: (gfn) => void (out[gfn] = 0),
-    notifyDropped: (gfn) => void (out[gfn] = 0),
-    notifyEvictFailed: () => undefined,
-    metadataBytesPerGfn: () => 1,
-  } as unknown as VictimPolicy;
+    notifyPagedOut: (gfn: number) => void (out[gfn] = 1),
+    notifyPagedIn: (gfn: number) => void (out[gfn] = 0),
+    notifyDropped: (gfn: number) => void (out[gfn] = 0),
+    notifyNominationFailed: () => undefined,
+    notifyAccess: () => undefined,
+  };
   return { name: 'lowest-first', register: (container) => container.provide(VICTIM_POLICY, policy) };
 }
 
