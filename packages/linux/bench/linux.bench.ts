@@ -2,16 +2,19 @@
  * Benchmark: the Linux backend against C doing the same userfaultfd work. Writes
  * `bench-results/linux.json`, medians of 5 runs, pager and C runs alternating:
  *
- * - faults served per second when a Worker touches pages that are out, one at a time (each brought in
+ * - faults served per second when a Worker reads pages that are out, one at a time (each brought in
  *   from the memory store, each bringing one eviction), beside a C handler thread of the same addon
  *   answering a C thread's faults with one `UFFDIO_COPY` of a page from a buffer (the issue's target:
- *   at least 0.8 of it);
+ *   at least 0.8 of it); and pages per second when it writes them instead, each write after a page-in
+ *   taking the one extra write-protect fault that dirty tracking costs;
  * - first touches per second (each answered with `UFFDIO_ZEROPAGE` through the pager);
  * - pages per second brought in on a scan over pages out with a fixed read-ahead of 16 pages, beside
  *   the C handler copying 16 pages per fault (target: at least 0.8 of it), and the faults the
  *   read-ahead saved on that scan;
  * - evictions per second when the target drops from every page to one, beside C doing only the
  *   `MADV_DONTNEED` of the same number of written pages in runs of 64 (target: at least 0.5 of it);
+ *   and the same for clean pages (paged in from the store and only read since), which go out without
+ *   a copy or a store write;
  * - faults and evictions per second with the pagefile store as well as the memory store.
  *
  * Run: `pnpm bench` (builds first), or after `pnpm build`, `pnpm --filter @pagevisor/linux bench`.
@@ -35,6 +38,8 @@ if (!support.available) throw support.problem;
 
 interface PagerRun {
   readonly refaultsPerSecond: number;
+  /** Pages per second of a third pass that writes every page (page-in, then a write-protect fault). */
+  readonly writtenPagesPerSecond: number;
   readonly firstTouchesPerSecond: number;
   /** Pages brought in per second on the second pass (faults and prefetches). */
   readonly pagesInPerSecond: number;
@@ -60,18 +65,18 @@ const stores: Record<'memory' | 'pagefile', () => BenchStore> = {
 async function withRegion<T>(
   options: PagedRegionOptions,
   store: BenchStore,
-  body: (run: { pager: Pager; region: PagedRegion; touch: () => Promise<number> }) => Promise<T>,
+  body: (run: { pager: Pager; region: PagedRegion; touch: (write?: boolean) => Promise<number> }) => Promise<T>,
 ): Promise<T> {
   const region = openPagedRegion(options);
   const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: store.plugin });
   await pager.start();
   const worker = new Worker(new URL('./toucher.mjs', import.meta.url), { workerData: { region: region.id } });
-  // One pass of the Worker writing a word of every page in order; resolves with the time taken (ms).
-  const touch = () =>
+  // One pass of the Worker writing (or reading) a word of every page in order; resolves with the time taken (ms).
+  const touch = (write = true) =>
     new Promise<number>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
-      worker.postMessage({ pages: PAGES });
+      worker.postMessage({ pages: PAGES, write });
     });
   try {
     return await body({ pager, region, touch });
@@ -90,18 +95,30 @@ function pagerRun(store: BenchStore, readAhead?: ReadAheadOptions): Promise<Page
     const firstTouches = pager.stats.zeroFills - before;
     await pager.settle();
     const { faults, pagedIn } = pager.stats;
-    const ms = await touch();
+    const ms = await touch(false);
     const refaults = pager.stats.faults - faults;
     const pagesIn = pager.stats.pagedIn - pagedIn;
-    return { refaultsPerSecond: (refaults / ms) * 1000, firstTouchesPerSecond: (firstTouches / firstMs) * 1000, pagesInPerSecond: (pagesIn / ms) * 1000, refaults };
+    await pager.settle();
+    const writeMs = await touch(true);
+    return { refaultsPerSecond: (refaults / ms) * 1000, writtenPagesPerSecond: (PAGES / writeMs) * 1000, firstTouchesPerSecond: (firstTouches / firstMs) * 1000, pagesInPerSecond: (pagesIn / ms) * 1000, refaults };
   });
 }
 
-/** Evictions per second when the target of a region with every page written drops to one page. */
-function evictionRun(store: BenchStore): Promise<number> {
+/**
+ * Evictions per second when the target of a region with every page written drops to one page; with
+ * `clean`, every page was paged out and back in (read only since), so the store still holds it.
+ */
+function evictionRun(store: BenchStore, clean = false): Promise<number> {
   return withRegion({ pages: PAGES }, store, async ({ pager, region, touch }) => {
     await touch();
     await pager.settle();
+    if (clean) {
+      region.backend.setTarget(1);
+      await pager.settle();
+      region.backend.setTarget(PAGES);
+      await pager.settle();
+      await touch(false);
+    }
     const before = pager.stats.evictions;
     const start = performance.now();
     region.backend.setTarget(1);
@@ -117,6 +134,7 @@ const ahead: PagerRun[] = [];
 const pagefile: PagerRun[] = [];
 const evictMemory: number[] = [];
 const evictPagefile: number[] = [];
+const evictClean: number[] = [];
 const cOnePage: number[] = [];
 const cSixteen: number[] = [];
 const cDrop: number[] = [];
@@ -129,6 +147,7 @@ for (let r = 0; r < RUNS; r++) {
   evictMemory.push(await evictionRun(stores.memory()));
   cDrop.push(PAGES / native.dropBaseline(PAGES, 64));
   evictPagefile.push(await evictionRun(stores.pagefile()));
+  evictClean.push(await evictionRun(stores.pagefile(), true));
 }
 const med = (values: readonly number[]): number => Math.round(median(values));
 const refaults = med(pager.map((p) => p.refaultsPerSecond));
@@ -142,12 +161,15 @@ const c16 = med(cSixteen);
 const drop = med(cDrop);
 const evictions = med(evictMemory);
 const evictionsPagefile = med(evictPagefile);
+const cleanEvictions = med(evictClean);
+const written = med(pager.map((p) => p.writtenPagesPerSecond));
 const k = (n: number): string => `${(n / 1e3).toFixed(1)} K`;
 console.log(`faults: ${k(refaults)}/s from the memory store, ${k(pagefileRefaults)}/s from the pagefile, ${k(firstTouches)} first touches/s; C handler ${k(c1)}/s (ratio ${(refaults / c1).toFixed(2)})`);
 console.log(`read-ahead 16: ${k(aheadPages)} pages/s, ${faultsAhead} faults instead of ${faultsPlain}; C at 16 pages per fault ${k(c16)} pages/s (ratio ${(aheadPages / c16).toFixed(2)})`);
-console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile; C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)})`);
+console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile, ${k(cleanEvictions)}/s of clean pages (pagefile); C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)})`);
+console.log(`writes after page-in (dirty tracking's extra fault): ${k(written)} pages/s, against ${k(refaults)} faults/s for reads`);
 const out = writeBenchResults('linux', {
-  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then once more (every touch of a page that is out faults, and each page-in brings an eviction), with the memory store and with the pagefile store. Read-ahead: the same with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in on the second pass. Evictions: every page of a region written, then its target set to one page, timed until the pager settles. C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call.`,
+  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call.`,
   targets: { ratioToC: 0.8, readAheadRatioToC16: 0.8, evictionRatioToDrop: 0.5 },
   faultsPerSecond: refaults,
   pagefileFaultsPerSecond: pagefileRefaults,
@@ -163,6 +185,8 @@ const out = writeBenchResults('linux', {
   pagefileEvictionsPerSecond: evictionsPagefile,
   cDropPagesPerSecond: drop,
   evictionRatioToDrop: +(evictions / drop).toFixed(3),
-  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round) },
+  cleanEvictionsPerSecond: cleanEvictions,
+  writtenPagesPerSecond: written,
+  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round) },
 });
 console.log(`written ${out}`);
