@@ -205,6 +205,7 @@ describe(`a paged region of this process${skipReason}`, () => {
     return spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@pagevisor/source', script, signal, ...(twice ? ['twice'] : [])], {
       env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
       timeout: 20_000,
+      killSignal: 'SIGKILL', // the child handles SIGTERM itself: a hung one must still end
       encoding: 'utf8',
     });
   };
