@@ -1,13 +1,18 @@
-// What the region tests share: a Worker running region-worker.ts over a region, and a seeded order.
+// What the region tests share: Workers over a region (region-worker.ts and the others), and a seeded order.
 import { Worker } from 'node:worker_threads';
 import type { RegionJob } from './region-worker.js';
 
-/** A Worker over region `region`, run under tsx like the tests; `run` posts a job and waits for its answer. */
-export function regionWorker(region: number) {
-  const worker = new Worker(new URL('./boot-worker.mjs', import.meta.url), {
-    workerData: { region, script: new URL('./region-worker.ts', import.meta.url).href },
+/** A Worker running `script` (a file beside this one) over region `region`, under tsx like the tests. */
+export function workerOver(region: number, script: string): Worker {
+  return new Worker(new URL('./boot-worker.mjs', import.meta.url), {
+    workerData: { region, script: new URL(`./${script}`, import.meta.url).href },
     execArgv: ['--conditions=@pagevisor/source'],
   });
+}
+
+/** A Worker over region `region` running region-worker.ts; `run` posts a job and waits for its answer. */
+export function regionWorker(region: number) {
+  const worker = workerOver(region, 'region-worker.ts');
   const run = (job: RegionJob) =>
     new Promise<{ bad: number; pages: number; badPages?: string[] }>((resolve, reject) => {
       worker.once('message', resolve);

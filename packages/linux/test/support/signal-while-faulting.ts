@@ -1,20 +1,17 @@
 // A child process: a Worker keeps faulting on a region held at a few pages while this thread serves it
 // with stopOnSignals; then the signal named by the argument arrives (twice with `twice`). It prints
 // what the graceful stop left out, and the Worker's check of every page after it.
-import { Worker } from 'node:worker_threads';
 import { createPager } from '@pagevisor/core';
 import { policyNamed } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
+import { workerOver } from './region-harness.js';
 import { openPagedRegion, stopOnSignals } from '../../src/index.js';
 
 const [signal, twice] = process.argv.slice(2) as ['SIGINT' | 'SIGTERM', string | undefined];
 const region = openPagedRegion({ pages: 8192, target: 64 });
 const pager = createPager({ backend: region.backend, policy: policyNamed('fifo'), store: memoryStore() });
 await pager.start();
-const worker = new Worker(new URL('./boot-worker.mjs', import.meta.url), {
-  workerData: { region: region.id, script: new URL('./round-worker.ts', import.meta.url).href },
-  execArgv: ['--conditions=@pagevisor/source'],
-});
+const worker = workerOver(region.id, 'round-worker.ts');
 stopOnSignals(pager, {
   onStopped: async (received) => {
     console.log(`stopped on ${received} with ${pager.stats.pagesOut} pages out`);
