@@ -20,5 +20,5 @@ if (headers === undefined) {
 const out = prebuiltPath();
 mkdirSync(dirname(out), { recursive: true });
 const cc = process.env.CC ?? 'cc';
-execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-shared', '-fPIC', '-pthread', `-I${headers}`, '-o', out, join(packageRoot, 'src', 'native', 'uffd.c'), join(packageRoot, 'src', 'native', 'peer.c'), join(packageRoot, 'src', 'native', 'guardian.c')], { stdio: 'inherit' });
+execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-shared', '-fPIC', '-pthread', `-I${headers}`, '-o', out, join(packageRoot, 'src', 'native', 'uffd.c'), join(packageRoot, 'src', 'native', 'peer.c'), join(packageRoot, 'src', 'native', 'guardian.c'), join(packageRoot, 'src', 'native', 'sampling.c')], { stdio: 'inherit' });
 console.log(`@pagevisor/linux: built ${out}`);

@@ -5,6 +5,7 @@ import { supportProblem } from './userfaultfd-support.js';
 import { UserfaultfdBackend } from './userfaultfd-backend.js';
 import { ReadAheadWindow, type ReadAheadOptions } from './read-ahead.js';
 import { mappingRss } from './mapping-rss.js';
+import { AccessSampler, type AccessSamplingOptions } from './access-sampler.js';
 
 /**
  * The most pages one region may have: 2^28 (1 TiB of address space).
@@ -39,12 +40,18 @@ export interface PagedRegionOptions {
    * SIGBUS, which ends the process unless handled: a defined outcome instead of a hang. Default none.
    */
   readonly watchdog?: { readonly deadlineMs: number };
+  /**
+   * Reference bits for the policy (see {@link AccessSamplingOptions}): the region is then a memfd
+   * mapped shared, registered for minor faults too (Linux 5.19), and its pager's policy hears of
+   * accesses to resident pages, not only of faults. Default none.
+   */
+  readonly sampling?: AccessSamplingOptions;
 }
 
 /**
- * A region of this process's memory paged with userfaultfd: an anonymous mapping of `pages` pages, all
- * missing at first (a first touch reads zeros), whose faults a pager serves through
- * {@link PagedRegion.backend}.
+ * A region of this process's memory paged with userfaultfd: an anonymous mapping of `pages` pages (a
+ * memfd mapped shared, with `sampling`), all missing at first (a first touch reads zeros), whose
+ * faults a pager serves through {@link PagedRegion.backend}.
  *
  * @remarks
  * The thread that serves the faults (the one that starts the pager) must never touch the region: a
@@ -81,8 +88,9 @@ export class PagedRegion {
     readonly name: string,
     target: number,
     readAhead?: ReadAheadWindow,
+    sampler?: AccessSampler,
   ) {
-    this.backend = new UserfaultfdBackend(nativeAddon(), id, pages, name, target, readAhead === undefined ? {} : { readAhead });
+    this.backend = new UserfaultfdBackend(nativeAddon(), id, pages, name, target, { ...(readAhead === undefined ? {} : { readAhead }), ...(sampler === undefined ? {} : { sampler }) });
   }
 
   /** The region's bytes for this thread (refused to the thread serving its faults). */
@@ -92,8 +100,10 @@ export class PagedRegion {
   }
 
   /**
-   * The region's resident memory as the kernel counts it (`Rss` of its mapping in `/proc/self/smaps`),
-   * in bytes: what the pager's target is about, measured rather than counted.
+   * The region's resident memory as the kernel counts it, in bytes: `Rss` of its mapping in
+   * `/proc/self/smaps`, or for a sampled region the blocks its memfd holds (`fstat`), since the pages
+   * being sampled are in memory but not mapped. What the pager's target is about, measured rather
+   * than counted.
    *
    * @throws {@link LinuxError} `LINUX_STATE` for a closed region
    *
@@ -104,7 +114,10 @@ export class PagedRegion {
    */
   measuredResidentBytes(): number {
     if (this.closed) throw new LinuxError('LINUX_STATE', `the region ${this.name} is closed`);
-    return mappingRss(nativeAddon().address(this.id));
+    const native = nativeAddon();
+    // A sampled region's memory is its memfd's: its mapping's Rss leaves out the pages being sampled.
+    const held = native.heldBytes(this.id);
+    return held >= 0 ? held : mappingRss(native.address(this.id));
   }
 
   /**
@@ -134,7 +147,7 @@ export class PagedRegion {
 /**
  * Opens a paged region of this process.
  *
- * @throws {@link LinuxError} `LINUX_ARGUMENT` for a bad size, name or read-ahead; `LINUX_UNSUPPORTED`,
+ * @throws {@link LinuxError} `LINUX_ARGUMENT` for a bad size, name, read-ahead or sampling; `LINUX_UNSUPPORTED`,
  * `LINUX_NATIVE_MISSING`, `LINUX_PERMISSION`, `LINUX_KERNEL` (each saying the remedy) where userfaultfd
  * cannot be used
  *
@@ -150,20 +163,22 @@ export function openPagedRegion(options: PagedRegionOptions): PagedRegion {
   if (!Number.isInteger(target) || target < 0) throw new LinuxError('LINUX_ARGUMENT', `a target is a whole number of pages, not ${target}`);
   if (options.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) throw new LinuxError('LINUX_ARGUMENT', `a region name is 1 to 64 letters, digits, - or _, not ${JSON.stringify(options.name)}`);
   const readAhead = options.readAhead === undefined ? undefined : new ReadAheadWindow(options.readAhead);
+  const sampler = options.sampling === undefined ? undefined : new AccessSampler(options.sampling);
   const deadlineMs = options.watchdog?.deadlineMs;
   if (deadlineMs !== undefined && (!Number.isInteger(deadlineMs) || deadlineMs < 1)) throw new LinuxError('LINUX_ARGUMENT', `a watchdog deadline is a whole number of milliseconds from 1, not ${deadlineMs}`);
   const native = nativeAddon();
   let id: number;
   try {
-    id = native.create(pages);
+    id = native.create(pages, sampler !== undefined);
     if (deadlineMs !== undefined) armWatchdog(native, id, deadlineMs);
   } catch (error) {
     if (error instanceof LinuxError) throw error;
     const { code, errno } = error as { code?: string; errno?: number };
     if (code === 'UFFD_OPEN' || code === 'UFFD_API') throw supportProblem(errno ?? 0, code === 'UFFD_OPEN' ? 'userfaultfd' : 'UFFDIO_API');
+    if (code === 'UFFD_KERNEL') throw new LinuxError('LINUX_KERNEL', `access sampling needs minor and write-protect faults on shmem, which this kernel does not offer: use Linux 5.19 or later, or open the region without sampling`, { errno, cause: error });
     throw new LinuxError('LINUX_SYSCALL', `opening a region of ${pages} pages failed: ${(error as Error).message}`, { errno, cause: error });
   }
-  return new PagedRegion(id, pages, options.name ?? `region${id}`, target, readAhead);
+  return new PagedRegion(id, pages, options.name ?? `region${id}`, target, readAhead, sampler);
 }
 
 /** Arms the watchdog of a new region (closing it if the kernel cannot poison pages). */

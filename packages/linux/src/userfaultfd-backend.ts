@@ -21,6 +21,7 @@ import {
 import { threadId } from 'node:worker_threads';
 import { LinuxError } from './linux-error.js';
 import type { ReadAheadWindow } from './read-ahead.js';
+import type { AccessSampler } from './access-sampler.js';
 import { NATIVE_FAILED, NATIVE_OK, NATIVE_PRESENT, NATIVE_RETRY, NATIVE_WRITE, NATIVE_REMOVE, type NativeAddon } from './internal/native-addon.js';
 
 /** Fault records per drain: one engine batch. */
@@ -55,6 +56,8 @@ export interface BackendMemory {
   readonly snapshot?: boolean;
   /** Whether pages can be evicted (default true; a peer's memory only with its memfd). */
   readonly evictable?: boolean;
+  /** Access sampling, for a region the addon made with minor faults (own memory in a memfd). */
+  readonly sampler?: AccessSampler;
 }
 
 /**
@@ -70,6 +73,9 @@ export interface BackendMemory {
  *   `process_vm_readv` (a page that is not there fails instead of faulting the pager's thread), and,
  *   once the store holds the copy, `MADV_DONTNEED` and a wake (a waiting writer faults again and gets
  *   the stored page).
+ * - Access sampling (a region opened with `sampling`): the region is a memfd, read with `pread` and
+ *   dropped with a punch-hole; a hand soft-evicts resident pages now and then, and their minor faults
+ *   are answered natively and drained as accesses (`drainAccesses`).
  * - Prefetch: `requestPageIn` queues records nobody waits on, drained with the next faults; so does
  *   the region's read-ahead, for the pages out after a faulting one.
  * - Close: `graceful` (every page in) unregisters the range: the region stays as plain memory. `hard`
@@ -141,7 +147,7 @@ export class UserfaultfdBackend implements PagingBackend {
     this.readAhead = memory.readAhead;
     this.evictable = memory.evictable ?? true;
     // Pages come in write-protected, so the first write after a page-in faults once and marks it dirty.
-    this.capabilities = { maxBatch: MAX_BATCH, refusesEviction: true, accesses: 'none', dirtyTracking: this.evictable, zeroPages: true, startsAbsent: true, prefetch: true };
+    this.capabilities = { maxBatch: MAX_BATCH, refusesEviction: true, accesses: memory.sampler === undefined ? 'none' : 'sampled', dirtyTracking: this.evictable, zeroPages: true, startsAbsent: true, prefetch: true };
     this.dirty = new Uint8Array(pageCount).fill(1);
     this.state = new Uint8Array(pageCount).fill(memory.snapshot === true ? SNAPSHOT : MISSING);
     this.prefetch = new Uint32Array(pageCount);
@@ -191,6 +197,7 @@ export class UserfaultfdBackend implements PagingBackend {
   open(): void {
     if (this.opened || this.closed) throw new LinuxError('LINUX_STATE', `the region ${this.memoryName} is ${this.closed ? 'closed' : 'already served'}`);
     this.native.start(this.id, () => this.activity.next(), threadId);
+    this.memory.sampler?.start(this.native, this.id, this.state, RESIDENT);
     this.opened = true;
     process.on('exit', this.releaseAtExit);
   }
@@ -210,6 +217,16 @@ export class UserfaultfdBackend implements PagingBackend {
 
   residentPages(): number {
     return this.resident;
+  }
+
+  drainAccesses(into: Uint32Array): number {
+    const sampler = this.memory.sampler;
+    return sampler === undefined || this.closed ? 0 : sampler.drain(this.native, this.id, into);
+  }
+
+  /** Pages soft-evicted by access sampling since the region opened (0 without sampling). */
+  get pagesSampled(): number {
+    return this.memory.sampler?.soft ?? 0;
   }
 
   drainFaults(into: FaultBatch): number {
@@ -503,6 +520,7 @@ export class UserfaultfdBackend implements PagingBackend {
       const page = pages[i]!;
       if (outcome[i] === EVICT_TRY || outcome[i] === EVICT_ZERO) {
         drop[drops++] = page;
+        this.memory.sampler?.forget(page);
         // A page of zeros has no copy anywhere: its next fault is a first touch again.
         this.state[page] = outcome[i] === EVICT_ZERO ? MISSING : OUT;
         this.resident--;
@@ -546,6 +564,7 @@ export class UserfaultfdBackend implements PagingBackend {
   close(mode: 'graceful' | 'hard'): void {
     if (this.closed) return;
     this.closed = true;
+    this.memory.sampler?.stop();
     process.off('exit', this.releaseAtExit);
     if (this.memory.peer === true && mode === 'graceful') this.fillSnapshot();
     const notIn = this.pagesNotIn();

@@ -304,6 +304,13 @@ export interface PagingBackend {
   /** Moves up to `capabilities.maxBatch` fault records into `into`; returns how many. */
   drainFaults(into: FaultBatch): number;
   /**
+   * A backend whose {@link BackendCapabilities.accesses} is `sampled` or `every`: moves up to
+   * `into.length` pages accessed since the last call into `into` (a page may be listed more than once);
+   * returns how many. The engine drains them before it picks victims and tells the policy
+   * (`notifyAccess`) of those still resident. Backends that see only faults leave it out.
+   */
+  drainAccesses?(into: Uint32Array): number;
+  /**
    * Loads `pages[0 … count)` with `bytes` (page `i` at `i * 4096`); sets `outcome[i]` to
    * {@link POPULATED}, {@link POPULATE_NO_MEMORY} or {@link POPULATE_GONE}. Nobody is woken yet.
    */

@@ -43,6 +43,11 @@ export interface PagerStats {
    * came in with, so nothing was copied or written (counted in {@link PagerStats.evictions} too).
    */
   readonly cleanEvictions: number;
+  /**
+   * Accesses to resident pages the backend reported beyond faults (its `capabilities.accesses` is
+   * `sampled` or `every`), each told to the policy with `notifyAccess`.
+   */
+  readonly accessesSeen: number;
   /** The domain's target in pages. */
   readonly target: number;
   /** Pages the domain holds now (`tot_pages`). */

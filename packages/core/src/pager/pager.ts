@@ -4,6 +4,7 @@ import type { BackendInfo, PagingBackend } from '../backend/paging-backend.js';
 import { PagerError } from '../errors/pager-error.js';
 import { CLOCK, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from '../di/tokens.js';
 import { Eviction } from '../internal/pager/eviction.js';
+import { AccessFeed } from '../internal/pager/access-feed.js';
 import { PageIn } from '../internal/pager/page-in.js';
 import { PageInSweep } from '../internal/pager/page-in-sweep.js';
 import { newPagerCounters, PagerContext } from '../internal/pager/pager-context.js';
@@ -74,6 +75,7 @@ export class Pager {
   private pageIn!: PageIn;
   private sweep!: PageInSweep;
   private eviction!: Eviction;
+  private accessFeed!: AccessFeed;
   private target = 0;
   private readonly subscriptions: Subscription[] = [];
   private running: Promise<void> | undefined;
@@ -160,6 +162,7 @@ export class Pager {
     this.pageIn = new PageIn(ctx);
     this.sweep = new PageInSweep(ctx);
     this.eviction = new Eviction(ctx);
+    this.accessFeed = new AccessFeed(ctx);
     this.state = 'running';
     this.lastRate = { at: this.clock.now(), evictions: 0, faults: 0 };
     const { name, ...details } = backend.info ?? { name: 'unknown' };
@@ -306,6 +309,7 @@ export class Pager {
     const held = this.pageIn.noMemory.delayFrom(this.clock.now());
     if (held !== undefined) this.scheduleRetry(held);
     if (this.state === 'running') {
+      this.accessFeed.feed(this.clock.now());
       const totPages = this.backend.residentPages();
       if (totPages < this.target && ctx.outCount > 0) {
         // Without prefetch, pages come back as the guest faults on them.
@@ -364,6 +368,7 @@ export class Pager {
       prefetched: c.prefetched,
       zeroEvictions: c.zeroEvictions,
       cleanEvictions: c.cleanEvictions,
+      accessesSeen: c.accessesSeen,
       target: this.target,
       totalPages: resident,
       storeBytes: this.store.stats().bytes,

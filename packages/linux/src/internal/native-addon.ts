@@ -14,7 +14,14 @@ export interface NativeProbe {
 /** The addon (`src/native/uffd.c`): regions by id, pages by index, outcomes per page. */
 export interface NativeAddon {
   probe(): NativeProbe;
-  create(pages: number): number;
+  /** A region of `pages` pages; `sampled`: a memfd registered for minor faults too (src/native/sampling.c). */
+  create(pages: number, sampled: boolean): number;
+  /** Soft-evicts each run of a sampled region: its page-table entries go, its bytes stay. */
+  sample(id: number, pages: Uint32Array, count: number): void;
+  /** Moves up to `max` accesses a sampled region's minor faults recorded into `into`; returns how many. */
+  accesses(id: number, into: Uint32Array, max: number): number;
+  /** Bytes a sampled region's memfd holds (its allocated blocks); -1 for other regions. */
+  heldBytes(id: number): number;
   view(id: number, threadId: number): ArrayBuffer;
   start(id: number, onActivity: () => void, threadId: number): void;
   drain(id: number, pages: Uint32Array, flags: Uint8Array, who: Int32Array, max: number): number;

@@ -5,11 +5,13 @@
 // (UFFDIO_COPY, UFFDIO_ZEROPAGE), and evicts them: write-protect (so a write in the window faults
 // instead of being lost), copy out with process_vm_readv (a kernel access, so a page that is missing
 // fails with EFAULT instead of blocking the pager: the uffd is UFFD_USER_MODE_ONLY), then
-// MADV_DONTNEED and a wake. A region may also be another process's memory, adopted from a handshake
+// MADV_DONTNEED and a wake. A region opened for access sampling (sampling.c) is a memfd mapped shared
+// instead, read with pread and dropped with a punch-hole, its minor faults answered by the reader. A
+// region may also be another process's memory, adopted from a handshake
 // (peer.c): its uffd and mappings come from the peer, its bytes from a snapshot file, and eviction
 // needs the peer's memfd (read with pread, dropped with a punch-hole). See docs/guides/linux.md.
 #define _GNU_SOURCE
-#include "pagevisor.h"
+#include "region.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -42,62 +44,6 @@ struct uffdio_poison {
 #define UFFDIO_POISON _IOWR(UFFDIO, _UFFDIO_POISON, struct uffdio_poison)
 #endif
 
-#define MAX_REGIONS 64
-/** Faults the watchdog follows at once: one per waiting thread, so a few are plenty. */
-#define WATCHED 256
-#define QUEUE 4096u
-#define READ_BATCH 64
-#define MAX_SEGMENTS 32
-
-/** Queue record flags: a write; a write to a write-protected page; a removal of pages [page, end). */
-#define Q_WRITE 1
-#define Q_WP 2
-#define Q_REMOVE 4
-
-/** Where pages [first, first + count) of the region's page space are mapped. */
-typedef struct {
-  uintptr_t base;
-  uint32_t first, count;
-} segment_t;
-
-typedef struct {
-  int used;
-  int uffd;
-  int stopfd;
-  uint8_t *base; // this process's mapping (own regions); NULL for a peer's memory
-  uint32_t pages;
-  uint64_t features;
-  segment_t seg[MAX_SEGMENTS];
-  uint32_t segments;
-  // A peer's memory: its pid, a pidfd to notice its exit, its memfd (-1 without) and a snapshot to fill from.
-  pid_t pid;
-  int pidfd;
-  int memfd;
-  int guardian; // the stand-down fd of the peer's guardian (guardian.c), -1 without one
-  const uint8_t *snapshot;
-  size_t snapshotBytes;
-  pthread_t reader;
-  int reading;
-  pthread_mutex_t lock;
-  // Queue: ring of page index (the first of a removal), its end (removals), flags and thread id.
-  uint32_t qpage[QUEUE];
-  uint32_t qend[QUEUE];
-  uint8_t qflags[QUEUE];
-  int32_t qtid[QUEUE];
-  uint32_t qhead, qtail;
-  int notified;
-  int readerError;
-  int64_t servingThread;
-  napi_threadsafe_function tsfn;
-  // The watchdog (set before start): a fault unanswered for deadlineMs is poisoned (1) or the peer killed (2).
-  int64_t deadlineMs;
-  int watchAction;
-  uint32_t watched;
-  uint32_t wpage[WATCHED];
-  struct timespec wsince[WATCHED];
-  uint32_t fired; // faults the watchdog acted on
-} region_t;
-
 static region_t regions[MAX_REGIONS];
 static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
 
@@ -125,7 +71,7 @@ void *typedData(napi_env env, napi_value v, size_t *length) {
   return data;
 }
 
-static region_t *regionArg(napi_env env, napi_value v) {
+region_t *regionArg(napi_env env, napi_value v) {
   int64_t id;
   if (argInt(env, v, &id) != 0 || id < 0 || id >= MAX_REGIONS || !regions[id].used) {
     napi_throw_range_error(env, "UFFD_REGION", "no such paged region");
@@ -252,19 +198,36 @@ static int freeSlot(void) {
   return -1;
 }
 
-/** create(pages): a region id. The mapping is registered for missing and write-protect faults. */
+/** Closes what Create opened so far, unlocks the table and throws `code` for errno `e`. */
+static napi_value createFailed(napi_env env, region_t *r, void *base, size_t bytes, int e, const char *code, const char *what) {
+  if (base != NULL) munmap(base, bytes);
+  if (r->memfd >= 0) close(r->memfd);
+  free(r->acc);
+  close(r->uffd);
+  pthread_mutex_unlock(&table);
+  return fail(env, code, e, what);
+}
+
+/**
+ * create(pages, sampled): a region id. The mapping is anonymous and registered for missing and
+ * write-protect faults; with `sampled`, it is a memfd mapped shared and registered for minor faults too
+ * (sampling.c), which needs minor and write-protect faults on shmem (Linux 5.14 and 5.19).
+ */
 static napi_value Create(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t pages;
+  bool sampled = false;
   if (argc < 1 || argInt(env, argv[0], &pages) != 0 || pages <= 0 || pages > (1ll << 28)) {
     napi_throw_range_error(env, "UFFD_ARGUMENT", "pages must be an integer in [1, 2^28]");
     return NULL;
   }
+  if (argc > 1) napi_get_value_bool(env, argv[1], &sampled);
   int id = freeSlot();
   if (id < 0) return fail(env, "UFFD_LIMIT", EMFILE, "too many paged regions in this process");
   region_t *r = &regions[id];
+  r->pidfd = r->memfd = r->guardian = -1;
   int how;
   r->uffd = openUffd(&how);
   if (r->uffd < 0) {
@@ -276,35 +239,25 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   int probeFd = openUffd(&how);
   uint64_t offered = probeFd >= 0 && ioctl(probeFd, UFFDIO_API, &probe) == 0 ? probe.features : 0;
   if (probeFd >= 0) close(probeFd);
-  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP | (offered & UFFD_FEATURE_POISON)};
-  if (ioctl(r->uffd, UFFDIO_API, &api) != 0) {
-    int e = errno;
-    close(r->uffd);
-    pthread_mutex_unlock(&table);
-    return fail(env, "UFFD_API", e, "UFFDIO_API (thread ids and write-protect faults)");
-  }
+  const uint64_t shmemFeatures = UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+  if (sampled && (offered & shmemFeatures) != shmemFeatures) return createFailed(env, r, NULL, 0, ENOTSUP, "UFFD_KERNEL", "minor and write-protect faults on shmem (Linux 5.19)");
+  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP | (offered & UFFD_FEATURE_POISON) | (sampled ? shmemFeatures : 0)};
+  if (ioctl(r->uffd, UFFDIO_API, &api) != 0) return createFailed(env, r, NULL, 0, errno, "UFFD_API", "UFFDIO_API (thread ids and write-protect faults)");
   r->features = api.features;
   size_t bytes = (size_t)pages * PAGE;
-  void *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) {
-    int e = errno;
-    close(r->uffd);
-    pthread_mutex_unlock(&table);
-    return fail(env, "UFFD_MAP", e, "mmap of the region");
+  if (sampled) {
+    r->memfd = memfd_create("pagevisor-region", MFD_CLOEXEC);
+    if (r->memfd < 0 || ftruncate(r->memfd, (off_t)bytes) != 0) return createFailed(env, r, NULL, 0, errno, "UFFD_MAP", "memfd_create of the region");
+    if (setUpSampling(r) != 0) return createFailed(env, r, NULL, 0, ENOMEM, "UFFD_MAP", "the access ring");
   }
-  struct uffdio_register reg = {.range = {.start = (uintptr_t)base, .len = bytes}, .mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP};
-  if (ioctl(r->uffd, UFFDIO_REGISTER, &reg) != 0) {
-    int e = errno;
-    munmap(base, bytes);
-    close(r->uffd);
-    pthread_mutex_unlock(&table);
-    return fail(env, "UFFD_REGISTER", e, "UFFDIO_REGISTER (missing and write-protect)");
-  }
+  void *base = sampled ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, r->memfd, 0) : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) return createFailed(env, r, NULL, 0, errno, "UFFD_MAP", "mmap of the region");
+  struct uffdio_register reg = {.range = {.start = (uintptr_t)base, .len = bytes}, .mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP | (sampled ? UFFDIO_REGISTER_MODE_MINOR : 0)};
+  if (ioctl(r->uffd, UFFDIO_REGISTER, &reg) != 0) return createFailed(env, r, base, bytes, errno, "UFFD_REGISTER", sampled ? "UFFDIO_REGISTER (missing, write-protect and minor)" : "UFFDIO_REGISTER (missing and write-protect)");
   r->base = base;
   r->pages = (uint32_t)pages;
   r->seg[0] = (segment_t){.base = (uintptr_t)base, .first = 0, .count = (uint32_t)pages};
   r->segments = 1;
-  r->pidfd = r->memfd = r->guardian = -1;
   return claim(env, r, id);
 }
 
@@ -377,8 +330,7 @@ static napi_value View(napi_env env, napi_callback_info info) {
   return buffer;
 }
 
-/** The address of page `page` in the memory it is mapped in, or 0 when no segment maps it. */
-static uintptr_t pageAddress(const region_t *r, uint32_t page) {
+uintptr_t pageAddress(const region_t *r, uint32_t page) {
   for (uint32_t s = 0; s < r->segments; s++) {
     const segment_t *g = &r->seg[s];
     if (page - g->first < g->count) return g->base + (uintptr_t)(page - g->first) * PAGE;
@@ -395,11 +347,7 @@ static int64_t addressPage(const region_t *r, uintptr_t address) {
   return -1;
 }
 
-/**
- * The run of consecutive pages, mapped consecutively, starting at i: sets *end past it and returns the
- * first page's address; returns 0 (with *end = i + 1) when pages[i] is not mapped.
- */
-static uintptr_t pageRun(const region_t *r, const uint32_t *pages, uint32_t i, uint32_t count, uint32_t *end) {
+uintptr_t pageRun(const region_t *r, const uint32_t *pages, uint32_t i, uint32_t count, uint32_t *end) {
   uintptr_t at = pages[i] < r->pages ? pageAddress(r, pages[i]) : 0;
   uint32_t j = i + 1;
   if (at != 0)
@@ -468,7 +416,6 @@ static void answered(region_t *r, const uint32_t *pages, uint32_t count) {
   pthread_mutex_unlock(&r->lock);
 }
 
-static uintptr_t pageAddress(const region_t *r, uint32_t page);
 
 /**
  * The watchdog's round (reader thread): each fault unanswered for longer than the deadline ends in a
@@ -503,6 +450,7 @@ static void watchRound(region_t *r) {
 static void *readerMain(void *arg) {
   region_t *r = arg;
   struct uffd_msg msgs[READ_BATCH];
+  uint64_t minorAt[READ_BATCH];
   // The peer's pidfd (a peer's memory) turns readable when it exits; -1 is ignored by poll.
   struct pollfd fds[3] = {{.fd = r->uffd, .events = POLLIN}, {.fd = r->stopfd, .events = POLLIN}, {.fd = r->pidfd, .events = POLLIN}};
   for (;;) {
@@ -545,6 +493,7 @@ static void *readerMain(void *arg) {
       break;
     }
     int notify = 0;
+    uint32_t minors = 0;
     pthread_mutex_lock(&r->lock);
     for (ssize_t i = 0; i < got / (ssize_t)sizeof msgs[0]; i++) {
       if (msgs[i].event == UFFD_EVENT_REMOVE) {
@@ -554,6 +503,12 @@ static void *readerMain(void *arg) {
       if (msgs[i].event != UFFD_EVENT_PAGEFAULT) continue;
       int64_t page = addressPage(r, msgs[i].arg.pagefault.address);
       if (page < 0) continue; // outside what was announced: the handshake checked the peer registered no more
+      if (msgs[i].arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+        // A sampled page touched: an access for the policy, answered below without the pager.
+        recordAccess(r, (uint32_t)page);
+        minorAt[minors++] = msgs[i].arg.pagefault.address;
+        continue;
+      }
       uint32_t at = r->qtail++ % QUEUE;
       r->qpage[at] = (uint32_t)page;
       r->qend[at] = (uint32_t)page + 1;
@@ -567,6 +522,7 @@ static void *readerMain(void *arg) {
       notify = 1;
     }
     pthread_mutex_unlock(&r->lock);
+    for (uint32_t i = 0; i < minors; i++) answerMinor(r, (uintptr_t)minorAt[i]);
     if (notify) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
   }
   return NULL;
@@ -643,7 +599,7 @@ enum { OK = 0, PRESENT = 1, RETRY = 2, FAILED = 3 };
 #define AGAIN_PAUSE_US 50
 #define AGAIN_TRIES 20000
 
-static int uffdIoctl(int fd, unsigned long request, void *arg, int64_t *progress) {
+int uffdIoctl(int fd, unsigned long request, void *arg, int64_t *progress) {
   for (int tries = 0;; tries++) {
     if (progress != NULL) *progress = 0;
     if (ioctl(fd, request, arg) == 0) return 0;
@@ -774,8 +730,8 @@ static napi_value Protect(napi_env env, napi_callback_info info) {
 /**
  * readOut(id, pages, count, into, outcome): copies each page into into[i]. Own memory is read with
  * process_vm_readv on this process: a page that is not there fails (EFAULT) instead of faulting the
- * calling thread. A peer's memory is read from its memfd with pread (a hole reads as zeros); without
- * a memfd every page fails: reading the peer's anonymous memory could fault on its uffd, which this
+ * calling thread. A memfd (a sampled region's, a peer's) is read with pread (a hole reads as zeros,
+ * and a sampled page is read without touching its mapping); a peer's memory without a memfd fails: reading the peer's anonymous memory could fault on its uffd, which this
  * very thread serves.
  */
 static napi_value ReadOut(napi_env env, napi_callback_info info) {
@@ -795,7 +751,7 @@ static napi_value ReadOut(napi_env env, napi_callback_info info) {
     }
     size_t len = (size_t)(end - i) * PAGE;
     ssize_t got;
-    if (r->base != NULL) {
+    if (r->memfd < 0) {
       struct iovec local = {.iov_base = into + (size_t)i * PAGE, .iov_len = len};
       struct iovec remote = {.iov_base = (void *)at, .iov_len = len};
       got = process_vm_readv(self, &local, 1, &remote, 1, 0);
@@ -824,10 +780,10 @@ static napi_value Drop(napi_env env, napi_callback_info info) {
     uintptr_t at = pageRun(r, pages, i, count, &end);
     if (at == 0) continue;
     size_t len = (size_t)(end - i) * PAGE;
-    if (r->base != NULL) {
+    if (r->memfd < 0) {
       if (madvise((void *)at, len, MADV_DONTNEED) != 0) return fail(env, "UFFD_DROP", errno, "madvise(MADV_DONTNEED)");
     } else if (fallocate(r->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)pages[i] * PAGE, (off_t)len) != 0) {
-      return fail(env, "UFFD_DROP", errno, "fallocate(FALLOC_FL_PUNCH_HOLE) of the peer's memfd");
+      return fail(env, "UFFD_DROP", errno, "fallocate(FALLOC_FL_PUNCH_HOLE) of the memfd");
     }
     struct uffdio_range wake = {.start = at, .len = len};
     ioctl(r->uffd, UFFDIO_WAKE, &wake);
@@ -930,6 +886,7 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   if (r->base != NULL) mmap(r->base, (size_t)r->pages * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
   if (r->snapshot != NULL) munmap((void *)r->snapshot, r->snapshotBytes);
   if (r->memfd >= 0) close(r->memfd);
+  free(r->acc);
   if (r->pidfd >= 0) close(r->pidfd);
   standDown(r->guardian); // the peer was released, has exited, or was killed: nothing left to guard
   close(r->uffd);
@@ -1079,5 +1036,6 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   definePeerMethods(env, exports);
+  defineSamplingMethods(env, exports);
   return exports;
 }

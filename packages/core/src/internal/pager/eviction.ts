@@ -72,7 +72,7 @@ export class Eviction {
   /** How many things the policy has been told; it changes whenever the policy's inputs do. */
   private policyNews(): number {
     const c = this.ctx.counters;
-    return c.pagedIn + c.evictions + c.evictFails + this.ctx.forgotten;
+    return c.pagedIn + c.evictions + c.evictFails + c.accessesSeen + this.ctx.forgotten;
   }
 
   /** Prepare (Xen: nominate and copy), one store write and flush, commit (Xen: evict): returns how many pages went out. */

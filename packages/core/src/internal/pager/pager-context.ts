@@ -27,13 +27,15 @@ export interface PagerCounters {
   prefetched: number;
   zeroEvictions: number;
   cleanEvictions: number;
+  /** Accesses to resident pages the backend reported (drainAccesses). */
+  accessesSeen: number;
   readonly evictFailReasons: Record<EvictFailReason, number>;
   storeWriteErrors: number;
 }
 
 /** Zeroed counters. */
 export function newPagerCounters(): PagerCounters {
-  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, prefetched: 0, zeroEvictions: 0, cleanEvictions: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
+  return { pagedIn: 0, evictions: 0, faults: 0, drops: 0, evictFails: 0, zeroFills: 0, prefetched: 0, zeroEvictions: 0, cleanEvictions: 0, accessesSeen: 0, evictFailReasons: { nominate: 0, evict: 0, store: 0, accessed: 0 }, storeWriteErrors: 0 };
 }
 
 /**
