@@ -15,7 +15,12 @@
  *   `MADV_DONTNEED` of the same number of written pages in runs of 64 (target: at least 0.5 of it);
  *   and the same for clean pages (paged in from the store and only read since), which go out without
  *   a copy or a store write;
- * - faults and evictions per second with the pagefile store as well as the memory store.
+ * - faults and evictions per second with the pagefile store as well as the memory store;
+ * - access sampling (bench/sampling-runs.ts): faults per second with it on (the region a memfd, its
+ *   pages sampled) and off; and on a zipf workload and the LIRS sprite trace, replayed in a Worker over
+ *   a region held at a quarter of its pages, the faults taken by xenpaging's policy (which needs no
+ *   access information) and by clock, lru and access-timestamp with and without sampling, and the
+ *   replay's time (what sampling costs the application: its minor faults).
  *
  * Run: `pnpm bench` (builds first), or after `pnpm build`, `pnpm --filter @pagevisor/linux bench`.
  */
@@ -28,7 +33,8 @@ import { policyNamed } from '@pagevisor/policies';
 import { memoryStore, pagefileStore } from '@pagevisor/storage';
 import { median, writeBenchResults } from '../../../bench/bench-results.js';
 import { nativeAddon } from '../src/internal/native-addon.js';
-import { openPagedRegion, userfaultfdSupport, type PagedRegion, type PagedRegionOptions, type ReadAheadOptions } from '../src/index.js';
+import { openPagedRegion, userfaultfdSupport, type AccessSamplingOptions, type PagedRegion, type PagedRegionOptions, type ReadAheadOptions } from '../src/index.js';
+import { BENCH_SAMPLING, SAMPLING_CASES, samplingRun, samplingWorkloads, type SamplingRun } from './sampling-runs.js';
 
 const RUNS = 5;
 const PAGES = 1 << 16;
@@ -88,8 +94,8 @@ async function withRegion<T>(
   }
 }
 
-function pagerRun(store: BenchStore, readAhead?: ReadAheadOptions): Promise<PagerRun> {
-  return withRegion({ pages: PAGES, target: PAGES / 4, readAhead }, store, async ({ pager, touch }) => {
+function pagerRun(store: BenchStore, readAhead?: ReadAheadOptions, sampling?: AccessSamplingOptions): Promise<PagerRun> {
+  return withRegion({ pages: PAGES, target: PAGES / 4, readAhead, sampling }, store, async ({ pager, touch }) => {
     const before = pager.stats.zeroFills;
     const firstMs = await touch();
     const firstTouches = pager.stats.zeroFills - before;
@@ -138,8 +144,12 @@ const evictClean: number[] = [];
 const cOnePage: number[] = [];
 const cSixteen: number[] = [];
 const cDrop: number[] = [];
+const sampled: PagerRun[] = [];
+const workloads = samplingWorkloads();
+const replays = new Map<string, SamplingRun[]>();
 for (let r = 0; r < RUNS; r++) {
   pager.push(await pagerRun(stores.memory()));
+  sampled.push(await pagerRun(stores.memory(), undefined, BENCH_SAMPLING));
   cOnePage.push(PAGES / native.baseline(PAGES, 1));
   ahead.push(await pagerRun(stores.memory(), READ_AHEAD));
   cSixteen.push(PAGES / native.baseline(PAGES, 16));
@@ -148,6 +158,11 @@ for (let r = 0; r < RUNS; r++) {
   cDrop.push(PAGES / native.dropBaseline(PAGES, 64));
   evictPagefile.push(await evictionRun(stores.pagefile()));
   evictClean.push(await evictionRun(stores.pagefile(), true));
+  for (const [name, workload] of Object.entries(workloads))
+    for (const [policy, sampling] of SAMPLING_CASES) {
+      const key = `${name} ${policy}${sampling ? ' sampled' : ''}`;
+      replays.set(key, [...(replays.get(key) ?? []), await samplingRun(workload, policy, sampling)]);
+    }
 }
 const med = (values: readonly number[]): number => Math.round(median(values));
 const refaults = med(pager.map((p) => p.refaultsPerSecond));
@@ -164,12 +179,24 @@ const evictionsPagefile = med(evictPagefile);
 const cleanEvictions = med(evictClean);
 const written = med(pager.map((p) => p.writtenPagesPerSecond));
 const k = (n: number): string => `${(n / 1e3).toFixed(1)} K`;
+const sampledRefaults = med(sampled.map((p) => p.refaultsPerSecond));
+const replay = Object.fromEntries(
+  [...replays].map(([key, runs]) => [key, { faults: med(runs.map((run) => run.faults)), ms: med(runs.map((run) => run.ms)), accessesSeen: med(runs.map((run) => run.accessesSeen)), pagesSampled: med(runs.map((run) => run.pagesSampled)) }]),
+);
+const saved = Object.fromEntries(
+  Object.keys(workloads).flatMap((name) => {
+    const xen = replay[`${name} xenpaging`]!.faults;
+    return SAMPLING_CASES.filter(([, sampling]) => sampling).map(([policy]) => [`${name} ${policy} sampled`, +(1 - replay[`${name} ${policy} sampled`]!.faults / xen).toFixed(3)]);
+  }),
+);
 console.log(`faults: ${k(refaults)}/s from the memory store, ${k(pagefileRefaults)}/s from the pagefile, ${k(firstTouches)} first touches/s; C handler ${k(c1)}/s (ratio ${(refaults / c1).toFixed(2)})`);
 console.log(`read-ahead 16: ${k(aheadPages)} pages/s, ${faultsAhead} faults instead of ${faultsPlain}; C at 16 pages per fault ${k(c16)} pages/s (ratio ${(aheadPages / c16).toFixed(2)})`);
 console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile, ${k(cleanEvictions)}/s of clean pages (pagefile); C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)})`);
+console.log(`access sampling (${BENCH_SAMPLING.fraction} of the pages every ${BENCH_SAMPLING.intervalMs} ms): ${k(sampledRefaults)} faults/s, against ${k(refaults)}/s without (ratio ${(sampledRefaults / refaults).toFixed(2)})`);
+for (const [key, run] of Object.entries(replay)) console.log(`  ${key}: ${run.faults} faults, ${run.accessesSeen} accesses seen, replay ${run.ms} ms${saved[key] === undefined ? '' : `, ${(saved[key] * 100).toFixed(1)}% fewer faults than xenpaging`}`);
 console.log(`writes after page-in (dirty tracking's extra fault): ${k(written)} pages/s, against ${k(refaults)} faults/s for reads`);
 const out = writeBenchResults('linux', {
-  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call.`,
+  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call. Access sampling: the read pass again on a region opened with sampling (${BENCH_SAMPLING.fraction} of its pages every ${BENCH_SAMPLING.intervalMs} ms); replays: each workload's operations replayed by a Worker (one word read or written per operation) over a region of its pages held at a quarter, memory store; faults are the pager's, ms the replay's.`,
   targets: { ratioToC: 0.8, readAheadRatioToC16: 0.8, evictionRatioToDrop: 0.5 },
   faultsPerSecond: refaults,
   pagefileFaultsPerSecond: pagefileRefaults,
@@ -187,6 +214,14 @@ const out = writeBenchResults('linux', {
   evictionRatioToDrop: +(evictions / drop).toFixed(3),
   cleanEvictionsPerSecond: cleanEvictions,
   writtenPagesPerSecond: written,
-  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round) },
+  accessSampling: {
+    sampling: BENCH_SAMPLING,
+    faultsPerSecond: sampledRefaults,
+    ratioToUnsampled: +(sampledRefaults / refaults).toFixed(3),
+    workloads: Object.fromEntries(Object.entries(workloads).map(([name, w]) => [name, { name: w.name, pages: w.pages, accesses: w.ops.length, target: Math.floor(w.pages / 4) }])),
+    replays: replay,
+    faultsSavedVsXenpaging: saved,
+  },
+  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), sampled, replays: Object.fromEntries(replays), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round) },
 });
 console.log(`written ${out}`);

@@ -8,6 +8,40 @@ import { regionWorker, shuffled } from './support/region-harness.js';
 import { skipReason, uffdIt } from './support/uffd-required.js';
 
 describe(`access sampling through minor faults${skipReason}`, () => {
+  it('a sampling fraction that is not in (0, 1], or an interval that is not 1 to 60000 ms, is a typed error', () => {
+    for (const sampling of [{ fraction: 0 }, { fraction: 1.5 }, { fraction: Number.NaN }, { intervalMs: 0 }, { intervalMs: 2.5 }, { intervalMs: 60_001 }]) {
+      let error: unknown;
+      try {
+        openPagedRegion({ pages: 16, sampling });
+      } catch (e) {
+        error = e;
+      }
+      expect(isPagevisorError(error, 'LINUX_ARGUMENT'), JSON.stringify(sampling)).toBe(true);
+    }
+  });
+
+  uffdIt('a region without sampling reports no accesses, and a hard close of a sampled one with pages out frees its memfd', async () => {
+    const plain = openPagedRegion({ pages: 16 });
+    expect(plain.backend.capabilities.accesses).toBe('none');
+    expect(plain.backend.drainAccesses(new Uint32Array(8))).toBe(0);
+    plain.close();
+    const region = openPagedRegion({ pages: 64, target: 8, sampling: {} });
+    const pager = createPager({ backend: region.backend, policy: policyNamed('clock'), store: memoryStore() });
+    await pager.start();
+    const worker = regionWorker(region.id);
+    try {
+      expect(await worker.run({ op: 'write', round: 1, order: shuffled(64, 1) })).toEqual({ bad: 0, pages: 64 });
+      await pager.settle();
+      expect(region.measuredResidentBytes()).toBeLessThanOrEqual(8 * 4096);
+      expect((await pager.stop('hard')).pagesOut).toBeGreaterThan(0);
+    } finally {
+      await worker.stop();
+      region.close();
+    }
+    expect(region.backend.discarded).toBe(true);
+    expect(() => region.measuredResidentBytes()).toThrow(/closed/);
+  });
+
   uffdIt('a page sampled while clean, read, then written, is written to the store again: no write escapes dirty tracking', async () => {
     const pages = 256;
     const region = openPagedRegion({ pages, target: pages, sampling: { fraction: 1, intervalMs: 1 } });

@@ -6,7 +6,7 @@ import { createPager, type PagevisorPlugin } from '@pagevisor/core';
 import { LIVE_POLICIES, policyNamed } from '@pagevisor/policies';
 import { compressedStore, memoryStore, pagefileStore, redisStore, sqliteStore } from '@pagevisor/storage';
 import type {} from '../../../vitest.redis-setup.js'; // the type of inject('redis')
-import { openPagedRegion } from '../src/index.js';
+import { openPagedRegion, type AccessSamplingOptions } from '../src/index.js';
 import { regionWorker, shuffled } from './support/region-harness.js';
 import { skipReason, uffdIt } from './support/uffd-required.js';
 
@@ -18,8 +18,8 @@ let regions = 0;
  * A Worker writes every page of a region held at a quarter, checks them all out of order, writes and
  * checks them again, and the pager stops gracefully: every page must hold what was last written.
  */
-async function pageThrough(policy: PagevisorPlugin, store: PagevisorPlugin): Promise<{ evictions: number; pagedIn: number }> {
-  const region = openPagedRegion({ pages: PAGES, target: TARGET, name: `mix${++regions}-${process.pid}` });
+async function pageThrough(policy: PagevisorPlugin, store: PagevisorPlugin, sampling?: AccessSamplingOptions): Promise<{ evictions: number; pagedIn: number; accessesSeen: number }> {
+  const region = openPagedRegion({ pages: PAGES, target: TARGET, name: `mix${++regions}-${process.pid}`, sampling });
   const pager = createPager({ backend: region.backend, policy, store });
   await pager.start();
   const worker = regionWorker(region.id);
@@ -31,11 +31,11 @@ async function pageThrough(policy: PagevisorPlugin, store: PagevisorPlugin): Pro
       expect(await worker.run({ op: 'check', round, order: shuffled(PAGES, round + 10) }), `round ${round}, stats ${JSON.stringify(pager.stats)}`).toEqual({ bad: 0, pages: PAGES });
     }
     await pager.settle();
-    const { evictions, pagedIn } = pager.stats;
+    const { evictions, pagedIn, accessesSeen } = pager.stats;
     await pager.stop('graceful');
     expect(pager.stats.pagesOut).toBe(0);
     expect(await worker.run({ op: 'check', round: 2, order: shuffled(PAGES, 99) }), 'after the graceful stop').toEqual({ bad: 0, pages: PAGES });
-    return { evictions, pagedIn };
+    return { evictions, pagedIn, accessesSeen };
   } finally {
     await worker.stop();
     region.close();
@@ -46,6 +46,11 @@ describe(`every live policy pages a real region with its content intact${skipRea
   for (const name of LIVE_POLICIES) {
     uffdIt(`${name}: ${PAGES} pages held at ${TARGET}, written twice and read back out of order`, async () => {
       const { evictions, pagedIn } = await pageThrough(policyNamed(name), memoryStore());
+      expect(evictions).toBeGreaterThanOrEqual(2 * (PAGES - TARGET));
+      expect(pagedIn).toBeGreaterThan(0);
+    });
+    uffdIt(`${name} with access sampling: the same, its pages sampled every few ms while they are touched`, async () => {
+      const { evictions, pagedIn } = await pageThrough(policyNamed(name), memoryStore(), { fraction: 1 / 2, intervalMs: 2 });
       expect(evictions).toBeGreaterThanOrEqual(2 * (PAGES - TARGET));
       expect(pagedIn).toBeGreaterThan(0);
     });

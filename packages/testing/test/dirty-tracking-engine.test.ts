@@ -26,11 +26,14 @@ const PAGES = 16;
 /**
  * The engine's side of dirty tracking, against a backend that tracks writes exactly: a clean page goes
  * out without a write and its copy stays in the store; a written one is written again; a page evicted
- * as zeros, refused, or removed has its stale copy deleted.
+ * as zeros, refused, or removed has its stale copy deleted. It reports accesses too, as a sampling
+ * backend does (`accesses: 'sampled'`, drainAccesses).
  */
 class TrackingBackend implements PagingBackend {
   readonly memoryName = 'tracking';
-  readonly capabilities: BackendCapabilities = { maxBatch: 16, refusesEviction: true, accesses: 'none', dirtyTracking: true, zeroPages: true, startsAbsent: false, prefetch: true };
+  readonly capabilities: BackendCapabilities = { maxBatch: 16, refusesEviction: true, accesses: 'sampled', dirtyTracking: true, zeroPages: true, startsAbsent: false, prefetch: true };
+  /** Accesses to report with the next drainAccesses. */
+  readonly accessed: number[] = [];
   readonly info = { name: 'tracking' };
   readonly activity$ = new Subject<void>();
   readonly target$ = new BehaviorSubject(PAGES);
@@ -71,6 +74,11 @@ class TrackingBackend implements PagingBackend {
   }
   residentPages(): number {
     return this.resident.reduce((n, r) => n + r, 0);
+  }
+  drainAccesses(into: Uint32Array): number {
+    const n = Math.min(into.length, this.accessed.length);
+    for (let i = 0; i < n; i++) into[i] = this.accessed.shift()!;
+    return n;
   }
   drainFaults(into: FaultBatch): number {
     let n = 0;
@@ -152,8 +160,8 @@ class CountingStore implements PageStore {
   }
 }
 
-/** Evicts the resident page with the lowest index that it is not told to keep. */
-function lowestFirst(keep: Set<number>): PagevisorPlugin {
+/** Evicts the resident page with the lowest index that it is not told to keep; lists the accesses it hears of. */
+function lowestFirst(keep: Set<number>, heard: number[]): PagevisorPlugin {
   const out = new Uint8Array(PAGES);
   const policy: VictimPolicy = {
     name: 'lowest-first',
@@ -167,7 +175,7 @@ function lowestFirst(keep: Set<number>): PagevisorPlugin {
     notifyPagedIn: (gfn: number) => void (out[gfn] = 0),
     notifyDropped: (gfn: number) => void (out[gfn] = 0),
     notifyNominationFailed: () => undefined,
-    notifyAccess: () => undefined,
+    notifyAccess: (gfn: number) => void heard.push(gfn),
   };
   return { name: 'lowest-first', register: (container) => container.provide(VICTIM_POLICY, policy) };
 }
@@ -177,12 +185,35 @@ async function setup() {
   for (let page = 0; page < PAGES; page++) backend.memory.fill(page + 1, page * PAGE, (page + 1) * PAGE);
   const store = new CountingStore();
   const keep = new Set<number>();
-  const pager = createPager({ backend, policy: lowestFirst(keep), store: { name: 'counting', register: (c) => c.provide(PAGE_STORE, store) } });
+  const heard: number[] = [];
+  const pager = createPager({ backend, policy: lowestFirst(keep, heard), store: { name: 'counting', register: (c) => c.provide(PAGE_STORE, store) } });
   await pager.start();
-  return { backend, store, pager, keep };
+  return { backend, store, pager, keep, heard };
 }
 
-describe('the engine with a backend that tracks dirty pages', () => {
+describe('the engine with a backend that tracks dirty pages and reports accesses', () => {
+  it('tells the policy of each access the backend reports to a page still in, before it picks victims, and counts them', async () => {
+    const { backend, pager, heard, keep } = await setup();
+    backend.target$.next(8);
+    await pager.settle();
+    expect(heard).toEqual([]);
+    // Pages 0-7 are out now: an access recorded before one went out is no news the policy may act on.
+    backend.accessed.push(9, 2, 12, 9, 5);
+    for (let page = 8; page < PAGES; page++) keep.add(page);
+    backend.target$.next(7); // a pass that evicts: the accesses are drained first
+    await pager.settle();
+    expect(heard).toEqual([9, 12, 9]);
+    expect(pager.stats.accessesSeen).toBe(3);
+    // A batch larger than the engine's buffer is drained whole.
+    backend.accessed.push(...Array.from({ length: 5000 }, (_, i) => 8 + (i % 8)));
+    keep.clear();
+    backend.target$.next(6);
+    await pager.settle();
+    expect(pager.stats.accessesSeen).toBe(5003);
+    expect(backend.accessed).toEqual([]);
+    await pager.stop('graceful');
+  });
+
   it('writes a page once, keeps its copy when it comes back, and evicts it clean without a write', async () => {
     const { backend, store, pager } = await setup();
     backend.target$.next(8);
