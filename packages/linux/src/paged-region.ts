@@ -6,6 +6,7 @@ import { UserfaultfdBackend } from './userfaultfd-backend.js';
 import { ReadAheadWindow, type ReadAheadOptions } from './read-ahead.js';
 import { mappingRss } from './mapping-rss.js';
 import { AccessSampler, type AccessSamplingOptions } from './access-sampler.js';
+import { checkWatchdog, type WatchdogOptions } from './watchdog-options.js';
 
 /**
  * The most pages one region may have: 2^28 (1 TiB of address space).
@@ -39,7 +40,7 @@ export interface PagedRegionOptions {
    * pager thread stuck) poisons its page (`UFFDIO_POISON`, Linux 6.6), so the thread waiting on it gets
    * SIGBUS, which ends the process unless handled: a defined outcome instead of a hang. Default none.
    */
-  readonly watchdog?: { readonly deadlineMs: number };
+  readonly watchdog?: WatchdogOptions;
   /**
    * Reference bits for the policy (see {@link AccessSamplingOptions}): the region is then a memfd
    * mapped shared, registered for minor faults too (Linux 5.19), and its pager's policy hears of
@@ -164,8 +165,8 @@ export function openPagedRegion(options: PagedRegionOptions): PagedRegion {
   if (options.name !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) throw new LinuxError('LINUX_ARGUMENT', `a region name is 1 to 64 letters, digits, - or _, not ${JSON.stringify(options.name)}`);
   const readAhead = options.readAhead === undefined ? undefined : new ReadAheadWindow(options.readAhead);
   const sampler = options.sampling === undefined ? undefined : new AccessSampler(options.sampling);
+  checkWatchdog(options.watchdog);
   const deadlineMs = options.watchdog?.deadlineMs;
-  if (deadlineMs !== undefined && (!Number.isInteger(deadlineMs) || deadlineMs < 1)) throw new LinuxError('LINUX_ARGUMENT', `a watchdog deadline is a whole number of milliseconds from 1, not ${deadlineMs}`);
   const native = nativeAddon();
   let id: number;
   try {

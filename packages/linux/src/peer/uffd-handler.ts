@@ -7,8 +7,23 @@ import { ReadAheadWindow, type ReadAheadOptions } from '../read-ahead.js';
 import { UserfaultfdBackend } from '../userfaultfd-backend.js';
 import { parseHandshake, type GuestRegionUffdMapping } from './guest-region-mapping.js';
 import { checkPeerMemory } from './peer-memory.js';
+import { checkWatchdog, type WatchdogOptions } from '../watchdog-options.js';
 
 const PAGE = 4096;
+
+/**
+ * The watchdog of {@link UffdHandlerOptions}: what happens to a peer whose fault waits past the deadline.
+ *
+ * @example
+ * ```ts
+ * listenForPeers({ socket, memFile, policy, store, watchdog: { deadlineMs: 2000, action: 'poison' } });
+ * ```
+ */
+export interface PeerWatchdogOptions extends WatchdogOptions {
+  /** `kill` the peer (the default), or `poison` the page (the peer's faulting thread gets SIGBUS). */
+  readonly action?: 'kill' | 'poison';
+}
+
 /** How long a session's pager has to stop before it is abandoned. */
 const STOP_WAIT_MS = 5000;
 /**
@@ -53,7 +68,7 @@ export interface UffdHandlerOptions {
    * kills the peer (`kill`, the default) or poisons the page (`poison`: the peer's thread gets SIGBUS;
    * a peer that did not negotiate `UFFD_FEATURE_POISON` is killed instead). Default none.
    */
-  readonly watchdog?: { readonly deadlineMs: number; readonly action?: 'kill' | 'poison' };
+  readonly watchdog?: PeerWatchdogOptions;
 }
 
 /**
@@ -182,7 +197,7 @@ export class UffdHandler {
   /** @internal opens the snapshot and the socket */
   listen(): void {
     const { socket, memFile, watchdog } = this.options;
-    if (watchdog !== undefined && (!Number.isInteger(watchdog.deadlineMs) || watchdog.deadlineMs < 1)) throw new LinuxError('LINUX_ARGUMENT', `a watchdog deadline is a whole number of milliseconds from 1, not ${watchdog.deadlineMs}`);
+    checkWatchdog(watchdog);
     if (existsSync(socket)) throw new LinuxError('LINUX_ARGUMENT', `${socket} exists: remove it (a handler that stopped without cleaning up) or choose another path`);
     if (memFile !== undefined) {
       try {
