@@ -51,6 +51,16 @@ describe(`pagevisor run --backend linux pages a real region${skip}`, () => {
     });
   }
 
+  uffdIt('--sampling: the policy hears of accesses to resident pages, and every page still checks out', async () => {
+    const { code, out, err } = await runLinux(['--pages', '2048', '--target', '512', '--policy', 'lru', '--sampling', '0.25,2', '--workload', 'zipf', '--accesses', '30000', '--json']);
+    expect(code, err).toBe(0);
+    const report = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(report).toMatchObject({ sampling: { fraction: 0.25, intervalMs: 2 }, badPages: 0, readMismatches: 0, checked: 2048, failures: [] });
+    expect(report.pagesSampled).toBeGreaterThan(0);
+    expect(report.accessesSeen).toBeGreaterThan(0);
+    expect(report.rss.afterWorkload).toBeLessThanOrEqual(512 * 4096);
+  });
+
   uffdIt('Ctrl-C stops the workload early; the pages still come in and are all checked', async () => {
     const { code, out, err } = await runLinux(['--pages', '4096', '--target', '25%', '--accesses', '600000'], /workload\s+10%/);
     expect(code, err).toBe(130);
@@ -70,6 +80,20 @@ describe('pagevisor run --backend refuses what does not apply', () => {
       const { code, err } = await cli('run', ...args);
       expect(code).toBe(2);
       expect(err).toMatch(message);
+    });
+  }
+
+  it('--sampling on the simulated Xen', async () => {
+    const { code, err } = await cli('run', '--sampling', '0.25');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--sampling applies to --backend linux/);
+  });
+
+  for (const value of ['0', '1.5', '0.25,0', '0.25,2.5', 'x', '0.25,5,1', '']) {
+    uffdIt(`--sampling ${JSON.stringify(value)}`, async () => {
+      const { code, err } = await cli('run', '--backend', 'linux', '--sampling', value);
+      expect(code).toBe(2);
+      expect(err).toMatch(/--sampling .*expected FRACTION\[,MS\]/);
     });
   }
 

@@ -52,6 +52,11 @@ Options:
                     --accesses, --seed, --json; the first touch of each page and
                     each write fill it with a recognisable word, checked on reads
                     and, for every page, after the graceful stop
+  --sampling F[,MS] with linux: access sampling, so the policy hears of hits,
+                    not only faults: every MS ms (default 20) a hand passes the
+                    share F of the region's pages (0.25) and soft-evicts the
+                    resident ones; their next touch is a minor fault, answered
+                    at once and told to the policy
   --abi ID          paging ABI of the simulated Xen (default vm_event/v7)
   --pages N         guest size in gfns, 4 KiB each (default 65536 = 256 MiB)
   --target T        memory target: pages (8192), memory in KiB/MiB/GiB of 4 KiB
@@ -110,6 +115,7 @@ Examples:
   pagevisor run --store redis --url redis://127.0.0.1:6379 --compress deflate
   pagevisor run --interleave 1 --abi mem_event/age2 --xen-bugs --shrink
   pagevisor run --backend linux --pages 65536 --target 25% --policy clock --store pagefile --workload zipf
+  pagevisor run --backend linux --policy lru --sampling 0.25,5 --workload traces/lirs-sprite.trace.gz
 `,
   options: {
     backend: { type: 'string' },
@@ -134,12 +140,14 @@ Examples:
     shrink: { type: 'boolean' },
     schedule: { type: 'string' },
     'xen-bugs': { type: 'boolean' },
+    sampling: { type: 'string' },
   },
   positionals: false,
   async run({ values }, io, interrupt) {
     const backend = values.backend ?? 'xen';
     if (backend !== 'xen' && backend !== 'linux') throw new UsageError(`--backend ${JSON.stringify(backend)}: expected xen (the simulated guest) or linux (real memory)`, COMMAND);
     if (backend === 'linux') return runOnLinux(values, io, interrupt);
+    if (values.sampling !== undefined) throw new UsageError('--sampling applies to --backend linux: the simulated Xen reports faults only, as its paging ring does', COMMAND);
     const abi = typeof values.abi === 'string' ? values.abi : 'vm_event/v7';
     if (!createDefaultAbiRegistry().has(abi)) throw new UsageError(`--abi: unknown paging ABI "${abi}" (see pagevisor abi list)`, COMMAND);
     const format = values.format;

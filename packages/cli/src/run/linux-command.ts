@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSize } from '@pagevisor/core';
-import { userfaultfdSupport } from '@pagevisor/linux';
+import { userfaultfdSupport, type AccessSamplingOptions } from '@pagevisor/linux';
 import type { TraceFormat } from '@pagevisor/testing';
 import type { CliIo } from '../cli-io.js';
 import type { CommandArgs } from '../command.js';
@@ -56,6 +56,7 @@ export async function runOnLinux(values: CommandArgs['values'], io: CliIo, inter
   const store = storeChoice(values, COMMAND, 'memory', RUN_REDIS_PREFIX);
   const compress = values['compress'] as 'deflate' | 'brotli' | undefined;
   if (compress !== undefined && compress !== 'deflate' && compress !== 'brotli') throw new UsageError(`--compress ${JSON.stringify(compress)}: expected deflate or brotli`, COMMAND);
+  const sampling = samplingFlag(values['sampling']);
   const policy = await policyChoice(typeof values['policy'] === 'string' ? values['policy'] : 'clock', COMMAND);
   // A pagefile or database without --path lives in a temporary directory removed after the run.
   const temporary = (store.kind === 'pagefile' || store.kind === 'sqlite') && store.path === undefined ? mkdtempSync(join(tmpdir(), 'pagevisor-run-')) : undefined;
@@ -64,7 +65,7 @@ export async function runOnLinux(values: CommandArgs['values'], io: CliIo, inter
   try {
     const progress = progressReporter(io);
     report = await runLinux(
-      { pages, target, policy: policy.name, store: `${chosen.kind}${compress ? `+${compress}` : ''}` },
+      { pages, target, policy: policy.name, store: `${chosen.kind}${compress ? `+${compress}` : ''}`, ...(sampling === undefined ? {} : { sampling }) },
       workload,
       policy.plugin,
       chosenStorePlugin(chosen, compress),
@@ -85,6 +86,7 @@ function printLinuxSummary(r: LinuxRunReport, failures: readonly string[], io: C
     ['policy, store', `${r.policy}, ${r.store}`],
     ['workload', `${r.workload}: ${r.completed} of ${r.operations} operations in a Worker${r.interrupted ? ' (interrupted)' : ''}, ${r.writes} page writes`],
     ['faults', `${r.faults} (${r.zeroFills} first touches filled with zeros), ${r.pagedIn} paged in, ${r.prefetched} prefetched`],
+    ['access sampling', r.sampling === undefined ? 'off: the policy hears of faults only' : `${r.sampling.fraction} of the pages every ${r.sampling.intervalMs} ms: ${r.pagesSampled} soft-evictions, ${r.accessesSeen} accesses told to the policy`],
     ['evictions', `${r.evictions}: ${r.pagesWritten} written to the store, ${r.cleanEvictions} clean (the store held them), ${r.zeroEvictions} zero pages`],
     ['RSS (/proc)', `before ${mib(r.rss.before)}, peak ${mib(r.rss.peak)}, after the workload ${mib(r.rss.afterWorkload)} (target ${mib(r.target * 4096)}), after the graceful stop ${mib(r.rss.afterStop)}`],
     ['integrity', `${r.checked} pages checked after the graceful stop: ${r.badPages} wrong; ${r.readMismatches} reads found a stale page`],
@@ -93,4 +95,16 @@ function printLinuxSummary(r: LinuxRunReport, failures: readonly string[], io: C
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) io.out(`${k.padEnd(width)}  ${v}\n`);
   io.out(failures.length === 0 ? `verdict${' '.repeat(width - 7)}  ok: every page holds what was last written, and the region stayed at its target\n` : `verdict${' '.repeat(width - 7)}  FAILED: ${failures.join('; ')}\n`);
+}
+
+/** `--sampling FRACTION[,MS]`: the share of the region's pages the sampling hand passes every MS ms (default 20). */
+function samplingFlag(value: unknown): Required<AccessSamplingOptions> | undefined {
+  if (value === undefined) return undefined;
+  const [fractionText = '', msText = '20', extra] = String(value).split(',');
+  const fraction = Number(fractionText);
+  const intervalMs = Number(msText);
+  if (extra !== undefined || fractionText.trim() === '' || !(fraction > 0 && fraction <= 1) || !Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
+    throw new UsageError(`--sampling ${JSON.stringify(value)}: expected FRACTION[,MS], a share of the pages above 0 and at most 1, and milliseconds from 1 to 60000 (0.25,5)`, COMMAND);
+  }
+  return { fraction, intervalMs };
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { createPager, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
-import { openPagedRegion } from '@pagevisor/linux';
+import { openPagedRegion, type AccessSamplingOptions } from '@pagevisor/linux';
 import type { Workload } from '@pagevisor/testing';
 import type { LinuxWorkloadJob, LinuxWorkloadMessage } from './linux-workload-worker.js';
 import { statsDetail } from './stats-detail.js';
@@ -16,6 +16,8 @@ export interface LinuxRunOptions {
   readonly target: number;
   readonly policy: string;
   readonly store: string;
+  /** Access sampling, if asked for. */
+  readonly sampling?: Required<AccessSamplingOptions>;
 }
 
 /** The region's resident memory, measured from `/proc/self/smaps`, in bytes. */
@@ -52,6 +54,11 @@ export interface LinuxRunReport {
   readonly pagesWritten: number;
   readonly cleanEvictions: number;
   readonly zeroEvictions: number;
+  /** Access sampling, if asked for. */
+  readonly sampling?: Required<AccessSamplingOptions>;
+  /** Pages access sampling soft-evicted, and the accesses it told the policy of (0 without sampling). */
+  readonly pagesSampled: number;
+  readonly accessesSeen: number;
   readonly rss: MeasuredRss;
   /** Reads during the workload that found a page's ends not holding its last write. */
   readonly readMismatches: number;
@@ -76,7 +83,7 @@ export interface LinuxRunHooks {
  */
 export async function runLinux(options: LinuxRunOptions, workload: Workload, policy: PagevisorPlugin, store: PagevisorPlugin, hooks: LinuxRunHooks): Promise<LinuxRunReport> {
   const started = performance.now();
-  const region = openPagedRegion({ pages: options.pages, target: options.target, name: 'run' });
+  const region = openPagedRegion({ pages: options.pages, target: options.target, name: 'run', ...(options.sampling === undefined ? {} : { sampling: options.sampling }) });
   const pager = createPager({ backend: region.backend, policy, store });
   await pager.start();
   const before = region.measuredResidentBytes();
@@ -129,6 +136,8 @@ export async function runLinux(options: LinuxRunOptions, workload: Workload, pol
       pagesWritten: stats.evictions - stats.cleanEvictions - stats.zeroEvictions,
       cleanEvictions: stats.cleanEvictions,
       zeroEvictions: stats.zeroEvictions,
+      pagesSampled: region.backend.pagesSampled,
+      accessesSeen: stats.accessesSeen,
       rss: { before, peak, afterWorkload, afterStop },
       readMismatches: done.readMismatches,
       checked: checked.pages,
