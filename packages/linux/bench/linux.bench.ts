@@ -12,7 +12,8 @@
  *   the C handler copying 16 pages per fault (target: at least 0.8 of it), and the faults the
  *   read-ahead saved on that scan;
  * - evictions per second when the target drops from every page to one, beside C doing only the
- *   `MADV_DONTNEED` of the same number of written pages in runs of 64 (target: at least 0.5 of it);
+ *   `MADV_DONTNEED` of the same number of written pages in runs of 64 (target: at least 0.5 of it),
+ *   and beside C copying each run out to a buffer before dropping it (the floor for written pages);
  *   and the same for clean pages (paged in from the store and only read since), which go out without
  *   a copy or a store write;
  * - faults and evictions per second with the pagefile store as well as the memory store;
@@ -144,6 +145,7 @@ const evictClean: number[] = [];
 const cOnePage: number[] = [];
 const cSixteen: number[] = [];
 const cDrop: number[] = [];
+const cCopyDrop: number[] = [];
 const sampled: PagerRun[] = [];
 const workloads = samplingWorkloads();
 const replays = new Map<string, SamplingRun[]>();
@@ -156,6 +158,7 @@ for (let r = 0; r < RUNS; r++) {
   pagefile.push(await pagerRun(stores.pagefile()));
   evictMemory.push(await evictionRun(stores.memory()));
   cDrop.push(PAGES / native.dropBaseline(PAGES, 64));
+  cCopyDrop.push(PAGES / native.dropBaseline(PAGES, 64, true));
   evictPagefile.push(await evictionRun(stores.pagefile()));
   evictClean.push(await evictionRun(stores.pagefile(), true));
   for (const [name, workload] of Object.entries(workloads))
@@ -174,6 +177,7 @@ const faultsAhead = median(ahead.map((p) => p.refaults));
 const c1 = med(cOnePage);
 const c16 = med(cSixteen);
 const drop = med(cDrop);
+const copyDrop = med(cCopyDrop);
 const evictions = med(evictMemory);
 const evictionsPagefile = med(evictPagefile);
 const cleanEvictions = med(evictClean);
@@ -191,12 +195,12 @@ const saved = Object.fromEntries(
 );
 console.log(`faults: ${k(refaults)}/s from the memory store, ${k(pagefileRefaults)}/s from the pagefile, ${k(firstTouches)} first touches/s; C handler ${k(c1)}/s (ratio ${(refaults / c1).toFixed(2)})`);
 console.log(`read-ahead 16: ${k(aheadPages)} pages/s, ${faultsAhead} faults instead of ${faultsPlain}; C at 16 pages per fault ${k(c16)} pages/s (ratio ${(aheadPages / c16).toFixed(2)})`);
-console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile, ${k(cleanEvictions)}/s of clean pages (pagefile); C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)})`);
+console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile, ${k(cleanEvictions)}/s of clean pages (pagefile); C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)}); C copy-out and MADV_DONTNEED ${k(copyDrop)} pages/s (ratio ${(evictions / copyDrop).toFixed(3)})`);
 console.log(`access sampling (${BENCH_SAMPLING.fraction} of the pages every ${BENCH_SAMPLING.intervalMs} ms): ${k(sampledRefaults)} faults/s, against ${k(refaults)}/s without (ratio ${(sampledRefaults / refaults).toFixed(2)})`);
 for (const [key, run] of Object.entries(replay)) console.log(`  ${key}: ${run.faults} faults, ${run.accessesSeen} accesses seen, replay ${run.ms} ms${saved[key] === undefined ? '' : `, ${(saved[key] * 100).toFixed(1)}% fewer faults than xenpaging`}`);
 console.log(`writes after page-in (dirty tracking's extra fault): ${k(written)} pages/s, against ${k(refaults)} faults/s for reads`);
 const out = writeBenchResults('linux', {
-  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call. Access sampling: the read pass again on a region opened with sampling (${BENCH_SAMPLING.fraction} of its pages every ${BENCH_SAMPLING.intervalMs} ms); replays: each workload's operations replayed by a Worker (one word read or written per operation) over a region of its pages held at a quarter, memory store; faults are the pager's, ms the replay's.`,
+  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call, and the same with each run first copied (memcpy) to a buffer as large as the mapping. Access sampling: the read pass again on a region opened with sampling (${BENCH_SAMPLING.fraction} of its pages every ${BENCH_SAMPLING.intervalMs} ms); replays: each workload's operations replayed by a Worker (one word read or written per operation) over a region of its pages held at a quarter, memory store; faults are the pager's, ms the replay's.`,
   targets: { ratioToC: 0.8, readAheadRatioToC16: 0.8, evictionRatioToDrop: 0.5 },
   faultsPerSecond: refaults,
   pagefileFaultsPerSecond: pagefileRefaults,
@@ -212,6 +216,9 @@ const out = writeBenchResults('linux', {
   pagefileEvictionsPerSecond: evictionsPagefile,
   cDropPagesPerSecond: drop,
   evictionRatioToDrop: +(evictions / drop).toFixed(3),
+  cCopyDropPagesPerSecond: copyDrop,
+  evictionRatioToCopyDrop: +(evictions / copyDrop).toFixed(3),
+  cleanEvictionRatioToDrop: +(cleanEvictions / drop).toFixed(3),
   cleanEvictionsPerSecond: cleanEvictions,
   writtenPagesPerSecond: written,
   accessSampling: {
@@ -222,6 +229,6 @@ const out = writeBenchResults('linux', {
     replays: replay,
     faultsSavedVsXenpaging: saved,
   },
-  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), sampled, replays: Object.fromEntries(replays), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round) },
+  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), sampled, replays: Object.fromEntries(replays), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round), cCopyDrop: cCopyDrop.map(Math.round) },
 });
 console.log(`written ${out}`);

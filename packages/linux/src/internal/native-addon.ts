@@ -56,8 +56,8 @@ export interface NativeAddon {
   close(id: number): void;
   /** Seconds a C thread takes to touch `pages` missing pages while a C handler copies `perFault` pages per fault. */
   baseline(pages: number, perFault: number): number;
-  /** Seconds C takes to `MADV_DONTNEED` `pages` written pages of a plain mapping, `run` pages per call. */
-  dropBaseline(pages: number, run: number): number;
+  /** Seconds C takes to `MADV_DONTNEED` `pages` written pages of a plain mapping, `run` pages per call; with `copy`, each run copied out first. */
+  dropBaseline(pages: number, run: number, copy?: boolean): number;
 }
 
 /** One connection to a listening socket, as the addon read it (`src/native/peer.c`). */

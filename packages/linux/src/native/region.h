@@ -87,6 +87,19 @@ int uffdIoctl(int fd, unsigned long request, void *arg, int64_t *progress);
 /** The region `v` names; NULL with an exception pending. */
 region_t *regionArg(napi_env env, napi_value v);
 
+/** A call's arguments: the region (argument 0) and, for page calls, the pages and their count (1, 2). */
+typedef struct {
+  napi_value argv[6];
+  region_t *r;
+  uint32_t *pages;
+  uint32_t count;
+} call_t;
+
+/** Reads up to six arguments (missing ones are undefined) and the region; false with an exception pending. */
+int begin(napi_env env, napi_callback_info info, call_t *c);
+/** The region, then the pages (a Uint32Array) and a count within it; false with an exception pending. */
+int beginPages(napi_env env, napi_callback_info info, call_t *c, const char *what);
+
 /** Makes `r` a sampled region (its access ring); 0, or -1 without memory. */
 int setUpSampling(region_t *r);
 /** Records an access to `page` in a sampled region's ring (lock held); one beyond its room is not recorded. */

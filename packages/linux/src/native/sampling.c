@@ -42,24 +42,15 @@ void answerMinor(region_t *r, uintptr_t address) {
 
 /** sample(id, pages, count): drops each run's page-table entries (MADV_DONTNEED); the bytes stay in the memfd. */
 static napi_value Sample(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t n;
-  int64_t count;
-  uint32_t *pages = typedData(env, argv[1], &n);
-  if (pages == NULL || argInt(env, argv[2], &count) != 0 || count < 0 || (size_t)count > n) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "sample: count exceeds the pages");
-    return NULL;
-  }
+  call_t c;
+  if (!beginPages(env, info, &c, "sample: count exceeds the pages")) return NULL;
+  region_t *r = c.r;
   if (!r->sampled) {
     napi_throw_error(env, "UFFD_STATE", "sample: the region was not opened for access sampling");
     return NULL;
   }
-  for (uint32_t i = 0, end; i < (uint32_t)count; i = end) {
-    uintptr_t at = pageRun(r, pages, i, (uint32_t)count, &end);
+  for (uint32_t i = 0, end; i < c.count; i = end) {
+    uintptr_t at = pageRun(r, c.pages, i, c.count, &end);
     if (at != 0 && madvise((void *)at, (size_t)(end - i) * PAGE, MADV_DONTNEED) != 0) return fail(env, "UFFD_SAMPLE", errno, "madvise(MADV_DONTNEED)");
   }
   return NULL;
@@ -67,22 +58,14 @@ static napi_value Sample(napi_env env, napi_callback_info info) {
 
 /** accesses(id, into, max): moves up to max recorded accesses (pages) into `into`; returns how many. */
 static napi_value Accesses(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
-  size_t n;
-  int64_t max;
-  uint32_t *into = typedData(env, argv[1], &n);
-  if (into == NULL || argInt(env, argv[2], &max) != 0 || max < 0 || (size_t)max > n) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "accesses: max exceeds the array");
-    return NULL;
-  }
+  call_t c;
+  if (!beginPages(env, info, &c, "accesses: max exceeds the array")) return NULL;
+  region_t *r = c.r;
+  uint32_t *into = c.pages, max = c.count;
   uint32_t k = 0;
   if (r->sampled) {
     pthread_mutex_lock(&r->lock);
-    while (k < (uint32_t)max && r->accHead != r->accTail) into[k++] = r->acc[r->accHead++ % ACCESS_RING];
+    while (k < max && r->accHead != r->accTail) into[k++] = r->acc[r->accHead++ % ACCESS_RING];
     pthread_mutex_unlock(&r->lock);
   }
   napi_value result;
@@ -95,11 +78,9 @@ static napi_value Accesses(napi_env env, napi_callback_info info) {
  * which a shared mapping's Rss undercounts by the sampled pages not touched since. -1 for other regions.
  */
 static napi_value HeldBytes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  region_t *r = regionArg(env, argv[0]);
-  if (r == NULL) return NULL;
+  call_t c;
+  if (!begin(env, info, &c)) return NULL;
+  region_t *r = c.r;
   struct stat st;
   if (r->sampled && fstat(r->memfd, &st) != 0) return fail(env, "UFFD_STAT", errno, "fstat of the region's memfd");
   napi_value result;

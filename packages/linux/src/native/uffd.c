@@ -80,16 +80,8 @@ region_t *regionArg(napi_env env, napi_value v) {
   return &regions[id];
 }
 
-/** A call's arguments: the region (argument 0) and, for page calls, the pages and their count (1, 2). */
-typedef struct {
-  napi_value argv[6];
-  region_t *r;
-  uint32_t *pages;
-  uint32_t count;
-} call_t;
-
 /** Reads up to six arguments (missing ones are undefined) and the region; false with an exception pending. */
-static int begin(napi_env env, napi_callback_info info, call_t *c) {
+int begin(napi_env env, napi_callback_info info, call_t *c) {
   size_t argc = 6;
   napi_get_cb_info(env, info, &argc, c->argv, NULL, NULL);
   c->r = regionArg(env, c->argv[0]);
@@ -97,7 +89,7 @@ static int begin(napi_env env, napi_callback_info info, call_t *c) {
 }
 
 /** The region, then the pages (a Uint32Array) and a count within it; false with an exception pending. */
-static int beginPages(napi_env env, napi_callback_info info, call_t *c, const char *what) {
+int beginPages(napi_env env, napi_callback_info info, call_t *c, const char *what) {
   if (!begin(env, info, c)) return 0;
   size_t n;
   int64_t count;
@@ -983,30 +975,44 @@ static napi_value Baseline(napi_env env, napi_callback_info info) {
 }
 
 /**
- * dropBaseline(pages, run): seconds C takes to MADV_DONTNEED `pages` written pages of a plain anonymous
- * mapping, `run` pages per call: the reference for eviction.
+ * dropBaseline(pages, run, copy): seconds C takes to MADV_DONTNEED `pages` written pages of a plain
+ * anonymous mapping, `run` pages per call: the reference for eviction. With `copy`, each run is first
+ * copied into a buffer as large as the mapping (touched beforehand): the least an eviction that keeps
+ * the bytes does, the floor for evicting written pages to a store in memory.
  */
 static napi_value DropBaseline(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t pages, run;
+  bool copy = false;
   if (argInt(env, argv[0], &pages) != 0 || argInt(env, argv[1], &run) != 0 || pages < 1 || pages > (1ll << 24) || run < 1 || run > 512) {
-    napi_throw_range_error(env, "UFFD_ARGUMENT", "dropBaseline(pages, run)");
+    napi_throw_range_error(env, "UFFD_ARGUMENT", "dropBaseline(pages, run, copy)");
     return NULL;
   }
+  if (argc > 2) napi_get_value_bool(env, argv[2], &copy);
   size_t bytes = (size_t)pages * PAGE;
   uint8_t *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) return fail(env, "UFFD_MAP", errno, "baseline mapping");
-  for (int64_t p = 0; p < pages; p++) base[(size_t)p * PAGE] = 1;
+  uint8_t *kept = copy ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) : NULL;
+  if (kept == MAP_FAILED) {
+    munmap(base, bytes);
+    return fail(env, "UFFD_MAP", errno, "baseline copy buffer");
+  }
+  for (int64_t p = 0; p < pages; p++) {
+    base[(size_t)p * PAGE] = 1;
+    if (kept != NULL) kept[(size_t)p * PAGE] = 1;
+  }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int64_t p = 0; p < pages; p += run) {
     int64_t n = p + run > pages ? pages - p : run;
+    if (kept != NULL) memcpy(kept + (size_t)p * PAGE, base + (size_t)p * PAGE, (size_t)n * PAGE);
     madvise(base + (size_t)p * PAGE, (size_t)n * PAGE, MADV_DONTNEED);
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   munmap(base, bytes);
+  if (kept != NULL) munmap(kept, bytes);
   return secondsBetween(env, &t0, &t1);
 }
 
