@@ -147,11 +147,13 @@ const cSixteen: number[] = [];
 const cDrop: number[] = [];
 const cCopyDrop: number[] = [];
 const sampled: PagerRun[] = [];
+const sampledPagefile: PagerRun[] = [];
 const workloads = samplingWorkloads();
 const replays = new Map<string, SamplingRun[]>();
 for (let r = 0; r < RUNS; r++) {
   pager.push(await pagerRun(stores.memory()));
   sampled.push(await pagerRun(stores.memory(), undefined, BENCH_SAMPLING));
+  sampledPagefile.push(await pagerRun(stores.pagefile(), undefined, BENCH_SAMPLING));
   cOnePage.push(PAGES / native.baseline(PAGES, 1));
   ahead.push(await pagerRun(stores.memory(), READ_AHEAD));
   cSixteen.push(PAGES / native.baseline(PAGES, 16));
@@ -184,6 +186,7 @@ const cleanEvictions = med(evictClean);
 const written = med(pager.map((p) => p.writtenPagesPerSecond));
 const k = (n: number): string => `${(n / 1e3).toFixed(1)} K`;
 const sampledRefaults = med(sampled.map((p) => p.refaultsPerSecond));
+const sampledPagefileRefaults = med(sampledPagefile.map((p) => p.refaultsPerSecond));
 const replay = Object.fromEntries(
   [...replays].map(([key, runs]) => [key, { faults: med(runs.map((run) => run.faults)), ms: med(runs.map((run) => run.ms)), accessesSeen: med(runs.map((run) => run.accessesSeen)), pagesSampled: med(runs.map((run) => run.pagesSampled)) }]),
 );
@@ -196,11 +199,11 @@ const saved = Object.fromEntries(
 console.log(`faults: ${k(refaults)}/s from the memory store, ${k(pagefileRefaults)}/s from the pagefile, ${k(firstTouches)} first touches/s; C handler ${k(c1)}/s (ratio ${(refaults / c1).toFixed(2)})`);
 console.log(`read-ahead 16: ${k(aheadPages)} pages/s, ${faultsAhead} faults instead of ${faultsPlain}; C at 16 pages per fault ${k(c16)} pages/s (ratio ${(aheadPages / c16).toFixed(2)})`);
 console.log(`evictions: ${k(evictions)}/s to the memory store, ${k(evictionsPagefile)}/s to the pagefile, ${k(cleanEvictions)}/s of clean pages (pagefile); C MADV_DONTNEED of 64-page runs ${k(drop)} pages/s (ratio ${(evictions / drop).toFixed(3)}); C copy-out and MADV_DONTNEED ${k(copyDrop)} pages/s (ratio ${(evictions / copyDrop).toFixed(3)})`);
-console.log(`access sampling (${BENCH_SAMPLING.fraction} of the pages every ${BENCH_SAMPLING.intervalMs} ms): ${k(sampledRefaults)} faults/s, against ${k(refaults)}/s without (ratio ${(sampledRefaults / refaults).toFixed(2)})`);
+console.log(`access sampling (${BENCH_SAMPLING.fraction} of the pages every ${BENCH_SAMPLING.intervalMs} ms): ${k(sampledRefaults)} faults/s, against ${k(refaults)}/s without (ratio ${(sampledRefaults / refaults).toFixed(2)}); pagefile ${k(sampledPagefileRefaults)}/s against ${k(pagefileRefaults)}/s`);
 for (const [key, run] of Object.entries(replay)) console.log(`  ${key}: ${run.faults} faults, ${run.accessesSeen} accesses seen, replay ${run.ms} ms${saved[key] === undefined ? '' : `, ${(saved[key] * 100).toFixed(1)}% fewer faults than xenpaging`}`);
 console.log(`writes after page-in (dirty tracking's extra fault): ${k(written)} pages/s, against ${k(refaults)} faults/s for reads`);
 const out = writeBenchResults('linux', {
-  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call, and the same with each run first copied (memcpy) to a buffer as large as the mapping. Access sampling: the read pass again on a region opened with sampling (${BENCH_SAMPLING.fraction} of its pages every ${BENCH_SAMPLING.intervalMs} ms); replays: each workload's operations replayed by a Worker (one word read or written per operation) over a region of its pages held at a quarter, memory store; faults are the pager's, ms the replay's.`,
+  method: `Medians of ${RUNS} runs, alternating. Pager: a ${PAGES}-page region held at a quarter by fifo; one Worker writes one word of every page in order (first touches, each a zero fill), then reads one word of each (every touch of a page that is out faults, and each page-in brings an eviction), then writes one word of each (a page-in and, dirty tracking's price, a write-protect fault per page), with the memory store and with the pagefile store. Read-ahead: the read pass with a fixed read-ahead of 16 pages (memory store); its pages/s counts every page brought in. Evictions: every page of a region written, then its target set to one page, timed until the pager settles; clean: the same after every page was paged out, back in and only read (pagefile store). C: a handler thread of the same addon answers a C thread's touches of ${PAGES} missing pages with one UFFDIO_COPY of 1 (or 16) pages from a buffer; MADV_DONTNEED of ${PAGES} written pages of a plain mapping, 64 per call, and the same with each run first copied (memcpy) to a buffer as large as the mapping. Access sampling: the read pass again (memory and pagefile stores) on a region opened with sampling (${BENCH_SAMPLING.fraction} of its pages every ${BENCH_SAMPLING.intervalMs} ms); replays: each workload's operations replayed by a Worker (one word read or written per operation) over a region of its pages held at a quarter, memory store; faults are the pager's, ms the replay's.`,
   targets: { ratioToC: 0.8, readAheadRatioToC16: 0.8, evictionRatioToDrop: 0.5 },
   faultsPerSecond: refaults,
   pagefileFaultsPerSecond: pagefileRefaults,
@@ -225,10 +228,12 @@ const out = writeBenchResults('linux', {
     sampling: BENCH_SAMPLING,
     faultsPerSecond: sampledRefaults,
     ratioToUnsampled: +(sampledRefaults / refaults).toFixed(3),
+    pagefileFaultsPerSecond: sampledPagefileRefaults,
+    pagefileRatioToUnsampled: +(sampledPagefileRefaults / pagefileRefaults).toFixed(3),
     workloads: Object.fromEntries(Object.entries(workloads).map(([name, w]) => [name, { name: w.name, pages: w.pages, accesses: w.ops.length, target: Math.floor(w.pages / 4) }])),
     replays: replay,
     faultsSavedVsXenpaging: saved,
   },
-  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), sampled, replays: Object.fromEntries(replays), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round), cCopyDrop: cCopyDrop.map(Math.round) },
+  samples: { pager, readAhead: ahead, pagefile, evictMemory: evictMemory.map(Math.round), evictPagefile: evictPagefile.map(Math.round), evictClean: evictClean.map(Math.round), sampled, sampledPagefile, replays: Object.fromEntries(replays), cOnePage: cOnePage.map(Math.round), cSixteen: cSixteen.map(Math.round), cDrop: cDrop.map(Math.round), cCopyDrop: cCopyDrop.map(Math.round) },
 });
 console.log(`written ${out}`);
