@@ -20,10 +20,16 @@ stopOnSignals(pager, {
     console.log(`after ${rounds} rounds, ${bad} pages hold another round's word`);
   },
 });
+// The signal comes once most pages are out, so the graceful stop has thousands to bring in (with few
+// out, it could end before a second signal arrives, and there would be nothing to test).
+const mostlyOut = () =>
+  new Promise<void>((resolve) => {
+    const poll = setInterval(() => pager.stats.pagesOut >= 4096 && (clearInterval(poll), resolve()), 20);
+  });
 worker.once('message', () =>
-  setTimeout(() => {
+  void mostlyOut().then(() => {
     // The second one once the first has been handled (two sent at once may arrive as one).
     if (twice === 'twice') process.once(signal, () => setTimeout(() => process.kill(process.pid, signal), 5));
     process.kill(process.pid, signal);
-  }, 300),
+  }),
 );
