@@ -89,7 +89,7 @@ describe('pagevisor run --backend refuses what does not apply', () => {
     expect(err).toMatch(/--sampling applies to --backend linux/);
   });
 
-  for (const value of ['0', '1.5', '0.25,0', '0.25,2.5', 'x', '0.25,5,1', '']) {
+  for (const value of ['0', '1.5', '0.25,0', '0.25,2.5', 'x', '0.25,5,1', '0.25,', ''])  {
     uffdIt(`--sampling ${JSON.stringify(value)}`, async () => {
       const { code, err } = await cli('run', '--backend', 'linux', '--sampling', value);
       expect(code).toBe(2);

@@ -17,8 +17,27 @@ import type { NativeAddon } from './internal/native-addon.js';
 export interface AccessSamplingOptions {
   /** The share of the region's pages the hand passes per interval, above 0 and at most 1 (default 1/16). */
   readonly fraction?: number;
-  /** Milliseconds between two moves of the hand, 1 to 60000 (default 100). */
+  /** Milliseconds between two moves of the hand, 1 to 60000 (default 20). */
   readonly intervalMs?: number;
+}
+
+/**
+ * `options` with their defaults filled in, checked: what {@link openPagedRegion} does with its
+ * `sampling` option, for a tool that takes sampling from its user and wants to refuse it early.
+ *
+ * @throws {@link LinuxError} `LINUX_ARGUMENT` for a fraction or an interval out of range
+ *
+ * @example
+ * ```ts
+ * checkAccessSampling({ intervalMs: 5 }); // { fraction: 0.0625, intervalMs: 5 }
+ * checkAccessSampling({ fraction: 2 }); // throws LINUX_ARGUMENT
+ * ```
+ */
+export function checkAccessSampling(options: AccessSamplingOptions): Required<AccessSamplingOptions> {
+  const { fraction = 1 / 16, intervalMs = 20 } = options;
+  if (!(fraction > 0 && fraction <= 1)) throw new LinuxError('LINUX_ARGUMENT', `a sampling fraction is above 0 and at most 1, not ${fraction}`);
+  if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 60_000) throw new LinuxError('LINUX_ARGUMENT', `a sampling interval is 1 to 60000 ms, not ${intervalMs}`);
+  return { fraction, intervalMs };
 }
 
 /**
@@ -49,9 +68,7 @@ export class AccessSampler {
    * @throws {@link LinuxError} `LINUX_ARGUMENT` for a fraction or an interval out of range
    */
   constructor(options: AccessSamplingOptions) {
-    const { fraction = 1 / 16, intervalMs = 100 } = options;
-    if (!(fraction > 0 && fraction <= 1)) throw new LinuxError('LINUX_ARGUMENT', `a sampling fraction is above 0 and at most 1, not ${fraction}`);
-    if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 60_000) throw new LinuxError('LINUX_ARGUMENT', `a sampling interval is 1 to 60000 ms, not ${intervalMs}`);
+    const { fraction, intervalMs } = checkAccessSampling(options);
     this.fraction = fraction;
     this.intervalMs = intervalMs;
   }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPager, isPagevisorError } from '@pagevisor/core';
 import { policyNamed } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { openPagedRegion } from '../src/index.js';
+import { checkAccessSampling, openPagedRegion } from '../src/index.js';
 import { regionWorker, shuffled } from './support/region-harness.js';
 import { skipReason, uffdIt } from './support/uffd-required.js';
 
@@ -17,7 +17,13 @@ describe(`access sampling through minor faults${skipReason}`, () => {
         error = e;
       }
       expect(isPagevisorError(error, 'LINUX_ARGUMENT'), JSON.stringify(sampling)).toBe(true);
+      expect(() => checkAccessSampling(sampling), JSON.stringify(sampling)).toThrow(expect.objectContaining({ code: 'LINUX_ARGUMENT' }));
     }
+  });
+
+  it('checkAccessSampling fills in the defaults the region uses: 1/16 of the pages every 20 ms', () => {
+    expect(checkAccessSampling({})).toEqual({ fraction: 1 / 16, intervalMs: 20 });
+    expect(checkAccessSampling({ fraction: 1, intervalMs: 60_000 })).toEqual({ fraction: 1, intervalMs: 60_000 });
   });
 
   uffdIt('a region without sampling reports no accesses, and a hard close of a sampled one with pages out frees its memfd', async () => {

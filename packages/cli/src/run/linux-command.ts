@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSize } from '@pagevisor/core';
-import { userfaultfdSupport, type AccessSamplingOptions } from '@pagevisor/linux';
+import { checkAccessSampling, userfaultfdSupport, type AccessSamplingOptions } from '@pagevisor/linux';
 import type { TraceFormat } from '@pagevisor/testing';
 import type { CliIo } from '../cli-io.js';
 import type { CommandArgs } from '../command.js';
@@ -100,11 +100,12 @@ function printLinuxSummary(r: LinuxRunReport, failures: readonly string[], io: C
 /** `--sampling FRACTION[,MS]`: the share of the region's pages the sampling hand passes every MS ms (default 20). */
 function samplingFlag(value: unknown): Required<AccessSamplingOptions> | undefined {
   if (value === undefined) return undefined;
-  const [fractionText = '', msText = '20', extra] = String(value).split(',');
-  const fraction = Number(fractionText);
-  const intervalMs = Number(msText);
-  if (extra !== undefined || fractionText.trim() === '' || !(fraction > 0 && fraction <= 1) || !Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
-    throw new UsageError(`--sampling ${JSON.stringify(value)}: expected FRACTION[,MS], a share of the pages above 0 and at most 1, and milliseconds from 1 to 60000 (0.25,5)`, COMMAND);
+  const refuse = (why: string) => new UsageError(`--sampling ${JSON.stringify(value)}: expected FRACTION[,MS], a share of the pages above 0 and at most 1, and milliseconds from 1 to 60000 (0.25,5)${why}`, COMMAND);
+  const [fractionText = '', msText, extra] = String(value).split(',');
+  if (extra !== undefined || fractionText.trim() === '' || msText?.trim() === '') throw refuse('');
+  try {
+    return checkAccessSampling({ fraction: Number(fractionText), ...(msText === undefined ? {} : { intervalMs: Number(msText) }) });
+  } catch (error) {
+    throw refuse(`: ${(error as Error).message}`);
   }
-  return { fraction, intervalMs };
 }
