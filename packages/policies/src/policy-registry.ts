@@ -3,6 +3,7 @@ import { AccessTimestampPolicy } from './access-timestamp-policy.js';
 import { AdaptivePolicy } from './adaptive/adaptive-policy.js';
 import { CLASSIC_POLICY_TABLE, classicPolicyEntry, type PolicyEntry, type PolicyRuns } from './classic/policy-registry.js';
 import { XenpagingPolicy } from './xenpaging-policy.js';
+import { PEER_POLICY_TABLE } from './peers/peer-policy-table.js';
 
 /** Every policy this package ships, one row each: the one table every list and check below is read from. */
 const POLICY_TABLE = {
@@ -10,6 +11,7 @@ const POLICY_TABLE = {
   adaptive: { runs: 'both', create: (c) => new AdaptivePolicy(c) },
   'access-timestamp': { runs: 'both', create: (c) => new AccessTimestampPolicy(c) },
   ...CLASSIC_POLICY_TABLE,
+  ...PEER_POLICY_TABLE,
 } as const satisfies Record<PolicyName, PolicyEntry>;
 
 /**
@@ -34,7 +36,10 @@ export type PolicyName =
   | 'arc'
   | 's3fifo'
   | 'belady'
-  | 'random';
+  | 'random'
+  | 'lfu'
+  | 'twoq'
+  | 'slru';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -44,7 +44,7 @@ describe('simulateTrace holds a policy to the contract', () => {
     const { gfn, request } = error as { gfn: number; request: number };
     expect(error).toMatchObject({ policy: 'sweep' });
     expect(request).toBeGreaterThanOrEqual(100); // the first evictions happen once 100 pages are in
-    expect((error as Error).message).toBe(`sweep named gfn ${gfn} as the victim at request ${request}, which is not resident`);
+    expect((error as Error).message).toBe(`sweep named gfn ${gfn} as a victim at request ${request}, which is not resident`);
     expect(ids.subarray(0, request)).not.toContain(gfn); // indeed never requested before
   });
 

@@ -99,6 +99,15 @@ export interface VictimPolicy {
    * an eviction refusal. Policies without access information leave it out.
    */
   confirmEviction?(gfn: number): boolean;
+  /**
+   * Pages the policy let go of on its own since last asked, written to `into` (at most its length;
+   * the rest wait for the next call); returns how many. Some policies shrink a queue of their own as a
+   * side effect of a hit or an insert (2Q's LRU queue is bounded by its share of the cache, SLRU's
+   * segments cascade into an eviction): a cache simulation evicts such pages at once, as libCacheSim
+   * does. A live pager need not call it: the policy names those pages first from
+   * {@link VictimPolicy.chooseVictims}. Policies that never let go on their own leave it out.
+   */
+  drainReleased?(into: Uint32Array): number;
 }
 
 /**

@@ -111,9 +111,9 @@ export class AdaptivePolicy extends TrackedPolicy {
       recentMisses[k] = recentMisses[k]! * this.decay + (missed ? 1 : 0);
     }
     const leader = experts[this.leader]!;
-    if (leader.evicted >= 0 && lists.listOf[leader.evicted] === AGREE) {
-      lists.remove(leader.evicted);
-      lists.pushHead(DIFFER, leader.evicted);
+    for (let i = 0; i < leader.evictedCount; i++) {
+      const evicted = leader.evicted[i]!;
+      if (lists.listOf[evicted] === AGREE) lists.moveToHead(DIFFER, evicted);
     }
     if (lists.listOf[gfn] === DIFFER) lists.moveToHead(AGREE, gfn);
     let best = this.leader;

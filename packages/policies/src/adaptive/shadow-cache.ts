@@ -1,5 +1,8 @@
 import { PolicyError, type VictimPolicy } from '@pagevisor/core';
 
+/** Released pages taken from the policy per call. */
+const RELEASE_BATCH = 16;
+
 /**
  * A cache run on metadata only: one policy, its resident set and its capacity, driven by libCacheSim's
  * request path (policies.md §3.0). Trace simulation runs one; the adaptive policy runs one per expert
@@ -15,11 +18,14 @@ import { PolicyError, type VictimPolicy } from '@pagevisor/core';
 export class ShadowCache {
   /** 1 for a page this cache holds. */
   readonly resident: Uint8Array;
-  /** The page the last request evicted, or -1. */
-  evicted = -1;
+  /** The pages the last request evicted, `evicted[0 … evictedCount)`. */
+  evicted = new Uint32Array(RELEASE_BATCH + 1);
+  /** How many pages the last request evicted (more than one only for a policy that lets go on its own). */
+  evictedCount = 0;
   private count = 0;
   private capacity = 0;
   private readonly victim = new Uint32Array(1);
+  private readonly released = new Uint32Array(RELEASE_BATCH);
 
   /**
    * @param policy - the policy that picks victims (built with `startsEmpty`)
@@ -38,28 +44,53 @@ export class ShadowCache {
     this.policy.setCapacity?.(pages);
   }
 
-  /** Runs one request at `time`: a hit, or a miss that evicts if the cache is full and then inserts. Returns whether it missed. */
+  /**
+   * Runs one request at `time`: a hit, or a miss that evicts while the cache is full and then inserts;
+   * after either, the pages the policy let go of on its own ({@link VictimPolicy.drainReleased}) leave.
+   * Returns whether it missed.
+   */
   request(page: number, time: number): boolean {
-    this.evicted = -1;
+    this.evictedCount = 0;
     this.policy.notifyAccess(page, time);
-    if (this.resident[page] === 1) return false;
+    if (this.resident[page] === 1) {
+      this.evictReleased(time);
+      return false;
+    }
     if (this.capacity === 0) return true;
-    if (this.count >= this.capacity) {
+    while (this.count >= this.capacity) {
       const name = this.policy.name;
       if (this.policy.chooseVictims(1, this.victim) !== 1) throw new PolicyError(name, `${name} chose no victim at request ${time}, with the cache full (${this.capacity} pages)`, undefined, time);
-      const victim = this.victim[0]!;
-      // A victim that is not resident would leave the cache over its size and count hits it never had.
-      if (victim >= this.resident.length || this.resident[victim] !== 1) {
-        throw new PolicyError(name, `${name} named gfn ${victim} as the victim at request ${time}, which is not resident`, victim, time);
-      }
-      this.resident[victim] = 0;
-      this.policy.notifyPagedOut(victim);
-      this.evicted = victim;
-      this.count--;
+      this.evict(this.victim[0]!, time);
     }
     this.policy.notifyPagedIn(page, true);
     this.resident[page] = 1;
     this.count++;
+    this.evictReleased(time);
     return true;
+  }
+
+  private evictReleased(time: number): void {
+    const { policy, released } = this;
+    if (policy.drainReleased === undefined) return;
+    for (let n = policy.drainReleased(released); n > 0; n = policy.drainReleased(released)) {
+      for (let i = 0; i < n; i++) this.evict(released[i]!, time);
+    }
+  }
+
+  private evict(victim: number, time: number): void {
+    // A victim that is not resident would leave the cache over its size and count hits it never had.
+    if (victim >= this.resident.length || this.resident[victim] !== 1) {
+      const name = this.policy.name;
+      throw new PolicyError(name, `${name} named gfn ${victim} as a victim at request ${time}, which is not resident`, victim, time);
+    }
+    this.resident[victim] = 0;
+    this.policy.notifyPagedOut(victim);
+    if (this.evictedCount === this.evicted.length) {
+      const grown = new Uint32Array(this.evicted.length * 2);
+      grown.set(this.evicted);
+      this.evicted = grown;
+    }
+    this.evicted[this.evictedCount++] = victim;
+    this.count--;
   }
 }

@@ -5,6 +5,10 @@ const IN = 1;
 const OUT = 2;
 const DROPPED = 3;
 
+/** Bits of `releasedFlags`: the gfn has an entry in the ring, and that entry stands. */
+const IN_RING = 1;
+const STANDS = 2;
+
 /**
  * What the classic policies share: which gfns are in, out or in flight, the never-evict set, the
  * order of calls a trace simulation makes, and the gfns a live guest had before the policy saw them.
@@ -46,6 +50,11 @@ export abstract class TrackedPolicy implements VictimPolicy {
   private readonly startsEmpty: boolean;
   private sweep = 0;
   private pendingMiss = -1;
+  /** Pages the subclass let go of ({@link TrackedPolicy.release}), oldest first; made on first use. */
+  private releasedRing: Int32Array | undefined;
+  private releasedFlags: Uint8Array | undefined;
+  private ringHead = 0;
+  private ringCount = 0;
 
   protected constructor(context: PolicyContext) {
     this.maxPages = context.maxPages;
@@ -58,6 +67,8 @@ export abstract class TrackedPolicy implements VictimPolicy {
 
   /** Bytes per page of the state kept here (one byte). */
   protected static readonly BASE_BYTES = 1;
+  /** Bytes per page more for a subclass that calls {@link TrackedPolicy.release}. */
+  protected static readonly RELEASE_BYTES = 5;
 
   chooseVictims(n: number, out: Uint32Array): number {
     let found = 0;
@@ -65,6 +76,16 @@ export abstract class TrackedPolicy implements VictimPolicy {
     while (found < n && this.sweep < this.maxPages) {
       const gfn = this.sweep++;
       if (state[gfn] !== UNTRACKED || neverEvict[gfn] !== 0) continue;
+      state[gfn] = OUT;
+      out[found++] = gfn;
+    }
+    while (found < n) {
+      const gfn = this.nextReleased();
+      if (gfn < 0) break;
+      if (neverEvict[gfn] !== 0) {
+        this.admit(gfn); // never evicted: back in, as if just inserted
+        continue;
+      }
       state[gfn] = OUT;
       out[found++] = gfn;
     }
@@ -86,6 +107,17 @@ export abstract class TrackedPolicy implements VictimPolicy {
     this.state[gfn] = OUT;
   }
 
+  /** The pages {@link TrackedPolicy.release} let go of, for a cache simulation to evict at once. */
+  drainReleased(into: Uint32Array): number {
+    let found = 0;
+    while (found < into.length) {
+      const gfn = this.nextReleased();
+      if (gfn < 0) break;
+      into[found++] = gfn;
+    }
+    return found;
+  }
+
   /** Inserts the gfn (`recent` makes no difference to these policies). */
   notifyPagedIn(gfn: number, _recent = true): void {
     if (this.state[gfn] === IN) return;
@@ -96,7 +128,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
   }
 
   notifyDropped(gfn: number): void {
-    if (this.state[gfn] === IN) this.forget(gfn);
+    if (this.state[gfn] === IN && !this.unrelease(gfn)) this.forget(gfn);
     this.state[gfn] = DROPPED;
   }
 
@@ -109,7 +141,11 @@ export abstract class TrackedPolicy implements VictimPolicy {
 
   notifyAccess(gfn: number, time: number): void {
     const state = this.state[gfn];
-    if (state === IN) this.touch(gfn, time);
+    if (state === IN && this.unrelease(gfn)) {
+      // Live only (a simulation evicts released pages at once): to the structure, a miss.
+      this.onMiss(gfn, time);
+      this.admit(gfn);
+    } else if (state === IN) this.touch(gfn, time);
     else if (state === UNTRACKED && !this.startsEmpty) {
       this.state[gfn] = IN;
       this.admit(gfn);
@@ -122,6 +158,45 @@ export abstract class TrackedPolicy implements VictimPolicy {
   /** The number of resident pages the policy should plan for (the pager's target, or a cache size). */
   setCapacity(pages: number): void {
     this.capacity = pages;
+  }
+
+  /**
+   * Lets go of a resident gfn the subclass has already taken out of its structure, outside an
+   * {@link TrackedPolicy.evict} (a queue of its own overflowed): a simulation evicts it at once, a
+   * live pager picks it before any other victim.
+   */
+  protected release(gfn: number): void {
+    if (this.releasedRing === undefined) {
+      this.releasedRing = new Int32Array(this.maxPages);
+      this.releasedFlags = new Uint8Array(this.maxPages);
+    }
+    const flags = this.releasedFlags!;
+    if ((flags[gfn]! & IN_RING) === 0) this.releasedRing[(this.ringHead + this.ringCount++) % this.maxPages] = gfn;
+    flags[gfn] = IN_RING | STANDS;
+  }
+
+  /** Takes back a release of `gfn` not yet acted on; returns whether there was one. */
+  private unrelease(gfn: number): boolean {
+    const flags = this.releasedFlags;
+    if (flags === undefined || (flags[gfn]! & STANDS) === 0) return false;
+    flags[gfn] = flags[gfn]! & ~STANDS;
+    return true;
+  }
+
+  /** The oldest released gfn whose release stands, or -1. */
+  private nextReleased(): number {
+    const ring = this.releasedRing;
+    if (ring === undefined) return -1;
+    const flags = this.releasedFlags!;
+    while (this.ringCount > 0) {
+      const gfn = ring[this.ringHead]!;
+      this.ringHead = (this.ringHead + 1) % this.maxPages;
+      this.ringCount--;
+      const stood = (flags[gfn]! & STANDS) !== 0;
+      flags[gfn] = 0;
+      if (stood) return gfn;
+    }
+    return -1;
   }
 
   /** A hit on a resident gfn, at request `time`. */

@@ -34,6 +34,23 @@ export function referenceRows(): ReferenceRow[] {
   });
 }
 
+/** One row of `expected-peers.tsv`: libCacheSim's misses for a peer policy, and whether they are exact or statistical. */
+export interface PeerRow extends ReferenceRow {
+  /** libCacheSim's name for the algorithm and its parameters. */
+  readonly libcachesim: string;
+  /** `exact` for deterministic algorithms; `statistical` for ones that hash or sample. */
+  readonly match: 'exact' | 'statistical';
+}
+
+/** Every row of `expected-peers.tsv`. */
+export function peerRows(): PeerRow[] {
+  const [, ...lines] = readFileSync(FIXTURES + 'expected-peers.tsv', 'utf8').trim().split('\n');
+  return lines.map((line) => {
+    const [trace, policy, libcachesim, size, requests, misses, match] = line.split('\t');
+    return { trace: trace!, policy: policy!, libcachesim: libcachesim!, size: Number(size), requests: Number(requests), misses: Number(misses), match: match as PeerRow['match'] };
+  });
+}
+
 const loaded = new Map<string, { ids: Uint32Array; distinct: number }>();
 
 /** A reference trace as dense ids, read once. */

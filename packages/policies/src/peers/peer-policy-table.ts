@@ -1,0 +1,26 @@
+import type { PolicyEntry } from '../classic/policy-registry.js';
+import { LfuPolicy } from './lfu-policy.js';
+import { SlruPolicy } from './slru-policy.js';
+import { TwoQPolicy } from './twoq-policy.js';
+
+/**
+ * The peer policies: other caches' algorithms, each matched to libCacheSim's counts (`@pagevisor/testing`'s
+ * `expected-peers.tsv` fixture), one row each.
+ *
+ * @internal
+ */
+export const PEER_POLICY_TABLE = {
+  lfu: { runs: 'both', create: (c) => new LfuPolicy(c) },
+  twoq: { runs: 'both', create: (c) => new TwoQPolicy(c) },
+  slru: { runs: 'both', create: (c) => new SlruPolicy(c) },
+} as const satisfies Record<string, PolicyEntry>;
+
+/**
+ * The peer policies by name.
+ *
+ * @example
+ * ```ts
+ * for (const name of PEER_POLICIES) console.log(name, simulateTrace(ids, distinct, (ctx) => createPolicy(name, ctx), 1000).misses);
+ * ```
+ */
+export const PEER_POLICIES = Object.keys(PEER_POLICY_TABLE) as (keyof typeof PEER_POLICY_TABLE)[];
