@@ -21,9 +21,9 @@ export { BeladyPolicy } from './classic/belady-policy.js';
 export { RandomPolicy } from './classic/random-policy.js';
 export { TrackedPolicy } from './classic/tracked-policy.js';
 export { PEER_POLICIES } from './peers/peer-policy-table.js';
-export { LfuPolicy } from './peers/lfu-policy.js';
+export { CrLfuPolicy, LfuPolicy } from './peers/lfu-policy.js';
 export { TwoQPolicy } from './peers/twoq-policy.js';
-export { SlruPolicy } from './peers/slru-policy.js';
+export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 
 // --- trace simulation ---
 export { nextUses, simulateTrace, type SimulationResult } from './simulate/simulate-trace.js';

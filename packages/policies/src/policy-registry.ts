@@ -39,7 +39,9 @@ export type PolicyName =
   | 'random'
   | 'lfu'
   | 'twoq'
-  | 'slru';
+  | 'slru'
+  | 'sfifo'
+  | 'cr-lfu';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -19,7 +19,7 @@ const NIL = -1;
  * ```
  */
 export class LfuPolicy extends TrackedPolicy {
-  readonly name = 'lfu';
+  readonly name: string = 'lfu';
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + 12 + 32;
   /** Per page: toward the newer end of its bucket, toward the older, and its bucket. */
   private readonly newer: Int32Array;
@@ -28,7 +28,7 @@ export class LfuPolicy extends TrackedPolicy {
   /** Per bucket: its count, its oldest and newest page, its size, and the buckets of lower and higher counts. */
   private readonly count: Float64Array;
   private readonly oldest: Int32Array;
-  private readonly newest: Int32Array;
+  protected readonly newest: Int32Array;
   private readonly size: Int32Array;
   private readonly lower: Int32Array;
   private readonly higher: Int32Array;
@@ -69,9 +69,14 @@ export class LfuPolicy extends TrackedPolicy {
 
   protected evict(): number {
     if (this.lowest === NIL) return -1;
-    const gfn = this.oldest[this.lowest]!;
+    const gfn = this.victimOf(this.lowest);
     this.unlink(gfn);
     return gfn;
+  }
+
+  /** The victim among the pages of the lowest count: the one that has had it longest. */
+  protected victimOf(bucket: number): number {
+    return this.oldest[bucket]!;
   }
 
   protected forget(gfn: number): void {
@@ -122,5 +127,24 @@ export class LfuPolicy extends TrackedPolicy {
     else this.lowest = higher;
     if (higher !== NIL) this.lower[higher] = lower;
     this.freeBuckets[this.freeCount++] = b;
+  }
+}
+
+/**
+ * LFU that breaks ties the other way: among the pages of the lowest count, the one that reached it
+ * last goes. libCacheSim's `CR_LFU` on its own (libCacheSim/cache/eviction/CR_LFU.c, which evicts its
+ * lowest frequency's `last_obj`; the ghost list it consults inside `SR_LRU` is absent then), matched
+ * exactly.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new CrLfuPolicy(ctx), 1000).misses;
+ * ```
+ */
+export class CrLfuPolicy extends LfuPolicy {
+  override readonly name: string = 'cr-lfu';
+
+  protected override victimOf(bucket: number): number {
+    return this.newest[bucket]!;
   }
 }

@@ -1,6 +1,6 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
-import { LfuPolicy } from './lfu-policy.js';
-import { SlruPolicy } from './slru-policy.js';
+import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
+import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { TwoQPolicy } from './twoq-policy.js';
 
 /**
@@ -11,8 +11,10 @@ import { TwoQPolicy } from './twoq-policy.js';
  */
 export const PEER_POLICY_TABLE = {
   lfu: { runs: 'both', create: (c) => new LfuPolicy(c) },
+  'cr-lfu': { runs: 'both', create: (c) => new CrLfuPolicy(c) },
   twoq: { runs: 'both', create: (c) => new TwoQPolicy(c) },
   slru: { runs: 'both', create: (c) => new SlruPolicy(c) },
+  sfifo: { runs: 'both', create: (c) => new SfifoPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**

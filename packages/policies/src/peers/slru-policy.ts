@@ -21,7 +21,7 @@ const SEGMENTS = 4;
  * ```
  */
 export class SlruPolicy extends TrackedPolicy {
-  readonly name = 'slru';
+  readonly name: string = 'slru';
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + TrackedPolicy.RELEASE_BYTES + IdLists.BYTES_PER_ID;
   /** Segment `s` is list `s + 1`. */
   private readonly lists: IdLists;
@@ -42,11 +42,16 @@ export class SlruPolicy extends TrackedPolicy {
     const { lists } = this;
     const list = lists.listOf[gfn]!;
     if (list === SEGMENTS) {
-      lists.moveToHead(list, gfn);
+      this.touchTop(gfn);
       return;
     }
     lists.moveToHead(list + 1, gfn);
     this.cool(list + 1);
+  }
+
+  /** A hit in the top segment: to its head. */
+  protected touchTop(gfn: number): void {
+    this.lists.moveToHead(SEGMENTS, gfn);
   }
 
   protected admit(gfn: number): void {
@@ -78,4 +83,20 @@ export class SlruPolicy extends TrackedPolicy {
       this.cool(list - 1);
     }
   }
+}
+
+/**
+ * Segmented FIFO: {@link SlruPolicy}'s four segments, each a FIFO: a hit moves a page up one segment
+ * and changes nothing in the top one. libCacheSim's `SFIFO` (libCacheSim/cache/eviction/fifo/SFIFO.c,
+ * four segments), matched exactly.
+ *
+ * @example
+ * ```ts
+ * simulateTrace(ids, distinct, (ctx) => new SfifoPolicy(ctx), 1000).misses;
+ * ```
+ */
+export class SfifoPolicy extends SlruPolicy {
+  override readonly name: string = 'sfifo';
+
+  protected override touchTop(): void {}
 }
