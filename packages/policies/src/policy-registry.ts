@@ -41,7 +41,8 @@ export type PolicyName =
   | 'twoq'
   | 'slru'
   | 'sfifo'
-  | 'cr-lfu';
+  | 'cr-lfu'
+  | 'sr-lru';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

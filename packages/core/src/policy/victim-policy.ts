@@ -108,6 +108,12 @@ export interface VictimPolicy {
    * {@link VictimPolicy.chooseVictims}. Policies that never let go on their own leave it out.
    */
   drainReleased?(into: Uint32Array): number;
+  /**
+   * True for a policy that keeps itself within its capacity by releasing pages (above) as it inserts,
+   * as libCacheSim's SR-LRU does: a cache simulation then never asks it for a victim before an insert,
+   * and holds it to never going over. A live pager asks it for victims as it asks any policy.
+   */
+  readonly sizesItself?: boolean;
 }
 
 /**

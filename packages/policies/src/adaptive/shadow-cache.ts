@@ -57,15 +57,16 @@ export class ShadowCache {
       return false;
     }
     if (this.capacity === 0) return true;
-    while (this.count >= this.capacity) {
-      const name = this.policy.name;
-      if (this.policy.chooseVictims(1, this.victim) !== 1) throw new PolicyError(name, `${name} chose no victim at request ${time}, with the cache full (${this.capacity} pages)`, undefined, time);
+    const { policy } = this;
+    while (this.count >= this.capacity && policy.sizesItself !== true) {
+      if (policy.chooseVictims(1, this.victim) !== 1) throw new PolicyError(policy.name, `${policy.name} chose no victim at request ${time}, with the cache full (${this.capacity} pages)`, undefined, time);
       this.evict(this.victim[0]!, time);
     }
-    this.policy.notifyPagedIn(page, true);
+    policy.notifyPagedIn(page, true);
     this.resident[page] = 1;
     this.count++;
     this.evictReleased(time);
+    if (this.count > this.capacity) throw new PolicyError(policy.name, `${policy.name} holds ${this.count} pages after request ${time}, over the cache's ${this.capacity}`, undefined, time);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
+import { SrLruPolicy } from './sr-lru-policy.js';
 import { TwoQPolicy } from './twoq-policy.js';
 
 /**
@@ -15,6 +16,7 @@ export const PEER_POLICY_TABLE = {
   twoq: { runs: 'both', create: (c) => new TwoQPolicy(c) },
   slru: { runs: 'both', create: (c) => new SlruPolicy(c) },
   sfifo: { runs: 'both', create: (c) => new SfifoPolicy(c) },
+  'sr-lru': { runs: 'both', create: (c) => new SrLruPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
