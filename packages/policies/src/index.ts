@@ -24,6 +24,7 @@ export { PEER_POLICIES } from './peers/peer-policy-table.js';
 export { CrLfuPolicy, LfuPolicy } from './peers/lfu-policy.js';
 export { TwoQPolicy } from './peers/twoq-policy.js';
 export { SrLruPolicy } from './peers/sr-lru-policy.js';
+export { QdlpPolicy } from './peers/qdlp-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 
 // --- trace simulation ---

@@ -42,7 +42,8 @@ export type PolicyName =
   | 'slru'
   | 'sfifo'
   | 'cr-lfu'
-  | 'sr-lru';
+  | 'sr-lru'
+  | 'qdlp';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -1,6 +1,7 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
+import { QdlpPolicy } from './qdlp-policy.js';
 import { SrLruPolicy } from './sr-lru-policy.js';
 import { TwoQPolicy } from './twoq-policy.js';
 
@@ -17,6 +18,7 @@ export const PEER_POLICY_TABLE = {
   slru: { runs: 'both', create: (c) => new SlruPolicy(c) },
   sfifo: { runs: 'both', create: (c) => new SfifoPolicy(c) },
   'sr-lru': { runs: 'both', create: (c) => new SrLruPolicy(c) },
+  qdlp: { runs: 'both', create: (c) => new QdlpPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
