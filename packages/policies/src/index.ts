@@ -25,6 +25,7 @@ export { CrLfuPolicy, LfuPolicy } from './peers/lfu-policy.js';
 export { TwoQPolicy } from './peers/twoq-policy.js';
 export { SrLruPolicy } from './peers/sr-lru-policy.js';
 export { QdlpPolicy } from './peers/qdlp-policy.js';
+export { S3FifodPolicy } from './peers/s3fifod-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 
 // --- trace simulation ---

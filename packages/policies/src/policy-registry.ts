@@ -43,7 +43,8 @@ export type PolicyName =
   | 'sfifo'
   | 'cr-lfu'
   | 'sr-lru'
-  | 'qdlp';
+  | 'qdlp'
+  | 's3fifod';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -2,6 +2,7 @@ import type { PolicyEntry } from '../classic/policy-registry.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
+import { S3FifodPolicy } from './s3fifod-policy.js';
 import { SrLruPolicy } from './sr-lru-policy.js';
 import { TwoQPolicy } from './twoq-policy.js';
 
@@ -19,6 +20,7 @@ export const PEER_POLICY_TABLE = {
   sfifo: { runs: 'both', create: (c) => new SfifoPolicy(c) },
   'sr-lru': { runs: 'both', create: (c) => new SrLruPolicy(c) },
   qdlp: { runs: 'both', create: (c) => new QdlpPolicy(c) },
+  s3fifod: { runs: 'both', create: (c) => new S3FifodPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
