@@ -44,7 +44,8 @@ export type PolicyName =
   | 'cr-lfu'
   | 'sr-lru'
   | 'qdlp'
-  | 's3fifod';
+  | 's3fifod'
+  | 's3lru';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

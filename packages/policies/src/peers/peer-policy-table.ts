@@ -3,6 +3,7 @@ import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
 import { S3FifodPolicy } from './s3fifod-policy.js';
+import { S3LruPolicy } from './s3lru-policy.js';
 import { SrLruPolicy } from './sr-lru-policy.js';
 import { TwoQPolicy } from './twoq-policy.js';
 
@@ -21,6 +22,7 @@ export const PEER_POLICY_TABLE = {
   'sr-lru': { runs: 'both', create: (c) => new SrLruPolicy(c) },
   qdlp: { runs: 'both', create: (c) => new QdlpPolicy(c) },
   s3fifod: { runs: 'both', create: (c) => new S3FifodPolicy(c) },
+  s3lru: { runs: 'both', create: (c) => new S3LruPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
