@@ -45,7 +45,8 @@ export type PolicyName =
   | 'sr-lru'
   | 'qdlp'
   | 's3fifod'
-  | 's3lru';
+  | 's3lru'
+  | 'lp-sfifo';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -1,6 +1,7 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
+import { LpSfifoPolicy } from './lp-sfifo-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
 import { S3FifodPolicy } from './s3fifod-policy.js';
 import { S3LruPolicy } from './s3lru-policy.js';
@@ -23,6 +24,7 @@ export const PEER_POLICY_TABLE = {
   qdlp: { runs: 'both', create: (c) => new QdlpPolicy(c) },
   s3fifod: { runs: 'both', create: (c) => new S3FifodPolicy(c) },
   s3lru: { runs: 'both', create: (c) => new S3LruPolicy(c) },
+  'lp-sfifo': { runs: 'both', create: (c) => new LpSfifoPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
