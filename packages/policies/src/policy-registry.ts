@@ -46,7 +46,8 @@ export type PolicyName =
   | 'qdlp'
   | 's3fifod'
   | 's3lru'
-  | 'lp-sfifo';
+  | 'lp-sfifo'
+  | 'gdsf';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

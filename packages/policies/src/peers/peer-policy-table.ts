@@ -1,4 +1,5 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
+import { GdsfPolicy } from './gdsf-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { LpSfifoPolicy } from './lp-sfifo-policy.js';
@@ -25,6 +26,7 @@ export const PEER_POLICY_TABLE = {
   s3fifod: { runs: 'both', create: (c) => new S3FifodPolicy(c) },
   s3lru: { runs: 'both', create: (c) => new S3LruPolicy(c) },
   'lp-sfifo': { runs: 'both', create: (c) => new LpSfifoPolicy(c) },
+  gdsf: { runs: 'both', create: (c) => new GdsfPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
