@@ -29,6 +29,7 @@ export { S3FifodPolicy } from './peers/s3fifod-policy.js';
 export { S3LruPolicy } from './peers/s3lru-policy.js';
 export { LpSfifoPolicy } from './peers/lp-sfifo-policy.js';
 export { GdsfPolicy } from './peers/gdsf-policy.js';
+export { LirsPolicy } from './peers/lirs-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 
 // --- trace simulation ---

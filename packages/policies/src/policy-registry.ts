@@ -47,7 +47,8 @@ export type PolicyName =
   | 's3fifod'
   | 's3lru'
   | 'lp-sfifo'
-  | 'gdsf';
+  | 'gdsf'
+  | 'lirs';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -3,7 +3,7 @@ import { createPolicy, simulateTrace } from '@pagevisor/policies';
 import { referenceRows, referenceTrace } from './support/reference.js';
 
 /** Every reference row (libCacheSim's counts) of these policies gives exactly the listed misses. */
-const POLICIES = ['lru', 'fifo', 'clock', 'clock2', 'clock3', 'sieve', 'arc', 's3fifo', 'belady', 'mru'];
+const POLICIES = ['lru', 'fifo', 'clock', 'clock2', 'clock3', 'sieve', 'arc', 's3fifo', 'belady', 'mru', 'lirs'];
 
 describe('exactness against libCacheSim', () => {
   for (const trace of ['cloudPhysicsIO', 'addr-gcc', 'lirs-2_pools', 'lirs-cpp', 'lirs-ps', 'lirs-sprite']) {

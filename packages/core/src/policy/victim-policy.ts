@@ -110,8 +110,8 @@ export interface VictimPolicy {
   drainReleased?(into: Uint32Array): number;
   /**
    * True for a policy that keeps itself within its capacity by releasing pages (above) as it inserts,
-   * as libCacheSim's SR-LRU does: a cache simulation then never asks it for a victim before an insert,
-   * and holds it to never going over. A live pager asks it for victims as it asks any policy.
+   * as libCacheSim's SR-LRU and LIRS do: a cache simulation then never asks it for a victim before an
+   * insert, and leaves its size to it. A live pager asks it for victims as it asks any policy.
    */
   readonly sizesItself?: boolean;
 }

@@ -128,7 +128,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
   }
 
   notifyDropped(gfn: number): void {
-    if (this.state[gfn] === IN && !this.unrelease(gfn)) this.forget(gfn);
+    if (this.state[gfn] === IN && !this.withdrawRelease(gfn)) this.forget(gfn);
     this.state[gfn] = DROPPED;
   }
 
@@ -141,7 +141,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
 
   notifyAccess(gfn: number, time: number): void {
     const state = this.state[gfn];
-    if (state === IN && this.unrelease(gfn)) {
+    if (state === IN && this.withdrawRelease(gfn)) {
       // Live only (a simulation evicts released pages at once): to the structure, a miss.
       this.onMiss(gfn, time);
       this.admit(gfn);
@@ -175,8 +175,8 @@ export abstract class TrackedPolicy implements VictimPolicy {
     flags[gfn] = IN_RING | STANDS;
   }
 
-  /** Takes back a release of `gfn` not yet acted on; returns whether there was one. */
-  private unrelease(gfn: number): boolean {
+  /** Takes back a release of `gfn` not yet acted on (the page stays in); returns whether there was one. */
+  protected withdrawRelease(gfn: number): boolean {
     const flags = this.releasedFlags;
     if (flags === undefined || (flags[gfn]! & STANDS) === 0) return false;
     flags[gfn] = flags[gfn]! & ~STANDS;

@@ -2,6 +2,7 @@ import type { PolicyEntry } from '../classic/policy-registry.js';
 import { GdsfPolicy } from './gdsf-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
+import { LirsPolicy } from './lirs-policy.js';
 import { LpSfifoPolicy } from './lp-sfifo-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
 import { S3FifodPolicy } from './s3fifod-policy.js';
@@ -27,6 +28,7 @@ export const PEER_POLICY_TABLE = {
   s3lru: { runs: 'both', create: (c) => new S3LruPolicy(c) },
   'lp-sfifo': { runs: 'both', create: (c) => new LpSfifoPolicy(c) },
   gdsf: { runs: 'both', create: (c) => new GdsfPolicy(c) },
+  lirs: { runs: 'both', create: (c) => new LirsPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
