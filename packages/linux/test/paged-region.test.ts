@@ -246,6 +246,35 @@ describe(`a paged region of this process${skipReason}`, () => {
     expect(() => openPagedRegion({ pages: 4, watchdog: { deadlineMs: 1.5 } })).toThrow(expect.objectContaining({ code: 'LINUX_ARGUMENT' }));
   });
 
+  uffdIt('a pager left running on a closed region never touches the region that reuses its slot', async () => {
+    const first = openPagedRegion({ pages: 512, target: 64 });
+    const stale = createPager({ backend: first.backend, policy: policyNamed('fifo'), store: memoryStore() });
+    await stale.start();
+    const staleWorker = regionWorker(first.id);
+    await staleWorker.run({ op: 'write', round: 1, order: shuffled(512, 1) });
+    await staleWorker.stop();
+    first.close(); // its pager is not stopped: a user's mistake, or a test that failed half-way
+    const second = openPagedRegion({ pages: 512, target: 64 });
+    expect(second.id).not.toBe(first.id);
+    expect(() => attachRegion(first.id)).toThrow(expect.objectContaining({ code: 'LINUX_STATE' }));
+    const pager = createPager({ backend: second.backend, policy: policyNamed('fifo'), store: memoryStore() });
+    await pager.start();
+    const worker = regionWorker(second.id);
+    try {
+      for (const round of [1, 2]) {
+        expect(await worker.run({ op: 'write', round, order: shuffled(512, round) })).toEqual({ bad: 0, pages: 512 });
+        first.backend.setTarget(1); // the stale pager is asked to evict, and must not reach the new region
+        await pager.settle();
+        expect(await worker.run({ op: 'check', round, order: shuffled(512, round + 5) })).toEqual({ bad: 0, pages: 512 });
+      }
+    } finally {
+      await worker.stop();
+      await pager.stop('hard');
+      await stale.stop('hard').catch(() => undefined);
+      second.close();
+    }
+  });
+
   uffdIt('a view of a region that is not open is a typed error, not a crash', () => {
     const region = openPagedRegion({ pages: 4 });
     const id = region.id;

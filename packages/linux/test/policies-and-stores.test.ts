@@ -23,6 +23,7 @@ async function pageThrough(policy: PagevisorPlugin, store: PagevisorPlugin, samp
   const pager = createPager({ backend: region.backend, policy, store });
   await pager.start();
   const worker = regionWorker(region.id);
+  let stopped = false;
   try {
     for (const round of [1, 2]) {
       expect(await worker.run({ op: 'write', round, order: shuffled(PAGES, round) })).toEqual({ bad: 0, pages: PAGES });
@@ -33,11 +34,13 @@ async function pageThrough(policy: PagevisorPlugin, store: PagevisorPlugin, samp
     await pager.settle();
     const { evictions, pagedIn, accessesSeen } = pager.stats;
     await pager.stop('graceful');
+    stopped = true;
     expect(pager.stats.pagesOut).toBe(0);
     expect(await worker.run({ op: 'check', round: 2, order: shuffled(PAGES, 99) }), 'after the graceful stop').toEqual({ bad: 0, pages: PAGES });
     return { evictions, pagedIn, accessesSeen };
   } finally {
     await worker.stop();
+    if (!stopped) await pager.stop('hard'); // a run that failed half-way stops its pager before the region closes
     region.close();
   }
 }

@@ -85,8 +85,9 @@ export function policyRuns(name: string): PolicyRuns | undefined {
 export const SIMULATABLE_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((name) => POLICY_TABLE[name].runs !== 'live');
 
 /**
- * Policies a live guest can run: all but `belady`, which needs the future, and `mru`, which evicts the
- * page just faulted in, so it pages a page out again before the vcpu that wanted it can run (a livelock).
+ * Policies a live guest can run: all but `belady`, which needs the future, and `mru` and `cr-lfu`, which
+ * evict the page just faulted in, so they page a page out again before the vcpu that wanted it can run
+ * (a livelock).
  *
  * @example
  * ```ts
@@ -96,7 +97,7 @@ export const SIMULATABLE_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((
 export const LIVE_POLICIES: readonly PolicyName[] = POLICY_NAMES.filter((name) => POLICY_TABLE[name].runs !== 'simulation');
 
 /**
- * Policies for trace simulation only (`belady`, `mru`; see {@link LIVE_POLICIES}).
+ * Policies for trace simulation only (`belady`, `mru`, `cr-lfu`; see {@link LIVE_POLICIES}).
  *
  * @example
  * ```ts
@@ -127,7 +128,7 @@ function policyEntry(name: string): PolicyEntry | undefined {
  * Makes the policy `name` with its default options.
  *
  * @throws {@link @pagevisor/core!ConfigError | ConfigError} for a name this package does not have,
- * `belady` and `mru` outside trace simulation (see {@link SIMULATION_ONLY_POLICIES}), and `xenpaging`
+ * `belady`, `mru` and `cr-lfu` outside trace simulation (see {@link SIMULATION_ONLY_POLICIES}), and `xenpaging`
  * in it (it sees no accesses: it sweeps gfns)
  *
  * @example

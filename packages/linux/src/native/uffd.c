@@ -45,6 +45,12 @@ struct uffdio_poison {
 #endif
 
 static region_t regions[MAX_REGIONS];
+/**
+ * Per slot, how many regions it has held: a region's id is its slot plus MAX_REGIONS times this, so the
+ * id of a closed region never names the region that reuses its slot (a pager left running on a closed
+ * region gets UFFD_REGION instead of paging someone else's memory).
+ */
+static int32_t generations[MAX_REGIONS];
 static pthread_mutex_t table = PTHREAD_MUTEX_INITIALIZER;
 
 napi_value fail(napi_env env, const char *code, int err, const char *what) {
@@ -73,11 +79,11 @@ void *typedData(napi_env env, napi_value v, size_t *length) {
 
 region_t *regionArg(napi_env env, napi_value v) {
   int64_t id;
-  if (argInt(env, v, &id) != 0 || id < 0 || id >= MAX_REGIONS || !regions[id].used) {
+  if (argInt(env, v, &id) != 0 || id < 0 || id > INT32_MAX || !regions[id % MAX_REGIONS].used || generations[id % MAX_REGIONS] != id / MAX_REGIONS) {
     napi_throw_range_error(env, "UFFD_REGION", "no such paged region");
     return NULL;
   }
-  return &regions[id];
+  return &regions[id % MAX_REGIONS];
 }
 
 /** Reads up to six arguments (missing ones are undefined) and the region; false with an exception pending. */
@@ -167,11 +173,13 @@ static napi_value Probe(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/** Completes a region being created in slot `id` (the table locked): its stop eventfd and lock; its id. */
-static napi_value claim(napi_env env, region_t *r, int id) {
+/** Completes a region being created in slot `slot` (the table locked): its stop eventfd and lock; its id. */
+static napi_value claim(napi_env env, region_t *r, int slot) {
   r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   pthread_mutex_init(&r->lock, NULL);
   r->used = 1;
+  generations[slot] = (generations[slot] + 1) % (INT32_MAX / MAX_REGIONS);
+  int32_t id = slot + MAX_REGIONS * generations[slot];
   pthread_mutex_unlock(&table);
   napi_value result;
   napi_create_int32(env, id, &result);

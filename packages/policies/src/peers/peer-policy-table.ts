@@ -18,7 +18,7 @@ import { TwoQPolicy } from './twoq-policy.js';
  */
 export const PEER_POLICY_TABLE = {
   lfu: { runs: 'both', create: (c) => new LfuPolicy(c) },
-  'cr-lfu': { runs: 'both', create: (c) => new CrLfuPolicy(c) },
+  'cr-lfu': { runs: 'simulation', whyNot: 'cr-lfu evicts the newest page of the lowest count, the page just faulted in, which livelocks a live guest as mru does: it runs in trace simulation only', create: (c) => new CrLfuPolicy(c) },
   twoq: { runs: 'both', create: (c) => new TwoQPolicy(c) },
   slru: { runs: 'both', create: (c) => new SlruPolicy(c) },
   sfifo: { runs: 'both', create: (c) => new SfifoPolicy(c) },
