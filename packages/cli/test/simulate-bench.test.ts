@@ -34,7 +34,7 @@ describe('pagevisor simulate', () => {
 
   it('refuses unknown policies, xenpaging, bad sizes and a missing trace with exit code 2', async () => {
     for (const [argv, message] of [
-      [['--trace', 'x', '--policy', 'lfu'], /no policy "lfu"/],
+      [['--trace', 'x', '--policy', 'lfu9'], /no policy "lfu9"/],
       [['--trace', 'x', '--policy', 'xenpaging'], /no policy "xenpaging" for trace simulation/],
       [['--trace', `${TRACES}lirs-cpp.trace.gz`, '--size', '1x'], /--size "1x"/],
       [['--policy', 'lru'], /--trace FILE is required/],
