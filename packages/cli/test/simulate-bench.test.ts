@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '@pagevisor/cli';
+import { SIMULATABLE_POLICIES } from '@pagevisor/policies';
 import { cli } from './support/cli.js';
 import { tempFiles } from './support/temp-files.js';
 
@@ -63,5 +64,18 @@ describe('pagevisor bench', () => {
     expect(picture.match(/<polyline class="curve"/g)).toHaveLength(3);
     expect(picture).toMatch(/data-series="belady"[^>]*stroke-dasharray/);
     expect(picture).toMatch(/belady \(optimum\)/);
+  });
+
+  it('by default runs every policy, tables them all, and draws the five best and Belady; --policies all draws every one', async () => {
+    const svg = temp('cpp-best.svg');
+    const { code, out } = await cli('bench', '--trace', `${TRACES}lirs-cpp.trace.gz`, '--sizes', '61,122', '--svg', svg);
+    expect(code).toBe(0);
+    for (const policy of SIMULATABLE_POLICIES) expect(out).toMatch(new RegExp(`^${policy}\\s+[\\d.]+%`, 'm'));
+    const best = readFileSync(svg, 'utf8');
+    expect(best.match(/<polyline class="curve"/g)).toHaveLength(6);
+    expect(best).toMatch(/data-series="belady"/);
+    const all = temp('cpp-all.svg');
+    expect((await cli('bench', '--trace', `${TRACES}lirs-cpp.trace.gz`, '--sizes', '61,122', '--policies', 'all', '--svg', all)).code).toBe(0);
+    expect(readFileSync(all, 'utf8').match(/<polyline class="curve"/g)).toHaveLength(SIMULATABLE_POLICIES.length);
   });
 });

@@ -1,14 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { TRACE_FORMATS } from '@pagevisor/testing';
-import type { SimulationResult } from '@pagevisor/policies';
+import { SIMULATABLE_POLICIES, type SimulationResult } from '@pagevisor/policies';
 import type { Command } from '../command.js';
 import { missRatioSvg } from '../report/miss-ratio-svg.js';
 import { progressReporter } from '../run/progress.js';
 import { nextTurn } from '../next-turn.js';
-import { loadTrace, policyList, simulateCell, sizeList } from '../simulate/trace-runs.js';
+import { loadTrace, policyList, simulatablePolicyHelp, simulateCell, sizeList } from '../simulate/trace-runs.js';
 
 const COMMAND = 'bench';
-const DEFAULT_POLICIES = ['lru', 'fifo', 'clock', 'clock2', 'sieve', 'arc', 's3fifo', 'adaptive', 'belady'];
+/** Curves the SVG shows when no --policies is given: the five best, and Belady. */
+const BEST_SHOWN = 5;
 const DEFAULT_SIZES = ['1%', '2%', '5%', '10%', '20%', '50%'];
 
 /** `pagevisor bench`: policies × sizes on a trace, as a table, a CSV and a miss-ratio curve. */
@@ -26,7 +27,11 @@ a line every 10% otherwise.
 Options:
   --trace FILE      the trace
   --format F        ${TRACE_FORMATS.join(' | ')} (guessed from the name)
-  --policies LIST   default ${DEFAULT_POLICIES.join(',')}
+  --policies LIST   policies, comma-separated, or all; by default every one:
+                    ${simulatablePolicyHelp(20)};
+                    the table lists them all, and the SVG the ${BEST_SHOWN} best (lowest
+                    mean miss ratio over the sizes) and Belady, unless
+                    --policies says which (all: every curve)
   --sizes LIST      pages or percentages of the trace's pages
                     (default ${DEFAULT_SIZES.join(',')})
   --csv F           write policy,size,requests,misses,missRatio,seconds rows
@@ -51,7 +56,7 @@ Examples:
   },
   positionals: false,
   async run({ values }, io, interrupt) {
-    const policies = policyList(values['policies'], DEFAULT_POLICIES, 'policies', COMMAND);
+    const policies = policyList(values['policies'], SIMULATABLE_POLICIES, 'policies', COMMAND);
     const trace = loadTrace(values, COMMAND);
     const sizes = [...new Set(sizeList(values['sizes'], DEFAULT_SIZES, trace.distinct, 'sizes', COMMAND))].sort((a, b) => a - b);
     const progress = progressReporter(io);
@@ -76,12 +81,23 @@ Examples:
       writeFileSync(values['csv'], ['policy,size,requests,misses,missRatio,seconds', ...rows].join('\n') + '\n');
     }
     if (typeof values['svg'] === 'string') {
-      const curves = policies.map((policy) => ({ policy, points: results.filter((r) => r.policy === policy).map((r) => [r.size, r.missRatio] as const) }));
+      const shown = values['policies'] === undefined ? bestPolicies(policies, results, BEST_SHOWN) : policies;
+      const curves = shown.map((policy) => ({ policy, points: results.filter((r) => r.policy === policy).map((r) => [r.size, r.missRatio] as const) }));
       writeFileSync(values['svg'], missRatioSvg(`Miss ratio on ${trace.name} (${trace.ids.length} requests, ${trace.distinct} pages)`, curves));
     }
     return 0;
   },
 };
+
+/** The `count` policies of lowest mean miss ratio over the sizes (Belady aside), best first, then Belady if it ran. */
+function bestPolicies(policies: readonly string[], results: readonly SimulationResult[], count: number): string[] {
+  const mean = (policy: string) => {
+    const mine = results.filter((r) => r.policy === policy);
+    return mine.length === 0 ? Number.POSITIVE_INFINITY : mine.reduce((sum, r) => sum + r.missRatio, 0) / mine.length;
+  };
+  const ranked = policies.filter((policy) => policy !== 'belady').sort((a, b) => mean(a) - mean(b));
+  return [...ranked.slice(0, count), ...(policies.includes('belady') ? ['belady'] : [])];
+}
 
 function table(name: string, requests: number, distinct: number, policies: string[], sizes: number[], results: SimulationResult[]): string {
   const head = ['policy', ...sizes.map(String)];

@@ -1,7 +1,7 @@
 import { TRACE_FORMATS } from '@pagevisor/testing';
 import type { Command } from '../command.js';
 import { nextTurn } from '../next-turn.js';
-import { loadTrace, policyList, simulateCell, sizeList } from '../simulate/trace-runs.js';
+import { loadTrace, policyList, simulatablePolicyHelp, simulateCell, sizeList } from '../simulate/trace-runs.js';
 
 const COMMAND = 'simulate';
 
@@ -21,9 +21,8 @@ loop only). gzip files are recognised by their first bytes.
 Options:
   --trace FILE      the trace
   --format F        ${TRACE_FORMATS.join(' | ')} (guessed from the name)
-  --policy LIST     policies, comma-separated (default lru): lru, fifo, mru,
-                    clock, clockN (N-bit counter), sieve, arc, s3fifo, belady,
-                    random, adaptive, access-timestamp
+  --policy LIST     policies, comma-separated, or all (default lru):
+                    ${simulatablePolicyHelp(20)}
   --size LIST       cache sizes in pages, or percentages of the trace's pages
                     (default 10%); 0 and 1 work
   --skip-bad        count and skip malformed records instead of failing

@@ -47,6 +47,15 @@ const MARGIN = { left: 70, right: 170, top: 40, bottom: 52 };
 // Twelve colours that stay apart (Tableau 10 with navy and olive); with a marker each, twelve curves
 // are told apart even where colours look alike to a reader.
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#000080', '#6b6b00'];
+const LEGEND_ROW = 18;
+
+/**
+ * The marker of the `i`th series: with the `i`th colour, a pair no other series of the first 72 has
+ * (past twelve series the colours come round again, each with the next marker).
+ */
+export function seriesMarker(i: number): ChartMarker {
+  return MARKERS[(i + Math.floor(i / COLOURS.length)) % MARKERS.length]!;
+}
 
 /** An SVG shape for `marker` centred on (x, y). */
 function markerSvg(marker: ChartMarker, x: number, y: number, colour: string): string {
@@ -102,6 +111,8 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
   const top = options.yMax ?? (logY ? 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(largest, 1)))) : niceTop(largest));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  // The picture grows below the plot when the legend needs more room than the plot's height.
+  const height = Math.max(HEIGHT, MARGIN.top + 10 + series.length * LEGEND_ROW);
   const scaleX = (x: number): number => {
     const span = logX ? Math.log(maxX) - Math.log(minX) : maxX - minX;
     const at = logX ? Math.log(x) - Math.log(minX) : x - minX;
@@ -112,9 +123,9 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
   const distinct = [...new Set(xs)].sort((a, b) => a - b);
   const xTicks = options.xTicks ?? (distinct.length <= 12 ? distinct : Array.from({ length: 6 }, (_, i) => minX + ((maxX - minX) * i) / 5));
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(options.title)}</title>`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
+    `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
   ];
   for (const tick of yTicks) {
@@ -137,7 +148,7 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
     const points = s.points.map(([x, y]) => `${scaleX(x).toFixed(1)},${scaleY(y).toFixed(1)}`).join(' ');
     parts.push(`<polyline class="curve" data-series="${escapeXml(s.id)}" fill="none" stroke="${colour}" stroke-width="${s.width ?? (s.dashed ? 2.5 : 1.8)}"${dash} points="${points}"/>`);
     if (s.marker !== undefined && s.points.length <= 24) for (const [x, y] of s.points) parts.push(markerSvg(s.marker, scaleX(x), scaleY(y), colour));
-    const y = MARGIN.top + 10 + i * 18;
+    const y = MARGIN.top + 10 + i * LEGEND_ROW;
     const x = WIDTH - MARGIN.right + 14;
     parts.push(`<line x1="${x}" x2="${x + 22}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"${dash}/>`, `<text x="${x + 28}" y="${y + 4}">${escapeXml(s.label)}</text>`);
     if (s.marker !== undefined) parts.push(markerSvg(s.marker, x + 11, y, colour));

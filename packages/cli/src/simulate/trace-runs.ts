@@ -27,8 +27,9 @@ export function loadTrace(values: CommandArgs['values'], command: string): Loade
   return { name: trace.name, ids, distinct, skipped: trace.skipped };
 }
 
-/** The `--policy`/`--policies` list, each a policy trace simulation can run. */
+/** The `--policy`/`--policies` list, each a policy trace simulation can run; `all` is every one of them. */
 export function policyList(value: string | boolean | undefined, fallback: readonly string[], flag: string, command: string): string[] {
+  if (value === 'all') return [...SIMULATABLE_POLICIES];
   const names = typeof value === 'string' ? value.split(',').map((name) => name.trim()) : [...fallback];
   for (const name of names) {
     if (!isSimulatablePolicy(name)) {
@@ -52,4 +53,19 @@ export function sizeList(value: string | boolean | undefined, fallback: readonly
 /** Simulates one (policy, size) cell. */
 export function simulateCell(trace: LoadedTrace, policy: string, size: number): SimulationResult {
   return simulateTrace(trace.ids, trace.distinct, (context) => createPolicy(policy, context), size, policy === 'belady');
+}
+
+/** The policies trace simulation can run, for a help text: wrapped at `width` columns after the first line, indented by `indent`. */
+export function simulatablePolicyHelp(indent: number, width = 56): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const name of [...SIMULATABLE_POLICIES, 'clockN (N-bit counter)']) {
+    const next = line === '' ? name : `${line}, ${name}`;
+    if (next.length > width && line !== '') {
+      lines.push(`${line},`);
+      line = name;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
 }
