@@ -104,12 +104,7 @@ export class ClockPolicy extends LruPolicy {
   }
 
   protected override evict(): number {
-    for (;;) {
-      const oldest = this.lists.tail(LIST);
-      if (oldest < 0 || this.counter[oldest] === 0) return this.lists.popTail(LIST);
-      this.counter[oldest]!--;
-      this.lists.moveToHead(LIST, oldest);
-    }
+    return this.lists.sweepClock(LIST, this.counter);
   }
 }
 

@@ -50,8 +50,7 @@ export class S3FifoPolicy extends TrackedPolicy {
   }
 
   protected override onMiss(gfn: number): void {
-    this.ghostHit = this.lists.listOf[gfn] === GHOST;
-    if (this.ghostHit) this.lists.remove(gfn);
+    this.ghostHit = this.lists.take(GHOST, gfn);
   }
 
   protected admit(gfn: number): void {
@@ -65,7 +64,7 @@ export class S3FifoPolicy extends TrackedPolicy {
     const { lists } = this;
     for (;;) {
       if (lists.size(SMALL) + lists.size(MAIN) === 0) return -1;
-      const victim = lists.size(MAIN) > this.mainSize || lists.size(SMALL) === 0 ? this.evictMain() : this.evictSmall();
+      const victim = lists.size(MAIN) > this.mainSize || lists.size(SMALL) === 0 ? this.lists.sweepClock(MAIN, this.freq) : this.evictSmall();
       if (victim >= 0) return victim;
     }
   }
@@ -84,25 +83,7 @@ export class S3FifoPolicy extends TrackedPolicy {
         lists.pushHead(MAIN, gfn);
         continue;
       }
-      if (this.ghostSize > 0) {
-        if (lists.size(GHOST) >= this.ghostSize) lists.popTail(GHOST);
-        lists.pushHead(GHOST, gfn);
-      }
-      return gfn;
-    }
-    return -1;
-  }
-
-  /** Oldest main pages with freq ≥ 1 are reinserted with freq − 1 (from at most 3); the first at 0 is evicted. */
-  private evictMain(): number {
-    const { lists, freq } = this;
-    for (let gfn = lists.tail(MAIN); gfn >= 0; gfn = lists.tail(MAIN)) {
-      if (freq[gfn]! >= 1) {
-        freq[gfn] = Math.min(freq[gfn]!, FREQ_CAP) - 1;
-        lists.moveToHead(MAIN, gfn);
-        continue;
-      }
-      lists.remove(gfn);
+      lists.pushBounded(GHOST, gfn, this.ghostSize);
       return gfn;
     }
     return -1;

@@ -74,6 +74,33 @@ export class IdLists {
     this.pushHead(list, id);
   }
 
+  /** Takes `id` out of `list` if it is there; returns whether it was (a ghost hit, say). */
+  take(list: number, id: number): boolean {
+    if (this.listOf[id] !== list) return false;
+    this.remove(id);
+    return true;
+  }
+
+  /** Puts `id` (in no list) at the newest end of `list`, first dropping the oldest ids to keep at most `max`; nothing when `max` is 0. */
+  pushBounded(list: number, id: number, max: number): void {
+    if (max <= 0) return;
+    while (this.sizes[list]! >= max) this.popTail(list);
+    this.pushHead(list, id);
+  }
+
+  /**
+   * CLOCK over `list` (its tail the hand): the oldest id whose count is above 0 goes round again to the
+   * head with one less, until the oldest has 0; that one is removed and returned (-1 if the list is empty).
+   */
+  sweepClock(list: number, counts: Uint8Array): number {
+    for (let id = this.tails[list]!; id !== NIL; id = this.tails[list]!) {
+      if (counts[id] === 0) return this.popTail(list);
+      counts[id]!--;
+      this.moveToHead(list, id);
+    }
+    return NIL;
+  }
+
   /** Removes and returns the oldest id of `list`, or -1. */
   popTail(list: number): number {
     const id = this.tails[list]!;

@@ -53,8 +53,7 @@ export class QdlpPolicy extends TrackedPolicy {
   }
 
   protected override onMiss(gfn: number): void {
-    this.ghostHit = this.lists.listOf[gfn] === GHOST;
-    if (this.ghostHit) this.lists.remove(gfn);
+    this.ghostHit = this.lists.take(GHOST, gfn);
   }
 
   protected admit(gfn: number): void {
@@ -72,13 +71,10 @@ export class QdlpPolicy extends TrackedPolicy {
   protected evict(): number {
     const { lists } = this;
     for (;;) {
-      if (lists.size(PROBATION) === 0) return this.evictMain();
+      if (lists.size(PROBATION) === 0) return this.lists.sweepClock(MAIN, this.hits);
       const gfn = lists.popTail(PROBATION);
       if (this.hits[gfn] === 0) {
-        if (this.ghostSize > 0) {
-          if (lists.size(GHOST) >= this.ghostSize) lists.popTail(GHOST);
-          lists.pushHead(GHOST, gfn);
-        }
+        lists.pushBounded(GHOST, gfn, this.ghostSize);
         return gfn;
       }
       // Promoted: the cache loses a page only if main was full.
@@ -93,20 +89,9 @@ export class QdlpPolicy extends TrackedPolicy {
 
   /** Inserts `gfn` into main (its counter at 0), after main's victim if main is full; returns that victim, or -1. */
   private intoMain(gfn: number): number {
-    const pushedOut = this.lists.size(MAIN) > 0 && this.lists.size(MAIN) >= this.mainSize ? this.evictMain() : -1;
+    const pushedOut = this.lists.size(MAIN) > 0 && this.lists.size(MAIN) >= this.mainSize ? this.lists.sweepClock(MAIN, this.hits) : -1;
     this.hits[gfn] = 0;
     this.lists.pushHead(MAIN, gfn);
     return pushedOut;
-  }
-
-  /** CLOCK over main: the oldest page with a count above 0 goes round again with one less; the first at 0 goes. */
-  private evictMain(): number {
-    const { lists, hits } = this;
-    for (let gfn = lists.tail(MAIN); gfn >= 0; gfn = lists.tail(MAIN)) {
-      if (hits[gfn] === 0) return lists.popTail(MAIN);
-      hits[gfn]!--;
-      lists.moveToHead(MAIN, gfn);
-    }
-    return -1;
   }
 }

@@ -72,8 +72,7 @@ export class S3FifodPolicy extends TrackedPolicy {
 
   protected override onMiss(gfn: number): void {
     const { lists, departed } = this;
-    this.ghostHit = lists.listOf[gfn] === GHOST;
-    if (this.ghostHit) lists.remove(gfn);
+    this.ghostHit = lists.take(GHOST, gfn);
     const left = departed.listOf[gfn];
     if (left === LEFT_SMALL) this.smallReturns++;
     else if (left === LEFT_MAIN) this.mainReturns++;
@@ -86,7 +85,7 @@ export class S3FifodPolicy extends TrackedPolicy {
     this.hits[gfn] = 0;
     if (this.ghostHit) {
       // Into main as into a cache of main's size: its own victims first (not remembered as departed).
-      while (lists.size(MAIN) > 0 && lists.size(MAIN) + 1 > this.mainSize) this.release(this.sweepMain());
+      while (lists.size(MAIN) > 0 && lists.size(MAIN) + 1 > this.mainSize) this.release(this.lists.sweepClock(MAIN, this.hits));
       lists.pushHead(MAIN, gfn);
     } else {
       lists.pushHead(SMALL, gfn);
@@ -100,8 +99,7 @@ export class S3FifodPolicy extends TrackedPolicy {
       if (lists.size(SMALL) === 0) return this.evictMain();
       const gfn = lists.popTail(SMALL);
       if (this.hits[gfn] === 0) {
-        while (lists.size(GHOST) > 0 && lists.size(GHOST) + 1 > this.ghostSize) lists.popTail(GHOST);
-        lists.pushHead(GHOST, gfn);
+        lists.pushBounded(GHOST, gfn, this.ghostSize);
         this.depart(LEFT_SMALL, gfn);
         return gfn;
       }
@@ -151,26 +149,13 @@ export class S3FifodPolicy extends TrackedPolicy {
 
   /** Main's victim, remembered as departed from main. */
   private evictMain(): number {
-    const gfn = this.sweepMain();
+    const gfn = this.lists.sweepClock(MAIN, this.hits);
     if (gfn >= 0) this.depart(LEFT_MAIN, gfn);
     return gfn;
   }
 
-  /** CLOCK over main: the oldest page with a count above 0 goes round again with one less; the first at 0 goes. */
-  private sweepMain(): number {
-    const { lists, hits } = this;
-    for (let gfn = lists.tail(MAIN); gfn >= 0; gfn = lists.tail(MAIN)) {
-      if (hits[gfn] === 0) return lists.popTail(MAIN);
-      hits[gfn]!--;
-      lists.moveToHead(MAIN, gfn);
-    }
-    return -1;
-  }
 
   private depart(list: number, gfn: number): void {
-    const { departed } = this;
-    if (departed.listOf[gfn] !== 0) return;
-    while (departed.size(list) > 0 && departed.size(list) + 1 > this.departedSize) departed.popTail(list);
-    departed.pushHead(list, gfn);
+    if (this.departed.listOf[gfn] === 0) this.departed.pushBounded(list, gfn, this.departedSize);
   }
 }

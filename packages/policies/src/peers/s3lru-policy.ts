@@ -44,8 +44,7 @@ export class S3LruPolicy extends TrackedPolicy {
   }
 
   protected override onMiss(gfn: number): void {
-    this.ghostHit = this.lists.listOf[gfn] === GHOST;
-    if (this.ghostHit) this.lists.remove(gfn);
+    this.ghostHit = this.lists.take(GHOST, gfn);
   }
 
   protected admit(gfn: number): void {
@@ -58,10 +57,7 @@ export class S3LruPolicy extends TrackedPolicy {
     const { lists } = this;
     if (lists.size(MAIN) > this.mainSize || lists.size(SMALL) === 0) return lists.popTail(MAIN);
     const gfn = lists.popTail(SMALL);
-    if (this.ghostSize > 0) {
-      while (lists.size(GHOST) > 0 && lists.size(GHOST) + 1 > this.ghostSize) lists.popTail(GHOST);
-      lists.pushHead(GHOST, gfn);
-    }
+    lists.pushBounded(GHOST, gfn, this.ghostSize);
     return gfn;
   }
 

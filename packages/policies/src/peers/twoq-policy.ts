@@ -47,8 +47,7 @@ export class TwoQPolicy extends TrackedPolicy {
   }
 
   protected override onMiss(gfn: number): void {
-    this.ghostHit = this.lists.listOf[gfn] === A_OUT;
-    if (this.ghostHit) this.lists.remove(gfn);
+    this.ghostHit = this.lists.take(A_OUT, gfn);
   }
 
   protected admit(gfn: number): void {
@@ -68,10 +67,7 @@ export class TwoQPolicy extends TrackedPolicy {
     if (lists.size(A_IN) > this.inSize || lists.size(A_M) === 0) {
       const gfn = lists.popTail(A_IN);
       if (gfn < 0) return -1;
-      if (this.outSize > 0) {
-        if (lists.size(A_OUT) >= this.outSize) lists.popTail(A_OUT);
-        lists.pushHead(A_OUT, gfn);
-      }
+      lists.pushBounded(A_OUT, gfn, this.outSize);
       return gfn;
     }
     return lists.popTail(A_M);
