@@ -26,6 +26,9 @@ export class ShadowCache {
   private capacity = 0;
   private readonly victim = new Uint32Array(1);
   private readonly released = new Uint32Array(RELEASE_BATCH);
+  /** Read once: whether the policy lets pages go on its own, and whether it sizes itself. */
+  private readonly drains: boolean;
+  private readonly sizesItself: boolean;
 
   /**
    * @param policy - the policy that picks victims (built with `startsEmpty`)
@@ -36,6 +39,8 @@ export class ShadowCache {
     pages: number,
   ) {
     this.resident = new Uint8Array(pages);
+    this.drains = policy.drainReleased !== undefined;
+    this.sizesItself = policy.sizesItself === true;
   }
 
   /** Sets the cache's size in pages (and tells the policy). */
@@ -53,28 +58,27 @@ export class ShadowCache {
     this.evictedCount = 0;
     this.policy.notifyAccess(page, time);
     if (this.resident[page] === 1) {
-      this.evictReleased(time);
+      if (this.drains) this.evictReleased(time);
       return false;
     }
     if (this.capacity === 0) return true;
     const { policy } = this;
     // A policy that sizes itself is trusted with its size: libCacheSim's LIRS, for one, keeps a page
     // it pushed out of its queue while hitting it (see LirsPolicy), so it can hold more than its size.
-    while (this.count >= this.capacity && policy.sizesItself !== true) {
+    while (this.count >= this.capacity && !this.sizesItself) {
       if (policy.chooseVictims(1, this.victim) !== 1) throw new PolicyError(policy.name, `${policy.name} chose no victim at request ${time}, with the cache full (${this.capacity} pages)`, undefined, time);
       this.evict(this.victim[0]!, time);
     }
     policy.notifyPagedIn(page, true);
     this.resident[page] = 1;
     this.count++;
-    this.evictReleased(time);
+    if (this.drains) this.evictReleased(time);
     return true;
   }
 
   private evictReleased(time: number): void {
     const { policy, released } = this;
-    if (policy.drainReleased === undefined) return;
-    for (let n = policy.drainReleased(released); n > 0; n = policy.drainReleased(released)) {
+    for (let n = policy.drainReleased!(released); n > 0; n = policy.drainReleased!(released)) {
       for (let i = 0; i < n; i++) this.evict(released[i]!, time);
     }
   }

@@ -50,7 +50,13 @@ export abstract class TrackedPolicy implements VictimPolicy {
   private readonly startsEmpty: boolean;
   private sweep = 0;
   private pendingMiss = -1;
-  /** Pages the subclass let go of ({@link TrackedPolicy.release}), oldest first; made on first use. */
+  /**
+   * The pages {@link TrackedPolicy.release} let go of, for a cache simulation to evict at once: there
+   * only in a subclass that called {@link TrackedPolicy.allowReleases}, so a simulation of any other
+   * pays nothing for it.
+   */
+  drainReleased?: (into: Uint32Array) => number;
+  /** Pages the subclass let go of, oldest first (see {@link TrackedPolicy.allowReleases}). */
   private releasedRing: Int32Array | undefined;
   private releasedFlags: Uint8Array | undefined;
   private ringHead = 0;
@@ -79,7 +85,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
       state[gfn] = OUT;
       out[found++] = gfn;
     }
-    while (found < n) {
+    while (found < n && this.releasedRing !== undefined) {
       const gfn = this.nextReleased();
       if (gfn < 0) break;
       if (neverEvict[gfn] !== 0) {
@@ -107,8 +113,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
     this.state[gfn] = OUT;
   }
 
-  /** The pages {@link TrackedPolicy.release} let go of, for a cache simulation to evict at once. */
-  drainReleased(into: Uint32Array): number {
+  private takeReleased(into: Uint32Array): number {
     let found = 0;
     while (found < into.length) {
       const gfn = this.nextReleased();
@@ -128,7 +133,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
   }
 
   notifyDropped(gfn: number): void {
-    if (this.state[gfn] === IN && !this.withdrawRelease(gfn)) this.forget(gfn);
+    if (this.state[gfn] === IN && !(this.releasedRing !== undefined && this.withdrawRelease(gfn))) this.forget(gfn);
     this.state[gfn] = DROPPED;
   }
 
@@ -141,7 +146,7 @@ export abstract class TrackedPolicy implements VictimPolicy {
 
   notifyAccess(gfn: number, time: number): void {
     const state = this.state[gfn];
-    if (state === IN && this.withdrawRelease(gfn)) {
+    if (state === IN && this.releasedRing !== undefined && this.withdrawRelease(gfn)) {
       // Live only (a simulation evicts released pages at once): to the structure, a miss.
       this.onMiss(gfn, time);
       this.admit(gfn);
@@ -166,13 +171,18 @@ export abstract class TrackedPolicy implements VictimPolicy {
    * live pager picks it before any other victim.
    */
   protected release(gfn: number): void {
-    if (this.releasedRing === undefined) {
-      this.releasedRing = new Int32Array(this.maxPages);
-      this.releasedFlags = new Uint8Array(this.maxPages);
-    }
+    const ring = this.releasedRing;
+    if (ring === undefined) throw new Error(`${this.name}: release() needs allowReleases() in the constructor`);
     const flags = this.releasedFlags!;
-    if ((flags[gfn]! & IN_RING) === 0) this.releasedRing[(this.ringHead + this.ringCount++) % this.maxPages] = gfn;
+    if ((flags[gfn]! & IN_RING) === 0) ring[(this.ringHead + this.ringCount++) % this.maxPages] = gfn;
     flags[gfn] = IN_RING | STANDS;
+  }
+
+  /** For a subclass that calls {@link TrackedPolicy.release}: call it once, in the constructor. */
+  protected allowReleases(): void {
+    this.releasedRing = new Int32Array(this.maxPages);
+    this.releasedFlags = new Uint8Array(this.maxPages);
+    this.drainReleased = (into) => this.takeReleased(into);
   }
 
   /** Takes back a release of `gfn` not yet acted on (the page stays in); returns whether there was one. */

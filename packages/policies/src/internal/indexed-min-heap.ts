@@ -66,12 +66,6 @@ export class IndexedMinHeap {
     if (at >= 0) this.removeAt(at);
   }
 
-  private less(a: number, b: number): boolean {
-    const ka = this.key[a]!;
-    const kb = this.key[b]!;
-    return ka < kb || (ka === kb && this.tie[a]! < this.tie[b]!);
-  }
-
   private removeAt(at: number): void {
     const gone = this.heap[at]!;
     this.position[gone] = -1;
@@ -83,14 +77,18 @@ export class IndexedMinHeap {
     this.siftDown(this.position[last]!);
   }
 
+  // The comparisons are written out (key, then tie) rather than called: this is the simulation's hot path.
   private siftUp(at: number): void {
-    const { heap, position } = this;
+    const { heap, position, key, tie } = this;
     const id = heap[at]!;
+    const k = key[id]!;
+    const t = tie[id]!;
     while (at > 0) {
       const parent = (at - 1) >> 1;
-      if (!this.less(id, heap[parent]!)) break;
-      heap[at] = heap[parent]!;
-      position[heap[at]!] = at;
+      const p = heap[parent]!;
+      if (!(k < key[p]! || (k === key[p] && t < tie[p]!))) break;
+      heap[at] = p;
+      position[p] = at;
       at = parent;
     }
     heap[at] = id;
@@ -98,15 +96,24 @@ export class IndexedMinHeap {
   }
 
   private siftDown(at: number): void {
-    const { heap, position, count } = this;
+    const { heap, position, key, tie, count } = this;
     const id = heap[at]!;
+    const k = key[id]!;
+    const t = tie[id]!;
     for (;;) {
       let child = 2 * at + 1;
       if (child >= count) break;
-      if (child + 1 < count && this.less(heap[child + 1]!, heap[child]!)) child++;
-      if (!this.less(heap[child]!, id)) break;
-      heap[at] = heap[child]!;
-      position[heap[at]!] = at;
+      let c = heap[child]!;
+      if (child + 1 < count) {
+        const r = heap[child + 1]!;
+        if (key[r]! < key[c]! || (key[r] === key[c] && tie[r]! < tie[c]!)) {
+          child++;
+          c = r;
+        }
+      }
+      if (!(key[c]! < k || (key[c] === k && tie[c]! < t))) break;
+      heap[at] = c;
+      position[c] = at;
       at = child;
     }
     heap[at] = id;

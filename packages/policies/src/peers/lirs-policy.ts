@@ -47,6 +47,7 @@ export class LirsPolicy extends TrackedPolicy {
 
   constructor(context: PolicyContext) {
     super(context);
+    this.allowReleases();
     this.stack = new IdLists(context.maxPages, 1);
     this.queues = new IdLists(context.maxPages, 2);
     this.lir = new Uint8Array(context.maxPages);

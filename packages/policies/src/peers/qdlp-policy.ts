@@ -35,6 +35,7 @@ export class QdlpPolicy extends TrackedPolicy {
 
   constructor(context: PolicyContext) {
     super(context);
+    this.allowReleases();
     this.lists = new IdLists(context.maxPages, 3);
     this.hits = new Uint8Array(context.maxPages);
     this.setCapacity(context.maxPages);

@@ -45,6 +45,7 @@ export class S3FifodPolicy extends TrackedPolicy {
 
   constructor(context: PolicyContext) {
     super(context);
+    this.allowReleases();
     this.lists = new IdLists(context.maxPages, 3);
     this.departed = new IdLists(context.maxPages, 2);
     this.hits = new Uint8Array(context.maxPages);

@@ -29,6 +29,7 @@ export class SlruPolicy extends TrackedPolicy {
 
   constructor(context: PolicyContext) {
     super(context);
+    this.allowReleases();
     this.lists = new IdLists(context.maxPages, SEGMENTS);
     this.setCapacity(context.maxPages);
   }

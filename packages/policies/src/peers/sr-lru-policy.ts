@@ -33,6 +33,7 @@ export class SrLruPolicy extends TrackedPolicy {
 
   constructor(context: PolicyContext) {
     super(context);
+    this.allowReleases();
     this.lists = new IdLists(context.maxPages, 3);
     this.setCapacity(context.maxPages);
   }

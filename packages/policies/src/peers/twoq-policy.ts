@@ -31,6 +31,7 @@ export class TwoQPolicy extends TrackedPolicy {
 
   constructor(context: PolicyContext) {
     super(context);
+    this.allowReleases();
     this.lists = new IdLists(context.maxPages, 3);
     this.setCapacity(context.maxPages);
   }
