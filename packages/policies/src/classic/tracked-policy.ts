@@ -51,9 +51,9 @@ export abstract class TrackedPolicy implements VictimPolicy {
   private sweep = 0;
   private pendingMiss = -1;
   /**
-   * The pages {@link TrackedPolicy.release} let go of, for a cache simulation to evict at once: there
-   * only in a subclass that called {@link TrackedPolicy.allowReleases}, so a simulation of any other
-   * pays nothing for it.
+   * The pages the subclass let go of (its protected `release`), for a cache simulation to evict at
+   * once: there only in a subclass that called the protected `allowReleases`, so a simulation of any
+   * other pays nothing for it.
    */
   drainReleased?: (into: Uint32Array) => number;
   /** Pages the subclass let go of, oldest first (see {@link TrackedPolicy.allowReleases}). */

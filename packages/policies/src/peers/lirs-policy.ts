@@ -33,6 +33,7 @@ const NH = 2;
 export class LirsPolicy extends TrackedPolicy {
   readonly name = 'lirs';
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + TrackedPolicy.RELEASE_BYTES + 2 * IdLists.BYTES_PER_ID + 2;
+  /** It makes room itself as it inserts: a simulated cache never asks it for a victim. */
   readonly sizesItself = true;
   private readonly stack: IdLists;
   private readonly queues: IdLists;

@@ -25,6 +25,7 @@ const HISTORY = 3;
 export class SrLruPolicy extends TrackedPolicy {
   readonly name = 'sr-lru';
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + TrackedPolicy.RELEASE_BYTES + IdLists.BYTES_PER_ID;
+  /** It makes room itself as it inserts: a simulated cache never asks it for a victim. */
   readonly sizesItself = true;
   private readonly lists: IdLists;
   private half = 1;
