@@ -48,7 +48,9 @@ export type PolicyName =
   | 's3lru'
   | 'lp-sfifo'
   | 'gdsf'
-  | 'lirs';
+  | 'lirs'
+  | 'wtinylfu'
+  | 'wtinylfu-w0.1';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

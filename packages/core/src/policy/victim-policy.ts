@@ -114,6 +114,12 @@ export interface VictimPolicy {
    * insert, and leaves its size to it. A live pager asks it for victims as it asks any policy.
    */
   readonly sizesItself?: boolean;
+  /**
+   * Whether a cache simulation puts the page just missed in at all (libCacheSim's `can_insert`): false
+   * leaves it out, with nothing evicted for it. A live pager cannot leave a faulted page out and does not
+   * ask. Policies that always admit leave it out.
+   */
+  admits?(gfn: number): boolean;
 }
 
 /**

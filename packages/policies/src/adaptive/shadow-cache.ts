@@ -29,6 +29,7 @@ export class ShadowCache {
   /** Read once: whether the policy lets pages go on its own, and whether it sizes itself. */
   private readonly drains: boolean;
   private readonly sizesItself: boolean;
+  private readonly screens: boolean;
 
   /**
    * @param policy - the policy that picks victims (built with `startsEmpty`)
@@ -41,6 +42,7 @@ export class ShadowCache {
     this.resident = new Uint8Array(pages);
     this.drains = policy.drainReleased !== undefined;
     this.sizesItself = policy.sizesItself === true;
+    this.screens = policy.admits !== undefined;
   }
 
   /** Sets the cache's size in pages (and tells the policy). */
@@ -63,6 +65,7 @@ export class ShadowCache {
     }
     if (this.capacity === 0) return true;
     const { policy } = this;
+    if (this.screens && !policy.admits!(page)) return true;
     // A policy that sizes itself is trusted with its size: libCacheSim's LIRS, for one, keeps a page
     // it pushed out of its queue while hitting it (see LirsPolicy), so it can hold more than its size.
     while (this.count >= this.capacity && !this.sizesItself) {

@@ -9,6 +9,7 @@ import { S3FifodPolicy } from './s3fifod-policy.js';
 import { S3LruPolicy } from './s3lru-policy.js';
 import { SrLruPolicy } from './sr-lru-policy.js';
 import { TwoQPolicy } from './twoq-policy.js';
+import { WTinyLfuPolicy } from './wtinylfu-policy.js';
 
 /**
  * The peer policies: other caches' algorithms, each matched to libCacheSim's counts (`@pagevisor/testing`'s
@@ -29,6 +30,8 @@ export const PEER_POLICY_TABLE = {
   'lp-sfifo': { runs: 'both', create: (c) => new LpSfifoPolicy(c) },
   gdsf: { runs: 'both', create: (c) => new GdsfPolicy(c) },
   lirs: { runs: 'both', create: (c) => new LirsPolicy(c) },
+  wtinylfu: { runs: 'both', create: (c) => new WTinyLfuPolicy(c) },
+  'wtinylfu-w0.1': { runs: 'both', create: (c) => new WTinyLfuPolicy(c, { window: 0.1 }) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**

@@ -1,5 +1,6 @@
 import type { PolicyContext } from '@pagevisor/core';
 import { IdLists } from '../internal/id-lists.js';
+import { SegmentedLru } from '../internal/segmented-lru.js';
 import { TrackedPolicy } from '../classic/tracked-policy.js';
 
 const SEGMENTS = 4;
@@ -23,66 +24,37 @@ const SEGMENTS = 4;
 export class SlruPolicy extends TrackedPolicy {
   readonly name: string = 'slru';
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + TrackedPolicy.RELEASE_BYTES + IdLists.BYTES_PER_ID;
-  /** Segment `s` is list `s + 1`. */
   private readonly lists: IdLists;
-  private share = 0;
+  private readonly segments: SegmentedLru;
 
-  constructor(context: PolicyContext) {
+  constructor(context: PolicyContext, topIsFifo = false) {
     super(context);
     this.allowReleases();
     this.lists = new IdLists(context.maxPages, SEGMENTS);
+    this.segments = new SegmentedLru(this.lists, 1, SEGMENTS, (gfn) => this.release(gfn), topIsFifo);
     this.setCapacity(context.maxPages);
   }
 
   override setCapacity(pages: number): void {
     super.setCapacity(pages);
-    this.share = Math.floor(pages / SEGMENTS);
+    this.segments.setEqualShares(pages);
   }
 
   protected touch(gfn: number): void {
-    const { lists } = this;
-    const list = lists.listOf[gfn]!;
-    if (list === SEGMENTS) {
-      this.touchTop(gfn);
-      return;
-    }
-    lists.moveToHead(list + 1, gfn);
-    this.cool(list + 1);
-  }
-
-  /** A hit in the top segment: to its head. */
-  protected touchTop(gfn: number): void {
-    this.lists.moveToHead(SEGMENTS, gfn);
+    this.segments.touch(gfn);
   }
 
   protected admit(gfn: number): void {
-    const { lists } = this;
-    lists.remove(gfn);
-    let list = 1;
-    while (list <= SEGMENTS && lists.size(list) + 1 > this.share) list++;
-    lists.pushHead(list > SEGMENTS ? 1 : list, gfn);
+    this.lists.remove(gfn);
+    this.segments.insert(gfn);
   }
 
   protected evict(): number {
-    for (let list = 1; list <= SEGMENTS; list++) if (this.lists.size(list) > 0) return this.lists.popTail(list);
-    return -1;
+    return this.segments.evict();
   }
 
   protected forget(gfn: number): void {
     this.lists.remove(gfn);
-  }
-
-  /** While segment `list` is over its share, its least recent page goes down one (out of the cache from the bottom). */
-  private cool(list: number): void {
-    const { lists } = this;
-    while (lists.size(list) > this.share) {
-      if (list === 1) {
-        this.release(lists.popTail(1));
-        continue;
-      }
-      lists.moveToHead(list - 1, lists.tail(list));
-      this.cool(list - 1);
-    }
   }
 }
 
@@ -99,5 +71,7 @@ export class SlruPolicy extends TrackedPolicy {
 export class SfifoPolicy extends SlruPolicy {
   override readonly name: string = 'sfifo';
 
-  protected override touchTop(): void {}
+  constructor(context: PolicyContext) {
+    super(context, true);
+  }
 }
