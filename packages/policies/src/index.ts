@@ -32,6 +32,7 @@ export { S3LruPolicy } from './peers/s3lru-policy.js';
 export { LpSfifoPolicy } from './peers/lp-sfifo-policy.js';
 export { GdsfPolicy } from './peers/gdsf-policy.js';
 export { LirsPolicy } from './peers/lirs-policy.js';
+export { HyperbolicPolicy } from './peers/hyperbolic-policy.js';
 export { WTinyLfuPolicy, type WTinyLfuOptions } from './peers/wtinylfu-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 

@@ -50,7 +50,8 @@ export type PolicyName =
   | 'gdsf'
   | 'lirs'
   | 'wtinylfu'
-  | 'wtinylfu-w0.1';
+  | 'wtinylfu-w0.1'
+  | 'hyperbolic';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

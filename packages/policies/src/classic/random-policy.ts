@@ -1,4 +1,5 @@
 import type { PolicyContext } from '@pagevisor/core';
+import { SampledSet } from '../internal/sampled-set.js';
 import { TrackedPolicy } from './tracked-policy.js';
 
 /**
@@ -12,49 +13,27 @@ import { TrackedPolicy } from './tracked-policy.js';
  */
 export class RandomPolicy extends TrackedPolicy {
   readonly name = 'random';
-  readonly bytesPerPage = TrackedPolicy.BASE_BYTES + 8;
-  private readonly members: Int32Array;
-  private readonly position: Int32Array;
-  private count = 0;
-  private draws: number;
+  readonly bytesPerPage = TrackedPolicy.BASE_BYTES + SampledSet.BYTES_PER_ID;
+  private readonly members: SampledSet;
 
   constructor(context: PolicyContext) {
     super(context);
-    this.members = new Int32Array(context.maxPages);
-    this.position = new Int32Array(context.maxPages).fill(-1);
-    this.draws = (context.seed ^ 0x9e3779b9) >>> 0 || 1;
+    this.members = new SampledSet(context.maxPages, context.seed);
   }
 
   protected touch(): void {}
 
   protected admit(gfn: number): void {
-    this.members[this.count] = gfn;
-    this.position[gfn] = this.count++;
+    this.members.add(gfn);
   }
 
   protected evict(): number {
-    if (this.count === 0) return -1;
-    const gfn = this.members[this.draw(this.count)]!;
-    this.forget(gfn);
+    const gfn = this.members.draw();
+    if (gfn >= 0) this.members.remove(gfn);
     return gfn;
   }
 
   protected forget(gfn: number): void {
-    const at = this.position[gfn]!;
-    if (at < 0) return;
-    const last = this.members[--this.count]!;
-    this.members[at] = last;
-    this.position[last] = at;
-    this.position[gfn] = -1;
-  }
-
-  /** xorshift32, then a multiply-shift into `[0, n)`. */
-  private draw(n: number): number {
-    let x = this.draws;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.draws = x >>> 0;
-    return Math.floor((this.draws / 0x1_0000_0000) * n);
+    this.members.remove(gfn);
   }
 }

@@ -2,6 +2,7 @@ import type { PolicyEntry } from '../classic/policy-registry.js';
 import { GdsfPolicy } from './gdsf-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
+import { HyperbolicPolicy } from './hyperbolic-policy.js';
 import { LirsPolicy } from './lirs-policy.js';
 import { LpSfifoPolicy } from './lp-sfifo-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
@@ -32,6 +33,7 @@ export const PEER_POLICY_TABLE = {
   lirs: { runs: 'both', create: (c) => new LirsPolicy(c) },
   wtinylfu: { runs: 'both', create: (c) => new WTinyLfuPolicy(c) },
   'wtinylfu-w0.1': { runs: 'both', create: (c) => new WTinyLfuPolicy(c, { window: 0.1 }) },
+  hyperbolic: { runs: 'both', create: (c) => new HyperbolicPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
