@@ -51,7 +51,8 @@ export type PolicyName =
   | 'lirs'
   | 'wtinylfu'
   | 'wtinylfu-w0.1'
-  | 'hyperbolic';
+  | 'hyperbolic'
+  | 'lecar';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -3,6 +3,7 @@ import { GdsfPolicy } from './gdsf-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { HyperbolicPolicy } from './hyperbolic-policy.js';
+import { LeCaRPolicy } from './lecar-policy.js';
 import { LirsPolicy } from './lirs-policy.js';
 import { LpSfifoPolicy } from './lp-sfifo-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
@@ -34,6 +35,7 @@ export const PEER_POLICY_TABLE = {
   wtinylfu: { runs: 'both', create: (c) => new WTinyLfuPolicy(c) },
   'wtinylfu-w0.1': { runs: 'both', create: (c) => new WTinyLfuPolicy(c, { window: 0.1 }) },
   hyperbolic: { runs: 'both', create: (c) => new HyperbolicPolicy(c) },
+  lecar: { runs: 'both', create: (c) => new LeCaRPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
