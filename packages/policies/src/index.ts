@@ -34,6 +34,7 @@ export { GdsfPolicy } from './peers/gdsf-policy.js';
 export { LirsPolicy } from './peers/lirs-policy.js';
 export { HyperbolicPolicy } from './peers/hyperbolic-policy.js';
 export { LeCaRPolicy } from './peers/lecar-policy.js';
+export { FifoMergePolicy } from './peers/fifo-merge-policy.js';
 export { WTinyLfuPolicy, type WTinyLfuOptions } from './peers/wtinylfu-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 

@@ -52,7 +52,8 @@ export type PolicyName =
   | 'wtinylfu'
   | 'wtinylfu-w0.1'
   | 'hyperbolic'
-  | 'lecar';
+  | 'lecar'
+  | 'fifo-merge';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

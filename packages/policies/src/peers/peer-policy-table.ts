@@ -1,4 +1,5 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
+import { FifoMergePolicy } from './fifo-merge-policy.js';
 import { GdsfPolicy } from './gdsf-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
@@ -36,6 +37,7 @@ export const PEER_POLICY_TABLE = {
   'wtinylfu-w0.1': { runs: 'both', create: (c) => new WTinyLfuPolicy(c, { window: 0.1 }) },
   hyperbolic: { runs: 'both', create: (c) => new HyperbolicPolicy(c) },
   lecar: { runs: 'both', create: (c) => new LeCaRPolicy(c) },
+  'fifo-merge': { runs: 'both', create: (c) => new FifoMergePolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
