@@ -35,6 +35,7 @@ export { LirsPolicy } from './peers/lirs-policy.js';
 export { HyperbolicPolicy } from './peers/hyperbolic-policy.js';
 export { LeCaRPolicy } from './peers/lecar-policy.js';
 export { FifoMergePolicy } from './peers/fifo-merge-policy.js';
+export { CarPolicy } from './peers/car-policy.js';
 export { WTinyLfuPolicy, type WTinyLfuOptions } from './peers/wtinylfu-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 

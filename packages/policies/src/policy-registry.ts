@@ -53,7 +53,8 @@ export type PolicyName =
   | 'wtinylfu-w0.1'
   | 'hyperbolic'
   | 'lecar'
-  | 'fifo-merge';
+  | 'fifo-merge'
+  | 'car';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).
