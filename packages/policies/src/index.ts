@@ -41,3 +41,4 @@ export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 
 // --- trace simulation ---
 export { nextUses, simulateTrace, type SimulationResult } from './simulate/simulate-trace.js';
+export { lruMissRatioCurve, shardsMissRatioCurve, type MissRatioCurve } from './mrc/miss-ratio-curve.js';

@@ -1,3 +1,5 @@
+import { mix32 } from './mix32.js';
+
 /**
  * A counting Bloom filter over page ids, for frequency estimates: `hashes` counters per id (double
  * hashing of two 32-bit hashes), an add increments all of them, an estimate is their minimum, and a
@@ -19,16 +21,16 @@ export class CountingBloomFilter {
   /** Counts one more occurrence of `id`. */
   add(id: number): void {
     const { counters, hashes } = this;
-    const a = mix(id ^ 0x9e3779b9);
-    const b = mix(id ^ 0x85ebca6b);
+    const a = mix32(id ^ 0x9e3779b9);
+    const b = mix32(id ^ 0x85ebca6b);
     for (let i = 0; i < hashes; i++) counters[((a + Math.imul(i, b)) >>> 0) % counters.length]!++;
   }
 
   /** How often `id` occurred, at least (the least of its counters). */
   estimate(id: number): number {
     const { counters, hashes } = this;
-    const a = mix(id ^ 0x9e3779b9);
-    const b = mix(id ^ 0x85ebca6b);
+    const a = mix32(id ^ 0x9e3779b9);
+    const b = mix32(id ^ 0x85ebca6b);
     let least = 0xffffffff;
     for (let i = 0; i < hashes; i++) least = Math.min(least, counters[((a + Math.imul(i, b)) >>> 0) % counters.length]!);
     return least;
@@ -44,11 +46,4 @@ export class CountingBloomFilter {
   get bytes(): number {
     return this.counters.byteLength;
   }
-}
-
-/** MurmurHash3's 32-bit finalizer: a bijection on 32-bit integers that mixes every bit. */
-function mix(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
 }
