@@ -34,7 +34,7 @@ const cells: Cell[] = referenceRows()
   .filter((row) => row.policy === 'belady' && row.size >= 20)
   .map((row) => ({ trace: row.trace, kind: kindOf(row.trace), size: row.size, belady: row.misses, load: () => referenceTrace(row.trace) }));
 for (const alpha of [0.8, 1.0]) {
-  const trace = denseIds(zipfWorkload({ pages: 100_000, accesses: 1_000_000, seed: 11, alpha }).targets);
+  const trace = denseIds(Float64Array.from(zipfWorkload({ pages: 100_000, accesses: 1_000_000, seed: 11, alpha }).targets));
   for (const share of [0.01, 0.1]) {
     const size = Math.floor(trace.distinct * share);
     const belady = simulateTrace(trace.ids, trace.distinct, (ctx) => createPolicy('belady', ctx), size, true).misses;

@@ -38,4 +38,13 @@ describe('adaptive', () => {
     const ours = geomean(adaptiveOverBelady);
     for (const [policy, ratios] of classicOverBelady) expect(ours, `adaptive ${ours.toFixed(4)} vs ${policy} ${geomean(ratios).toFixed(4)}`).toBeLessThan(geomean(ratios));
   }, 120_000);
+
+  it('takes peer policies as experts too, and refuses a name that is not one', () => {
+    const { ids, distinct } = referenceTrace('lirs-cpp');
+    const withPeers = simulateTrace(ids, distinct, (ctx) => new AdaptivePolicy(ctx, { experts: ['lirs', 's3fifod', 'clock2'] }), 122).misses;
+    const lirs = referenceRows().find((r) => r.trace === 'lirs-cpp' && r.policy === 'lirs' && r.size === 122)!.misses;
+    expect(withPeers).toBeLessThanOrEqual(Math.ceil(1.05 * lirs));
+    const context = { maxPages: 8, neverEvict: new Uint8Array(8), seed: 1, startsEmpty: true };
+    for (const name of ['belady', 'nope']) expect(() => new AdaptivePolicy(context, { experts: [name] })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+  });
 });

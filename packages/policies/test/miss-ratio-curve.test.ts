@@ -20,7 +20,7 @@ describe('miss-ratio curves', () => {
   });
 
   it('SHARDS sampling every page is the exact curve; at 10% of the pages of a zipf trace it is within 0.01 on average', () => {
-    const { ids, distinct } = denseIds(zipfWorkload({ pages: 100_000, accesses: 1_000_000, seed: 7, alpha: 0.9 }).targets);
+    const { ids, distinct } = denseIds(Float64Array.from(zipfWorkload({ pages: 100_000, accesses: 1_000_000, seed: 7, alpha: 0.9 }).targets));
     const exact = lruMissRatioCurve(ids, distinct);
     const sizes = Array.from({ length: 100 }, (_, i) => Math.max(1, Math.round(((i + 1) / 100) * distinct)));
     const full = shardsMissRatioCurve(ids, distinct, 1);

@@ -1,5 +1,6 @@
-import { VICTIM_POLICY, type PagevisorPlugin, type PolicyContext } from '@pagevisor/core';
-import { createClassicPolicy } from '../classic/policy-registry.js';
+import { ConfigError, VICTIM_POLICY, type PagevisorPlugin, type PolicyContext, type VictimPolicy } from '@pagevisor/core';
+import { classicPolicyEntry } from '../classic/policy-registry.js';
+import { PEER_POLICY_TABLE } from '../peers/peer-policy-table.js';
 import { TrackedPolicy } from '../classic/tracked-policy.js';
 import { IdLists } from '../internal/id-lists.js';
 import { ShadowCache } from './shadow-cache.js';
@@ -18,7 +19,7 @@ const DIFFER = 2;
  * ```
  */
 export interface AdaptiveOptions {
-  /** The experts, by classic policy name (default `s3fifo`, `arc`, `lru`, `clock2`). */
+  /** The experts, by name: classic or peer policies that run in simulation (default `s3fifo`, `arc`, `lru`, `clock2`). */
   readonly experts?: readonly string[];
   /** Requests a miss is remembered for, in cache sizes (default 8: misses fade over 8 × capacity requests). */
   readonly window?: number;
@@ -60,7 +61,7 @@ export class AdaptivePolicy extends TrackedPolicy {
     super(context);
     const names = options.experts ?? ['s3fifo', 'arc', 'lru', 'clock2'];
     const expertContext: PolicyContext = { ...context, startsEmpty: true, neverEvict: new Uint8Array(context.maxPages) };
-    this.experts = names.map((name) => new ShadowCache(createClassicPolicy(name, expertContext), context.maxPages));
+    this.experts = names.map((name) => new ShadowCache(expertPolicy(name, expertContext), context.maxPages));
     this.recentMisses = new Float64Array(this.experts.length);
     this.lists = new IdLists(context.maxPages, 2);
     this.window = options.window ?? 8;
@@ -148,4 +149,15 @@ export function adaptive(options: AdaptiveOptions = {}): PagevisorPlugin {
       container.provide(VICTIM_POLICY, new AdaptivePolicy(context, options));
     },
   };
+}
+
+/**
+ * An expert: a classic or peer policy by name (`belady` cannot be one: it needs the future).
+ *
+ * @throws {@link @pagevisor/core!ConfigError | ConfigError} for any other name
+ */
+function expertPolicy(name: string, context: PolicyContext): VictimPolicy {
+  const entry = Object.hasOwn(PEER_POLICY_TABLE, name) ? PEER_POLICY_TABLE[name as keyof typeof PEER_POLICY_TABLE] : classicPolicyEntry(name);
+  if (entry === undefined || name === 'belady') throw new ConfigError('policy', `adaptive: no expert "${name}" (a classic or peer policy other than belady)`);
+  return entry.create(context);
 }
