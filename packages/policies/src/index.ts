@@ -36,6 +36,7 @@ export { HyperbolicPolicy } from './peers/hyperbolic-policy.js';
 export { LeCaRPolicy } from './peers/lecar-policy.js';
 export { FifoMergePolicy } from './peers/fifo-merge-policy.js';
 export { CarPolicy } from './peers/car-policy.js';
+export { CacheusPolicy } from './peers/cacheus-policy.js';
 export { WTinyLfuPolicy, type WTinyLfuOptions } from './peers/wtinylfu-policy.js';
 export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 

@@ -54,7 +54,8 @@ export type PolicyName =
   | 'hyperbolic'
   | 'lecar'
   | 'fifo-merge'
-  | 'car';
+  | 'car'
+  | 'cacheus';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

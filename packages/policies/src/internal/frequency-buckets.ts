@@ -47,6 +47,22 @@ export class FrequencyBuckets {
     this.append(first !== NIL && this.count[first] === 1 ? first : this.newBucket(1, NIL), gfn);
   }
 
+  /** Puts `gfn` (in no bucket) at the end of the bucket of `count` (a whole number, at least 1). */
+  addAt(gfn: number, count: number): void {
+    if (count === 1) {
+      this.add(gfn);
+      return;
+    }
+    let after = NIL;
+    for (let b = this.lowest; b !== NIL && this.count[b]! <= count; b = this.higher[b]!) after = b;
+    this.append(after !== NIL && this.count[after] === count ? after : this.newBucket(count, after), gfn);
+  }
+
+  /** The count of `gfn` (in a bucket). */
+  countOf(gfn: number): number {
+    return this.count[this.bucketOf[gfn]!]!;
+  }
+
   /** One more hit for `gfn`: to the end of the next count's bucket. */
   bump(gfn: number): void {
     const from = this.bucketOf[gfn]!;

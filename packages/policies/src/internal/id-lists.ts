@@ -81,8 +81,12 @@ export class IdLists {
     return true;
   }
 
-  /** Puts `id` (in no list) at the newest end of `list`, first dropping the oldest ids to keep at most `max`; nothing when `max` is 0. */
+  /**
+   * Puts `id` at the newest end of `list` (out of any list it was in), first dropping the oldest ids to
+   * keep at most `max`; when `max` is 0 it is only taken out.
+   */
   pushBounded(list: number, id: number, max: number): void {
+    this.remove(id);
     if (max <= 0) return;
     while (this.sizes[list]! >= max) this.popTail(list);
     this.pushHead(list, id);

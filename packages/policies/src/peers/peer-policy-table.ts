@@ -1,6 +1,7 @@
 import type { PolicyEntry } from '../classic/policy-registry.js';
 import { FifoMergePolicy } from './fifo-merge-policy.js';
 import { GdsfPolicy } from './gdsf-policy.js';
+import { CacheusPolicy } from './cacheus-policy.js';
 import { CarPolicy } from './car-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
@@ -40,6 +41,7 @@ export const PEER_POLICY_TABLE = {
   lecar: { runs: 'both', create: (c) => new LeCaRPolicy(c) },
   'fifo-merge': { runs: 'both', create: (c) => new FifoMergePolicy(c) },
   car: { runs: 'both', create: (c) => new CarPolicy(c) },
+  cacheus: { runs: 'both', create: (c) => new CacheusPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
