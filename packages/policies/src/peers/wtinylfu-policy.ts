@@ -38,11 +38,14 @@ export interface WTinyLfuOptions {
  * distribution with `libCacheSim: true` (its sketch hashes differently).
  *
  * @remarks
- * By default two of libCacheSim's choices are Pagevisor's instead, as in Caffeine's W-TinyLFU: the
+ * By default three of libCacheSim's choices are Pagevisor's instead, as in Caffeine's W-TinyLFU: the
  * window holds at least one page (libCacheSim's 1% window of a cache under 100 pages is none, so it
  * admits nothing: 118 × Belady's misses on the address traces), and the sketch halves after 10 × the
  * cache's size requests of any kind (Caffeine's `FrequencySketch` sample size), not after main hits
- * alone. Neither constant was tuned on the reference traces.
+ * alone, and an eviction takes one page (libCacheSim goes on weighing window pages after a main page
+ * lost to one, so a miss can empty several pages). Its sketch is Caffeine's size too: four counters
+ * per page, not libCacheSim's fifteen (with ten hashes). None of these was tuned on the reference
+ * traces.
  *
  * @example
  * ```ts
@@ -59,7 +62,7 @@ export class WTinyLfuPolicy extends TrackedPolicy {
   private readonly windowShare: number;
   private readonly libCacheSim: boolean;
   private sketch: CountingBloomFilter;
-  private sketchEntries = 1;
+  private sketchEntries = 0;
   private windowSize = 1;
   private mainSize = 0;
   private decayPeriod = 1;
@@ -76,7 +79,7 @@ export class WTinyLfuPolicy extends TrackedPolicy {
     this.allowReleases();
     this.lists = new IdLists(context.maxPages, 3);
     this.main = new SegmentedLru(this.lists, PROBATION, 2, (gfn) => this.release(gfn));
-    this.sketch = new CountingBloomFilter(1, 0.001);
+    this.sketch = CountingBloomFilter.compact(1);
     if (this.libCacheSim) this.admits = () => this.windowSize > 0;
     this.setCapacity(context.maxPages);
     // The sketch is sized by capacity, not by page: its bytes spread over the pages for the budget.
@@ -90,7 +93,7 @@ export class WTinyLfuPolicy extends TrackedPolicy {
     this.mainSize = pages - this.windowSize;
     this.main.setShares(this.mainSize, [1, 4]);
     const entries = Math.max(1, this.mainSize);
-    if (entries !== this.sketchEntries) this.sketch = new CountingBloomFilter(entries, 0.001);
+    if (entries !== this.sketchEntries) this.sketch = this.libCacheSim ? CountingBloomFilter.forErrorRate(entries, 0.001) : CountingBloomFilter.compact(entries);
     this.sketchEntries = entries;
     this.decayPeriod = this.libCacheSim ? 32 * this.mainSize : 10 * pages;
     this.counted = 0;
@@ -116,41 +119,43 @@ export class WTinyLfuPolicy extends TrackedPolicy {
 
   /**
    * The window's victim goes to main if main has room, or replaces main's victim if the sketch has seen
-   * it more often, and the next window victim is weighed; the first to lose is the victim. As in
-   * libCacheSim, each replaced main victim leaves the cache too (released).
+   * it more often; that page, or the window's victim if it loses, is the victim. In libCacheSim mode
+   * the next window victim is weighed after a replacement too, until one loses, and each replaced main
+   * victim leaves the cache as well (released), as libCacheSim does.
    */
   protected evict(): number {
     const { lists, main, sketch } = this;
     let victim = -1;
-    const out = (gfn: number) => {
-      if (victim < 0) victim = gfn;
-      else this.release(gfn);
-    };
     for (;;) {
       const candidate = lists.tail(WINDOW);
       if (candidate < 0) {
         const gfn = main.evict();
-        if (gfn >= 0) out(gfn);
-        return victim;
+        return victim < 0 ? gfn : this.alsoOut(victim, gfn);
       }
       const incumbent = main.size() + 1 <= this.mainSize ? -1 : main.victim();
-      if (incumbent < 0 && main.size() + 1 > this.mainSize) {
-        lists.remove(candidate); // no main to enter
-        sketch.add(candidate);
-        out(candidate);
-        return victim;
-      }
-      if (incumbent >= 0 && sketch.estimate(candidate) <= sketch.estimate(incumbent)) {
+      if (incumbent >= 0 ? sketch.estimate(candidate) <= sketch.estimate(incumbent) : main.size() + 1 > this.mainSize) {
+        // The candidate loses (or there is no main to enter): it is the last page out.
         lists.remove(candidate);
         sketch.add(candidate);
-        out(candidate);
-        return victim;
+        return victim < 0 ? candidate : this.alsoOut(victim, candidate);
       }
-      if (incumbent >= 0) out(main.evict());
+      if (incumbent >= 0) {
+        main.evict();
+        if (victim < 0) victim = incumbent;
+        else this.release(incumbent);
+      }
       lists.remove(candidate);
       main.insert(candidate);
       sketch.add(candidate);
+      // W-TinyLFU stops at the first page out; libCacheSim weighs the next window page regardless.
+      if (victim >= 0 && !this.libCacheSim) return victim;
     }
+  }
+
+  /** Returns `victim`, the first page out, after releasing `also` (when there is one). */
+  private alsoOut(victim: number, also: number): number {
+    if (also >= 0) this.release(also);
+    return victim;
   }
 
   protected forget(gfn: number): void {
