@@ -3,8 +3,9 @@
  * policy_default.c), `adaptive` (Pagevisor's own: follows the best of several experts),
  * `access-timestamp` (seed 003), the classic policies (LRU, FIFO, MRU, CLOCK with an N-bit counter,
  * SIEVE, ARC, S3-FIFO, Belady, random) and peer policies, other caches' algorithms (LIRS, 2Q, SLRU,
- * SFIFO, LP-SFIFO, QD-LP, S3-FIFOd, S3-LRU, SR-LRU, LFU, CR-LFU, GDSF, W-TinyLFU, Hyperbolic, LeCaR),
- * matching libCacheSim in trace simulation (exactly, or in distribution for those that hash or sample).
+ * SFIFO, LP-SFIFO, QD-LP, S3-FIFOd, S3-LRU, SR-LRU, LFU, CR-LFU, GDSF, W-TinyLFU, Hyperbolic, LeCaR,
+ * CACHEUS, FIFO-Merge, CAR), matching libCacheSim in trace simulation where it has the algorithm
+ * (exactly, or in distribution for those that hash or sample).
  *
  * @packageDocumentation
  */
