@@ -1,6 +1,7 @@
 import type { PolicyContext } from '@pagevisor/core';
 import { FrequencyBuckets } from '../internal/frequency-buckets.js';
 import { IdLists } from '../internal/id-lists.js';
+import { XorShift32 } from '../internal/xorshift32.js';
 import { TrackedPolicy } from '../classic/tracked-policy.js';
 
 /** In `lists`: SR-LRU's R and SR (the resident pages) and its history H. */
@@ -47,7 +48,7 @@ export class CacheusPolicy extends TrackedPolicy {
   private unlearned = 0;
   private hits = 0;
   private requests = 0;
-  private draws: number;
+  private readonly draws: XorShift32;
 
   constructor(context: PolicyContext) {
     super(context);
@@ -56,8 +57,8 @@ export class CacheusPolicy extends TrackedPolicy {
     this.ghosts = new IdLists(context.maxPages, 2);
     this.buckets = new FrequencyBuckets(context.maxPages);
     this.remembered = new Float64Array(context.maxPages);
-    this.draws = (context.seed ^ 0x9e3779b9) >>> 0 || 1;
-    this.rate = 0.001 + (this.draw() % 1000) / 1000;
+    this.draws = new XorShift32(context.seed);
+    this.rate = 0.001 + (this.draws.next() % 1000) / 1000;
     this.setCapacity(context.maxPages);
   }
 
@@ -115,7 +116,7 @@ export class CacheusPolicy extends TrackedPolicy {
     const byRecency = lists.size(SR) > 0 ? lists.tail(SR) : lists.tail(R);
     if (byRecency < 0) return -1;
     const byFrequency = this.buckets.newestOfLowest();
-    const recencyChosen = (this.draw() % 100) / 100 < this.lruWeight;
+    const recencyChosen = (this.draws.next() % 100) / 100 < this.lruWeight;
     const victim = byRecency === byFrequency || recencyChosen ? byRecency : byFrequency;
     this.leave(victim);
     this.trimHistory();
@@ -157,18 +158,8 @@ export class CacheusPolicy extends TrackedPolicy {
       this.unlearned++;
     } else if (this.unlearned >= 10) {
       this.unlearned = 0;
-      this.rate = 0.001 + (this.draw() % 1000) / 1000;
+      this.rate = 0.001 + (this.draws.next() % 1000) / 1000;
     }
     this.hits = 0;
-  }
-
-  /** xorshift32. */
-  private draw(): number {
-    let x = this.draws;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.draws = x >>> 0;
-    return this.draws;
   }
 }

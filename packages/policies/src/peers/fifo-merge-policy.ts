@@ -1,5 +1,6 @@
 import type { PolicyContext } from '@pagevisor/core';
 import { IdLists } from '../internal/id-lists.js';
+import { XorShift32 } from '../internal/xorshift32.js';
 import { TrackedPolicy } from '../classic/tracked-policy.js';
 
 const QUEUE = 1;
@@ -33,13 +34,13 @@ export class FifoMergePolicy extends TrackedPolicy {
   private next = EXAMINED;
   /** Where the next scan starts (toward newer pages), or -1 for the oldest. */
   private hand = -1;
-  private draws: number;
+  private readonly draws: XorShift32;
 
   constructor(context: PolicyContext) {
     super(context);
     this.lists = new IdLists(context.maxPages, 1);
     this.hits = new Uint32Array(context.maxPages);
-    this.draws = (context.seed ^ 0x9e3779b9) >>> 0 || 1;
+    this.draws = new XorShift32(context.seed);
   }
 
   protected touch(gfn: number): void {
@@ -79,7 +80,7 @@ export class FifoMergePolicy extends TrackedPolicy {
     for (let i = 0; i < EXAMINED; i++) {
       if (gfn < 0) gfn = lists.tail(QUEUE);
       scanned[i] = gfn;
-      weights[i] = 1.0e6 * (this.hits[gfn]! + (this.draw() % 1000) / 10000);
+      weights[i] = 1.0e6 * (this.hits[gfn]! + (this.draws.next() % 1000) / 10000);
       gfn = lists.prev[gfn]!;
     }
     this.hand = gfn;
@@ -90,15 +91,5 @@ export class FifoMergePolicy extends TrackedPolicy {
     if (gfn === this.hand) this.hand = this.lists.prev[gfn]!;
     this.lists.remove(gfn);
     return gfn;
-  }
-
-  /** xorshift32. */
-  private draw(): number {
-    let x = this.draws;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.draws = x >>> 0;
-    return this.draws;
   }
 }

@@ -1,6 +1,7 @@
 import type { PolicyContext } from '@pagevisor/core';
 import { FrequencyBuckets } from '../internal/frequency-buckets.js';
 import { IdLists } from '../internal/id-lists.js';
+import { XorShift32 } from '../internal/xorshift32.js';
 import { TrackedPolicy } from '../classic/tracked-policy.js';
 
 /** The resident pages by recency, and the two histories of pages each expert evicted. */
@@ -35,7 +36,7 @@ export class LeCaRPolicy extends TrackedPolicy {
   private lfuWeight = 0.5;
   private discount = 0;
   private historySize = 0;
-  private draws: number;
+  private readonly draws: XorShift32;
   /** Requests seen (a live pager's page-ins without an access count too). */
   private now = 0;
   private missed = false;
@@ -45,7 +46,7 @@ export class LeCaRPolicy extends TrackedPolicy {
     this.lists = new IdLists(context.maxPages, 3);
     this.buckets = new FrequencyBuckets(context.maxPages);
     this.evictedAt = new Float64Array(context.maxPages);
-    this.draws = (context.seed ^ 0x9e3779b9) >>> 0 || 1;
+    this.draws = new XorShift32(context.seed);
     this.setCapacity(context.maxPages);
   }
 
@@ -89,7 +90,7 @@ export class LeCaRPolicy extends TrackedPolicy {
     let victim = byRecency;
     let history = 0;
     if (byFrequency !== byRecency) {
-      const lru = this.draw() < this.lruWeight;
+      const lru = (this.draws.next() % 100) / 100 < this.lruWeight; // libCacheSim's rand() % 100 / 100
       victim = lru ? byRecency : byFrequency;
       history = lru ? LRU_HISTORY : LFU_HISTORY;
     }
@@ -105,16 +106,6 @@ export class LeCaRPolicy extends TrackedPolicy {
   protected forget(gfn: number): void {
     this.lists.remove(gfn);
     this.buckets.remove(gfn);
-  }
-
-  /** `rand() % 100 / 100`, from a seeded xorshift32. */
-  private draw(): number {
-    let x = this.draws;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.draws = x >>> 0;
-    return (this.draws % 100) / 100;
   }
 }
 
