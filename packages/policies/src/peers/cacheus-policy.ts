@@ -1,13 +1,10 @@
 import type { PolicyContext } from '@pagevisor/core';
 import { FrequencyBuckets } from '../internal/frequency-buckets.js';
 import { IdLists } from '../internal/id-lists.js';
+import { ScanResistantLru } from '../internal/scan-resistant-lru.js';
 import { XorShift32 } from '../internal/xorshift32.js';
 import { TrackedPolicy } from '../classic/tracked-policy.js';
 
-/** In `lists`: SR-LRU's R and SR (the resident pages) and its history H. */
-const R = 1;
-const SR = 2;
-const H = 3;
 /** In `ghosts`: the pages each expert evicted lately. */
 const LRU_GHOST = 1;
 const LFU_GHOST = 2;
@@ -30,14 +27,13 @@ const LFU_GHOST = 2;
  */
 export class CacheusPolicy extends TrackedPolicy {
   readonly name = 'cacheus';
-  readonly bytesPerPage = TrackedPolicy.BASE_BYTES + TrackedPolicy.RELEASE_BYTES + 2 * IdLists.BYTES_PER_ID + FrequencyBuckets.BYTES_PER_PAGE + 8;
-  private readonly lists: IdLists;
+  readonly bytesPerPage = TrackedPolicy.BASE_BYTES + TrackedPolicy.RELEASE_BYTES + ScanResistantLru.BYTES_PER_PAGE + IdLists.BYTES_PER_ID + FrequencyBuckets.BYTES_PER_PAGE + 8;
+  /** SR-LRU, the recency expert; its history H also keeps CR-LFU's counts (`remembered`). */
+  private readonly lists: ScanResistantLru;
   private readonly ghosts: IdLists;
   private readonly buckets: FrequencyBuckets;
-  /** Per page in H: its count when CR-LFU let it go. */
+  /** Per page in SR-LRU's history: its count when CR-LFU let it go. */
   private readonly remembered: Float64Array;
-  private half = 1;
-  private historySize = 1;
   private ghostSize = 0;
   private interval = 1;
   private lruWeight = 0.5;
@@ -53,7 +49,8 @@ export class CacheusPolicy extends TrackedPolicy {
   constructor(context: PolicyContext) {
     super(context);
     this.allowReleases();
-    this.lists = new IdLists(context.maxPages, 3);
+    // A page SR-LRU pushes out on an insert leaves CR-LFU too (libCacheSim's other_cache->remove).
+    this.lists = new ScanResistantLru(context.maxPages, (gfn) => this.release(this.leaveFrequency(gfn)));
     this.ghosts = new IdLists(context.maxPages, 2);
     this.buckets = new FrequencyBuckets(context.maxPages);
     this.remembered = new Float64Array(context.maxPages);
@@ -64,18 +61,13 @@ export class CacheusPolicy extends TrackedPolicy {
 
   override setCapacity(pages: number): void {
     super.setCapacity(pages);
-    this.half = Math.max(1, Math.floor(pages / 2));
-    this.historySize = Math.max(1, pages);
+    this.lists.setCapacity(pages);
     this.ghostSize = Math.floor(pages / 2);
     this.interval = Math.max(1, pages);
   }
 
   protected touch(gfn: number): void {
-    const { lists } = this;
-    if (lists.listOf[gfn] === SR) {
-      lists.moveToHead(R, gfn);
-      while (lists.size(R) > this.half) lists.moveToHead(SR, lists.tail(R));
-    } else lists.moveToHead(R, gfn);
+    this.lists.touch(gfn);
     this.buckets.bump(gfn);
     this.hits++;
     this.endRequest();
@@ -93,52 +85,35 @@ export class CacheusPolicy extends TrackedPolicy {
 
   /** `Cacheus_insert`: CR-LFU first (its count comes back from H), then SR-LRU. */
   protected admit(gfn: number): void {
-    const { lists } = this;
     this.ghosts.remove(gfn); // a resident page is in no ghost (live: a refused victim comes back without a miss)
-    const inHistory = lists.listOf[gfn] === H;
-    this.buckets.addAt(gfn, inHistory ? this.remembered[gfn]! + 1 : 1);
-    if (inHistory) {
-      lists.remove(gfn);
-      while (lists.size(R) > 0 && lists.size(R) + 1 > this.half) lists.moveToHead(SR, lists.tail(R));
-      lists.pushHead(R, gfn);
-    } else {
-      lists.remove(gfn); // a victim whose nomination failed (live)
-      lists.pushHead(SR, gfn);
-    }
-    while (lists.size(SR) > this.half) this.release(this.leave(lists.tail(SR)));
-    this.trimHistory();
+    this.buckets.addAt(gfn, this.lists.inHistory(gfn) ? this.remembered[gfn]! + 1 : 1);
+    this.lists.insert(gfn);
     this.endRequest(); // (a live page-in without an access counts as a request too)
   }
 
   /** `Cacheus_evict`: each expert names a victim; one is drawn by weight, and it leaves both. */
   protected evict(): number {
-    const { lists } = this;
-    const byRecency = lists.size(SR) > 0 ? lists.tail(SR) : lists.tail(R);
+    const byRecency = this.lists.victim();
     if (byRecency < 0) return -1;
     const byFrequency = this.buckets.newestOfLowest();
     const recencyChosen = (this.draws.next() % 100) / 100 < this.lruWeight;
     const victim = byRecency === byFrequency || recencyChosen ? byRecency : byFrequency;
-    this.leave(victim);
-    this.trimHistory();
+    this.lists.retire(victim);
+    this.leaveFrequency(victim);
     if (byRecency !== byFrequency) this.ghosts.pushBounded(recencyChosen ? LRU_GHOST : LFU_GHOST, victim, this.ghostSize);
     return victim;
   }
 
   protected forget(gfn: number): void {
-    this.lists.remove(gfn);
+    this.lists.forget(gfn);
     this.buckets.remove(gfn);
   }
 
-  /** A resident page leaves both experts: into H, with CR-LFU's count remembered. */
-  private leave(gfn: number): number {
-    this.lists.moveToHead(H, gfn);
+  /** A page that left SR-LRU (into its history) leaves CR-LFU, its count remembered; returns it. */
+  private leaveFrequency(gfn: number): number {
     this.remembered[gfn] = this.buckets.countOf(gfn);
     this.buckets.remove(gfn);
     return gfn;
-  }
-
-  private trimHistory(): void {
-    while (this.lists.size(H) > 0 && this.lists.size(H) >= this.historySize) this.lists.popTail(H);
   }
 
   /** Every `interval` requests, `update_lr`. */
