@@ -91,11 +91,12 @@ Examples:
 
 /** The `count` policies of lowest mean miss ratio over the sizes (Belady aside), best first, then Belady if it ran. */
 function bestPolicies(policies: readonly string[], results: readonly SimulationResult[], count: number): string[] {
-  const mean = (policy: string) => {
+  const mean = new Map<string, number>();
+  for (const policy of policies) {
     const mine = results.filter((r) => r.policy === policy);
-    return mine.length === 0 ? Number.POSITIVE_INFINITY : mine.reduce((sum, r) => sum + r.missRatio, 0) / mine.length;
-  };
-  const ranked = policies.filter((policy) => policy !== 'belady').sort((a, b) => mean(a) - mean(b));
+    mean.set(policy, mine.length === 0 ? Number.POSITIVE_INFINITY : mine.reduce((sum, r) => sum + r.missRatio, 0) / mine.length);
+  }
+  const ranked = policies.filter((policy) => policy !== 'belady').sort((a, b) => mean.get(a)! - mean.get(b)!);
   return [...ranked.slice(0, count), ...(policies.includes('belady') ? ['belady'] : [])];
 }
 

@@ -3,6 +3,7 @@ import { lruMissRatioCurve, shardsMissRatioCurve } from '@pagevisor/policies';
 import { TRACE_FORMATS } from '@pagevisor/testing';
 import type { Command } from '../command.js';
 import { lineChartSvg } from '../report/line-chart-svg.js';
+import { missRatioTop } from '../report/miss-ratio-svg.js';
 import { loadTrace, sizeList } from '../simulate/trace-runs.js';
 import { UsageError } from '../usage-error.js';
 
@@ -85,13 +86,12 @@ Examples:
       writeFileSync(values['csv'], ['size,exact,shards,error', ...rows.map((r) => `${r.size},${r.exact.toFixed(6)},${r.shards.toFixed(6)},${r.error.toFixed(6)}`)].join('\n') + '\n');
     }
     if (typeof values['svg'] === 'string') {
-      const top = Math.min(1, Math.ceil(Math.max(0.01, ...rows.map((r) => Math.max(r.exact, r.shards))) * 10) / 10);
       const svg = lineChartSvg(
         [
           { id: 'exact', label: 'LRU, exact', points: rows.map((r) => [r.size, r.exact] as const), colour: '#000', marker: 'circle' },
           { id: 'shards', label: `SHARDS, ${rate} of pages`, points: rows.map((r) => [r.size, r.shards] as const), dashed: true, marker: 'square' },
         ],
-        { title: `LRU miss-ratio curve of ${trace.name} (${trace.ids.length} requests, ${trace.distinct} pages)`, xLabel: 'cache size (pages)', yLabel: 'miss ratio', yMax: top, yPercent: true, logXWhenWide: true },
+        { title: `LRU miss-ratio curve of ${trace.name} (${trace.ids.length} requests, ${trace.distinct} pages)`, xLabel: 'cache size (pages)', yLabel: 'miss ratio', yMax: missRatioTop(rows.flatMap((r) => [r.exact, r.shards])), yPercent: true, logXWhenWide: true },
       );
       writeFileSync(values['svg'], svg);
     }

@@ -7,13 +7,18 @@ export interface MissRatioCurve {
   readonly points: ReadonlyArray<readonly [number, number]>;
 }
 
+/** The top of a miss-ratio axis: the largest ratio rounded up to a tenth (at least 10%, at most 100%). */
+export function missRatioTop(ratios: readonly number[]): number {
+  return Math.min(1, Math.ceil(Math.max(0.01, ...ratios) * 10) / 10);
+}
+
 /**
  * Miss-ratio curves: cache size on the x axis (logarithmic when the sizes span more than a factor of
  * ten), miss ratio in percent on the y axis as in the tables, one line per policy with a colour and a
  * marker of its own (no two of the first 72 alike; the picture grows to fit the legend), and Belady, the lower bound, dashed in black.
  */
 export function missRatioSvg(title: string, curves: readonly MissRatioCurve[]): string {
-  const top = Math.min(1, Math.ceil(Math.max(0.01, ...curves.flatMap((c) => c.points.map(([, r]) => r))) * 10) / 10);
+  const top = missRatioTop(curves.flatMap((c) => c.points.map(([, r]) => r)));
   return lineChartSvg(
     curves.map((c, i) =>
       c.policy === 'belady'
