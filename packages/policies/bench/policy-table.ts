@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const START = '<!-- policy-quality:start -->';
 const END = '<!-- policy-quality:end -->';
-const KINDS = ['lirs traces', 'address traces', 'block I/O', 'zipf'] as const;
+/** The kinds of trace the table has a column for, in its order. */
+export const KINDS = ['lirs traces', 'address traces', 'block I/O', 'zipf'] as const;
 
 /** Rewrites the table in `guide` from the results at `results`; returns the guide's path. */
 export function writePolicyTable(results: string, guide: string): string {

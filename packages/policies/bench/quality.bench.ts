@@ -17,17 +17,16 @@ import { createPolicy, SIMULATABLE_POLICIES, simulateTrace } from '@pagevisor/po
 import { denseIds, zipfWorkload } from '@pagevisor/testing';
 import { writeBenchResults } from '../../../bench/bench-results.js';
 import { referenceRows, referenceTrace } from '../test/support/reference.js';
-import { writePolicyTable } from './policy-table.js';
+import { KINDS, writePolicyTable } from './policy-table.js';
 
 interface Cell {
   readonly trace: string;
-  readonly kind: 'lirs traces' | 'address traces' | 'block I/O' | 'zipf';
+  readonly kind: (typeof KINDS)[number];
   readonly size: number;
   readonly belady: number;
   readonly load: () => { ids: Uint32Array; distinct: number };
 }
 
-const KINDS = ['lirs traces', 'address traces', 'block I/O', 'zipf'] as const;
 const kindOf = (trace: string): Cell['kind'] => (trace.startsWith('lirs-') ? 'lirs traces' : trace.startsWith('addr-') ? 'address traces' : 'block I/O');
 
 const cells: Cell[] = referenceRows()
