@@ -18,8 +18,8 @@ export const mrcCommand: Command = {
 
 Computes LRU's miss ratio at every cache size from one pass over the trace:
 exactly, from Mattson's stack distances, and estimated from a sample of the
-pages (SHARDS, fixed rate, with its adjustment), which costs a fraction of
-the time and memory on a large trace. Prints both at the sizes asked for,
+pages (SHARDS, fixed rate, with its adjustment), which spends a fraction of
+the exact curve's time on stack distances. Prints both at the sizes asked for,
 the sample's error against the exact curve (largest and mean absolute
 difference of miss ratio over those sizes), and writes them as CSV and SVG.
 
