@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPager, type PagevisorPlugin } from '@pagevisor/core';
-import { LIVE_POLICIES, policyNamed } from '@pagevisor/policies';
+import { adaptive, LIVE_POLICIES, policyNamed } from '@pagevisor/policies';
 import { compressedStore, memoryStore, pagefileStore, redisStore, sqliteStore } from '@pagevisor/storage';
 import type {} from '../../../vitest.redis-setup.js'; // the type of inject('redis')
 import { openPagedRegion, type AccessSamplingOptions } from '../src/index.js';
@@ -58,6 +58,15 @@ describe(`every live policy pages a real region with its content intact${skipRea
       expect(pagedIn).toBeGreaterThan(0);
     });
   }
+});
+
+describe(`a policy whose next victim is gfn 0 (never evicted) finds the others${skipReason}`, () => {
+  // adaptive followed lru here with gfn 0 alone in its list of pages lru had dropped: it put gfn 0
+  // back in that list and took it out again until it gave up, and the region stayed at TARGET + 1.
+  uffdIt(`adaptive with the experts lru and arc: ${PAGES} pages held at ${TARGET}`, async () => {
+    const { evictions } = await pageThrough(adaptive({ experts: ['lru', 'arc'] }), memoryStore());
+    expect(evictions).toBeGreaterThanOrEqual(2 * (PAGES - TARGET));
+  });
 });
 
 const redis = inject('redis');

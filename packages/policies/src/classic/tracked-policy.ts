@@ -95,18 +95,34 @@ export abstract class TrackedPolicy implements VictimPolicy {
       state[gfn] = OUT;
       out[found++] = gfn;
     }
-    for (let kept = 0; found < n && kept <= this.maxPages; ) {
+    // Never-evict pages the structure offers are set aside and go back in, as if just inserted, only
+    // once the batch is full: put back at once, a structure whose next victim is its newest page (a
+    // list of one) would offer the same page again and again and never reach the rest.
+    let kept = 0;
+    while (found < n) {
       const gfn = this.evict();
       if (gfn < 0) break;
       if (neverEvict[gfn] !== 0) {
-        this.admit(gfn); // never evicted: it stays in, as if just inserted
-        kept++;
+        this.setAside(kept++, gfn);
         continue;
       }
       state[gfn] = OUT;
       out[found++] = gfn;
     }
+    for (let i = 0; i < kept; i++) this.admit(this.keptAside[i]!);
     return found;
+  }
+
+  /** Never-evict pages taken out during one `chooseVictims` (grown on need: the set is usually small). */
+  private keptAside = new Uint32Array(16);
+
+  private setAside(index: number, gfn: number): void {
+    if (index === this.keptAside.length) {
+      const grown = new Uint32Array(Math.min(this.maxPages, index * 2));
+      grown.set(this.keptAside);
+      this.keptAside = grown;
+    }
+    this.keptAside[index] = gfn;
   }
 
   notifyPagedOut(gfn: number): void {

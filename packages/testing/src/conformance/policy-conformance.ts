@@ -31,7 +31,7 @@ const DROPPED = 3;
 /**
  * The victim policy conformance suite (docs/guides/writing-a-policy.md), as cases for any test runner: a policy never picks a
  * never-evict gfn, a gfn that is out or in flight (a dropped one may be offered again), or a page not in
- * a simulated cache; it respects the
+ * a simulated cache; never-evict pages do not hide the pages it could evict; it respects the
  * batch size and writes nothing past what it returns; the same seed and calls give the same victims;
  * and the typed arrays it allocates stay within its declared bytes per page.
  *
@@ -46,6 +46,7 @@ const DROPPED = 3;
 export function policyConformanceCases(subject: PolicyConformanceSubject): ConformanceCase[] {
   const cases: Array<[string, () => Promise<void>, boolean]> = [
     ['on a live guest: never picks a never-evict gfn, a gfn that is out or in flight; respects batch sizes', async () => void liveRun(subject, 7), !subject.simulationOnly],
+    ['on a live guest: never-evict pages do not hide the pages it may evict, down to the last one', async () => aroundNeverEvict(subject, 13), !subject.simulationOnly],
     ['on a live guest: the same seed and the same calls give the same victims', async () => sameVictims(liveRun(subject, 11), liveRun(subject, 11)), !subject.simulationOnly],
     ['in trace simulation: always evicts a resident page of a full cache', async () => void simulationRun(subject, 3), !subject.liveOnly],
     ['in trace simulation: the same seed and the same requests give the same victims', async () => sameVictims(simulationRun(subject, 5), simulationRun(subject, 5)), !subject.liveOnly],
@@ -129,6 +130,38 @@ function liveRun(subject: PolicyConformanceSubject, seed: number): number[] {
     }
   }
   return victims;
+}
+
+/**
+ * A live guest of 256 pages, an eighth of them never-evict, paged out to the last page it may evict,
+ * in batches: each call must find a victim while one is left, however the never-evict pages sit among
+ * the ones the policy would rather evict.
+ */
+function aroundNeverEvict(subject: PolicyConformanceSubject, seed: number): void {
+  const pages = 256;
+  const ctx = context(seed, false, pages);
+  const random = new SeededRandom(seed);
+  for (let gfn = 0; gfn < pages; gfn++) if (random.int(8) === 0) ctx.neverEvict[gfn] = 1;
+  const policy = subject.create(ctx);
+  policy.setCapacity?.(pages >> 2);
+  for (let t = 0; t < pages * 4; t++) policy.notifyAccess(random.int(pages), t);
+  const state = new Uint8Array(pages);
+  const out = new Uint32Array(16);
+  let left = 0;
+  for (let gfn = 0; gfn < pages; gfn++) if (ctx.neverEvict[gfn] === 0) left++;
+  while (left > 0) {
+    const n = 1 + random.int(out.length);
+    const k = policy.chooseVictims(n, out);
+    if (k === 0) throw new ConformanceFailure(`chooseVictims(${n}) found nothing, with ${left} resident pages it may evict`);
+    for (let i = 0; i < k; i++) {
+      const gfn = out[i]!;
+      if (gfn >= pages || state[gfn] !== RESIDENT) throw new ConformanceFailure(`picked gfn ${gfn}, which is not resident`);
+      if (ctx.neverEvict[gfn] === 1) throw new ConformanceFailure(`picked never-evict gfn ${gfn}`);
+      policy.notifyPagedOut(gfn);
+      state[gfn] = OUT;
+      left--;
+    }
+  }
 }
 
 /** A trace of skewed requests through a cache of a quarter of its pages, libCacheSim's request path. */
