@@ -55,7 +55,8 @@ export type PolicyName =
   | 'lecar'
   | 'fifo-merge'
   | 'car'
-  | 'cacheus';
+  | 'cacheus'
+  | 'lhd';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyContext, VictimPolicy } from '@pagevisor/core';
-import { CacheusPolicy, createPolicy, FifoMergePolicy, HyperbolicPolicy, LeCaRPolicy, PEER_POLICIES, simulateTrace, WTinyLfuPolicy } from '@pagevisor/policies';
+import { CacheusPolicy, createPolicy, FifoMergePolicy, HyperbolicPolicy, LeCaRPolicy, LhdPolicy, PEER_POLICIES, simulateTrace, WTinyLfuPolicy } from '@pagevisor/policies';
 import { peerRows, referenceTrace } from './support/reference.js';
 
 /** Every `exact` row of expected-peers.tsv (libCacheSim's counts) of the peer policies shipped gives exactly its misses. */
@@ -32,6 +32,7 @@ const STATISTICAL: Record<string, (context: PolicyContext) => VictimPolicy> = {
   lecar: (context) => new LeCaRPolicy(context),
   'fifo-merge': (context) => new FifoMergePolicy(context),
   cacheus: (context) => new CacheusPolicy(context),
+  lhd: (context) => new LhdPolicy(context),
 };
 
 describe('peer policies that hash or sample: libCacheSim\'s counts in distribution', () => {

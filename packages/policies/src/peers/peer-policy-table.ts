@@ -7,6 +7,7 @@ import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { HyperbolicPolicy } from './hyperbolic-policy.js';
 import { LeCaRPolicy } from './lecar-policy.js';
+import { LhdPolicy } from './lhd-policy.js';
 import { LirsPolicy } from './lirs-policy.js';
 import { LpSfifoPolicy } from './lp-sfifo-policy.js';
 import { QdlpPolicy } from './qdlp-policy.js';
@@ -42,6 +43,7 @@ export const PEER_POLICY_TABLE = {
   'fifo-merge': { runs: 'both', create: (c) => new FifoMergePolicy(c) },
   car: { runs: 'both', create: (c) => new CarPolicy(c) },
   cacheus: { runs: 'both', create: (c) => new CacheusPolicy(c) },
+  lhd: { runs: 'both', create: (c) => new LhdPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
