@@ -32,5 +32,9 @@ describe('lhd (Beckmann, Chen and Cidon, NSDI 2018)', () => {
     expect(lhd[0]! / lru[0]!).toBeGreaterThan(0.95);
     expect(lhd[3]! / lhd[0]!).toBeLessThan(0.94);
     expect(lhd[3]! / lru[3]!).toBeLessThan(0.92);
+    // libCacheSim's cachesim (LHD, 5000, --ignore-obj-size 1) on this trace written as oracleGeneral,
+    // four runs: miss ratios 0.5962, 0.5968, 0.5945 and 0.5963 (its LRU: 0.6389, as ours).
+    const ratio = lhd.reduce((sum, n) => sum + n, 0) / ids.length;
+    expect(Math.abs(ratio / 0.596 - 1)).toBeLessThan(0.01);
   }, 60_000);
 });
