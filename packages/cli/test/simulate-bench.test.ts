@@ -21,6 +21,16 @@ describe('pagevisor simulate', () => {
     expect(lines.filter((l) => l.size === 0).every((l) => l.misses === 113872)).toBe(true);
   });
 
+  it('--threads 2 runs the cells on worker threads: the same lines, in (policy, size) order', async () => {
+    const argv = ['--trace', `${TRACES}lirs-sprite.trace.gz`, '--format', 'lirs', '--policy', 'lru,lirs,belady,lhd', '--size', '71,708', '--json'];
+    const here = await cli('simulate', ...argv, '--threads', '1');
+    const workers = await cli('simulate', ...argv, '--threads', '2');
+    expect(workers.code).toBe(0);
+    const cells = (out: string) => out.trim().split('\n').map((line) => { const { policy, size, misses } = JSON.parse(line); return [policy, size, misses]; });
+    expect(cells(workers.out)).toEqual(cells(here.out));
+    expect(cells(workers.out).map(([policy, size]) => `${policy} ${size}`)).toEqual(['lru 71', 'lru 708', 'lirs 71', 'lirs 708', 'belady 71', 'belady 708', 'lhd 71', 'lhd 708']);
+  }, 60_000);
+
   it('reads gzip by its magic bytes whatever the name, and names a malformed record unless --skip-bad', async () => {
     const path = temp('ids.txt');
     writeFileSync(path, gzipSync('1\n2\n1\nthree\n2\n'));
@@ -40,6 +50,8 @@ describe('pagevisor simulate', () => {
       [['--trace', `${TRACES}lirs-cpp.trace.gz`, '--size', '1x'], /--size "1x"/],
       [['--policy', 'lru'], /--trace FILE is required/],
       [['--trace', '/nonexistent.trace'], /nonexistent\.trace: cannot read/],
+      [['--trace', `${TRACES}lirs-cpp.trace.gz`, '--threads', '0'], /--threads "0": expected a whole number of threads/],
+      [['--trace', `${TRACES}lirs-cpp.trace.gz`, '--threads', 'two'], /--threads "two"/],
     ] as const) {
       const { code, err } = await cli('simulate', ...argv);
       expect(code, argv.join(' ')).toBe(EXIT_CODES.usage);

@@ -44,4 +44,5 @@ export { SfifoPolicy, SlruPolicy } from './peers/slru-policy.js';
 
 // --- trace simulation ---
 export { nextUses, simulateTrace, type SimulationResult } from './simulate/simulate-trace.js';
+export { simulateCells, type SimulateCellsOptions, type SimulationCell } from './simulate/simulate-cells.js';
 export { lruMissRatioCurve, shardsMissRatioCurve, type MissRatioCurve } from './mrc/miss-ratio-curve.js';

@@ -4,8 +4,7 @@ import { SIMULATABLE_POLICIES, type SimulationResult } from '@pagevisor/policies
 import type { Command } from '../command.js';
 import { missRatioSvg } from '../report/miss-ratio-svg.js';
 import { progressReporter } from '../run/progress.js';
-import { nextTurn } from '../next-turn.js';
-import { loadTrace, policyList, simulatablePolicyHelp, simulateCell, sizeList } from '../simulate/trace-runs.js';
+import { loadTrace, policyList, simulatablePolicyHelp, simulateAll, sizeList, threadCount, THREADS_HELP } from '../simulate/trace-runs.js';
 
 const COMMAND = 'bench';
 /** Curves the SVG shows when no --policies is given: the five best, and Belady. */
@@ -16,7 +15,7 @@ const DEFAULT_SIZES = ['1%', '2%', '5%', '10%', '20%', '50%'];
 export const benchCommand: Command = {
   path: ['bench'],
   summary: 'compare policies on a trace: a miss-ratio table, CSV and an SVG curve with Belady as the floor',
-  help: `Usage: pagevisor bench --trace FILE [--format F] [--policies LIST] [--sizes LIST] [--csv F] [--svg F] [--json]
+  help: `Usage: pagevisor bench --trace FILE [--format F] [--policies LIST] [--sizes LIST] [--csv F] [--svg F] [--threads N] [--json]
 
 Simulates every policy at every cache size on the trace (see pagevisor
 simulate), prints a table of miss ratios (policies by size), and writes the
@@ -36,6 +35,7 @@ Options:
                     (default ${DEFAULT_SIZES.join(',')})
   --csv F           write policy,size,requests,misses,missRatio,seconds rows
   --svg F           write the miss-ratio curves
+${THREADS_HELP}
   --skip-bad        count and skip malformed records
   --json            one JSON line per cell instead of the table
   --help            show this help
@@ -51,6 +51,7 @@ Examples:
     sizes: { type: 'string' },
     csv: { type: 'string' },
     svg: { type: 'string' },
+    threads: { type: 'string' },
     'skip-bad': { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -60,16 +61,9 @@ Examples:
     const trace = loadTrace(values, COMMAND);
     const sizes = [...new Set(sizeList(values['sizes'], DEFAULT_SIZES, trace.distinct, 'sizes', COMMAND))].sort((a, b) => a - b);
     const progress = progressReporter(io);
-    const results: SimulationResult[] = [];
     const total = policies.length * sizes.length;
-    for (const policy of policies) {
-      for (const size of sizes) {
-        if (interrupt.signal.aborted) break;
-        results.push(simulateCell(trace, policy, size));
-        progress('simulate', results.length, total, `${results.length}/${total} runs (${policy}, ${size} pages)`);
-        await nextTurn(); // Ctrl-C is seen between runs
-      }
-    }
+    const threads = threadCount(values['threads'], COMMAND);
+    const results = await simulateAll(trace, policies, sizes, threads, interrupt.signal, (r, _, done) => progress('simulate', done, total, `${done}/${total} runs (${r.policy}, ${r.size} pages)`));
     if (interrupt.requested !== undefined) io.err(`pagevisor bench: interrupted by ${interrupt.requested} after ${results.length} of ${total} runs; what ran is reported\n`);
     if (values['json'] === true) {
       for (const r of results) io.out(`${JSON.stringify({ trace: trace.name, ...r, seconds: +r.seconds.toFixed(4) })}\n`);

@@ -1,4 +1,5 @@
-import { createPolicy, isSimulatablePolicy, SIMULATABLE_POLICIES, simulateTrace, type SimulationResult } from '@pagevisor/policies';
+import { availableParallelism } from 'node:os';
+import { isSimulatablePolicy, SIMULATABLE_POLICIES, simulateCells, type SimulationResult } from '@pagevisor/policies';
 import { denseIds, readTrace, TRACE_FORMATS, type TraceFormat } from '@pagevisor/testing';
 import type { CommandArgs } from '../command.js';
 import { guessTraceFormat } from '../trace-format.js';
@@ -50,10 +51,26 @@ export function sizeList(value: string | boolean | undefined, fallback: readonly
   });
 }
 
-/** Simulates one (policy, size) cell. */
-export function simulateCell(trace: LoadedTrace, policy: string, size: number): SimulationResult {
-  return simulateTrace(trace.ids, trace.distinct, (context) => createPolicy(policy, context), size, policy === 'belady');
+/**
+ * Simulates every policy at every size (policy by policy) on `--threads` worker threads over one shared
+ * copy of the trace; `onResult` hears each cell as it finishes, with its index in that order. After an
+ * interrupt, the cells that finished.
+ */
+export function simulateAll(trace: LoadedTrace, policies: readonly string[], sizes: readonly number[], threads: number, signal: AbortSignal, onResult: (result: SimulationResult, index: number, done: number) => void): Promise<SimulationResult[]> {
+  const cells = policies.flatMap((policy) => sizes.map((size) => ({ policy, size })));
+  return simulateCells(trace.ids, trace.distinct, cells, { threads, signal, onResult });
 }
+
+/** The `--threads` flag: worker threads for the cells, by default one per core. */
+export function threadCount(value: string | boolean | undefined, command: string): number {
+  if (value === undefined) return availableParallelism();
+  if (typeof value !== 'string' || !/^[1-9]\d{0,3}$/.test(value)) throw new UsageError(`--threads ${JSON.stringify(value)}: expected a whole number of threads, 1 or more`, command);
+  return Number(value);
+}
+
+/** The `--threads` line of a help text. */
+export const THREADS_HELP = `  --threads N       worker threads running the cells over one shared copy of
+                    the trace (default ${availableParallelism()}, this machine's cores; 1: none)`;
 
 /** The policies trace simulation can run, for a help text: wrapped at `width` columns after the first line, indented by `indent`. */
 export function simulatablePolicyHelp(indent: number, width = 56): string {

@@ -63,8 +63,18 @@ export function nextUses(ids: Uint32Array, distinct: number): Int32Array {
  * ```
  */
 export function simulateTrace(ids: Uint32Array, distinct: number, make: (context: PolicyContext) => VictimPolicy, size: number, withFuture = false, seed = 1): SimulationResult {
+  checkSize(size);
+  return replayTrace(ids, distinct, make, size, withFuture ? nextUses(ids, distinct) : undefined, seed);
+}
+
+/** @throws {@link @pagevisor/core!ConfigError | ConfigError} unless `size` is a whole number of pages */
+export function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 0) throw new ConfigError('size', `cache size ${size} is not a whole number of pages`);
-  const context: PolicyContext = { maxPages: distinct, neverEvict: new Uint8Array(distinct), seed, startsEmpty: true, future: withFuture ? nextUses(ids, distinct) : undefined };
+}
+
+/** {@link simulateTrace} with the trace's future computed already (shared by the cells of `simulateCells`). */
+export function replayTrace(ids: Uint32Array, distinct: number, make: (context: PolicyContext) => VictimPolicy, size: number, future: Int32Array | undefined, seed: number): SimulationResult {
+  const context: PolicyContext = { maxPages: distinct, neverEvict: new Uint8Array(distinct), seed, startsEmpty: true, future };
   const cache = new ShadowCache(make(context), distinct);
   cache.setCapacity(size);
   let misses = 0;
