@@ -4,7 +4,7 @@
  * `access-timestamp` (seed 003), the classic policies (LRU, FIFO, MRU, CLOCK with an N-bit counter,
  * SIEVE, ARC, S3-FIFO, Belady, random) and peer policies, other caches' algorithms (LIRS, 2Q, SLRU,
  * SFIFO, LP-SFIFO, QD-LP, S3-FIFOd, S3-LRU, SR-LRU, LFU, CR-LFU, GDSF, W-TinyLFU, Hyperbolic, LeCaR,
- * CACHEUS, FIFO-Merge, CAR, LHD), matching libCacheSim in trace simulation where it has the algorithm
+ * CACHEUS, FIFO-Merge, CAR, CLOCK-Pro, LHD), matching libCacheSim in trace simulation where it has the algorithm
  * (exactly, or in distribution for those that hash or sample).
  *
  * @packageDocumentation
@@ -37,6 +37,7 @@ export { HyperbolicPolicy } from './peers/hyperbolic-policy.js';
 export { LhdPolicy } from './peers/lhd-policy.js';
 export { LeCaRPolicy } from './peers/lecar-policy.js';
 export { FifoMergePolicy } from './peers/fifo-merge-policy.js';
+export { ClockProPolicy } from './peers/clockpro-policy.js';
 export { CarPolicy } from './peers/car-policy.js';
 export { CacheusPolicy } from './peers/cacheus-policy.js';
 export { WTinyLfuPolicy, type WTinyLfuOptions } from './peers/wtinylfu-policy.js';

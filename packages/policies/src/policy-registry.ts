@@ -56,7 +56,8 @@ export type PolicyName =
   | 'fifo-merge'
   | 'car'
   | 'cacheus'
-  | 'lhd';
+  | 'lhd'
+  | 'clockpro';
 
 /**
  * Every policy this package ships, by name (plus `clockN` for N = 1 … 8).

@@ -3,6 +3,7 @@ import { FifoMergePolicy } from './fifo-merge-policy.js';
 import { GdsfPolicy } from './gdsf-policy.js';
 import { CacheusPolicy } from './cacheus-policy.js';
 import { CarPolicy } from './car-policy.js';
+import { ClockProPolicy } from './clockpro-policy.js';
 import { CrLfuPolicy, LfuPolicy } from './lfu-policy.js';
 import { SfifoPolicy, SlruPolicy } from './slru-policy.js';
 import { HyperbolicPolicy } from './hyperbolic-policy.js';
@@ -44,6 +45,7 @@ export const PEER_POLICY_TABLE = {
   car: { runs: 'both', create: (c) => new CarPolicy(c) },
   cacheus: { runs: 'both', create: (c) => new CacheusPolicy(c) },
   lhd: { runs: 'both', create: (c) => new LhdPolicy(c) },
+  clockpro: { runs: 'both', create: (c) => new ClockProPolicy(c) },
 } as const satisfies Record<string, PolicyEntry>;
 
 /**
