@@ -40,7 +40,7 @@ const LOWEST_RANK = -3.4028234663852886e38;
  * - 8 pages are drawn per eviction until the 50th refit, 32 after; 1 in 32 admissions becomes an
  *   explorer (ranked one higher, so kept) within 1% of the cache, until the 50th refit.
  *
- * Its draws come from libCacheSim's own generator (Knuth's MMIX LCG, {@link MmixLcg}), seeded from the
+ * Its draws come from libCacheSim's own generator (Knuth's MMIX LCG, in `internal/mmix-lcg.ts`), seeded from the
  * context's seed where libCacheSim seeds it from `rand()`: runs match libCacheSim's in distribution.
  * Pages are of one size, so a density is a hit rate per page.
  *

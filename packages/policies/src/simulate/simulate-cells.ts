@@ -16,6 +16,7 @@ import type { SimulationCellAnswer, SimulationWorkerData } from './simulation-jo
 export interface SimulationCell {
   /** A policy name trace simulation can run (`createPolicy`'s names). */
   readonly policy: string;
+  /** The cache's size in pages. */
   readonly size: number;
 }
 
