@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CarPolicy, createPolicy, ShadowCache, simulateTrace } from '@pagevisor/policies';
 import { referenceTrace } from './support/reference.js';
-
-const context = (pages: number) => ({ maxPages: pages, neverEvict: new Uint8Array(pages), seed: 1, startsEmpty: true });
+import { pagesSeenTwiceAfterAScan, simulationContext as context } from './support/scan-resistance.js';
 
 describe('car (Bansal and Modha, FAST 2004)', () => {
   it('a trace worked by hand from the paper\'s pseudocode: which request misses, and which page each eviction takes', () => {
@@ -29,14 +28,7 @@ describe('car (Bansal and Modha, FAST 2004)', () => {
   });
 
   it('a scan of pages seen once does not push out pages seen twice (scan resistance)', () => {
-    const cache = new ShadowCache(new CarPolicy(context(10_000)), 10_000);
-    cache.setCapacity(100);
-    let time = 0;
-    for (let round = 0; round < 3; round++) for (let page = 0; page < 50; page++) cache.request(page, time++);
-    for (let page = 1000; page < 5000; page++) cache.request(page, time++);
-    let hot = 0;
-    for (let page = 0; page < 50; page++) hot += cache.resident[page]!;
-    expect(hot).toBe(50);
+    expect(pagesSeenTwiceAfterAScan((ctx) => new CarPolicy(ctx))).toBe(50);
   });
 
   it('on the reference traces its misses are within 5% of ARC\'s and never below Belady\'s (the paper: CAR performs as ARC)', () => {
