@@ -95,9 +95,13 @@ function simulateOnWorkers(data: SimulationWorkerData, cells: readonly Simulatio
   let busy = 0;
   return new Promise<SimulationResult[]>((resolve, reject) => {
     let settled = false;
+    const onAbort = (): void => {
+      if (busy === 0) finish();
+    };
     const finish = (error?: Error): void => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       for (const worker of workers) void worker.terminate();
       if (error) reject(error);
       else resolve(results.filter((r): r is SimulationResult => r !== undefined));
@@ -126,9 +130,7 @@ function simulateOnWorkers(data: SimulationWorkerData, cells: readonly Simulatio
         if (code !== 0) finish(new Error(`a simulation worker exited with code ${code}`));
       });
     }
-    options.signal?.addEventListener('abort', () => {
-      if (busy === 0) finish();
-    });
+    options.signal?.addEventListener('abort', onAbort);
     for (const worker of workers) dispatch(worker);
   });
 }
