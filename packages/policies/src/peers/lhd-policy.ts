@@ -77,8 +77,6 @@ export class LhdPolicy extends TrackedPolicy {
   private untilReconfiguration = REQUESTS_PER_RECONFIGURATION;
   private reconfigurations = 0;
   private ageShift = 10;
-  /** `2^ageShift`: requests per unit of age. */
-  private ageUnit = 2 ** 10;
   private ewmaResident = 0;
   private ewmaResidentMass = 0;
 
@@ -203,7 +201,7 @@ export class LhdPolicy extends TrackedPolicy {
   /** The page's age in coarsened units, at most `MAX_AGE - 1`. */
   private ageOf(i: number): number {
     const elapsed = this.now - this.updatedAt[i]!;
-    const age = elapsed < 4294967296 ? elapsed >>> this.ageShift : Math.floor(elapsed / this.ageUnit);
+    const age = elapsed < 4294967296 ? elapsed >>> this.ageShift : Math.floor(elapsed / 2 ** this.ageShift);
     return age >= MAX_AGE ? MAX_AGE - 1 : age;
   }
 
@@ -236,7 +234,6 @@ export class LhdPolicy extends TrackedPolicy {
     while (2 ** shift < optimal) shift++;
     const delta = shift - this.ageShift;
     this.ageShift = shift;
-    this.ageUnit = 2 ** shift;
     this.ewmaResident = Math.fround(this.ewmaResident * 8);
     this.ewmaResidentMass = Math.fround(this.ewmaResidentMass * 8);
     for (let c = 0; c < CLASSES; c++) {
