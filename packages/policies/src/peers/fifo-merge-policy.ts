@@ -7,6 +7,8 @@ const QUEUE = 1;
 /** Pages weighed per scan, and how many of them stay (libCacheSim's `n-exam` and `n-keep` defaults). */
 const EXAMINED = 100;
 const KEPT = EXAMINED / 2;
+/** A power of two above EXAMINED: a scanned page's index fits below it in its sort key. */
+const SCAN_SLOTS = 128;
 
 /**
  * FIFO-Merge (Yang et al., "FIFO Queues Are All You Need for Cache Eviction", SOSP 2023, the
@@ -27,10 +29,10 @@ export class FifoMergePolicy extends TrackedPolicy {
   readonly bytesPerPage = TrackedPolicy.BASE_BYTES + IdLists.BYTES_PER_ID + 4;
   private readonly lists: IdLists;
   private readonly hits: Uint32Array;
-  /** The last scan's pages, lightest first, and where the evictions are in it. */
+  /** The last scan's pages, and where the evictions are in its order. */
   private readonly scanned = new Int32Array(EXAMINED);
-  private readonly weights = new Float64Array(EXAMINED);
-  private readonly order = Array.from({ length: EXAMINED }, (_, i) => i);
+  /** The last scan's order, lightest first: each page's weight and its index in `scanned` (see `scan`). */
+  private readonly order = new Float64Array(EXAMINED);
   private next = EXAMINED;
   /** Where the next scan starts (toward newer pages), or -1 for the oldest. */
   private hand = -1;
@@ -55,7 +57,7 @@ export class FifoMergePolicy extends TrackedPolicy {
   protected evict(): number {
     const { lists } = this;
     while (this.next < EXAMINED) {
-      const gfn = this.scanned[this.order[this.next++]!]!;
+      const gfn = this.scanned[this.order[this.next++]! % SCAN_SLOTS]!;
       if (this.next >= EXAMINED - KEPT) break; // the rest of this scan stays
       if (lists.listOf[gfn] === QUEUE) return this.take(gfn); // (live: a page forgotten since the scan is passed)
     }
@@ -65,7 +67,7 @@ export class FifoMergePolicy extends TrackedPolicy {
     }
     this.scan();
     this.next = 1;
-    return this.take(this.scanned[this.order[0]!]!);
+    return this.take(this.scanned[this.order[0]! % SCAN_SLOTS]!);
   }
 
   protected forget(gfn: number): void {
@@ -75,16 +77,19 @@ export class FifoMergePolicy extends TrackedPolicy {
 
   /** Weighs the next 100 pages from the hand toward newer ones (round to the oldest), lightest first. */
   private scan(): void {
-    const { lists, scanned, weights } = this;
+    const { lists, scanned, order } = this;
     let gfn = this.hand;
     for (let i = 0; i < EXAMINED; i++) {
       if (gfn < 0) gfn = lists.tail(QUEUE);
       scanned[i] = gfn;
-      weights[i] = 1.0e6 * (this.hits[gfn]! + (this.draws.next() % 1000) / 10000);
+      // libCacheSim weighs a page 1e6 × (hits + draw / 10000) with a draw below 1000: ordered as the
+      // whole number hits × 1000 + draw, exact in a double for any 32-bit hit count even times
+      // SCAN_SLOTS, with the index below it so that equal weights keep scan order, as a stable sort does.
+      order[i] = ((this.hits[gfn]! * 1000 + (this.draws.next() % 1000)) * SCAN_SLOTS) + i;
       gfn = lists.prev[gfn]!;
     }
     this.hand = gfn;
-    this.order.sort((a, b) => weights[a]! - weights[b]!);
+    order.sort();
   }
 
   private take(gfn: number): number {
