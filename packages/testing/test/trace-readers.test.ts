@@ -46,6 +46,14 @@ describe('the other formats', () => {
     view.setUint32(24 + 4, 5, true);
     view.setUint32(24 + 8, 1, true); // obj_id of record 2 = 2^32 + 5
     expect([...readTrace(bytes, { format: 'oracleGeneral' }).ids]).toEqual([77, 2 ** 32 + 5]);
+    // The same records at an odd offset in a bigger buffer (not aligned for 32-bit words), and one more
+    // whose id is 2^53: the same ids, and the bad one is refused or skipped alike.
+    const shifted = new Uint8Array(1 + 72).subarray(1);
+    shifted.set(bytes);
+    new DataView(shifted.buffer, shifted.byteOffset).setUint32(48 + 8, 0x20_0000, true);
+    expect(() => readTrace(shifted, { format: 'oracleGeneral' })).toThrow(/record 3 .*page id is 2\^53 or more/);
+    const skipped = readTrace(shifted, { format: 'oracleGeneral', skipBad: true });
+    expect([...skipped.ids, skipped.skipped]).toEqual([77, 2 ** 32 + 5, 1]);
   });
 
   it('reads txt with CRLF, blank lines and a missing final newline; lirs skips * markers', () => {

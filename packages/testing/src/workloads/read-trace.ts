@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { basename } from 'node:path';
 import * as zlib from 'node:zlib';
 import { TraceError } from './trace-error.js';
@@ -106,10 +107,10 @@ export function readTrace(source: string | Uint8Array, options: ReadTraceOptions
   const sink = new IdSink(name, options.skipBad === true);
   switch (options.format) {
     case 'vscsi':
-      readRecords(name, bytes, 32, sink, (view, at) => u64(view, at + 16));
+      readRecords(name, bytes, 32, 16, sink);
       break;
     case 'oracleGeneral':
-      readRecords(name, bytes, 24, sink, (view, at) => u64(view, at + 4));
+      readRecords(name, bytes, 24, 4, sink);
       break;
     case 'lirs':
       readLines(bytes, sink, (line) => (line === '*' ? null : decimal(line)));
@@ -155,6 +156,14 @@ class IdSink {
     private readonly skipBad: boolean,
   ) {}
 
+  /** Makes room for `more` ids at once (a binary trace's record count is known from its length). */
+  reserve(more: number): void {
+    if (this.count + more <= this.ids.length) return;
+    const grown = new Float64Array(this.count + more);
+    grown.set(this.ids.subarray(0, this.count));
+    this.ids = grown;
+  }
+
   push(id: number): void {
     if (this.count === this.ids.length) {
       const grown = new Float64Array(this.ids.length * 2);
@@ -170,24 +179,30 @@ class IdSink {
   }
 
   result(): Float64Array {
-    return this.ids.slice(0, this.count);
+    return this.count === this.ids.length ? this.ids : this.ids.slice(0, this.count);
   }
 }
 
-type IdOf = (view: DataView, at: number) => number;
+/** Above this, a 64-bit id's high half makes it 2^53 or more: not exact in a double. */
+const HIGH_LIMIT = 0x20_0000;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
-function u64(view: DataView, at: number): number {
-  const high = view.getUint32(at + 4, true);
-  return high >= 0x20_0000 ? Number.NaN : high * 0x1_0000_0000 + view.getUint32(at, true);
-}
-
-function readRecords(name: string, bytes: Uint8Array, size: number, sink: IdSink, idOf: IdOf): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * Fixed-size records with a little-endian u64 page id at `idAt` in each. Read as 32-bit words where the
+ * bytes are aligned for it (a file's own buffer is), through a DataView otherwise.
+ */
+function readRecords(name: string, bytes: Uint8Array, size: number, idAt: number, sink: IdSink): void {
   const records = Math.floor(bytes.length / size);
-  for (let r = 0; r < records; r++) {
-    const id = idOf(view, r * size);
-    if (Number.isNaN(id)) sink.bad(r + 1, Buffer.from(bytes.subarray(r * size, (r + 1) * size)).toString('hex'), 'page id is 2^53 or more');
-    else sink.push(id);
+  sink.reserve(records);
+  const aligned = LITTLE_ENDIAN && bytes.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, (records * size) / 4) : undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stride = size / 4;
+  for (let r = 0, word = idAt / 4; r < records; r++, word += stride) {
+    const low = words ? words[word]! : view.getUint32(r * size + idAt, true);
+    const high = words ? words[word + 1]! : view.getUint32(r * size + idAt + 4, true);
+    if (high >= HIGH_LIMIT) sink.bad(r + 1, Buffer.from(bytes.subarray(r * size, (r + 1) * size)).toString('hex'), 'page id is 2^53 or more');
+    else sink.push(high * 0x1_0000_0000 + low);
   }
   const tail = bytes.length - records * size;
   if (tail !== 0) sink.bad(records + 1, Buffer.from(bytes.subarray(records * size)).toString('hex'), `truncated: ${tail} bytes of a ${size}-byte record`);
