@@ -164,3 +164,6 @@ export { RingSlotAccounting, type RingProducer } from './ring/ring-slot-accounti
 export { OfflineManager, createOfflineManager, type CreateOfflineManagerOptions, type OfflineReport } from './offline/offline-manager.js';
 export type { OfflineHandler, OfflineOutcome, OfflineRequest, OfflineResult } from './offline/offline-handler.js';
 export { offlineOwner, PG_OFFLINE, PG_OFFLINE_QUERY, queriedState, type PageOfflineOp } from './offline/page-offline-status.js';
+
+// --- worker threads ---
+export { moduleWorker } from './workers/module-worker.js';

@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads';
-import { createPager, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
+import { createPager, moduleWorker, type PagerStats, type PagevisorPlugin } from '@pagevisor/core';
 import { openPagedRegion, type AccessSamplingOptions } from '@pagevisor/linux';
 import type { Workload } from '@pagevisor/testing';
 import type { LinuxWorkloadJob, LinuxWorkloadMessage } from './linux-workload-worker.js';
@@ -90,7 +89,7 @@ export async function runLinux(options: LinuxRunOptions, workload: Workload, pol
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, region.measuredResidentBytes())), RSS_SAMPLE_MS);
   const job: LinuxWorkloadJob = { region: region.id, pages: options.pages, ops: workload.ops, targets: workload.targets };
-  const worker = workloadWorker(job);
+  const worker = moduleWorker(import.meta.url, 'linux-workload-worker', { workerData: job });
   const next = (type: LinuxWorkloadMessage['type']) =>
     new Promise<LinuxWorkloadMessage>((resolve, reject) => {
       const onMessage = (message: LinuxWorkloadMessage) => {
@@ -153,19 +152,6 @@ export async function runLinux(options: LinuxRunOptions, workload: Workload, pol
     if (!stopped) await pager.stop('hard').catch(() => undefined);
     region.close();
   }
-}
-
-/**
- * The Worker that replays the workload. Built, it is `linux-workload-worker.js` beside this file; from
- * the sources (the repository's tests and `pnpm exec`), the Worker registers tsx first, as Node does
- * not hand a loader registered on this thread to new ones.
- */
-function workloadWorker(job: LinuxWorkloadJob): Worker {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(`./linux-workload-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSources) return new Worker(url, { workerData: job });
-  const boot = `import('tsx/esm/api').then(({ register }) => { register({ tsconfig: process.env.TSX_TSCONFIG_PATH }); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: job });
 }
 
 

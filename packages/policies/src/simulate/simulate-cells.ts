@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { ConfigError, PolicyError } from '@pagevisor/core';
+import type { Worker } from 'node:worker_threads';
+import { ConfigError, moduleWorker, PolicyError } from '@pagevisor/core';
 import { createPolicy, isSimulatablePolicy, SIMULATABLE_POLICIES } from '../policy-registry.js';
 import { checkSize, nextUses, replayTrace, type SimulationResult } from './simulate-trace.js';
 import type { SimulationCellAnswer, SimulationWorkerData } from './simulation-job.js';
+
+/** From the sources (the repository's tests), the workers' tsconfig: the repository's. */
+const SOURCE_TSCONFIG = new URL('../../../../tsconfig.base.json', import.meta.url).pathname;
 
 /**
  * One run of {@link simulateCells}: a policy by name and a cache size in pages.
@@ -89,7 +92,7 @@ async function simulateHere(ids: Uint32Array, distinct: number, cells: readonly 
 
 function simulateOnWorkers(data: SimulationWorkerData, cells: readonly SimulationCell[], threads: number, options: SimulateCellsOptions): Promise<SimulationResult[]> {
   const results: (SimulationResult | undefined)[] = new Array(cells.length);
-  const workers = Array.from({ length: threads }, () => simulationWorker(data));
+  const workers = Array.from({ length: threads }, () => moduleWorker(import.meta.url, 'simulate-worker', { workerData: data }, SOURCE_TSCONFIG));
   let next = 0;
   let done = 0;
   let busy = 0;
@@ -133,18 +136,4 @@ function simulateOnWorkers(data: SimulationWorkerData, cells: readonly Simulatio
     options.signal?.addEventListener('abort', onAbort);
     for (const worker of workers) dispatch(worker);
   });
-}
-
-/**
- * A Worker running `simulate-worker`. Built, it is the `.js` beside this file; from the sources (the
- * repository's tests), the Worker registers tsx first and resolves the workspace packages to their
- * sources, as Node does not hand this thread's loader to new ones.
- */
-function simulationWorker(data: SimulationWorkerData): Worker {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(`./simulate-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSources) return new Worker(url, { workerData: data });
-  const tsconfig = new URL('../../../../tsconfig.base.json', import.meta.url).pathname;
-  const boot = `import('tsx/esm/api').then(({ register }) => { register({ tsconfig: ${JSON.stringify(tsconfig)} }); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data, execArgv: [...process.execArgv, '--conditions=@pagevisor/source'] });
 }
