@@ -61,6 +61,7 @@ export { PolicyError } from './errors/policy-error.js';
 export { OfflineError, type OfflineErrorCode } from './errors/offline-error.js';
 export { PagerError, type PagerErrorCode } from './errors/pager-error.js';
 export { StoreError, type StoreErrorCode } from './errors/store-error.js';
+export { MigrationError, type MigrationErrorCode, type MigrationErrorOptions } from './errors/migration-error.js';
 
 // --- the paging backend port, and the Xen backend ---
 export {
@@ -164,6 +165,12 @@ export { RingSlotAccounting, type RingProducer } from './ring/ring-slot-accounti
 export { OfflineManager, createOfflineManager, type CreateOfflineManagerOptions, type OfflineReport } from './offline/offline-manager.js';
 export type { OfflineHandler, OfflineOutcome, OfflineRequest, OfflineResult } from './offline/offline-handler.js';
 export { offlineOwner, PG_OFFLINE, PG_OFFLINE_QUERY, queriedState, type PageOfflineOp } from './offline/page-offline-status.js';
+
+// --- migration stream ---
+export { MIGRATION_BATCH_PAGES, MIGRATION_PAGE, MIGRATION_VERSION } from './migration/migration-stream-format.js';
+export type { EndRecord, MigrationHeader, MigrationRecord, PageDataRecord, PagedDataRecord, PagedRefRecord, RoundRecord, StoreRefRecord } from './migration/migration-records.js';
+export { encodeMigrationHeader, encodeMigrationRecord } from './migration/migration-stream-writer.js';
+export { MigrationStreamReader } from './migration/migration-stream-reader.js';
 
 // --- worker threads ---
 export { moduleWorker } from './workers/module-worker.js';

@@ -1,6 +1,7 @@
 import type { AbiError, AbiErrorCode } from './abi-error.js';
 import type { ConfigError } from './config-error.js';
 import type { Errno, HypervisorError } from './hypervisor-error.js';
+import type { MigrationError, MigrationErrorCode } from './migration-error.js';
 import type { OfflineError, OfflineErrorCode } from './offline-error.js';
 import type { PagerError, PagerErrorCode } from './pager-error.js';
 import { hasPagevisorBrand, type PagevisorError } from './pagevisor-error.js';
@@ -28,7 +29,7 @@ export type PagevisorErrorCode = keyof PagevisorErrorByCode;
  */
 export type PagevisorErrorByCode = { readonly [C in AbiErrorCode]: AbiError } & { readonly [C in RingErrorCode]: RingError } & {
   readonly [C in Errno]: HypervisorError;
-} & { readonly [C in StoreErrorCode]: StoreError } & { readonly [C in PagerErrorCode]: PagerError } & { readonly [C in OfflineErrorCode]: OfflineError } & {
+} & { readonly [C in StoreErrorCode]: StoreError } & { readonly [C in PagerErrorCode]: PagerError } & { readonly [C in OfflineErrorCode]: OfflineError } & { readonly [C in MigrationErrorCode]: MigrationError } & {
   /** Bad configuration. */
   readonly CONFIG: ConfigError;
   /** A policy broke its contract. */
