@@ -2,6 +2,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { hvmE820, type E820Entry } from './e820.js';
 import type { MachineFrames } from './machine-frames.js';
 import type { DomainPaging } from './domain-paging.js';
+import type { DirtyLog } from '../internal/sim/dirty-log.js';
 import { VcpuPauseState } from './vcpu-pause-state.js';
 import type { ReadonlyTypedArray } from './readonly-arrays.js';
 import { INVALID_MFN, P2mType } from './sim-constants.js';
@@ -78,6 +79,8 @@ export class SimDomain extends VcpuPauseState {
   private readonly target = new BehaviorSubject(0);
   /** Paging state; undefined until paging is enabled. */
   paging: DomainPaging | undefined;
+  /** @internal the log-dirty bitmap while log-dirty mode is on (see {@link SimHypervisor.enableLogDirty}) */
+  dirtyLog: DirtyLog | undefined;
   /** `d->paged_pages`: gfns paged out with no frame. */
   pagedPages = 0;
   /** `d->tot_pages`: frames the domain holds with `PGC_allocated`. */

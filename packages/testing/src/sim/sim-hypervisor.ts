@@ -11,6 +11,7 @@ import {
 } from '@pagevisor/core';
 import type { Observable } from 'rxjs';
 import { DeadPagerWatchdog } from '../internal/sim/dead-pager-watchdog.js';
+import { DirtyLog } from '../internal/sim/dirty-log.js';
 import { ForeignMappings } from '../internal/sim/foreign-mappings.js';
 import { FrameContents } from '../internal/sim/frame-contents.js';
 import { GuestOperations } from '../internal/sim/guest-operations.js';
@@ -181,6 +182,46 @@ export class SimHypervisor implements HypervisorPort {
     if (d.controllerPauses === 0) throw new HypervisorError('EINVAL', `domain ${domid} is not paused by the toolstack`, { domid });
     d.controllerPauses--;
     for (let v = 0; v < d.vcpus; v++) d.pause.count[v]!--;
+  }
+
+  // --- log-dirty (migration) ---
+
+  /**
+   * Turns log-dirty mode on (`XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY`): from now on every gfn that changes
+   * is logged until {@link SimHypervisor.dirtyGfns} cleans it: guest writes (the write fault and
+   * `__hvm_copy`), writes through foreign and grant mappings, balloon out and in, and, unless Xen's
+   * bugs are kept, evictions and page-ins (Xen logs neither; a migration of a paged guest needs both).
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EBUSY` when it is on already
+   *
+   * @example
+   * ```ts
+   * xen.enableLogDirty(guest.domid);
+   * xen.guestAccess(guest.domid, 0, 100, true);
+   * xen.dirtyGfns(guest.domid); // Uint32Array [100]
+   * ```
+   */
+  enableLogDirty(domid: number): void {
+    const d = this.domain(domid);
+    if (d.dirtyLog !== undefined) throw new HypervisorError('EBUSY', `domain ${domid} is in log-dirty mode already`, { domid });
+    d.dirtyLog = new DirtyLog(d.maxPages);
+  }
+
+  /** Turns log-dirty mode off (`XEN_DOMCTL_SHADOW_OP_OFF`); nothing happens when it is off. */
+  disableLogDirty(domid: number): void {
+    this.domain(domid).dirtyLog = undefined;
+  }
+
+  /**
+   * The gfns logged since the last clean, in ascending order: `XEN_DOMCTL_SHADOW_OP_CLEAN` (the log
+   * starts afresh), or with `clean: false` `_PEEK` (it is left as it is).
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` when log-dirty mode is off
+   */
+  dirtyGfns(domid: number, clean = true): Uint32Array {
+    const d = this.domain(domid);
+    if (d.dirtyLog === undefined) throw new HypervisorError('EINVAL', `domain ${domid} is not in log-dirty mode`, { domid });
+    return d.dirtyLog.take(clean);
   }
 
   /**

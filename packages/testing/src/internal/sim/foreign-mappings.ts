@@ -61,6 +61,7 @@ export class ForeignMappings {
     if (!m.live || !m.writable) throw new HypervisorError('EINVAL', `gfn ${m.gfn} of domain ${m.domid} is not mapped writable`, { domid: m.domid, gfn: m.gfn });
     const d = this.m.domain(m.domid);
     const version = ++d.p2m.version[m.gfn]!;
+    d.dirtyLog?.mark(m.gfn); // a writable foreign or grant mapping's write (Xen marks it on unmap: gnttab_mark_dirty)
     if (d.p2m.mfn[m.gfn] === m.mfn) this.m.contents.writeVersion(d, m.gfn, m.mfn, version);
     else fillPageContent(m.bytes, d.seed, m.gfn, version); // into a frame the guest no longer has: lost
   }

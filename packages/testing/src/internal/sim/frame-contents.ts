@@ -86,6 +86,7 @@ export class FrameContents {
 
   /** The guest writes `gfn`: a new version, seen by every mapping of its frame. */
   guestWrite(d: SimDomain, gfn: number): void {
+    d.dirtyLog?.mark(gfn); // paging_mark_dirty from the write fault (or __hvm_copy)
     this.writeVersion(d, gfn, d.p2m.mfn[gfn]!, ++d.p2m.version[gfn]!);
   }
 

@@ -48,6 +48,7 @@ export class GuestOperations {
     if (d.p2m.type[gfn] !== P2mType.invalid) throw this.m.refuse('EINVAL', d, gfn, 'populate_physmap: gfn is populated');
     d.p2m.version[gfn]!++;
     d.populateGfn(gfn);
+    d.dirtyLog?.mark(gfn);
     this.m.audit(d, gfn, 'populate_physmap');
   }
 

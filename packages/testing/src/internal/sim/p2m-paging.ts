@@ -73,6 +73,8 @@ export class P2mPaging {
       const freed = f.release(mfn, paging.protocol.evictScrubs ? undefined : d.seed);
       if (freed && this.m.xenBugs && !paging.protocol.freeResetsM2p) f.tables.m2p[mfn] = stale;
     }
+    // Xen's p2m_mem_paging_evict marks nothing dirty; a migration must re-send the gfn as paged out.
+    if (!this.m.xenBugs) d.dirtyLog?.mark(gfn);
     this.m.audit(d, gfn, 'evict');
   }
 
@@ -101,6 +103,7 @@ export class P2mPaging {
       d.p2m.mfn[gfn] = mfn;
       d.p2m.type[gfn] = P2mType.ram_paging_in;
       this.m.frames.tables.m2p[mfn] = gfn;
+      if (!this.m.xenBugs) d.dirtyLog?.mark(gfn);
       this.m.audit(d, gfn, 'prep');
       return;
     }
@@ -124,6 +127,10 @@ export class P2mPaging {
     d.p2m.mfn[gfn] = mfn;
     this.m.frames.tables.m2p[mfn] = gfn;
     d.p2m.type[gfn] = xen41 ? P2mType.ram_paging_in : P2mType.ram_rw;
+    // Xen's p2m_mem_paging_prep (RELEASE-4.6.0, b3fc5edd) maps the page back p2m_ram_logdirty but never
+    // marks it dirty: a page that xc_sr_save sent as XTAB while it was out is not sent again, and the
+    // destination has no such page. Marked here unless Xen's bugs are kept.
+    if (!this.m.xenBugs) d.dirtyLog?.mark(gfn);
     this.m.contents.settle(d, gfn, 'prep');
     this.m.audit(d, gfn, 'prep');
   }

@@ -76,6 +76,7 @@ export class SimMachine {
     if (mfn === INVALID_MFN && isPagingType(type) && d.paging !== undefined && !d.paging.protocol.dropPage) return false;
     d.p2m.type[gfn] = P2mType.invalid;
     d.p2m.mfn[gfn] = INVALID_MFN;
+    d.dirtyLog?.mark(gfn); // gone: a migration sends it as invalid (XTAB)
     if (mfn !== INVALID_MFN) this.releaseFrame(d, mfn);
     if (isPagingType(type) && d.paging !== undefined && d.paging.protocol.dropPage) d.paging.dropPage(gfn, type, caller, mfn !== INVALID_MFN);
     return true;
