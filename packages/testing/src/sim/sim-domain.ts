@@ -32,6 +32,11 @@ export interface SimDomainConfig {
   readonly iommuPassthrough?: boolean;
   /** Populate-on-demand active (enable: EXDEV). */
   readonly populateOnDemand?: boolean;
+  /**
+   * Create it empty, as a restore or an incoming migration does (default false): no RAM populated;
+   * its pages arrive through {@link SimHypervisor.restorePage} and the other restore calls.
+   */
+  readonly empty?: boolean;
 }
 
 /**
@@ -102,6 +107,7 @@ export class SimDomain extends VcpuPauseState {
       cpuVendor: 'intel',
       iommuPassthrough: false,
       populateOnDemand: false,
+      empty: false,
       ...config,
     };
     this.maxPages = config.maxPages;

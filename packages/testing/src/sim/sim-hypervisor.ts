@@ -12,6 +12,7 @@ import {
 import type { Observable } from 'rxjs';
 import { DeadPagerWatchdog } from '../internal/sim/dead-pager-watchdog.js';
 import { DirtyLog } from '../internal/sim/dirty-log.js';
+import { DomainRestore } from '../internal/sim/domain-restore.js';
 import { ForeignMappings } from '../internal/sim/foreign-mappings.js';
 import { FrameContents } from '../internal/sim/frame-contents.js';
 import { GuestOperations } from '../internal/sim/guest-operations.js';
@@ -85,6 +86,7 @@ export class SimHypervisor implements HypervisorPort {
   private readonly mappings: ForeignMappings;
   private readonly guest: GuestOperations;
   private readonly deadPager: DeadPagerWatchdog;
+  private readonly restore: DomainRestore;
 
   /** @param options - the announced ABI, machine size and auditing */
   constructor(options: SimHypervisorOptions = {}) {
@@ -98,6 +100,7 @@ export class SimHypervisor implements HypervisorPort {
     this.p2m = new P2mPaging(this.machine);
     this.mappings = new ForeignMappings(this.machine);
     this.guest = new GuestOperations(this.machine);
+    this.restore = new DomainRestore(this.machine);
     this.deadPager = new DeadPagerWatchdog(options.deadPager ?? { afterNs: 10_000_000, outcome: 'crash' });
     this.pv = new SimPv(this.frames, (domid) => this.domain(domid), (mfn) => this.frameBytes(mfn));
   }
@@ -120,7 +123,7 @@ export class SimHypervisor implements HypervisorPort {
   }
 
   /**
-   * Creates an HVM domain and populates the RAM of its E820 map.
+   * Creates an HVM domain and populates the RAM of its E820 map (none of it with `empty`).
    *
    * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` for a size outside `[1, 2^24]`, `ENOMEM` when the machine
    * has too few frames.
@@ -131,7 +134,7 @@ export class SimHypervisor implements HypervisorPort {
     }
     const domain = new SimDomain(this.nextDomid++, config, this.frames);
     for (const range of domain.e820) {
-      if (range.type !== 'ram') continue;
+      if (range.type !== 'ram' || config.empty === true) continue;
       for (let gfn = range.start; gfn < range.end; gfn++) domain.populateGfn(gfn);
     }
     domain.setTarget(domain.totPages);
@@ -222,6 +225,56 @@ export class SimHypervisor implements HypervisorPort {
     const d = this.domain(domid);
     if (d.dirtyLog === undefined) throw new HypervisorError('EINVAL', `domain ${domid} is not in log-dirty mode`, { domid });
     return d.dirtyLog.take(clean);
+  }
+
+  // --- restore (the receiving end of a migration) ---
+
+  /**
+   * A restored page: `gfn` holds `bytes` (4096), populated with a new frame if it had none (a paged
+   * gfn comes back in), overwritten if it had one (a page sent again in a later round).
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` for a gfn beyond the domain or bytes that are not a page, `ENOMEM` without a free frame
+   *
+   * @example
+   * ```ts
+   * const target = xen.createDomain({ maxPages: 4096, seed: 7, empty: true });
+   * xen.restorePage(target.domid, 100, bytes);
+   * ```
+   */
+  restorePage(domid: number, gfn: number, bytes: Uint8Array): void {
+    this.restore.restorePage(this.domain(domid), gfn, bytes);
+  }
+
+  /**
+   * A restored gfn that is paged out: no frame, p2m `ram_paged`; the domain's pager holds its page
+   * (a pager adopting it: `createPager`'s `pagedOut`).
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` for a gfn beyond the domain
+   */
+  restorePaged(domid: number, gfn: number): void {
+    this.restore.restorePaged(this.domain(domid), gfn);
+  }
+
+  /**
+   * A restored gfn that is not part of the guest (Xen's XTAB: never populated, or ballooned out): its
+   * frame, if any, is freed.
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` for a gfn beyond the domain
+   */
+  restoreInvalid(domid: number, gfn: number): void {
+    this.restore.restoreInvalid(this.domain(domid), gfn);
+  }
+
+  /**
+   * Domain `domid` takes the write history of `source` (a domain of another simulated host, of the
+   * same size and seed): the content versions its pages are checked against
+   * ({@link SimHypervisor.contentMismatches}). The history is the simulator's truth about what the
+   * guest wrote, not something a migration stream carries: the stream's bytes are what is checked.
+   *
+   * @throws {@link @pagevisor/core!HypervisorError | HypervisorError} `EINVAL` for a source of another size or seed
+   */
+  adoptVersions(domid: number, source: SimDomain): void {
+    this.restore.adoptVersions(this.domain(domid), source);
   }
 
   /**

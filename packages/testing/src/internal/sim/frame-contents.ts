@@ -115,16 +115,23 @@ export class FrameContents {
    * bounded; a mismatch is left in place and reported to the auditor (the page was lost at `op`).
    */
   settle(d: SimDomain, gfn: number, op: string): void {
+    if (!this.fold(d, gfn) && isGuestRam(d.p2m.type[gfn]!)) this.auditor?.contentLost(d, gfn, d.p2m.mfn[gfn]!, op);
+  }
+
+  /**
+   * Folds the written bytes of `gfn`'s frame back into generated content when they are its version's;
+   * false when they are not (left in place), true when they were folded or there is nothing to fold
+   * (no written bytes, or a mapping still shares them).
+   */
+  fold(d: SimDomain, gfn: number): boolean {
     const mfn = d.p2m.mfn[gfn]!;
     const written = this.frames.tables.written.get(mfn);
-    if (written === undefined || this.frames.tables.mapped[mfn]! > 0) return;
-    if (isPageContent(written, d.seed, gfn, d.p2m.version[gfn]!, this.scratch)) {
-      this.frames.tables.written.delete(mfn);
-      this.frames.tables.contentGfn[mfn] = gfn;
-      this.frames.tables.contentVersion[mfn] = d.p2m.version[gfn]!;
-    } else if (isGuestRam(d.p2m.type[gfn]!)) {
-      this.auditor?.contentLost(d, gfn, mfn, op);
-    }
+    if (written === undefined || this.frames.tables.mapped[mfn]! > 0) return true;
+    if (!isPageContent(written, d.seed, gfn, d.p2m.version[gfn]!, this.scratch)) return false;
+    this.frames.tables.written.delete(mfn);
+    this.frames.tables.contentGfn[mfn] = gfn;
+    this.frames.tables.contentVersion[mfn] = d.p2m.version[gfn]!;
+    return true;
   }
 
   /** The bytes `gfn` holds now (`undefined` while it has no frame). */
