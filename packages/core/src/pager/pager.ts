@@ -1,6 +1,7 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { inject, injectable } from 'tsyringe';
 import type { BackendInfo, PagingBackend } from '../backend/paging-backend.js';
+import { ConfigError } from '../errors/config-error.js';
 import { PagerError } from '../errors/pager-error.js';
 import { CLOCK, PAGE_STORE, PAGER_CONFIG, PAGING_BACKEND, VICTIM_POLICY } from '../di/tokens.js';
 import { Eviction } from '../internal/pager/eviction.js';
@@ -87,6 +88,8 @@ export class Pager {
   /** The retry timer fired: the next pass asks the policy even if it has heard nothing new. */
   private retryDue = false;
   private lastYield = performance.now();
+  /** Pages out before start ({@link Pager.adoptPagedOut}). */
+  private adopted = new Uint32Array(0);
 
   /**
    * @param backend - the memory it pages
@@ -142,6 +145,32 @@ export class Pager {
   }
 
   /**
+   * Takes pages over that are out already, their contents in this pager's store under their gfns: the
+   * destination of a migration that left them where they were (a shared pagefile, SQLite file or Redis
+   * cluster), or a pager restarted after a hard stop. The pager treats them as pages it paged out
+   * itself: a fault on one reads it from the store. Call it before {@link Pager.start}; the pages must
+   * be paged out in the memory (Xen: p2m `paged`) by then.
+   *
+   * @param gfns - the pages, `gfns[0 … count)`
+   * @throws {@link PagerError} `PAGER_STATE` once the pager has started
+   * @throws {@link ConfigError} at {@link Pager.start} (before paging is enabled), for a page beyond the memory's pages
+   *
+   * @example
+   * ```ts
+   * const pager = createPager({ hypervisor, domid, policy: xenpaging(), store: pagefileStore({ path: shared }) });
+   * pager.adoptPagedOut(Uint32Array.from(pagedAtSource));
+   * await pager.start();
+   * ```
+   */
+  adoptPagedOut(gfns: Uint32Array, count = gfns.length): void {
+    if (this.state !== 'new') throw new PagerError('PAGER_STATE', `pages are adopted before start; this pager is ${this.state}`);
+    const adopted = new Uint32Array(this.adopted.length + count);
+    adopted.set(this.adopted);
+    adopted.set(gfns.subarray(0, count), this.adopted.length);
+    this.adopted = adopted;
+  }
+
+  /**
    * Checks the store is usable (one flush), opens the backend (Xen: negotiates the ABI and enables
    * paging), subscribes to its activity and its target, and starts working toward the target.
    *
@@ -155,9 +184,11 @@ export class Pager {
     // A store that cannot open fails here, before the guest depends on it, not at the first eviction.
     await this.store.flush();
     const maxPages = backend.pageCount;
+    for (const gfn of this.adopted) if (gfn >= maxPages) throw new ConfigError('adoptPagedOut', `adoptPagedOut: page ${gfn} is beyond the ${maxPages} pages of ${backend.memoryName}`);
     this.target = maxPages;
     await backend.open();
     const ctx = new PagerContext(backend, config, this.policy, this.store, this.events, maxPages);
+    ctx.adoptOut(this.adopted);
     this.ctx = ctx;
     this.pageIn = new PageIn(ctx);
     this.sweep = new PageInSweep(ctx);

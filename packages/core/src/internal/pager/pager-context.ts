@@ -68,6 +68,16 @@ export class PagerContext {
     if (backend.capabilities.startsAbsent) for (let page = 0; page < maxPages; page++) policy.notifyPagedOut(page);
   }
 
+  /** Pages out before this pager started (each below `maxPages`), their contents in its store: out, as if it had evicted them. */
+  adoptOut(gfns: Uint32Array): void {
+    for (const gfn of gfns) {
+      if (this.out[gfn] === OUT) continue;
+      this.out[gfn] = OUT;
+      this.outCount++;
+      this.policy.notifyPagedOut(gfn);
+    }
+  }
+
   /** The guest dropped `gfn` (DROP_PAGE, or one that was lost): it is no longer out. */
   forget(gfn: number): void {
     this.out[gfn] = 0;
