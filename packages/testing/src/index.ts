@@ -90,3 +90,8 @@ export { INTERLEAVE_OPS, formatSchedule, parseSchedule, seededSchedule, type Int
 export { InterleavedPort, RECENT_GFNS } from './interleave/interleaved-port.js';
 export { InterleavedStore, interleavedStore } from './interleave/interleaved-store.js';
 export { shrinkInterleaved, type ShrinkOptions } from './interleave/shrink-schedule.js';
+
+// --- migration between simulated hosts ---
+export { migrate, type MigrateOptions, type MigrationReport } from './migration/migrate.js';
+export type { PagedTransfer } from './migration/precopy-sender.js';
+export { guestVerdict, type GuestVerdict } from './migration/guest-verdict.js';

@@ -68,6 +68,11 @@ export class MigrationStreamReader {
     return this.done;
   }
 
+  /** Records read so far. */
+  get recordsRead(): number {
+    return this.records;
+  }
+
   /** Bytes of the stream read into records (or headers) so far. */
   get bytesRead(): number {
     return this.consumed;

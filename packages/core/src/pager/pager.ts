@@ -139,6 +139,15 @@ export class Pager {
     return { pager: ctx === undefined ? 0 : ctx.out.byteLength / ctx.maxPages, policy: this.policy.bytesPerPage };
   }
 
+  /**
+   * The store this pager writes its pages to: for tools that read paged-out pages without paging them
+   * in (a migration streaming them to another host). Reads are ordered with the pager's own writes and
+   * deletes; do not write or delete through it.
+   */
+  get pageStore(): PageStore {
+    return this.store;
+  }
+
   /** What the backend says about itself, once started (Xen: the ABIs on the ring and in the pager). */
   get backendInfo(): BackendInfo | undefined {
     return this.backend.info;

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPager, isPagevisorError, type PagevisorPlugin } from '@pagevisor/core';
+import { xenpaging } from '@pagevisor/policies';
+import { memoryStore, pagefileStore } from '@pagevisor/storage';
+import { GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type MigrateOptions } from '@pagevisor/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pagedToHalf } from './support.js';
+
+const ABI = 'vm_event/v7';
+let dir: string | undefined;
+afterEach(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** A guest paged to half on host A with a writing workload, host B empty; options for migrate. */
+async function twoHosts(store: () => PagevisorPlugin = () => memoryStore(), destinationStore: () => PagevisorPlugin = () => memoryStore()) {
+  const { hv, guest, pager } = await pagedToHalf(ABI, { store: store() });
+  const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 4096, accesses: 200_000, seed: 3 }));
+  await runner.run(() => pager.settle(), 20_000);
+  const target = new SimHypervisor({ abi: ABI, audit: true, machineFrames: 16384 });
+  const options: MigrateOptions = {
+    source: { hv, domid: guest.domid, pager, runner },
+    // A fast link keeps the guest's share of each round short (the rounds' virtual time is what it runs for).
+    linkBytesPerSecond: 2e10,
+    destination: { hv: target, createPager: (domid) => createPager({ hypervisor: target, domid, policy: xenpaging(), store: destinationStore(), abi: ABI }) },
+  };
+  return { hv, guest, pager, target, options, pagedBefore: guest.pagedPages };
+}
+
+describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, () => {
+  it('streams a paged guest under a writing workload: every page arrives, paged-out ones never paged in at the source', async () => {
+    const { hv, guest, pager, target, options, pagedBefore } = await twoHosts();
+    const prefetchedBefore = pager.stats.prefetched;
+    const report = await migrate(options);
+    expect(report.outcome).toBe('migrated');
+    expect(report.verdict!.mismatches).toEqual([]);
+    expect(report.invariantViolations).toBe(0);
+    expect(report.rounds).toBeGreaterThanOrEqual(2);
+    expect(report.streamed).toBeGreaterThan(pagedBefore / 2);
+    expect([report.byReference, pager.stats.prefetched - prefetchedBefore]).toEqual([0, 0]);
+    expect(report.downtimeNs).toBeGreaterThan(0);
+    expect(report.downtimeNs).toBeLessThan(report.totalNs);
+    expect(hv.listDomains().some((d) => d.domid === guest.domid)).toBe(false);
+    const moved = target.domain(report.destinationDomid!);
+    expect(moved.pagedPages).toBeGreaterThan(0);
+    // Every gfn of the guest's memory was checked: resident or paged out (the balloon took a few of the 4000 RAM gfns).
+    expect(report.verdict!.checked).toBe(moved.totPages + moved.pagedPages);
+    expect(report.verdict!.checked).toBeGreaterThan(3900);
+    // The guest goes on at the destination, its pager paging it.
+    const after = await new GuestRunner(target, moved.domid, mixWorkload({ pages: 4096, accesses: 20_000, seed: 9 })).run(() => report.destinationPager!.settle());
+    expect(after.stalled).toBe(false);
+    expect((await guestVerdict(target, moved.domid, report.destinationPager!.pageStore)).mismatches).toEqual([]);
+    await report.destinationPager!.stop('hard');
+  });
+
+  it('by reference over a shared pagefile: only the gfns of paged-out pages travel', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
+    const path = join(dir, 'guest.pagefile');
+    const { options, pagedBefore } = await twoHosts(() => pagefileStore({ path }), () => pagefileStore({ path }));
+    const report = await migrate({ ...options, paged: 'by-reference', storeRef: path, destination: { ...options.destination, reachableStore: path } });
+    expect(report.outcome).toBe('migrated');
+    expect(report.verdict!.mismatches).toEqual([]);
+    expect(report.streamed).toBe(0);
+    expect(report.byReference).toBeGreaterThan(pagedBefore / 2);
+    expect(report.verdict!.pagedOut).toBeGreaterThan(0);
+    const streamed = await migrate((await twoHosts()).options);
+    expect(report.bytesSent).toBeLessThan(streamed.bytesSent * 0.75);
+    await report.destinationPager!.stop('hard');
+    await streamed.destinationPager!.stop('hard');
+  });
+
+  for (const [fault, code, wire] of [
+    ['a corrupted record', 'MIGRATION_CHECKSUM', (chunk: Uint8Array, index: number) => (index === 6 ? flipByte(chunk, 100) : chunk)],
+    ['a broken connection', 'MIGRATION_TRUNCATED', (chunk: Uint8Array, index: number) => (index === 9 ? null : chunk)],
+  ] as const) {
+    it(`after ${fault} the destination keeps nothing and the guest goes on at the source (${code})`, async () => {
+      const { hv, guest, pager, target, options } = await twoHosts();
+      const report = await migrate({ ...options, wire });
+      expect(report.outcome).toBe('failed');
+      expect(isPagevisorError(report.error, code)).toBe(true);
+      expect(target.listDomains()).toEqual([]);
+      expect([guest.controllerPauses, hv.domainInfo(guest.domid).paging, report.invariantViolations]).toEqual([0, true, 0]);
+      expect(() => hv.dirtyGfns(guest.domid)).toThrow(/not in log-dirty mode/);
+      const run = await options.source.runner!.run(() => pager.settle(), 10_000);
+      expect(run.stalled).toBe(false);
+      expect((await guestVerdict(hv, guest.domid, pager.pageStore)).mismatches).toEqual([]);
+      await pager.stop('hard');
+    });
+  }
+
+  it('refuses a shared store the destination does not reach, before anything is handed over', async () => {
+    const { guest, pager, target, options } = await twoHosts();
+    const report = await migrate({ ...options, paged: 'by-reference', storeRef: '/srv/a.pagefile', destination: { ...options.destination, reachableStore: '/srv/b.pagefile' } });
+    expect(report.outcome).toBe('failed');
+    expect((report.error as Error).message).toMatch(/STORE_REF names "\/srv\/a.pagefile", which this host does not reach/);
+    expect([target.listDomains().length, guest.controllerPauses]).toEqual([0, 0]);
+    await pager.stop('hard');
+  });
+});
+
+function flipByte(chunk: Uint8Array, at: number): Uint8Array {
+  const copy = chunk.slice();
+  copy[at % copy.length] = copy[at % copy.length]! ^ 0xff;
+  return copy;
+}
