@@ -92,6 +92,6 @@ export { InterleavedStore, interleavedStore } from './interleave/interleaved-sto
 export { shrinkInterleaved, type ShrinkOptions } from './interleave/shrink-schedule.js';
 
 // --- migration between simulated hosts ---
-export { migrate, type MigrateOptions, type MigrationReport } from './migration/migrate.js';
+export { migrate, type MigrateOptions, type MigrationDestination, type MigrationReport, type MigrationSource } from './migration/migrate.js';
 export type { PagedTransfer } from './migration/precopy-sender.js';
 export { guestVerdict, type GuestVerdict } from './migration/guest-verdict.js';

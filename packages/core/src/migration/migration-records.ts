@@ -24,10 +24,13 @@ export interface MigrationHeader {
  * ```
  */
 export interface PageDataRecord {
+  /** The record's kind. */
   readonly type: 'page-data';
   /** Entries, 1 … {@link MIGRATION_BATCH_PAGES}. */
   readonly count: number;
+  /** Each entry's gfn, `gfns[0 … count)`. */
   readonly gfns: Uint32Array;
+  /** Each entry's page type, a {@link MIGRATION_PAGE} value. */
   readonly kinds: Uint8Array;
   /** 4096 bytes per `normal` entry. */
   readonly pages: Uint8Array;
@@ -43,9 +46,13 @@ export interface PageDataRecord {
  * ```
  */
 export interface PagedDataRecord {
+  /** The record's kind. */
   readonly type: 'paged-data';
+  /** Entries, 1 … {@link MIGRATION_BATCH_PAGES}. */
   readonly count: number;
+  /** Each entry's gfn, `gfns[0 … count)`. */
   readonly gfns: Uint32Array;
+  /** 4096 bytes per entry. */
   readonly pages: Uint8Array;
 }
 
@@ -60,6 +67,7 @@ export interface PagedDataRecord {
  * ```
  */
 export interface StoreRefRecord {
+  /** The record's kind. */
   readonly type: 'store-ref';
   /** The descriptor, UTF-8 text. */
   readonly store: string;
@@ -75,8 +83,11 @@ export interface StoreRefRecord {
  * ```
  */
 export interface PagedRefRecord {
+  /** The record's kind. */
   readonly type: 'paged-ref';
+  /** Entries, 1 … {@link MIGRATION_BATCH_PAGES}. */
   readonly count: number;
+  /** Each entry's gfn, `gfns[0 … count)`. */
   readonly gfns: Uint32Array;
 }
 
@@ -89,8 +100,11 @@ export interface PagedRefRecord {
  * ```
  */
 export interface RoundRecord {
+  /** The record's kind. */
   readonly type: 'round';
+  /** The round's number, from 1. */
   readonly round: number;
+  /** gfns the round sent. */
   readonly pages: number;
 }
 
@@ -103,6 +117,7 @@ export interface RoundRecord {
  * ```
  */
 export interface EndRecord {
+  /** The record's kind. */
   readonly type: 'end';
 }
 

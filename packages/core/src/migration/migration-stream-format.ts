@@ -74,4 +74,11 @@ export const RECORD_OPTIONAL = 0x8000_0000;
  * const kinds = Uint8Array.of(MIGRATION_PAGE.normal, MIGRATION_PAGE.invalid);
  * ```
  */
-export const MIGRATION_PAGE = Object.freeze({ normal: 0x0, broken: 0xd, invalid: 0xf });
+export const MIGRATION_PAGE = Object.freeze({
+  /** Xen's NOTAB: a page with its 4096 bytes in the record. */
+  normal: 0x0,
+  /** Xen's BROKEN: a frame the hardware found bad; no bytes. */
+  broken: 0xd,
+  /** Xen's XTAB: not part of the guest (never populated, ballooned out, gone meanwhile); no bytes. */
+  invalid: 0xf,
+});

@@ -1,6 +1,6 @@
 import type { Pager } from '@pagevisor/core';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
-import type { GuestRunner } from '../workloads/guest-runner.js';
+import { OP_NANOS, type GuestRunner } from '../workloads/guest-runner.js';
 import { guestVerdict, type GuestVerdict } from './guest-verdict.js';
 import { MigrationReceiver } from './migration-receiver.js';
 import { PrecopySender, type PagedTransfer } from './precopy-sender.js';
@@ -10,8 +10,47 @@ const XEN_MAX_ROUNDS = 5;
 const XEN_DIRTY_THRESHOLD = 50;
 /** 10 GbE. */
 const DEFAULT_LINK_BYTES_PER_SECOND = 1.25e9;
-/** Virtual time per guest operation, as {@link GuestRunner} counts it. */
-const GUEST_OP_NS = 100;
+
+/**
+ * The sending side of {@link migrate}.
+ *
+ * @example
+ * ```ts
+ * const source: MigrationSource = { hv: a, domid: guest.domid, pager, runner: new GuestRunner(a, guest.domid, workload) };
+ * ```
+ */
+export interface MigrationSource {
+  /** The source host. */
+  readonly hv: SimHypervisor;
+  /** The guest. */
+  readonly domid: number;
+  /** The guest's pager, started: it pages on during the rounds, and stops hard at the hand-over. */
+  readonly pager: Pager;
+  /** The guest's workload: it runs for each round's virtual time (none: the guest is idle). */
+  readonly runner?: GuestRunner;
+}
+
+/**
+ * The receiving side of {@link migrate}.
+ *
+ * @example
+ * ```ts
+ * const destination: MigrationDestination = { hv: b, createPager: (domid) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: memoryStore() }) };
+ * ```
+ */
+export interface MigrationDestination {
+  /** The destination host. */
+  readonly hv: SimHypervisor;
+  /**
+   * Builds the destination's pager for the new domain, not started: the migration adopts the
+   * paged-out pages and starts it. For `stream` it is built at the first streamed page, whose store
+   * takes them; for `by-reference` after the source's pager has stopped, so its store can open the
+   * shared one.
+   */
+  readonly createPager: (domid: number) => Pager;
+  /** The shared store this host reaches, as the source's `storeRef` names it (`by-reference`). */
+  readonly reachableStore?: string;
+}
 
 /**
  * A pre-copy migration between two simulated hosts (docs/guides/migration.md).
@@ -26,13 +65,9 @@ const GUEST_OP_NS = 100;
  */
 export interface MigrateOptions {
   /** The running guest, its pager, and the workload that keeps it running during the rounds. */
-  readonly source: { readonly hv: SimHypervisor; readonly domid: number; readonly pager: Pager; readonly runner?: GuestRunner };
-  /**
-   * The host it goes to. `createPager` builds the destination's pager for the new domain (not started:
-   * the migration adopts the paged-out pages and starts it); `reachableStore` describes the shared store
-   * this host reaches, which must equal the source's `storeRef` for `by-reference`.
-   */
-  readonly destination: { readonly hv: SimHypervisor; readonly createPager: (domid: number) => Pager; readonly reachableStore?: string };
+  readonly source: MigrationSource;
+  /** The host it goes to. */
+  readonly destination: MigrationDestination;
   /** How paged-out pages travel (default `stream`). */
   readonly paged?: PagedTransfer;
   /** `by-reference`: how the source's store names itself (a pagefile's path, a Redis cluster's address). */
@@ -131,7 +166,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     const ns = transferNs(sent.bytes);
     totals.totalNs += ns;
     if (paused) totals.downtimeNs += ns;
-    else await source.runner?.run(() => source.pager.settle(), Math.floor(ns / GUEST_OP_NS));
+    else await source.runner?.run(() => source.pager.settle(), Math.floor(ns / OP_NANOS));
   };
 
   source.hv.enableLogDirty(source.domid);

@@ -4,7 +4,7 @@ import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 import { GuestOp, type Workload } from './workload.js';
 
 /** Virtual nanoseconds one guest operation takes. */
-const OP_NANOS = 100;
+export const OP_NANOS = 100;
 /** Virtual time that passes while no vcpu can run, per check of the dead-pager watchdog. */
 const WATCHDOG_TICK_NS = 1_000_000;
 /** Checks without a watchdog verdict before the run gives up as stalled (a watchdog set very late). */
