@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPager, type PagevisorPlugin } from '@pagevisor/core';
+import { xenpaging } from '@pagevisor/policies';
+import { GuestRunner, migrate, mixWorkload, SimHypervisor, type MigrationReport, type PagedTransfer } from '@pagevisor/testing';
+import { chosenStorePlugin, type StoreChoice } from '../store/store-choice.js';
+
+/** What `pagevisor migrate` was asked for. */
+export interface MigrationRunOptions {
+  readonly pages: number;
+  /** Pages resident on the source before the migration (the rest paged out). */
+  readonly target: number;
+  readonly store: StoreChoice;
+  readonly transfer: PagedTransfer;
+  /** Guest operations run before the migration starts (the workload goes on during its rounds). */
+  readonly ops: number;
+  readonly seed: number;
+}
+
+/** One `pagevisor migrate` report line's figures. */
+export interface MigrationRunReport {
+  readonly outcome: MigrationReport['outcome'];
+  readonly error: string | undefined;
+  readonly pages: number;
+  readonly pagedOutBefore: number;
+  readonly transfer: PagedTransfer;
+  readonly store: string;
+  readonly rounds: number;
+  readonly pagesSent: number;
+  readonly bytesSent: number;
+  readonly byReference: number;
+  readonly streamed: number;
+  readonly downtimeMs: number;
+  readonly totalMs: number;
+  readonly integrity: { readonly checked: number; readonly pagedOut: number; readonly mismatches: number } | undefined;
+  readonly invariantViolations: number;
+}
+
+const ABI = 'vm_event/v7';
+
+/**
+ * Two simulated hosts in this process: a guest of `pages` paged down to `target` on the first, with a
+ * pager over the chosen store and a writing workload, migrated by pre-copy to the second, whose pager
+ * takes over (by reference: the same store; streamed: a store of its own, of the same kind).
+ */
+export async function runMigration(options: MigrationRunOptions): Promise<MigrationRunReport> {
+  const temp = options.store.kind === 'pagefile' || options.store.kind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'pagevisor-migrate-')) : undefined;
+  const storeAt = (host: 'a' | 'b'): PagevisorPlugin => {
+    // By reference both pagers open the one store; streamed, each host has its own.
+    const name = options.transfer === 'by-reference' ? 'shared' : host;
+    const path = options.store.path !== undefined ? (options.transfer === 'by-reference' ? options.store.path : `${options.store.path}.${host}`) : temp === undefined ? undefined : join(temp, `${name}.${options.store.kind}`);
+    const prefix = options.transfer === 'by-reference' ? options.store.prefix : `${options.store.prefix}${host}:`;
+    return chosenStorePlugin({ ...options.store, path, prefix }, undefined);
+  };
+  try {
+    const frames = options.pages * 2 + 4096;
+    const a = new SimHypervisor({ abi: ABI, audit: true, machineFrames: frames });
+    const b = new SimHypervisor({ abi: ABI, audit: true, machineFrames: frames });
+    const guest = a.createDomain({ maxPages: options.pages, vcpus: 4, seed: options.seed });
+    const pager = createPager({ hypervisor: a, domid: guest.domid, policy: xenpaging(), store: storeAt('a'), abi: ABI, config: { seed: options.seed } });
+    await pager.start();
+    a.setTarget(guest.domid, options.target);
+    await pager.settle();
+    const runner = new GuestRunner(a, guest.domid, mixWorkload({ pages: options.pages, accesses: options.ops + 2_000_000, seed: options.seed }));
+    await runner.run(() => pager.settle(), options.ops);
+    const pagedOutBefore = guest.pagedPages;
+    const storeRef = `${options.store.kind}:${options.store.path ?? options.store.url ?? options.store.prefix}`;
+    const report = await migrate({
+      source: { hv: a, domid: guest.domid, pager, runner },
+      destination: { hv: b, createPager: (domid) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: storeAt('b'), abi: ABI, config: { seed: options.seed } }), reachableStore: storeRef },
+      paged: options.transfer,
+      storeRef,
+    });
+    if (report.outcome === 'migrated') await report.destinationPager!.stop('hard');
+    else await pager.stop('hard');
+    const verdict = report.verdict;
+    return {
+      outcome: report.outcome,
+      error: report.error === undefined ? undefined : String((report.error as Error).message ?? report.error),
+      pages: options.pages,
+      pagedOutBefore,
+      transfer: options.transfer,
+      store: options.store.kind,
+      rounds: report.rounds,
+      pagesSent: report.pagesSent,
+      bytesSent: report.bytesSent,
+      byReference: report.byReference,
+      streamed: report.streamed,
+      downtimeMs: +(report.downtimeNs / 1e6).toFixed(3),
+      totalMs: +(report.totalNs / 1e6).toFixed(3),
+      integrity: verdict === undefined ? undefined : { checked: verdict.checked, pagedOut: verdict.pagedOut, mismatches: verdict.mismatches.length },
+      invariantViolations: report.invariantViolations,
+    };
+  } finally {
+    if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+  }
+}
