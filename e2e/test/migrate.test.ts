@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createPager, isPagevisorError, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore } from '@pagevisor/storage';
-import { GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type MigrateOptions } from '@pagevisor/testing';
+import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pagedToHalf } from './support.js';
 
@@ -90,6 +90,28 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
       await pager.stop('hard');
     });
   }
+
+  it('when the source store stops answering reads, the migration fails and the guest goes on once it is back', async () => {
+    let disk!: FaultyStore;
+    const { hv, guest, pager, target, options } = await twoHosts(() => faultyStore(memoryStore(), (s) => (disk = s)));
+    disk.inject('read');
+    const report = await migrate({ ...options, source: { ...options.source, runner: undefined } });
+    expect([report.outcome, isPagevisorError(report.error, 'STORE_IO'), target.listDomains().length, guest.controllerPauses]).toEqual(['failed', true, 0, 0]);
+    disk.heal();
+    expect((await options.source.runner!.run(() => pager.settle(), 10_000)).stalled).toBe(false);
+    expect((await guestVerdict(hv, guest.domid, pager.pageStore)).mismatches).toEqual([]);
+    await pager.stop('hard');
+  });
+
+  it("when the destination's store refuses writes, the destination keeps nothing and the guest stays", async () => {
+    let disk!: FaultyStore;
+    const { hv, guest, pager, target, options } = await twoHosts(undefined, () => faultyStore(memoryStore(), (s) => ((disk = s), s.inject('write'))));
+    const report = await migrate(options);
+    expect([report.outcome, isPagevisorError(report.error, 'STORE_IO'), target.listDomains().length, guest.controllerPauses]).toEqual(['failed', true, 0, 0]);
+    expect(disk.stats().pages).toBe(0);
+    expect((await guestVerdict(hv, guest.domid, pager.pageStore)).mismatches).toEqual([]);
+    await pager.stop('hard');
+  });
 
   it('refuses a shared store the destination does not reach, before anything is handed over', async () => {
     const { guest, pager, target, options } = await twoHosts();
