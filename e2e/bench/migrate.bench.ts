@@ -5,10 +5,11 @@
  * Three ways, each the median of 3 runs:
  * - `by-reference`: the paged-out pages stay in the source's pagefile, which the destination's pager
  *   takes over; only their gfns travel.
- * - `stream`: the paged-out pages are read from the source's store (memory) and sent with their bytes,
- *   never paged into the guest.
+ * - `stream`: the paged-out pages are read from the source's pagefile and sent with their bytes, never
+ *   paged into the guest; the destination writes them to a pagefile of its own.
  * - `page-in-first` (the baseline: what a xenpaging user had to do): the pager pages everything back
- *   in first (target raised to the whole guest), then the guest migrates with nothing paged out.
+ *   in from its pagefile first (target raised to the whole guest), then the guest migrates with
+ *   nothing paged out.
  *
  * For each: wall time of the migration itself (`migrate()`, and for the baseline the page-in before
  * it too), pages per second through the stream (gfns sent over that wall time), bytes on the wire,
@@ -23,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { memoryStore, pagefileStore } from '@pagevisor/storage';
+import { pagefileStore } from '@pagevisor/storage';
 import { migrate, SimHypervisor, type PagedTransfer } from '@pagevisor/testing';
 import { median, writeBenchResults } from '../../bench/bench-results.js';
 
@@ -44,12 +45,14 @@ interface Sample {
 }
 
 async function once(way: (typeof WAYS)[number], dir: string, run: number): Promise<Sample> {
+  // Every way over pagefiles, so that only the way differs: by reference both pagers open the one file,
+  // otherwise each host has its own.
   const path = join(dir, `${way}-${run}.pagefile`);
-  const store = (): PagevisorPlugin => (way === 'by-reference' ? pagefileStore({ path }) : memoryStore());
+  const store = (host: 'a' | 'b'): PagevisorPlugin => pagefileStore({ path: way === 'by-reference' ? path : `${path}.${host}` });
   const a = new SimHypervisor({ abi: ABI, machineFrames: PAGES + 4096 });
   const b = new SimHypervisor({ abi: ABI, machineFrames: PAGES + 4096 });
   const guest = a.createDomain({ maxPages: PAGES, vcpus: 4, seed: run + 1 });
-  const pager = createPager({ hypervisor: a, domid: guest.domid, policy: xenpaging(), store: store(), abi: ABI });
+  const pager = createPager({ hypervisor: a, domid: guest.domid, policy: xenpaging(), store: store('a'), abi: ABI });
   await pager.start();
   a.setTarget(guest.domid, guest.totPages >> 1);
   await pager.settle();
@@ -61,7 +64,7 @@ async function once(way: (typeof WAYS)[number], dir: string, run: number): Promi
   const paged: PagedTransfer = way === 'by-reference' ? 'by-reference' : 'stream';
   const report = await migrate({
     source: { hv: a, domid: guest.domid, pager },
-    destination: { hv: b, createPager: (domid) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: store(), abi: ABI }), reachableStore: path },
+    destination: { hv: b, createPager: (domid) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: store('b'), abi: ABI }), reachableStore: path },
     paged,
     storeRef: path,
   });
