@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { createPager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { pagefileStore } from '@pagevisor/storage';
-import { migrate, SimHypervisor, type PagedTransfer } from '@pagevisor/testing';
+import { migrate, migrationFigures, SimHypervisor, type MigrationFigures, type PagedTransfer } from '@pagevisor/testing';
 import { median, writeBenchResults } from '../../bench/bench-results.js';
 
 const RUNS = 3;
@@ -33,15 +33,8 @@ const PAGES = 262_144;
 const ABI = 'vm_event/v7';
 const WAYS = ['by-reference', 'stream', 'page-in-first'] as const;
 
-interface Sample {
+interface Sample extends MigrationFigures {
   readonly seconds: number;
-  readonly pagesSent: number;
-  readonly bytesSent: number;
-  readonly byReference: number;
-  readonly streamed: number;
-  readonly downtimeMs: number;
-  readonly totalMs: number;
-  readonly mismatches: number;
 }
 
 async function once(way: (typeof WAYS)[number], dir: string, run: number): Promise<Sample> {
@@ -71,16 +64,7 @@ async function once(way: (typeof WAYS)[number], dir: string, run: number): Promi
   const seconds = (performance.now() - start) / 1000;
   if (report.outcome !== 'migrated') throw new Error(`${way}: ${String(report.error)}`);
   await report.destinationPager!.stop('hard');
-  return {
-    seconds,
-    pagesSent: report.pagesSent,
-    bytesSent: report.bytesSent,
-    byReference: report.byReference,
-    streamed: report.streamed,
-    downtimeMs: report.downtimeNs / 1e6,
-    totalMs: report.totalNs / 1e6,
-    mismatches: report.verdict!.mismatches.length,
-  };
+  return { seconds, ...migrationFigures(report) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-bench-'));
@@ -99,7 +83,7 @@ try {
       streamed: pick((s) => s.streamed),
       downtimeMs: +pick((s) => s.downtimeMs).toFixed(3),
       totalMs: +pick((s) => s.totalMs).toFixed(3),
-      mismatches: Math.max(...samples.map((s) => s.mismatches)),
+      mismatches: Math.max(...samples.map((s) => s.integrity!.mismatches)),
     };
     results[way] = row;
     console.log(`migrate ${way}: ${row.seconds} s, ${(row.pagesPerSecond / 1000).toFixed(1)} K pages/s, ${(row.bytesSent / 2 ** 20).toFixed(1)} MiB sent, downtime ${row.downtimeMs} ms of ${row.totalMs} ms (virtual, 10 GbE), ${row.mismatches} wrong pages`);

@@ -95,3 +95,4 @@ export { shrinkInterleaved, type ShrinkOptions } from './interleave/shrink-sched
 export { migrate, type MigrateOptions, type MigrationDestination, type MigrationReport, type MigrationSource } from './migration/migrate.js';
 export type { PagedTransfer } from './migration/precopy-sender.js';
 export { guestVerdict, type GuestVerdict } from './migration/guest-verdict.js';
+export { migrationFigures, type MigrationFigures } from './migration/migration-figures.js';

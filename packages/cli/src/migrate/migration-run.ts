@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { GuestRunner, migrate, mixWorkload, SimHypervisor, type MigrationReport, type PagedTransfer } from '@pagevisor/testing';
+import { GuestRunner, migrate, migrationFigures, mixWorkload, SimHypervisor, type MigrationFigures, type MigrationReport, type PagedTransfer } from '@pagevisor/testing';
 import { chosenStorePlugin, type StoreChoice } from '../store/store-choice.js';
 
 /** What `pagevisor migrate` was asked for. */
@@ -18,23 +18,14 @@ export interface MigrationRunOptions {
   readonly seed: number;
 }
 
-/** One `pagevisor migrate` report line's figures. */
-export interface MigrationRunReport {
+/** What `pagevisor migrate` reports: the migration's figures, and what was migrated how. */
+export interface MigrationRunReport extends MigrationFigures {
   readonly outcome: MigrationReport['outcome'];
   readonly error: string | undefined;
   readonly pages: number;
   readonly pagedOutBefore: number;
   readonly transfer: PagedTransfer;
   readonly store: string;
-  readonly rounds: number;
-  readonly pagesSent: number;
-  readonly bytesSent: number;
-  readonly byReference: number;
-  readonly streamed: number;
-  readonly downtimeMs: number;
-  readonly totalMs: number;
-  readonly integrity: { readonly checked: number; readonly pagedOut: number; readonly mismatches: number } | undefined;
-  readonly invariantViolations: number;
 }
 
 const ABI = 'vm_event/v7';
@@ -74,7 +65,6 @@ export async function runMigration(options: MigrationRunOptions): Promise<Migrat
     });
     if (report.outcome === 'migrated') await report.destinationPager!.stop('hard');
     else await pager.stop('hard');
-    const verdict = report.verdict;
     return {
       outcome: report.outcome,
       error: report.error === undefined ? undefined : String((report.error as Error).message ?? report.error),
@@ -82,15 +72,7 @@ export async function runMigration(options: MigrationRunOptions): Promise<Migrat
       pagedOutBefore,
       transfer: options.transfer,
       store: options.store.kind,
-      rounds: report.rounds,
-      pagesSent: report.pagesSent,
-      bytesSent: report.bytesSent,
-      byReference: report.byReference,
-      streamed: report.streamed,
-      downtimeMs: +(report.downtimeNs / 1e6).toFixed(3),
-      totalMs: +(report.totalNs / 1e6).toFixed(3),
-      integrity: verdict === undefined ? undefined : { checked: verdict.checked, pagedOut: verdict.pagedOut, mismatches: verdict.mismatches.length },
-      invariantViolations: report.invariantViolations,
+      ...migrationFigures(report),
     };
   } finally {
     if (temp !== undefined) rmSync(temp, { recursive: true, force: true });

@@ -1,0 +1,53 @@
+import type { MigrationReport } from './migrate.js';
+
+/**
+ * A {@link MigrationReport}'s numbers, for printing and benchmarks: times in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { downtimeMs, bytesSent } = migrationFigures(await migrate(options));
+ * ```
+ */
+export interface MigrationFigures {
+  /** Rounds sent, the last included. */
+  readonly rounds: number;
+  /** gfns sent, over every round. */
+  readonly pagesSent: number;
+  /** Bytes through the wire. */
+  readonly bytesSent: number;
+  /** Paged-out pages moved by reference. */
+  readonly byReference: number;
+  /** Paged-out pages streamed from the source's store. */
+  readonly streamed: number;
+  /** Virtual time the guest was paused, ms. */
+  readonly downtimeMs: number;
+  /** Virtual time of the whole migration, ms. */
+  readonly totalMs: number;
+  /** The destination's check of every page, when the guest arrived: pages checked, of them paged out, and wrong. */
+  readonly integrity: { readonly checked: number; readonly pagedOut: number; readonly mismatches: number } | undefined;
+  /** Invariant violations found where the guest runs now. */
+  readonly invariantViolations: number;
+}
+
+/**
+ * The numbers of a migration's report.
+ *
+ * @example
+ * ```ts
+ * console.log(JSON.stringify(migrationFigures(report)));
+ * ```
+ */
+export function migrationFigures(report: MigrationReport): MigrationFigures {
+  const verdict = report.verdict;
+  return {
+    rounds: report.rounds,
+    pagesSent: report.pagesSent,
+    bytesSent: report.bytesSent,
+    byReference: report.byReference,
+    streamed: report.streamed,
+    downtimeMs: +(report.downtimeNs / 1e6).toFixed(3),
+    totalMs: +(report.totalNs / 1e6).toFixed(3),
+    integrity: verdict === undefined ? undefined : { checked: verdict.checked, pagedOut: verdict.pagedOut, mismatches: verdict.mismatches.length },
+    invariantViolations: report.invariantViolations,
+  };
+}
