@@ -23,8 +23,17 @@ export interface MigrationFigures {
   readonly downtimeMs: number;
   /** Virtual time of the whole migration, ms. */
   readonly totalMs: number;
-  /** The destination's check of every page, when the guest arrived: pages checked, of them paged out, and wrong. */
-  readonly integrity: { readonly checked: number; readonly pagedOut: number; readonly mismatches: number } | undefined;
+  /** The destination's check of every page, when the guest arrived. */
+  readonly integrity:
+    | {
+        /** Pages checked: every RAM gfn, resident or paged out. */
+        readonly checked: number;
+        /** Of those, the ones paged out (checked in the store). */
+        readonly pagedOut: number;
+        /** Pages whose content is not the guest's. */
+        readonly mismatches: number;
+      }
+    | undefined;
   /** Invariant violations found where the guest runs now. */
   readonly invariantViolations: number;
 }
