@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPager, isPagevisorError, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { memoryStore, pagefileStore } from '@pagevisor/storage';
+import { memoryStore, pagefileStore, PagefileStore } from '@pagevisor/storage';
 import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pagedToHalf } from './support.js';
@@ -111,6 +111,30 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
     expect(disk.stats().pages).toBe(0);
     expect((await guestVerdict(hv, guest.domid, pager.pageStore)).mismatches).toEqual([]);
     await pager.stop('hard');
+  });
+
+  it("when the source's pager dies during the rounds, the migration fails and the guest's pages stay in its pagefile", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
+    const path = join(dir, 'guest.pagefile');
+    const { hv, guest, pager, target, options } = await twoHosts(() => pagefileStore({ path }), () => pagefileStore({ path }));
+    let stopped: Promise<unknown> | undefined;
+    const report = await migrate({
+      ...options,
+      paged: 'by-reference',
+      storeRef: path,
+      destination: { ...options.destination, reachableStore: path },
+      wire: (chunk, index) => {
+        if (index === 3) stopped = pager.stop('hard'); // the pager's process dies
+        return chunk;
+      },
+    });
+    await stopped;
+    expect(report.outcome).toBe('failed');
+    expect((report.error as Error).message).toMatch(/the source's pager is stop(ping|ped): it stopped during the migration/);
+    expect([target.listDomains().length, guest.controllerPauses]).toEqual([0, 0]);
+    expect(() => hv.dirtyGfns(guest.domid)).toThrow(/not in log-dirty mode/);
+    await using left = await PagefileStore.open({ path, readOnly: true }, guest.maxPages);
+    expect((await guestVerdict(hv, guest.domid, left)).mismatches).toEqual([]);
   });
 
   it('refuses a shared store the destination does not reach, before anything is handed over', async () => {

@@ -140,6 +140,15 @@ export class Pager {
   }
 
   /**
+   * Where the pager is in its life: `new` until {@link Pager.start}, `running`, then `stopping` and
+   * `stopped` once {@link Pager.stop} was called. A tool that relies on the pager (a migration, whose
+   * hand-over stops it) checks it is still `running`.
+   */
+  get status(): 'new' | 'running' | 'stopping' | 'stopped' {
+    return this.state;
+  }
+
+  /**
    * The store this pager writes its pages to: for tools that read paged-out pages without paging them
    * in (a migration streaming them to another host). Reads are ordered with the pager's own writes and
    * deletes; do not write or delete through it.

@@ -161,7 +161,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   const sender = new PrecopySender(source.hv, source.domid, deliver, { paged, store: source.pager.pageStore, storeRef: options.storeRef });
   const totals = { rounds: 0, pagesSent: 0, downtimeNs: 0, totalNs: 0 };
   const round = async (gfns: Uint32Array | 'all', paused: boolean): Promise<void> => {
+    sourcePagerRunning(source.pager);
     const sent = await sender.round(++totals.rounds, gfns);
+    sourcePagerRunning(source.pager);
     totals.pagesSent += sent.pages;
     const ns = transferNs(sent.bytes);
     totals.totalNs += ns;
@@ -192,6 +194,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     }
     await sender.end();
     received = await receiver.finish();
+    sourcePagerRunning(source.pager); // the hand-over stops it: it must still hold the guest's pages
   } catch (error) {
     // Before the hand-over: the destination keeps nothing, the guest goes on at the source.
     const cause = error instanceof WireBroken ? await brokenStream(receiver) : error;
@@ -214,6 +217,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   source.hv.destroyDomain(source.domid);
   const verdict = await guestVerdict(destination.hv, received.domid, destinationPager.pageStore);
   return { outcome: 'migrated', destinationDomid: received.domid, destinationPager, ...totals, bytesSent, byReference: received.byReference, streamed: received.streamed, verdict, invariantViolations: violations(destination.hv, received.domid) };
+}
+
+/**
+ * The source's pager stopped during the migration (its process died, or someone stopped it): the
+ * migration cannot hand its pages over, and fails with the guest at the source, its paged-out pages in
+ * the store the pager left.
+ */
+function sourcePagerRunning(pager: Pager): void {
+  if (pager.status !== 'running') throw new Error(`the source's pager is ${pager.status}: it stopped during the migration; the guest stays at the source, its paged-out pages in that pager's store`);
 }
 
 /** The connection broke: what the destination makes of the stream it got (MIGRATION_TRUNCATED). */
