@@ -80,7 +80,7 @@ function pageList(count: number, gfns: Uint32Array, kinds: Uint8Array | undefine
   let withData = 0;
   for (let i = 0; i < count; i++) {
     const kind = kinds === undefined ? format.MIGRATION_PAGE.normal : kinds[i];
-    if (kind !== format.MIGRATION_PAGE.normal && kind !== format.MIGRATION_PAGE.broken && kind !== format.MIGRATION_PAGE.invalid) throw new RangeError(`entry ${i} (gfn ${gfns[i]}): page type ${kind} is not a format.MIGRATION_PAGE value`);
+    if (kind !== format.MIGRATION_PAGE.normal && kind !== format.MIGRATION_PAGE.broken && kind !== format.MIGRATION_PAGE.invalid) throw new RangeError(`entry ${i} (gfn ${gfns[i]}): page type ${kind} is not a MIGRATION_PAGE value`);
     if (kind === format.MIGRATION_PAGE.normal) withData++;
   }
   const dataBytes = pages === undefined ? 0 : withData * PAGE_BYTES;
