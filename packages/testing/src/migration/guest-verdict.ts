@@ -1,5 +1,6 @@
-import type { PageStore } from '@pagevisor/core';
-import { INVALID_MFN, P2mType, PAGE_BYTES, isGuestRam } from '../sim/sim-constants.js';
+import { MIGRATION_BATCH_PAGES, type PageStore } from '@pagevisor/core';
+import { INVALID_MFN, P2mType, PAGE_BYTES } from '../sim/sim-constants.js';
+import { readPagesOrEach } from './read-pages.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 
 /**
@@ -31,24 +32,29 @@ export interface GuestVerdict {
  */
 export async function guestVerdict(hv: SimHypervisor, domid: number, store: PageStore): Promise<GuestVerdict> {
   const d = hv.domain(domid);
-  const resident = hv.contentMismatches(domid);
+  // Every RAM gfn the guest holds; those without a frame count as mismatches there, and a paged-out
+  // one is read from the store instead.
+  const memory = hv.contentMismatches(domid);
   const mismatches: number[] = [];
-  const page = new Uint8Array(PAGE_BYTES);
-  let pagedOut = 0;
-  for (const gfn of resident.mismatches) {
-    if (d.p2mMfn[gfn] !== INVALID_MFN || d.p2mType[gfn] !== P2mType.ram_paged) {
-      mismatches.push(gfn);
-      continue;
-    }
-    pagedOut++;
+  const paged: number[] = [];
+  for (const gfn of memory.mismatches) (d.p2mMfn[gfn] === INVALID_MFN && d.p2mType[gfn] === P2mType.ram_paged ? paged : mismatches).push(gfn);
+  const gfns = new Uint32Array(MIGRATION_BATCH_PAGES);
+  const pages = new Uint8Array(MIGRATION_BATCH_PAGES * PAGE_BYTES);
+  for (let at = 0; at < paged.length; at += MIGRATION_BATCH_PAGES) {
+    const count = Math.min(MIGRATION_BATCH_PAGES, paged.length - at);
+    for (let i = 0; i < count; i++) gfns[i] = paged[at + i]!;
+    let errors: unknown[] | undefined;
     try {
-      await store.readBatch(Uint32Array.of(gfn), 1, page);
-      if (!Buffer.from(page).equals(Buffer.from(hv.expectedContent(domid, gfn)))) mismatches.push(gfn);
-    } catch {
-      mismatches.push(gfn); // not in the store, or damaged there: lost
+      errors = await readPagesOrEach(store, gfns, count, pages);
+    } catch (error) {
+      errors = new Array(count).fill(error); // the store cannot be read at all: none of them is there
+    }
+    for (let i = 0; i < count; i++) {
+      const gfn = gfns[i]!;
+      // Not in the store, or damaged there: lost.
+      if (errors?.[i] !== undefined || !Buffer.from(pages.buffer, i * PAGE_BYTES, PAGE_BYTES).equals(hv.expectedContent(domid, gfn))) mismatches.push(gfn);
     }
   }
-  let checked = 0;
-  for (let gfn = 0; gfn < d.maxPages; gfn++) if (isGuestRam(d.p2mType[gfn]!) || d.p2mType[gfn] === P2mType.ram_paged) checked++;
-  return { checked, pagedOut, mismatches };
+  mismatches.sort((a, b) => a - b);
+  return { checked: memory.checked, pagedOut: paged.length, mismatches };
 }

@@ -177,16 +177,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   try {
     await sender.start();
     await round('all', false);
-    let dirty = source.hv.dirtyGfns(source.domid);
-    while (totals.rounds < (options.maxRounds ?? XEN_MAX_ROUNDS) && dirty.length + sender.pending > (options.dirtyThreshold ?? XEN_DIRTY_THRESHOLD)) {
-      await round(dirty, false);
-      dirty = source.hv.dirtyGfns(source.domid);
+    // The log is peeked to decide and cleaned only to send, so what the last live round leaves goes
+    // with the paused one.
+    const dirtyNow = () => source.hv.dirtyGfns(source.domid, false).length + sender.pending;
+    while (totals.rounds < (options.maxRounds ?? XEN_MAX_ROUNDS) && dirtyNow() > (options.dirtyThreshold ?? XEN_DIRTY_THRESHOLD)) {
+      await round(source.hv.dirtyGfns(source.domid), false);
     }
     // Stop and copy: the guest is paused, its pager finishes what it started, the rest goes.
     source.hv.pauseDomain(source.domid);
     paused = true;
     await source.pager.settle();
-    await round(union(dirty, source.hv.dirtyGfns(source.domid)), true);
+    await round(source.hv.dirtyGfns(source.domid), true);
     for (let pass = 0; sender.pending > 0; pass++) {
       if (pass === 3) throw new Error(`${sender.pending} pages stayed between paging states with the guest paused`);
       await source.pager.settle();
@@ -247,13 +248,4 @@ function violations(hv: SimHypervisor, domid: number): number {
   } catch {
     return 1;
   }
-}
-
-function union(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const set = new Uint8Array(Math.max(a.length === 0 ? 0 : a[a.length - 1]! + 1, b.length === 0 ? 0 : b[b.length - 1]! + 1));
-  for (const gfn of a) set[gfn] = 1;
-  for (const gfn of b) set[gfn] = 1;
-  const out: number[] = [];
-  set.forEach((marked, gfn) => marked === 1 && out.push(gfn));
-  return Uint32Array.from(out);
 }

@@ -1,5 +1,5 @@
 import { MigrationError, MigrationStreamReader, MIGRATION_PAGE, type MigrationRecord, type PageStore } from '@pagevisor/core';
-import { PAGE_BYTES } from '../sim/sim-constants.js';
+import { P2mType, PAGE_BYTES } from '../sim/sim-constants.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 
 const STREAMED = 1;
@@ -11,14 +11,10 @@ export interface ReceivedGuest {
   readonly domid: number;
   /** Its gfns that are paged out: for the destination pager's `adoptPagedOut`. */
   readonly pagedOut: Uint32Array;
-  /** Pages restored with their bytes. */
-  readonly pages: number;
   /** Pages taken over by reference. */
   readonly byReference: number;
   /** Paged-out pages that came with their bytes and went into the destination's store. */
   readonly streamed: number;
-  /** ROUND records read. */
-  readonly rounds: number;
 }
 
 /**
@@ -32,10 +28,9 @@ export class MigrationReceiver {
   private readonly reader = new MigrationStreamReader();
   private store: PageStore | undefined;
   private domid: number | undefined;
-  private paged: Uint8Array | undefined;
   /** Per gfn: {@link STREAMED} once its page went into the store, {@link STALE} once it was sent again with its bytes. */
   private streamed: Uint8Array | undefined;
-  private counts = { pages: 0, byReference: 0, streamed: 0, rounds: 0 };
+  private counts = { byReference: 0, streamed: 0 };
 
   /**
    * @param guest - the simulator's content seed and the vcpus of the guest (not in the stream: the
@@ -57,7 +52,6 @@ export class MigrationReceiver {
     if (this.domid === undefined && this.reader.header !== undefined) {
       const domain = this.hv.createDomain({ maxPages: this.reader.header.gfns, seed: this.guest.seed, vcpus: this.guest.vcpus, hvm: this.reader.header.domainType === 'hvm', empty: true });
       this.domid = domain.domid;
-      this.paged = new Uint8Array(domain.maxPages);
       this.streamed = new Uint8Array(domain.maxPages);
       this.hv.pauseDomain(domain.domid);
     }
@@ -70,9 +64,10 @@ export class MigrationReceiver {
    */
   async finish(): Promise<ReceivedGuest> {
     this.reader.finish();
-    await this.deleteStreamed(STALE);
+    await this.deleteStreamed((state) => state === STALE);
+    // The last record about each gfn left it paged out or not in the domain's p2m.
     const pagedOut: number[] = [];
-    this.paged!.forEach((out, gfn) => out === 1 && pagedOut.push(gfn));
+    this.hv.domain(this.domid!).p2mType.forEach((type, gfn) => type === P2mType.ram_paged && pagedOut.push(gfn));
     return { domid: this.domid!, pagedOut: Uint32Array.from(pagedOut), ...this.counts };
   }
 
@@ -80,32 +75,28 @@ export class MigrationReceiver {
   async abort(): Promise<void> {
     if (this.domid !== undefined) this.hv.destroyDomain(this.domid);
     this.domid = undefined;
-    await this.deleteStreamed(STREAMED);
-    await this.deleteStreamed(STALE);
+    await this.deleteStreamed((state) => state !== 0);
   }
 
-  /** Deletes from the store the streamed pages in `state`. */
-  private async deleteStreamed(state: number): Promise<void> {
+  /** Deletes from the store the streamed pages whose state (0, {@link STREAMED} or {@link STALE}) `which` picks. */
+  private async deleteStreamed(which: (state: number) => boolean): Promise<void> {
     const streamed = this.streamed;
     if (this.store === undefined || streamed === undefined) return;
     const gfns: number[] = [];
-    streamed.forEach((s, gfn) => s === state && gfns.push(gfn));
+    streamed.forEach((state, gfn) => which(state) && gfns.push(gfn));
     if (gfns.length > 0) await this.store.deleteBatch(Uint32Array.from(gfns), gfns.length);
   }
 
   private async apply(record: MigrationRecord): Promise<void> {
     const domid = this.domid!;
-    const paged = this.paged!;
     switch (record.type) {
       case 'page-data': {
         let data = 0;
         for (let i = 0; i < record.count; i++) {
           const gfn = record.gfns[i]!;
-          paged[gfn] = 0;
           if (this.streamed![gfn] === STREAMED) this.streamed![gfn] = STALE;
           if (record.kinds[i] === MIGRATION_PAGE.normal) {
             this.hv.restorePage(domid, gfn, record.pages.subarray(data * PAGE_BYTES, ++data * PAGE_BYTES));
-            this.counts.pages++;
           } else this.hv.restoreInvalid(domid, gfn);
         }
         return;
@@ -116,29 +107,22 @@ export class MigrationReceiver {
         await this.store.writeBatch(record.gfns, record.pages, record.count);
         for (let i = 0; i < record.count; i++) {
           this.streamed![record.gfns[i]!] = STREAMED;
-          this.pagedOut(record.gfns[i]!);
+          this.hv.restorePaged(domid, record.gfns[i]!);
         }
         this.counts.streamed += record.count;
         return;
       }
       case 'paged-ref':
-        for (let i = 0; i < record.count; i++) this.pagedOut(record.gfns[i]!);
+        for (let i = 0; i < record.count; i++) this.hv.restorePaged(domid, record.gfns[i]!);
         this.counts.byReference += record.count;
         return;
       case 'store-ref':
         if (record.store !== this.reachableStore) throw this.refuse(`STORE_REF names ${JSON.stringify(record.store)}, which this host does not reach (${this.reachableStore === undefined ? 'it reaches no shared store' : `it reaches ${JSON.stringify(this.reachableStore)}`})`);
         return;
       case 'round':
-        this.counts.rounds++;
-        return;
       case 'end':
         return;
     }
-  }
-
-  private pagedOut(gfn: number): void {
-    this.hv.restorePaged(this.domid!, gfn);
-    this.paged![gfn] = 1;
   }
 
   private refuse(why: string): MigrationError {

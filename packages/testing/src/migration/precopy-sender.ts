@@ -1,5 +1,6 @@
 import { encodeMigrationHeader, encodeMigrationRecord, isPagevisorError, MIGRATION_BATCH_PAGES, MIGRATION_PAGE, type PageStore } from '@pagevisor/core';
 import { INVALID_MFN, P2mType, PAGE_BYTES, isGuestMemory, isGuestRam } from '../sim/sim-constants.js';
+import { readPagesOrEach } from './read-pages.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 
 /**
@@ -18,14 +19,8 @@ export type PagedTransfer = 'by-reference' | 'stream';
 export interface RoundSent {
   /** gfns sent (with contents, as invalid, by reference or streamed). */
   readonly pages: number;
-  /** Pages sent by reference (PAGED_REF). */
-  readonly byReference: number;
-  /** Paged-out pages streamed from the source's store (PAGED_DATA). */
-  readonly streamed: number;
   /** Bytes of the round's records. */
   readonly bytes: number;
-  /** gfns left for the next round: between states (nominated, coming in), or gone from the store as read. */
-  readonly deferred: number;
 }
 
 /**
@@ -43,7 +38,7 @@ export class PrecopySender {
   private readonly pages = new Uint8Array(MIGRATION_BATCH_PAGES * PAGE_BYTES);
   private readonly paged = new Uint32Array(MIGRATION_BATCH_PAGES);
   private readonly pagedBytes = new Uint8Array(MIGRATION_BATCH_PAGES * PAGE_BYTES);
-  private sent = { pages: 0, byReference: 0, streamed: 0, bytes: 0 };
+  private sent = { pages: 0, bytes: 0 };
 
   /**
    * @param send - takes each record's bytes, in order
@@ -74,7 +69,7 @@ export class PrecopySender {
   /** Sends `gfns` (every gfn for `all`) and the deferred ones, then the ROUND record. */
   async round(round: number, gfns: Uint32Array | 'all'): Promise<RoundSent> {
     const d = this.hv.domain(this.domid);
-    this.sent = { pages: 0, byReference: 0, streamed: 0, bytes: 0 };
+    this.sent = { pages: 0, bytes: 0 };
     const list = this.withDeferred(gfns === 'all' ? undefined : gfns, d.maxPages);
     let n = 0;
     let withData = 0;
@@ -88,7 +83,10 @@ export class PrecopySender {
         this.kinds[n] = MIGRATION_PAGE.normal;
       } else if (type === P2mType.ram_paged && d.p2mMfn[gfn] === INVALID_MFN) {
         this.paged[pagedCount++] = gfn;
-        if (pagedCount === MIGRATION_BATCH_PAGES) pagedCount = await this.flushPaged(pagedCount);
+        if (pagedCount === MIGRATION_BATCH_PAGES) {
+          await this.flushPaged(pagedCount);
+          pagedCount = 0;
+        }
         continue;
       } else if (type === P2mType.ram_broken) {
         this.kinds[n] = MIGRATION_PAGE.broken;
@@ -108,7 +106,7 @@ export class PrecopySender {
     if (n > 0) await this.flushData(n, withData);
     if (pagedCount > 0) await this.flushPaged(pagedCount);
     await this.out(encodeMigrationRecord({ type: 'round', round, pages: this.sent.pages }));
-    return { ...this.sent, deferred: this.deferredCount };
+    return this.sent;
   }
 
   /** The END record. */
@@ -121,42 +119,36 @@ export class PrecopySender {
     this.sent.pages += n;
   }
 
-  /** Sends `count` paged-out gfns by reference, or streams them; returns 0 (the batch is empty again). */
-  private async flushPaged(count: number): Promise<number> {
+  /** Sends `count` paged-out gfns by reference, or streams them. */
+  private async flushPaged(count: number): Promise<void> {
     if (this.transfer.paged === 'by-reference') {
       await this.out(encodeMigrationRecord({ type: 'paged-ref', count, gfns: this.paged }));
       this.sent.pages += count;
-      this.sent.byReference += count;
-      return 0;
+      return;
     }
-    const store = this.transfer.store!;
-    let have = count;
-    try {
-      await store.readBatch(this.paged, count, this.pagedBytes);
-    } catch (error) {
-      if (!isPagevisorError(error, 'STORE_MISSING')) throw error;
-      have = await this.readEach(store, count); // paged in (and its copy dropped) since it was listed
-    }
+    const errors = await readPagesOrEach(this.transfer.store!, this.paged, count, this.pagedBytes);
+    const have = errors === undefined ? count : this.keepRead(errors, count);
     if (have > 0) {
       await this.out(encodeMigrationRecord({ type: 'paged-data', count: have, gfns: this.paged, pages: this.pagedBytes.subarray(0, have * PAGE_BYTES) }));
       this.sent.pages += have;
-      this.sent.streamed += have;
     }
-    return 0;
   }
 
-  /** Reads the batch page by page, deferring the gfns the store no longer holds; returns how many it kept (packed to the front). */
-  private async readEach(store: PageStore, count: number): Promise<number> {
+  /**
+   * Packs the pages that were read to the front of the batch and defers the ones the store no longer
+   * holds (paged in, and their copies dropped, since they were listed); returns how many it kept.
+   * @throws any other read error (a damaged record)
+   */
+  private keepRead(errors: readonly unknown[], count: number): number {
     let kept = 0;
     for (let i = 0; i < count; i++) {
-      const gfn = this.paged[i]!;
-      try {
-        await store.readBatch(this.paged.subarray(i, i + 1), 1, this.pagedBytes.subarray(kept * PAGE_BYTES, (kept + 1) * PAGE_BYTES));
-        this.paged[kept++] = gfn;
-      } catch (error) {
-        if (!isPagevisorError(error, 'STORE_MISSING')) throw error;
-        this.defer(gfn);
-      }
+      const error = errors[i];
+      if (error === undefined) {
+        this.paged[kept] = this.paged[i]!;
+        this.pagedBytes.copyWithin(kept * PAGE_BYTES, i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
+        kept++;
+      } else if (isPagevisorError(error, 'STORE_MISSING')) this.defer(this.paged[i]!);
+      else throw error;
     }
     return kept;
   }
@@ -172,7 +164,9 @@ export class PrecopySender {
     if (gfns === undefined) {
       this.deferred.fill(0);
       this.deferredCount = 0;
-      return Uint32Array.from({ length: maxPages }, (_, gfn) => gfn);
+      const all = new Uint32Array(maxPages);
+      for (let gfn = 0; gfn < maxPages; gfn++) all[gfn] = gfn;
+      return all;
     }
     const take = this.deferred;
     for (const gfn of gfns) take[gfn] = 1;

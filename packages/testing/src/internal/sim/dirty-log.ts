@@ -7,13 +7,8 @@ export class DirtyLog {
   private readonly bits: Uint32Array;
   private marked = 0;
 
-  constructor(readonly gfns: number) {
+  constructor(gfns: number) {
     this.bits = new Uint32Array(Math.ceil(gfns / 32));
-  }
-
-  /** gfns marked since the last {@link DirtyLog.clean}. */
-  get count(): number {
-    return this.marked;
   }
 
   /** `paging_mark_dirty`: `gfn` changed. */
@@ -23,11 +18,6 @@ export class DirtyLog {
     if ((this.bits[word]! & bit) !== 0) return;
     this.bits[word]! |= bit;
     this.marked++;
-  }
-
-  /** Whether `gfn` is marked. */
-  has(gfn: number): boolean {
-    return (this.bits[gfn >>> 5]! & (1 << (gfn & 31))) !== 0;
   }
 
   /** The marked gfns in ascending order; with `clear` (SHADOW_OP_CLEAN) the log starts afresh, without (SHADOW_OP_PEEK) it is left as it is. */
@@ -41,7 +31,6 @@ export class DirtyLog {
         out[n++] = word * 32 + 31 - Math.clz32(low);
         w ^= low;
       }
-      if (clear) this.bits[word] = 0;
     }
     if (clear) {
       this.bits.fill(0);
