@@ -11,8 +11,9 @@
  *   in from its pagefile first (target raised to the whole guest), then the guest migrates with
  *   nothing paged out.
  *
- * For each: wall time of the migration itself (`migrate()`, and for the baseline the page-in before
- * it too), pages per second through the stream (gfns sent over that wall time), bytes on the wire,
+ * For each: wall time of the migration itself (`migrate()`, which ends with the destination's check of
+ * every page, and for the baseline the page-in before it too), pages per second through the stream
+ * (gfns sent over that wall time), bytes on the wire,
  * and the virtual downtime and total over a 10 GbE link. The guest is idle during the rounds, so the
  * figures are the stream's own cost; the last round sends what the pagers changed meanwhile.
  *
