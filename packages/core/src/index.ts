@@ -168,7 +168,7 @@ export { offlineOwner, PG_OFFLINE, PG_OFFLINE_QUERY, queriedState, type PageOffl
 
 // --- migration stream ---
 export { MIGRATION_BATCH_PAGES, MIGRATION_PAGE, MIGRATION_VERSION } from './migration/migration-stream-format.js';
-export type { EndRecord, MigrationHeader, MigrationRecord, PageDataRecord, PagedDataRecord, PagedRefRecord, RoundRecord, StoreRefRecord } from './migration/migration-records.js';
+export type { EndRecord, MigrationHeader, MigrationRecord, PageDataRecord, PagedDataRecord, PagedRefRecord, PageRequestRecord, PostcopyMissingRecord, RoundRecord, StoreRefRecord } from './migration/migration-records.js';
 export { encodeMigrationHeader, encodeMigrationRecord } from './migration/migration-stream-writer.js';
 export { MigrationStreamReader } from './migration/migration-stream-reader.js';
 

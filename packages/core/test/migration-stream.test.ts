@@ -8,7 +8,7 @@ function page(fill: number): Uint8Array {
   return new Uint8Array(4096).fill(fill);
 }
 
-/** A stream of every record type: two pages with data and one invalid, a paged page streamed, two by reference, a round, END. */
+/** A stream of every record type: two pages with data and one invalid, a paged page streamed, two by reference, a round, three missing for post-copy, a request, END. */
 function sampleRecords(): MigrationRecord[] {
   const pages = new Uint8Array(2 * 4096);
   pages.set(page(0xa1), 0);
@@ -19,6 +19,8 @@ function sampleRecords(): MigrationRecord[] {
     { type: 'store-ref', store: '{"name":"pagefile","path":"/srv/g7.pagefile"}' },
     { type: 'paged-ref', count: 2, gfns: Uint32Array.of(100, 4095) },
     { type: 'round', round: 1, pages: 6 },
+    { type: 'postcopy-missing', count: 3, gfns: Uint32Array.of(8, 10, 11) },
+    { type: 'page-request', count: 1, gfns: Uint32Array.of(10) },
     { type: 'end' },
   ];
 }
@@ -50,13 +52,15 @@ describe('the migration stream', () => {
     const stream = sampleStream();
     for (const chunk of [stream.length, 4096, 7, 1]) {
       const records = readAll(stream, chunk);
-      expect(records.map((r) => r.type)).toEqual(['page-data', 'paged-data', 'store-ref', 'paged-ref', 'round', 'end']);
+      expect(records.map((r) => r.type)).toEqual(['page-data', 'paged-data', 'store-ref', 'paged-ref', 'round', 'postcopy-missing', 'page-request', 'end']);
       const data = records[0] as Extract<MigrationRecord, { type: 'page-data' }>;
       expect([...data.gfns, ...data.kinds]).toEqual([5, 6, 7, 0, 0xf, 0]);
       expect([data.pages.length, data.pages[0], data.pages[4096]]).toEqual([8192, 0xa1, 0xb2]);
       expect(records[2]).toEqual({ type: 'store-ref', store: '{"name":"pagefile","path":"/srv/g7.pagefile"}' });
       expect([...(records[3] as Extract<MigrationRecord, { type: 'paged-ref' }>).gfns]).toEqual([100, 4095]);
       expect(records[4]).toEqual({ type: 'round', round: 1, pages: 6 });
+      expect(records[5]).toEqual({ type: 'postcopy-missing', count: 3, gfns: Uint32Array.of(8, 10, 11) });
+      expect(records[6]).toEqual({ type: 'page-request', count: 1, gfns: Uint32Array.of(10) });
     }
   });
 
@@ -104,6 +108,12 @@ describe('the migration stream', () => {
     expect(failure(() => readAll(refFirst)).message).toMatch(/PAGED_REF record 1 before any STORE_REF/);
     const beyond = sampleStream([{ type: 'store-ref', store: 's' }, gfnBeyond, { type: 'end' }]);
     expect(failure(() => readAll(beyond)).message).toMatch(/gfn 4096 is beyond the domain's 4096 gfns/);
+    const requestBeyond = sampleStream([{ type: 'page-request', count: 2, gfns: Uint32Array.of(3, 5000) }, { type: 'end' }]);
+    expect(failure(() => readAll(requestBeyond)).message).toMatch(/PAGE_REQUEST record 1, entry 1: gfn 5000 is beyond/);
+    // A gfn list carries no page bytes: a POSTCOPY_MISSING body with 4096 bytes more is refused.
+    const padded = encodeMigrationRecord({ type: 'paged-data', count: 1, gfns: Uint32Array.of(2), pages: page(1) });
+    new DataView(padded.buffer).setUint32(0, 0x4000_0005, true);
+    expect(failure(() => readAll(new Uint8Array(Buffer.concat([encodeMigrationHeader(HEADER), retagged(padded), encodeMigrationRecord({ type: 'end' })])))).message).toMatch(/POSTCOPY_MISSING record 1: 4112 bytes for 1 entries and 0 pages \(16 expected\)/);
     // An unknown mandatory type fails; an unknown optional one (bit 31) is skipped, as in Xen.
     const unknown = (type: number) => {
       const bytes = encodeMigrationRecord({ type: 'end' });
@@ -125,7 +135,7 @@ describe('the migration stream', () => {
       const error = failure(() => readAll(stream.subarray(0, cut)));
       expect(error.code).toBe('MIGRATION_TRUNCATED');
     }
-    expect(failure(() => readAll(stream.subarray(0, stream.length - 16))).message).toMatch(/after record 5, before END/);
+    expect(failure(() => readAll(stream.subarray(0, stream.length - 16))).message).toMatch(/after record 7, before END/);
     const reader = new MigrationStreamReader();
     reader.push(stream);
     expect(reader.ended).toBe(true);

@@ -92,6 +92,44 @@ export interface PagedRefRecord {
 }
 
 /**
+ * Post-copy: gfns the destination does not have yet, their pages at the source. The source sends
+ * them at the switch-over (the pages dirtied since they were sent, and those never sent), before the
+ * guest resumes on the destination; the destination sends its list back on a connection that broke and
+ * was made again, so the source knows what it still owes (QEMU's postcopy recovery).
+ *
+ * @example
+ * ```ts
+ * const record: PostcopyMissingRecord = { type: 'postcopy-missing', count: 2, gfns: Uint32Array.of(5, 6) };
+ * ```
+ */
+export interface PostcopyMissingRecord {
+  /** The record's kind. */
+  readonly type: 'postcopy-missing';
+  /** Entries, 1 … {@link MIGRATION_BATCH_PAGES}. */
+  readonly count: number;
+  /** Each entry's gfn, `gfns[0 … count)`. */
+  readonly gfns: Uint32Array;
+}
+
+/**
+ * Post-copy, on the return path (destination to source): gfns that faults on the destination wait for;
+ * the source sends them before the rest of its background push.
+ *
+ * @example
+ * ```ts
+ * const record: PageRequestRecord = { type: 'page-request', count: 1, gfns: Uint32Array.of(42) };
+ * ```
+ */
+export interface PageRequestRecord {
+  /** The record's kind. */
+  readonly type: 'page-request';
+  /** Entries, 1 … {@link MIGRATION_BATCH_PAGES}. */
+  readonly count: number;
+  /** Each entry's gfn, `gfns[0 … count)`. */
+  readonly gfns: Uint32Array;
+}
+
+/**
  * The end of pre-copy round `round` (1 for the first, full pass), which sent `pages` pages.
  *
  * @example
@@ -131,4 +169,4 @@ export interface EndRecord {
  * }
  * ```
  */
-export type MigrationRecord = PageDataRecord | PagedDataRecord | StoreRefRecord | PagedRefRecord | RoundRecord | EndRecord;
+export type MigrationRecord = PageDataRecord | PagedDataRecord | StoreRefRecord | PagedRefRecord | PostcopyMissingRecord | PageRequestRecord | RoundRecord | EndRecord;

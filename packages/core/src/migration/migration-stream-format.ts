@@ -10,7 +10,10 @@
  * - every record header carries a CRC32 of the record (Xen's has none: a damaged page went unnoticed);
  * - records for a paged guest, which Xen's stream cannot express: pages held by reference in a store
  *   the destination can reach (`STORE_REF`, `PAGED_REF`), pages streamed from the source's store
- *   without being paged in (`PAGED_DATA`), and the end of each pre-copy round (`ROUND`).
+ *   without being paged in (`PAGED_DATA`), and the end of each pre-copy round (`ROUND`);
+ * - records for post-copy (QEMU's model): the gfns still at the source when the guest resumes on the
+ *   destination (`POSTCOPY_MISSING`), and the destination's requests for them on the return path, a
+ *   stream of the same format in the other direction (`PAGE_REQUEST`).
  */
 
 /** Xen's image header marker: 8 bytes of ones (a legacy Xen image has a zero bit in them). */
@@ -37,7 +40,7 @@ export const MIGRATION_RECORD_ALIGN = 8;
 /** The longest record body (Xen's REC_LENGTH_MAX, 8 MiB): a reader allocates no more for one record. */
 export const MIGRATION_RECORD_MAX_BYTES = 8 << 20;
 /**
- * The most pages one PAGE_DATA, PAGED_DATA or PAGED_REF record lists (Xen's MAX_BATCH_SIZE,
+ * The most pages one PAGE_DATA, PAGED_DATA, PAGED_REF, POSTCOPY_MISSING or PAGE_REQUEST record lists (Xen's MAX_BATCH_SIZE,
  * tools/libxc/xg_save_restore.h).
  *
  * @example
@@ -61,6 +64,10 @@ export const RECORD_STORE_REF = 0x4000_0001;
 export const RECORD_PAGED_REF = 0x4000_0002;
 export const RECORD_PAGED_DATA = 0x4000_0003;
 export const RECORD_ROUND = 0x4000_0004;
+/** Post-copy: gfns whose pages are still at the source (sent at the switch-over, and back on a recovered connection). */
+export const RECORD_POSTCOPY_MISSING = 0x4000_0005;
+/** Post-copy, on the return path: gfns the destination's faults wait for (QEMU's MIG_RP_MSG_REQ_PAGES). */
+export const RECORD_PAGE_REQUEST = 0x4000_0006;
 /** Bit 31 of a record type: optional, a reader that does not know it skips it (Xen's rule). */
 export const RECORD_OPTIONAL = 0x8000_0000;
 

@@ -21,6 +21,8 @@ import {
   RECORD_PAGE_DATA,
   RECORD_PAGED_DATA,
   RECORD_PAGED_REF,
+  RECORD_PAGE_REQUEST,
+  RECORD_POSTCOPY_MISSING,
   RECORD_ROUND,
   RECORD_STORE_REF,
 } from './migration-stream-format.js';
@@ -177,6 +179,10 @@ export class MigrationStreamReader {
       case RECORD_PAGED_REF:
         if (!this.storeNamed) this.fail('MIGRATION_RECORD', `PAGED_REF record ${this.records} before any STORE_REF: no store holds its pages`);
         return this.pageList('paged-ref', body);
+      case RECORD_POSTCOPY_MISSING:
+        return this.pageList('postcopy-missing', body);
+      case RECORD_PAGE_REQUEST:
+        return this.pageList('page-request', body);
       case RECORD_STORE_REF: {
         const length = body.length >= 8 ? view.getUint32(0, true) : -1;
         if (length < 0 || body.length !== 8 + length) this.fail('MIGRATION_RECORD', `STORE_REF record ${this.records}: a ${body.length}-byte body for a ${length}-byte descriptor`);
@@ -199,9 +205,10 @@ export class MigrationStreamReader {
   }
 
   /** PAGE_DATA's layout (Xen's), also PAGED_DATA's (every page normal, with data) and PAGED_REF's (normal, no data). */
-  private pageList(kind: 'page-data' | 'paged-data' | 'paged-ref', body: Uint8Array): MigrationRecord {
+  private pageList(kind: 'page-data' | 'paged-data' | 'paged-ref' | 'postcopy-missing' | 'page-request', body: Uint8Array): MigrationRecord {
     const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const name = kind.toUpperCase().replace('-', '_');
+    const hasData = kind === 'page-data' || kind === 'paged-data';
     const count = body.length >= 8 ? view.getUint32(0, true) : 0;
     if (count < 1 || count > MIGRATION_BATCH_PAGES || body.length < 8 + 8 * count) this.fail('MIGRATION_RECORD', `${name} record ${this.records}: ${count} entries in a ${body.length}-byte body (1 to ${MIGRATION_BATCH_PAGES}, 8 bytes each)`);
     const gfns = new Uint32Array(count);
@@ -219,7 +226,7 @@ export class MigrationStreamReader {
       }
       gfns[i] = low;
       kinds[i] = pageType;
-      if (pageType === MIGRATION_PAGE.normal && kind !== 'paged-ref') withData++;
+      if (pageType === MIGRATION_PAGE.normal && hasData) withData++;
     }
     const expected = 8 + 8 * count + withData * PAGE_BYTES;
     if (body.length !== expected) this.fail('MIGRATION_RECORD', `${name} record ${this.records}: ${body.length} bytes for ${count} entries and ${withData} pages (${expected} expected)`);

@@ -53,6 +53,10 @@ export function encodeMigrationRecord(record: MigrationRecord): Uint8Array {
       return framed(format.RECORD_PAGED_DATA, pageList(record.count, record.gfns, undefined, record.pages));
     case 'paged-ref':
       return framed(format.RECORD_PAGED_REF, pageList(record.count, record.gfns, undefined, undefined));
+    case 'postcopy-missing':
+      return framed(format.RECORD_POSTCOPY_MISSING, pageList(record.count, record.gfns, undefined, undefined));
+    case 'page-request':
+      return framed(format.RECORD_PAGE_REQUEST, pageList(record.count, record.gfns, undefined, undefined));
     case 'store-ref': {
       const text = new TextEncoder().encode(record.store);
       const body = new Uint8Array(8 + text.length);
@@ -72,8 +76,8 @@ export function encodeMigrationRecord(record: MigrationRecord): Uint8Array {
 
 /**
  * PAGE_DATA's body (count u32, reserved u32, one u64 per entry with the page type in bits 63–60, then
- * the pages with contents), shared by PAGED_DATA (every entry `normal`, with contents) and PAGED_REF
- * (every entry `normal`, no contents).
+ * the pages with contents), shared by PAGED_DATA (every entry `normal`, with contents) and the gfn
+ * lists PAGED_REF, POSTCOPY_MISSING and PAGE_REQUEST (every entry `normal`, no contents).
  */
 function pageList(count: number, gfns: Uint32Array, kinds: Uint8Array | undefined, pages: Uint8Array | undefined): Uint8Array {
   if (!Number.isInteger(count) || count < 1 || count > format.MIGRATION_BATCH_PAGES || gfns.length < count) throw new RangeError(`a page record lists 1 to ${format.MIGRATION_BATCH_PAGES} gfns, not ${count} (of ${gfns.length} given)`);
