@@ -93,6 +93,7 @@ export { shrinkInterleaved, type ShrinkOptions } from './interleave/shrink-sched
 
 // --- migration between simulated hosts ---
 export { migrate, type MigrateOptions, type MigrationDestination, type MigrationReport, type MigrationSource } from './migration/migrate.js';
-export type { PagedTransfer } from './migration/precopy-sender.js';
+export type { PostcopyFigures } from './migration/postcopy-phase.js';
+export type { PagedTransfer } from './migration/migration-sender.js';
 export { guestVerdict, type GuestVerdict } from './migration/guest-verdict.js';
 export { migrationFigures, type MigrationFigures } from './migration/migration-figures.js';

@@ -1,15 +1,24 @@
-import type { Pager } from '@pagevisor/core';
+import type { Pager, PagevisorPlugin } from '@pagevisor/core';
+import type { SimDomain } from '../sim/sim-domain.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 import { OP_NANOS, type GuestRunner } from '../workloads/guest-runner.js';
 import { guestVerdict, type GuestVerdict } from './guest-verdict.js';
 import { MigrationReceiver } from './migration-receiver.js';
-import { PrecopySender, type PagedTransfer } from './precopy-sender.js';
+import { MigrationSender, type PagedTransfer } from './migration-sender.js';
+import { PostcopyPhase, type PostcopyFigures } from './postcopy-phase.js';
+import { PostcopySource } from './postcopy-source.js';
+import { PostcopyStore, postcopyStorePlugin } from './postcopy-store.js';
+import { WireBroken } from './wire-broken.js';
 
 /** Xen's defaults for a live save (xc_sr_save.c, RELEASE-4.6.0: max_iterations 5, dirty_threshold 50). */
 const XEN_MAX_ROUNDS = 5;
 const XEN_DIRTY_THRESHOLD = 50;
 /** 10 GbE. */
 const DEFAULT_LINK_BYTES_PER_SECOND = 1.25e9;
+/** One way across a data-centre link, for post-copy's requests. */
+const DEFAULT_LINK_LATENCY_NS = 50_000;
+/** Post-copy: attempts to make a broken connection again. */
+const DEFAULT_RECONNECTS = 3;
 
 /**
  * The sending side of {@link migrate}.
@@ -35,7 +44,7 @@ export interface MigrationSource {
  *
  * @example
  * ```ts
- * const destination: MigrationDestination = { hv: b, createPager: (domid) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: memoryStore() }) };
+ * const destination: MigrationDestination = { hv: b, createPager: (domid, wrapStore) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: wrapStore(memoryStore()) }) };
  * ```
  */
 export interface MigrationDestination {
@@ -45,9 +54,12 @@ export interface MigrationDestination {
    * Builds the destination's pager for the new domain, not started: the migration adopts the
    * paged-out pages and starts it. For `stream` it is built at the first streamed page, whose store
    * takes them; for `by-reference` after the source's pager has stopped, so its store can open the
-   * shared one.
+   * shared one. Its store plugin goes through `wrapStore` (post-copy puts the pages still at the
+   * source in front of it; pre-copy returns it as it is).
    */
-  readonly createPager: (domid: number) => Pager;
+  readonly createPager: (domid: number, wrapStore: (store: PagevisorPlugin) => PagevisorPlugin) => Pager;
+  /** Post-copy: the guest's workload on the destination, run from the resume until its last page arrives (none: it is idle). */
+  readonly runner?: (domid: number) => GuestRunner;
   /** The shared store this host reaches, as the source's `storeRef` names it (`by-reference`). */
   readonly reachableStore?: string;
 }
@@ -68,16 +80,27 @@ export interface MigrateOptions {
   readonly source: MigrationSource;
   /** The host it goes to. */
   readonly destination: MigrationDestination;
+  /**
+   * `precopy` (default): rounds while the guest runs, then it is paused for the last one and resumes on
+   * the destination with every page there. `postcopy` (QEMU's model): after the rounds the guest resumes
+   * on the destination at once, the pages dirtied since they were sent still at the source, which pushes
+   * them in the background and sends first the ones the destination asks for.
+   */
+  readonly mode?: 'precopy' | 'postcopy';
   /** How paged-out pages travel (default `stream`). */
   readonly paged?: PagedTransfer;
   /** `by-reference`: how the source's store names itself (a pagefile's path, a Redis cluster's address). */
   readonly storeRef?: string;
-  /** Rounds before the guest is paused, the first (every page) included (default 5, Xen's). */
+  /** Rounds before the guest is paused, the first (every page) included (default 5, Xen's; post-copy: 1). */
   readonly maxRounds?: number;
   /** Dirty pages at or below which the guest is paused for the last round (default 50, Xen's). */
   readonly dirtyThreshold?: number;
   /** The link's speed, for virtual time: how long each round takes, and so how long the guest runs meanwhile (default 10 GbE). */
   readonly linkBytesPerSecond?: number;
+  /** Post-copy: one way across the link, for each request's round trip (default 50 µs). */
+  readonly linkLatencyNs?: number;
+  /** Post-copy: attempts to make a broken connection again before the migration fails (default 3). */
+  readonly reconnects?: number;
   /**
    * Fault injection on the wire: sees each record's bytes on its way (`index` counts them from 0, the
    * headers first) and returns what arrives, or `null` to break the connection there.
@@ -96,8 +119,18 @@ export interface MigrateOptions {
  * ```
  */
 export interface MigrationReport {
-  /** `migrated`: the guest runs on the destination, the source domain is gone; `failed`: it goes on at the source, unchanged but for what it did meanwhile. */
+  /**
+   * `migrated`: the guest runs on the destination, the source domain is gone; `failed`: it goes on at
+   * the source, unchanged but for what it did meanwhile (or, with `guestLost`, it is lost).
+   */
   readonly outcome: 'migrated' | 'failed';
+  /**
+   * Post-copy failed after the guest resumed on the destination (the connection could not be made
+   * again, a pager stopped, a store failed): neither host has all of it, as in QEMU. The destination's
+   * domain is destroyed and the pages put into its store deleted; the source domain stays paused as it
+   * was at the switch-over.
+   */
+  readonly guestLost?: boolean;
   /** Why it failed (a `MigrationError` from the destination for a bad or broken stream). */
   readonly error?: unknown;
   /** The guest's domain on the destination (migrated). */
@@ -114,8 +147,10 @@ export interface MigrationReport {
   readonly byReference: number;
   /** Paged-out pages streamed from the source's store, never paged in. */
   readonly streamed: number;
-  /** Virtual time the guest was paused: the last round over the link. */
+  /** Virtual time the guest was paused: the last round (post-copy: the switch-over) over the link. */
   readonly downtimeNs: number;
+  /** What post-copy did after the resume. */
+  readonly postcopy?: PostcopyFigures;
   /** Virtual time of the whole migration. */
   readonly totalNs: number;
   /** Every page of the guest where it runs now, checked (in memory and in its pager's store). */
@@ -144,11 +179,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   const { source, destination } = options;
   const guest = source.hv.domain(source.domid);
   const paged = options.paged ?? 'stream';
+  const mode = options.mode ?? 'precopy';
+  const maxRounds = options.maxRounds ?? (mode === 'postcopy' ? 1 : XEN_MAX_ROUNDS);
+  if (!Number.isInteger(maxRounds) || maxRounds < 1) throw new RangeError(`maxRounds ${maxRounds}: at least the first round (every page) is sent before the guest is paused`);
   const link = options.linkBytesPerSecond ?? DEFAULT_LINK_BYTES_PER_SECOND;
   const transferNs = (bytes: number) => (bytes * 1e9) / link;
   let destinationPager: Pager | undefined;
-  const storeFor = (domid: number) => (destinationPager ??= destination.createPager(domid)).pageStore;
-  const receiver = new MigrationReceiver(destination.hv, { seed: guest.seed, vcpus: guest.vcpus }, paged === 'stream' ? storeFor : undefined, destination.reachableStore);
+  let phase: PostcopyPhase | undefined;
+  const wrapStore = (store: PagevisorPlugin): PagevisorPlugin => (mode === 'precopy' ? store : postcopyStorePlugin(store, () => receiver.owed!, (gfns) => phase?.request(gfns)));
+  const pagerFor = (domid: number) => (destinationPager ??= destination.createPager(domid, wrapStore));
+  const receiver = new MigrationReceiver(destination.hv, { seed: guest.seed, vcpus: guest.vcpus }, (domid) => pagerFor(domid).pageStore, { streamed: paged === 'stream', reachableStore: destination.reachableStore });
   let chunks = 0;
   let bytesSent = 0;
   const deliver = async (bytes: Uint8Array): Promise<void> => {
@@ -158,11 +198,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     bytesSent += arrived.length;
     await receiver.push(arrived);
   };
-  const sender = new PrecopySender(source.hv, source.domid, deliver, { paged, store: source.pager.pageStore, storeRef: options.storeRef });
+  const sender = new MigrationSender(source.hv, source.domid, deliver, { paged, store: source.pager.pageStore, storeRef: options.storeRef });
+  const owedAtSource = mode === 'postcopy' ? new PostcopySource(guest.maxPages) : undefined;
   const totals = { rounds: 0, pagesSent: 0, downtimeNs: 0, totalNs: 0 };
   const round = async (gfns: Uint32Array | 'all', paused: boolean): Promise<void> => {
     sourcePagerRunning(source.pager);
-    const sent = await sender.round(++totals.rounds, gfns);
+    // Post-copy's paused round is the switch-over: what it would send with bytes is owed instead.
+    const sent = paused && owedAtSource !== undefined ? await sender.switchOver(++totals.rounds, gfns, owedAtSource.unsent) : await sender.round(++totals.rounds, gfns);
     sourcePagerRunning(source.pager);
     totals.pagesSent += sent.pages;
     const ns = transferNs(sent.bytes);
@@ -180,10 +222,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     // The log is peeked to decide and cleaned only to send, so what the last live round leaves goes
     // with the paused one.
     const dirtyNow = () => source.hv.dirtyGfns(source.domid, false).length + sender.pending;
-    while (totals.rounds < (options.maxRounds ?? XEN_MAX_ROUNDS) && dirtyNow() > (options.dirtyThreshold ?? XEN_DIRTY_THRESHOLD)) {
+    while (totals.rounds < maxRounds && dirtyNow() > (options.dirtyThreshold ?? XEN_DIRTY_THRESHOLD)) {
       await round(source.hv.dirtyGfns(source.domid), false);
     }
-    // Stop and copy: the guest is paused, its pager finishes what it started, the rest goes.
+    // Stop and copy (or switch over): the guest is paused, its pager finishes what it started, the rest goes (or is owed).
     source.hv.pauseDomain(source.domid);
     paused = true;
     await source.pager.settle();
@@ -193,8 +235,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
       await source.pager.settle();
       await round(source.hv.dirtyGfns(source.domid), true);
     }
-    await sender.end();
-    received = await receiver.finish();
+    if (owedAtSource === undefined) {
+      await sender.end();
+      received = await receiver.finish();
+    }
     sourcePagerRunning(source.pager); // the hand-over stops it: it must still hold the guest's pages
   } catch (error) {
     // Before the hand-over: the destination keeps nothing, the guest goes on at the source.
@@ -205,19 +249,92 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     if (paused) source.hv.unpauseDomain(source.domid);
     return { outcome: 'failed', error: cause, ...totals, bytesSent, byReference: 0, streamed: 0, invariantViolations: violations(source.hv, source.domid) };
   }
+  source.hv.disableLogDirty(source.domid);
+  if (owedAtSource !== undefined) {
+    const early = await takeOverEarly({ options, guest, receiver, pagerFor, owedAtSource });
+    phase = new PostcopyPhase({
+      header: { domainType: guest.config.hvm ? 'hvm' : 'pv', gfns: guest.maxPages },
+      sender,
+      receiver,
+      source: owedAtSource,
+      owed: receiver.owed!,
+      pager: early.pager,
+      runner: destination.runner?.(early.domid),
+      transferNs,
+      latencyNs: options.linkLatencyNs ?? DEFAULT_LINK_LATENCY_NS,
+      reconnects: options.reconnects ?? DEFAULT_RECONNECTS,
+      check: () => {
+        if (paged === 'stream') sourcePagerRunning(source.pager); // its store holds the owed paged-out pages
+        if (early.pager.status !== 'running') throw new Error(`the destination's pager is ${early.pager.status}: it stopped during the post-copy`);
+      },
+    });
+    let postcopy;
+    try {
+      // The guest resumes; the destination's pager starts, its first page-ins already asking the source.
+      phase.open();
+      destination.hv.unpauseDomain(early.domid);
+      await early.pager.start();
+      postcopy = await phase.run();
+      received = await receiver.finish();
+    } catch (error) {
+      await lostInPostcopy(error, receiver, early.pager);
+      destination.hv.destroyDomain(early.domid);
+      return { outcome: 'failed', error, guestLost: true, ...totals, bytesSent, byReference: 0, streamed: 0, invariantViolations: violations(source.hv, source.domid) };
+    }
+    totals.totalNs += postcopy.ns;
+    if (source.pager.status === 'running') await source.pager.stop('hard');
+    source.hv.destroyDomain(source.domid);
+    await early.pager.settle();
+    const verdict = await guestVerdict(destination.hv, early.domid, early.pager.pageStore);
+    return { outcome: 'migrated', destinationDomid: early.domid, destinationPager: early.pager, ...totals, bytesSent, byReference: received.byReference, streamed: received.streamed, postcopy, verdict, invariantViolations: violations(destination.hv, early.domid) };
+  }
   // The hand-over: the source's pager stops and leaves its pages where they are (by reference, its store
   // is the destination's now); the destination adopts them, starts its pager and resumes the guest.
-  source.hv.disableLogDirty(source.domid);
   await source.pager.stop('hard');
-  destination.hv.adoptVersions(received.domid, guest);
-  destinationPager ??= destination.createPager(received.domid);
-  destinationPager.adoptPagedOut(received.pagedOut);
-  destination.hv.setTarget(received.domid, guest.targetPages);
-  await destinationPager.start();
-  destination.hv.unpauseDomain(received.domid);
+  destination.hv.adoptVersions(received!.domid, guest);
+  const pager = pagerFor(received!.domid);
+  pager.adoptPagedOut(received!.pagedOut);
+  destination.hv.setTarget(received!.domid, guest.targetPages);
+  await pager.start();
+  destination.hv.unpauseDomain(received!.domid);
   source.hv.destroyDomain(source.domid);
-  const verdict = await guestVerdict(destination.hv, received.domid, destinationPager.pageStore);
-  return { outcome: 'migrated', destinationDomid: received.domid, destinationPager, ...totals, bytesSent, byReference: received.byReference, streamed: received.streamed, verdict, invariantViolations: violations(destination.hv, received.domid) };
+  const verdict = await guestVerdict(destination.hv, received!.domid, pager.pageStore);
+  return { outcome: 'migrated', destinationDomid: received!.domid, destinationPager: pager, ...totals, bytesSent, byReference: received!.byReference, streamed: received!.streamed, verdict, invariantViolations: violations(destination.hv, received!.domid) };
+}
+
+/**
+ * Post-copy's take-over on the destination, after the switch-over: by reference, the source's pager
+ * stops first (the destination's takes its store over); streamed, it goes on serving the owed paged-out
+ * pages from its store. The destination's pager is built on a {@link PostcopyStore} and adopts every
+ * paged-out or owed gfn; the caller starts it and resumes the guest.
+ */
+async function takeOverEarly(parts: { options: MigrateOptions; guest: SimDomain; receiver: MigrationReceiver; pagerFor: (domid: number) => Pager; owedAtSource: PostcopySource }): Promise<{ domid: number; pager: Pager }> {
+  const { options, guest, receiver } = parts;
+  const { source, destination } = options;
+  if ((options.paged ?? 'stream') === 'by-reference') await source.pager.stop('hard');
+  const domid = receiver.domainId!;
+  destination.hv.adoptVersions(domid, guest);
+  const pager = parts.pagerFor(domid);
+  if (!(pager.pageStore instanceof PostcopyStore)) throw new TypeError("post-copy: the destination's createPager must build its store with the wrapStore it is given");
+  pager.adoptPagedOut(receiver.pagedOut());
+  destination.hv.setTarget(domid, guest.targetPages);
+  parts.owedAtSource.begin();
+  return { domid, pager };
+}
+
+/**
+ * A post-copy that cannot finish loses the guest, as QEMU's does: neither host has all of it. The
+ * destination's waits fail, its pager stops, the pages the migration and that pager put in its store
+ * are deleted; the caller destroys its domain. The source domain stays paused as it was at the
+ * switch-over (streamed, its pager still running and holding its paged-out pages).
+ */
+async function lostInPostcopy(error: unknown, receiver: MigrationReceiver, pager: Pager): Promise<void> {
+  receiver.owed!.fail(error);
+  await Promise.resolve().then(() => pager.settle()).catch(() => undefined); // a pager that never started throws at once
+  const store = pager.pageStore as PostcopyStore;
+  await store.dropAll().catch(() => undefined);
+  if (pager.status === 'running') await pager.stop('hard').catch(() => undefined);
+  else await store.close().catch(() => undefined);
 }
 
 /**
@@ -228,9 +345,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
 function sourcePagerRunning(pager: Pager): void {
   if (pager.status !== 'running') throw new Error(`the source's pager is ${pager.status}: it stopped during the migration; the guest stays at the source, its paged-out pages in that pager's store`);
 }
-
-/** The connection broke: what the destination makes of the stream it got (MIGRATION_TRUNCATED). */
-class WireBroken extends Error {}
 
 async function brokenStream(receiver: MigrationReceiver): Promise<unknown> {
   try {

@@ -15,7 +15,7 @@ import type { SimHypervisor } from '../sim/sim-hypervisor.js';
  */
 export type PagedTransfer = 'by-reference' | 'stream';
 
-/** What one round of {@link PrecopySender} sent. */
+/** What one round of {@link MigrationSender} sent. */
 export interface RoundSent {
   /** gfns sent (with contents, as invalid, by reference or streamed). */
   readonly pages: number;
@@ -24,13 +24,14 @@ export interface RoundSent {
 }
 
 /**
- * The sending half of a pre-copy migration of a simulated domain (Xen's xc_sr_save.c, RELEASE-4.6.0):
+ * The sending half of a migration of a simulated domain (Xen's xc_sr_save.c, RELEASE-4.6.0):
  * each round sends the gfns it is given in batches of 1024, a resident page with its bytes (read
  * through a foreign mapping, as xc_map_foreign_bulk), a gfn not in the guest as invalid (XTAB), a
  * paged-out one by reference or streamed from the source pager's store, and defers a gfn in between
- * states to the next round (as Xen's deferred_pages).
+ * states to the next round (as Xen's deferred_pages). For post-copy it also sends the switch-over, which
+ * lists the pages it still owes instead of sending them, and then pushes those pages.
  */
-export class PrecopySender {
+export class MigrationSender {
   private readonly deferred: Uint8Array;
   private deferredCount = 0;
   private readonly gfns = new Uint32Array(MIGRATION_BATCH_PAGES);
@@ -38,6 +39,7 @@ export class PrecopySender {
   private readonly pages = new Uint8Array(MIGRATION_BATCH_PAGES * PAGE_BYTES);
   private readonly paged = new Uint32Array(MIGRATION_BATCH_PAGES);
   private readonly pagedBytes = new Uint8Array(MIGRATION_BATCH_PAGES * PAGE_BYTES);
+  private readonly owedList = new Uint32Array(MIGRATION_BATCH_PAGES);
   private sent = { pages: 0, bytes: 0 };
 
   /**
@@ -68,20 +70,63 @@ export class PrecopySender {
 
   /** Sends `gfns` (every gfn for `all`) and the deferred ones, then the ROUND record. */
   async round(round: number, gfns: Uint32Array | 'all'): Promise<RoundSent> {
-    const d = this.hv.domain(this.domid);
+    return this.roundOf(round, gfns, undefined);
+  }
+
+  /**
+   * Post-copy's switch-over, with the guest paused: like {@link round}, but the pages that would go with
+   * their bytes (resident ones, and for `stream` paged-out ones) are owed instead: listed in
+   * POSTCOPY_MISSING records and marked in `owe`, for the background push and the destination's requests.
+   */
+  async switchOver(round: number, gfns: Uint32Array | 'all', owe: Uint8Array): Promise<RoundSent> {
+    return this.roundOf(round, gfns, owe);
+  }
+
+  /** Post-copy: sends these owed pages with their bytes (a push, or the answer to a request), no ROUND record. */
+  async push(gfns: Uint32Array): Promise<RoundSent> {
     this.sent = { pages: 0, bytes: 0 };
-    const list = this.withDeferred(gfns === 'all' ? undefined : gfns, d.maxPages);
+    await this.sendList(gfns, undefined);
+    return this.sent;
+  }
+
+  /** A connection made again after it broke: the headers, for the destination's new reader. */
+  async reconnect(): Promise<void> {
+    const d = this.hv.domain(this.domid);
+    await this.out(encodeMigrationHeader({ domainType: d.config.hvm ? 'hvm' : 'pv', gfns: d.maxPages }));
+  }
+
+  private async roundOf(round: number, gfns: Uint32Array | 'all', owe: Uint8Array | undefined): Promise<RoundSent> {
+    this.sent = { pages: 0, bytes: 0 };
+    await this.sendList(this.withDeferred(gfns === 'all' ? undefined : gfns, this.hv.domain(this.domid).maxPages), owe);
+    await this.out(encodeMigrationRecord({ type: 'round', round, pages: this.sent.pages }));
+    return this.sent;
+  }
+
+  private async sendList(list: Uint32Array, owe: Uint8Array | undefined): Promise<void> {
+    const d = this.hv.domain(this.domid);
+    const oweStreamed = owe !== undefined && this.transfer.paged === 'stream';
     let n = 0;
     let withData = 0;
     let pagedCount = 0;
+    let owedCount = 0;
     for (const gfn of list) {
       const type = d.p2mType[gfn]!;
+      const paged = type === P2mType.ram_paged && d.p2mMfn[gfn] === INVALID_MFN;
+      if (owe !== undefined && (isGuestRam(type) || (paged && oweStreamed))) {
+        owe[gfn] = 1;
+        this.owedList[owedCount++] = gfn;
+        if (owedCount === MIGRATION_BATCH_PAGES) {
+          await this.flushOwed(owedCount);
+          owedCount = 0;
+        }
+        continue;
+      }
       if (isGuestRam(type)) {
         const mapping = this.hv.mapForeign(this.domid, gfn, false);
         this.pages.set(mapping.bytes, withData++ * PAGE_BYTES);
         this.hv.unmapForeign(mapping);
         this.kinds[n] = MIGRATION_PAGE.normal;
-      } else if (type === P2mType.ram_paged && d.p2mMfn[gfn] === INVALID_MFN) {
+      } else if (paged) {
         this.paged[pagedCount++] = gfn;
         if (pagedCount === MIGRATION_BATCH_PAGES) {
           await this.flushPaged(pagedCount);
@@ -105,8 +150,7 @@ export class PrecopySender {
     }
     if (n > 0) await this.flushData(n, withData);
     if (pagedCount > 0) await this.flushPaged(pagedCount);
-    await this.out(encodeMigrationRecord({ type: 'round', round, pages: this.sent.pages }));
-    return this.sent;
+    if (owedCount > 0) await this.flushOwed(owedCount);
   }
 
   /** The END record. */
@@ -117,6 +161,11 @@ export class PrecopySender {
   private async flushData(n: number, withData: number): Promise<void> {
     await this.out(encodeMigrationRecord({ type: 'page-data', count: n, gfns: this.gfns, kinds: this.kinds, pages: this.pages.subarray(0, withData * PAGE_BYTES) }));
     this.sent.pages += n;
+  }
+
+  /** Lists the first `count` gfns of `owedList` in a POSTCOPY_MISSING record. */
+  private async flushOwed(count: number): Promise<void> {
+    await this.out(encodeMigrationRecord({ type: 'postcopy-missing', count, gfns: this.owedList }));
   }
 
   /** Sends `count` paged-out gfns by reference, or streams them. */
