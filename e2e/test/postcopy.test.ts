@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPager, type PagevisorPlugin } from '@pagevisor/core';
+import { createPager, isPagevisorError, type Pager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore } from '@pagevisor/storage';
-import { GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type MigrateOptions } from '@pagevisor/testing';
+import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pagedToHalf } from './support.js';
 
@@ -23,17 +23,49 @@ async function twoHosts(store: () => PagevisorPlugin = () => memoryStore(), dest
   const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 4096, accesses: 200_000, seed: 3 }));
   await runner.run(() => pager.settle(), 20_000);
   const target = new SimHypervisor({ abi: ABI, audit: true, machineFrames: 16384 });
+  const built: Pager[] = [];
   const options: MigrateOptions = {
     mode: 'postcopy',
     source: { hv, domid: guest.domid, pager, runner },
     linkBytesPerSecond: LINK,
     destination: {
       hv: target,
-      createPager: (domid, wrapStore) => createPager({ hypervisor: target, domid, policy: xenpaging(), store: wrapStore(destinationStore()), abi: ABI }),
+      createPager: (domid, wrapStore) => built[built.push(createPager({ hypervisor: target, domid, policy: xenpaging(), store: wrapStore(destinationStore()), abi: ABI })) - 1]!,
       runner: (domid) => new GuestRunner(target, domid, mixWorkload({ pages: 4096, accesses: 100_000, seed: 5 })),
     },
   };
-  return { hv, guest, pager, target, options };
+  return { hv, guest, pager, target, options, destinationPager: () => built[0]! };
+}
+
+const POSTCOPY_MISSING = 0x4000_0005;
+const ROUND = 0x4000_0004;
+
+/**
+ * A wire hook that lets the stream through until the `nth` record after the switch-over (the ROUND
+ * after the POSTCOPY_MISSING records), then calls `at` with that record; `at` says what arrives.
+ */
+function afterSwitchOver(nth: number, at: (chunk: Uint8Array, index: number) => Uint8Array | null) {
+  let missingSeen = false;
+  let after = -1;
+  return (chunk: Uint8Array, index: number): Uint8Array | null => {
+    const type = chunk.length >= 8 ? new DataView(chunk.buffer, chunk.byteOffset).getUint32(0, true) : -1;
+    if (after < 0) {
+      if (type === POSTCOPY_MISSING) missingSeen = true;
+      else if (type === ROUND && missingSeen) after = 0;
+      return chunk;
+    }
+    return ++after >= nth ? at(chunk, index) : chunk;
+  };
+}
+
+/** After a post-copy that lost the guest: the destination holds nothing, the source domain is paused as it was at the switch-over. */
+async function expectLost(report: Awaited<ReturnType<typeof migrate>>, hosts: Awaited<ReturnType<typeof twoHosts>>) {
+  const { hv, guest, pager, target } = hosts;
+  expect([report.outcome, report.guestLost]).toEqual(['failed', true]);
+  expect(target.listDomains()).toEqual([]);
+  expect([guest.controllerPauses, report.invariantViolations]).toEqual([1, 0]);
+  expect(hv.listDomains().some((d) => d.domid === guest.domid)).toBe(true);
+  expect((await guestVerdict(hv, guest.domid, pager.pageStore)).mismatches).toEqual([]);
 }
 
 describe('post-copy migration between two simulated hosts', { timeout: 60_000 }, () => {
@@ -62,5 +94,60 @@ describe('post-copy migration between two simulated hosts', { timeout: 60_000 },
     expect(after.stalled).toBe(false);
     expect((await guestVerdict(target, moved.domid, report.destinationPager!.pageStore)).mismatches).toEqual([]);
     await report.destinationPager!.stop('hard');
+  });
+
+  it('by reference over a shared pagefile: paged-out pages stay in it, only resident ones are owed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pagevisor-postcopy-'));
+    const path = join(dir, 'guest.pagefile');
+    const { options } = await twoHosts(() => pagefileStore({ path }), () => pagefileStore({ path }));
+    const report = await migrate({ ...options, paged: 'by-reference', storeRef: path, destination: { ...options.destination, reachableStore: path } });
+    expect(report.outcome).toBe('migrated');
+    expect(report.verdict!.mismatches).toEqual([]);
+    expect(report.invariantViolations).toBe(0);
+    expect(report.byReference).toBeGreaterThan(0);
+    expect(report.streamed).toBe(0);
+    expect(report.postcopy!.owed).toBeGreaterThan(0);
+    await report.destinationPager!.stop('hard');
+  });
+
+  it('a connection that breaks during post-copy is made again (the second attempt): the destination says what it lacks, the source goes on', async () => {
+    const hosts = await twoHosts();
+    let breaks = 0;
+    const report = await migrate({ ...hosts.options, wire: afterSwitchOver(2, (chunk) => (breaks++ < 2 ? null : chunk)) });
+    expect(report.outcome).toBe('migrated');
+    // The first attempt broke on its headers; the second made it.
+    expect(report.postcopy!.recoveries).toBe(1);
+    expect(report.verdict!.mismatches).toEqual([]);
+    expect(report.invariantViolations).toBe(0);
+    expect(hosts.hv.listDomains().some((d) => d.domid === hosts.guest.domid)).toBe(false);
+    await report.destinationPager!.stop('hard');
+  });
+
+  it('a connection that cannot be made again loses the guest cleanly: nothing on the destination, the source paused and intact', async () => {
+    const hosts = await twoHosts();
+    const report = await migrate({ ...hosts.options, reconnects: 2, wire: afterSwitchOver(3, () => null) });
+    expect((report.error as Error).message).toMatch(/the connection broke and 2 attempts to make it again failed/);
+    await expectLost(report, hosts);
+    await hosts.pager.stop('hard');
+  });
+
+  it("when the destination's pager dies during post-copy, the guest is lost cleanly", async () => {
+    const hosts = await twoHosts();
+    let stopped: Promise<unknown> | undefined;
+    const report = await migrate({ ...hosts.options, wire: afterSwitchOver(2, (chunk) => ((stopped ??= hosts.destinationPager().stop('hard')), chunk)) });
+    await stopped;
+    expect((report.error as Error).message).toMatch(/the destination's pager is stop(ping|ped): it stopped during the post-copy/);
+    await expectLost(report, hosts);
+    await hosts.pager.stop('hard');
+  });
+
+  it("when the source's store stops answering during the push, the guest is lost cleanly and nothing lands", async () => {
+    let disk!: FaultyStore;
+    const hosts = await twoHosts(() => faultyStore(memoryStore(), (s) => (disk = s)));
+    const report = await migrate({ ...hosts.options, wire: afterSwitchOver(1, (chunk) => (disk.inject('read'), chunk)) });
+    expect(isPagevisorError(report.error, 'STORE_IO')).toBe(true);
+    disk.heal();
+    await expectLost(report, hosts);
+    await hosts.pager.stop('hard');
   });
 });

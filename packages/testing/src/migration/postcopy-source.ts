@@ -53,7 +53,7 @@ export class PostcopySource {
           this.unsentCount += 1 - this.unsent[gfn]!;
           this.unsent[gfn] = 1;
         }
-      } else throw new RangeError(`a ${record.type} record on the return path, which carries only PAGE_REQUEST and POSTCOPY_MISSING`);
+      } else throw new RangeError(`${record.type} record on the return path, which carries only PAGE_REQUEST and POSTCOPY_MISSING`);
     }
   }
 
