@@ -21,8 +21,22 @@ describe('pagevisor migrate', { timeout: 120_000 }, () => {
     expect(out.trim().split('\n').at(-1)).toBe('ok: the guest runs on the destination with every page intact');
   });
 
+  it('post-copy: the guest resumes on the destination after one round, its owed pages fetched and pushed (JSON and text)', async () => {
+    const { code, out } = await cli('migrate', '--pages', '4096', '--mode', 'postcopy', '--store', 'pagefile', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report).toMatchObject({ outcome: 'migrated', mode: 'postcopy', transfer: 'by-reference', rounds: 2, guestLost: false, invariantViolations: 0, integrity: { mismatches: 0 } });
+    expect(report.postcopy.owed).toBeGreaterThan(0);
+    expect(report.postcopy.requested + report.postcopy.pushed).toBeLessThanOrEqual(report.postcopy.owed);
+    expect(report.postcopy.requested + report.postcopy.pushed).toBeGreaterThan(0);
+    const text = await cli('migrate', '--pages', '4096', '--mode', 'postcopy');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^post-copy +\d+ pages owed at the resume: \d+ sent on request \(\d+ requests\), \d+ pushed; 0 reconnections; [\d.]+ ms$/m);
+    expect(text.out.trim().split('\n').at(-1)).toBe('ok: the guest runs on the destination with every page intact');
+  });
+
   it.each([
-    [['--mode', 'postcopy'], /--mode postcopy: post-copy migration is not built yet/],
+    [['--mode', 'hybrid'], /--mode "hybrid": expected precopy or postcopy/],
     [['--store', 'memory', '--transfer', 'by-reference'], /needs a store both hosts reach/],
     [['--transfer', 'teleport'], /--transfer "teleport": expected by-reference or stream/],
     [['--pages', '10'], /--pages "10": expected a whole number from 1024/],

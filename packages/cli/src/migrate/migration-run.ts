@@ -13,6 +13,7 @@ export interface MigrationRunOptions {
   readonly target: number;
   readonly store: StoreChoice;
   readonly transfer: PagedTransfer;
+  readonly mode: 'precopy' | 'postcopy';
   /** Guest operations run before the migration starts (the workload goes on during its rounds). */
   readonly ops: number;
   readonly seed: number;
@@ -25,6 +26,7 @@ export interface MigrationRunReport extends MigrationFigures {
   readonly pages: number;
   readonly pagedOutBefore: number;
   readonly transfer: PagedTransfer;
+  readonly mode: 'precopy' | 'postcopy';
   readonly store: string;
 }
 
@@ -32,8 +34,9 @@ const ABI = 'vm_event/v7';
 
 /**
  * Two simulated hosts in this process: a guest of `pages` paged down to `target` on the first, with a
- * pager over the chosen store and a writing workload, migrated by pre-copy to the second, whose pager
- * takes over (by reference: the same store; streamed: a store of its own, of the same kind).
+ * pager over the chosen store and a writing workload, migrated by pre-copy or post-copy to the second,
+ * whose pager takes over (by reference: the same store; streamed: a store of its own, of the same
+ * kind). In post-copy the workload goes on at the destination while the owed pages come.
  */
 export async function runMigration(options: MigrationRunOptions): Promise<MigrationRunReport> {
   const temp = options.store.kind === 'pagefile' || options.store.kind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'pagevisor-migrate-')) : undefined;
@@ -59,18 +62,25 @@ export async function runMigration(options: MigrationRunOptions): Promise<Migrat
     const storeRef = `${options.store.kind}:${options.store.path ?? options.store.url ?? options.store.prefix}`;
     const report = await migrate({
       source: { hv: a, domid: guest.domid, pager, runner },
-      destination: { hv: b, createPager: (domid) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: storeAt('b'), abi: ABI, config: { seed: options.seed } }), reachableStore: storeRef },
+      destination: {
+        hv: b,
+        createPager: (domid, wrapStore) => createPager({ hypervisor: b, domid, policy: xenpaging(), store: wrapStore(storeAt('b')), abi: ABI, config: { seed: options.seed } }),
+        reachableStore: storeRef,
+        runner: (domid) => new GuestRunner(b, domid, mixWorkload({ pages: options.pages, accesses: 2_000_000, seed: options.seed + 1 })),
+      },
+      mode: options.mode,
       paged: options.transfer,
       storeRef,
     });
     if (report.outcome === 'migrated') await report.destinationPager!.stop('hard');
-    else await pager.stop('hard');
+    else if (pager.status === 'running') await pager.stop('hard'); // by reference, a lost post-copy stopped it at the switch-over
     return {
       outcome: report.outcome,
       error: report.error === undefined ? undefined : String((report.error as Error).message ?? report.error),
       pages: options.pages,
       pagedOutBefore,
       transfer: options.transfer,
+      mode: options.mode,
       store: options.store.kind,
       ...migrationFigures(report),
     };

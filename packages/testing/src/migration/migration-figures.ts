@@ -1,4 +1,5 @@
 import type { MigrationReport } from './migrate.js';
+import type { PostcopyFigures } from './postcopy-phase.js';
 
 /**
  * A {@link MigrationReport}'s numbers, for printing and benchmarks: times in milliseconds.
@@ -36,6 +37,27 @@ export interface MigrationFigures {
     | undefined;
   /** Invariant violations found where the guest runs now. */
   readonly invariantViolations: number;
+  /** Post-copy failed after the resume: the guest is lost (its source domain paused as at the switch-over). */
+  readonly guestLost: boolean;
+  /** What post-copy did after the resume (post-copy only). */
+  readonly postcopy:
+    | {
+        /** Pages still at the source at the resume. */
+        readonly owed: number;
+        /** Of them, pages the background push sent. */
+        readonly pushed: number;
+        /** Of them, pages sent in answer to the destination's requests. */
+        readonly requested: number;
+        /** Requests on the return path. */
+        readonly requests: number;
+        /** Connections made again after they broke. */
+        readonly recoveries: number;
+        /** Bytes on the return path. */
+        readonly returnBytes: number;
+        /** Virtual time from the resume to the last page, ms. */
+        readonly ms: number;
+      }
+    | undefined;
 }
 
 /**
@@ -58,5 +80,12 @@ export function migrationFigures(report: MigrationReport): MigrationFigures {
     totalMs: +(report.totalNs / 1e6).toFixed(3),
     integrity: verdict === undefined ? undefined : { checked: verdict.checked, pagedOut: verdict.pagedOut, mismatches: verdict.mismatches.length },
     invariantViolations: report.invariantViolations,
+    guestLost: report.guestLost === true,
+    postcopy: report.postcopy === undefined ? undefined : { ...withoutNs(report.postcopy), ms: +(report.postcopy.ns / 1e6).toFixed(3) },
   };
+}
+
+function withoutNs(figures: PostcopyFigures): Omit<PostcopyFigures, 'ns'> {
+  const { ns: _ns, ...rest } = figures;
+  return rest;
 }
