@@ -169,6 +169,11 @@ export interface MigrationReport {
  * After a failure before the hand-over (a bad or broken stream, a store the destination cannot
  * reach, a host out of memory) the destination keeps nothing and the guest goes on at the source.
  *
+ * With `mode: 'postcopy'` (QEMU's model) the guest is paused after the first round only for the
+ * switch-over, which lists the pages still at the source, and resumes on the destination; its pager
+ * requests those pages as it needs them while the source pushes the rest ({@link PostcopyFigures}).
+ * A broken connection is made again; a post-copy that cannot finish loses the guest (`guestLost`).
+ *
  * @example
  * ```ts
  * const report = await migrate({ source: { hv: a, domid, pager, runner }, destination: { hv: b, createPager }, paged: 'stream' });
