@@ -3,7 +3,7 @@ import { createOfflineManager, createPager, isPagevisorError, PG_OFFLINE, type O
 import { hvmRelocate, migrateRequired } from '@pagevisor/offline';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { FrameState, GuestRunner, SimHypervisor, zipfWorkload } from '@pagevisor/testing';
+import { FrameState, GuestRunner, guestVerdict, localMigration, SimHypervisor, zipfWorkload, type MigrationReport } from '@pagevisor/testing';
 
 function guest(paging: boolean, abi = 'vm_event/v7') {
   const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
@@ -66,6 +66,59 @@ describe('OfflineManager with the HVM handlers', () => {
       await pager.stop('graceful');
       expect(hv.contentMismatches(domain.domid).mismatches).toEqual([]);
     }
+  });
+
+  it("Xen 4.1's ABI, where hvm-relocate cannot: migrate-required migrates the domain to fresh frames on the host; the frame goes offline", async () => {
+    const abi = 'mem_event/age2';
+    const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
+    const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
+    const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi });
+    await pager.start();
+    hv.setTarget(domain.domid, 1024);
+    await new GuestRunner(hv, domain.domid, zipfWorkload({ pages: 1800, accesses: 5000, seed: 1 })).run(() => pager.settle());
+    const moved: MigrationReport[] = [];
+    const move = localMigration({
+      hv,
+      pagerOf: (domid) => (domid === domain.domid ? pager : undefined),
+      createPager: (domid, wrapStore) => createPager({ hypervisor: hv, domid, policy: xenpaging(), store: wrapStore(memoryStore()), abi }),
+      onMigrated: (report) => moved.push(report),
+    });
+    const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired({ localMigration: move })], pagers: [pager] });
+    const gfn = [...domain.p2mMfn].findIndex((mfn, at) => at > 600 && mfn >= 0);
+    const bad = domain.p2mMfn[gfn]!;
+    const report = await offline.offlinePage(bad);
+    expect(report).toMatchObject({ handler: 'migrate-required', result: 0, frameStatus: 'offlined' });
+    expect(report.reason).toMatch(new RegExp(`migrated to fresh frames on this host, as domain ${moved[0]!.destinationDomid}`));
+    expect(hv.listDomains().map((d) => d.domid)).toEqual([moved[0]!.destinationDomid]);
+    expect(hv.frames.state[bad]).toBe(FrameState.offlined);
+    const copy = hv.domain(moved[0]!.destinationDomid!);
+    expect(Array.from(copy.p2mMfn).includes(bad)).toBe(false);
+    expect(copy.pagedPages).toBeGreaterThan(0); // its paged-out pages moved without a page-in
+    const newPager = moved[0]!.destinationPager!;
+    expect((await guestVerdict(hv, copy.domid, newPager.pageStore)).mismatches).toEqual([]);
+    // The guest goes on under its new pager; the bad frame never comes back.
+    await new GuestRunner(hv, copy.domid, zipfWorkload({ pages: 1800, accesses: 5000, seed: 2 })).run(() => newPager.settle());
+    expect(hv.frames.state[bad]).toBe(FrameState.offlined);
+    expect((await guestVerdict(hv, copy.domid, newPager.pageStore)).mismatches).toEqual([]);
+    await newPager.stop('hard');
+  });
+
+  it('a local migration that does not fit on the host is declined: the domain goes on as it was, the frame stays offline-pending', async () => {
+    const abi = 'mem_event/age2';
+    const hv = new SimHypervisor({ abi, audit: true, machineFrames: 2600 });
+    const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
+    const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi });
+    await pager.start();
+    const move = localMigration({ hv, pagerOf: () => pager, createPager: (domid, wrapStore) => createPager({ hypervisor: hv, domid, policy: xenpaging(), store: wrapStore(memoryStore()), abi }) });
+    const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired({ localMigration: move })], pagers: [pager] });
+    const bad = domain.p2mMfn[700]!;
+    const report = await offline.offlinePage(bad);
+    expect(report).toMatchObject({ handler: 'migrate-required', result: 'declined', frameStatus: 'offline-pending' });
+    expect(report.reason).toMatch(/a local migration could not be done \(.*no free machine frame.*\)/);
+    expect(hv.listDomains().map((d) => d.domid)).toEqual([domain.domid]);
+    expect([domain.p2mMfn[700], domain.controllerPauses, pager.status]).toEqual([bad, 0, 'running']);
+    expect((await guestVerdict(hv, domain.domid, pager.pageStore)).mismatches).toEqual([]);
+    await pager.stop('graceful');
   });
 
   it('an HVM domain without paging: migrate-required declines, with the remedy, and nothing changes', async () => {
