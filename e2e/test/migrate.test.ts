@@ -137,6 +137,28 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
     expect((await guestVerdict(hv, guest.domid, left)).mismatches).toEqual([]);
   });
 
+  it("streamed, a destination pager that cannot start is found before the source's stops: the guest goes on at the source", async () => {
+    const { hv, guest, pager, target, options } = await twoHosts(undefined, () => faultyStore(memoryStore(), (s) => s.inject('flush')));
+    const report = await migrate(options);
+    expect([report.outcome, isPagevisorError(report.error, 'STORE_IO'), target.listDomains().length, guest.controllerPauses, pager.status]).toEqual(['failed', true, 0, 0, 'running']);
+    expect(report.invariantViolations).toBe(0);
+    expect((await options.source.runner!.run(() => pager.settle(), 10_000)).stalled).toBe(false);
+    expect((await guestVerdict(hv, guest.domid, pager.pageStore)).mismatches).toEqual([]);
+    await pager.stop('hard');
+  });
+
+  it("by reference, a destination pager that cannot start after the source's stopped leaves the guest paused at the source, its pages in the shared store", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
+    const path = join(dir, 'guest.pagefile');
+    const { hv, guest, pager, target, options } = await twoHosts(() => pagefileStore({ path }), () => faultyStore(pagefileStore({ path }), (s) => s.inject('flush')));
+    const report = await migrate({ ...options, paged: 'by-reference', storeRef: path, destination: { ...options.destination, reachableStore: path } });
+    expect(report.outcome).toBe('failed');
+    expect((report.error as Error).message).toMatch(/could not start after the source's had stopped .*: the guest is paused at the source with its paged-out pages in the shared store/);
+    expect([target.listDomains().length, guest.controllerPauses, pager.status, report.invariantViolations]).toEqual([0, 1, 'stopped', 0]);
+    await using left = await PagefileStore.open({ path, readOnly: true }, guest.maxPages);
+    expect((await guestVerdict(hv, guest.domid, left)).mismatches).toEqual([]);
+  });
+
   it('refuses a shared store the destination does not reach, before anything is handed over', async () => {
     const { guest, pager, target, options } = await twoHosts();
     const report = await migrate({ ...options, paged: 'by-reference', storeRef: '/srv/a.pagefile', destination: { ...options.destination, reachableStore: '/srv/b.pagefile' } });

@@ -293,18 +293,33 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     const verdict = await guestVerdict(destination.hv, early.domid, early.pager.pageStore);
     return { outcome: 'migrated', destinationDomid: early.domid, destinationPager: early.pager, ...totals, bytesSent, byReference: received.byReference, streamed: received.streamed, postcopy, verdict, invariantViolations: violations(destination.hv, early.domid) };
   }
-  // The hand-over: the source's pager stops and leaves its pages where they are (by reference, its store
-  // is the destination's now); the destination adopts them, starts its pager and resumes the guest.
-  await source.pager.stop('hard');
-  destination.hv.adoptVersions(received!.domid, guest);
-  const pager = pagerFor(received!.domid);
-  pager.adoptPagedOut(received!.pagedOut);
-  destination.hv.setTarget(received!.domid, guest.targetPages);
-  await pager.start();
-  destination.hv.unpauseDomain(received!.domid);
+  // The hand-over. Streamed, the destination's pager has a store of its own: it starts first, and if it
+  // cannot, the guest goes on at the source. By reference it opens the source's store, so the source's
+  // pager stops first (its pages stay where they are) and there is no pager to go back to.
+  const domid = received!.domid;
+  destination.hv.adoptVersions(domid, guest);
+  if (paged === 'by-reference') await source.pager.stop('hard');
+  let pager: Pager;
+  try {
+    pager = pagerFor(domid);
+    pager.adoptPagedOut(received!.pagedOut);
+    destination.hv.setTarget(domid, guest.targetPages);
+    await pager.start();
+  } catch (error) {
+    await receiver.abort().catch(() => undefined); // its store may be the one that failed
+    await destinationPager?.pageStore.close().catch(() => undefined);
+    const cause =
+      paged === 'stream'
+        ? error
+        : new Error(`the destination's pager could not start after the source's had stopped (${error instanceof Error ? error.message : String(error)}): the guest is paused at the source with its paged-out pages in the shared store; start a pager on it that adopts them (adoptPagedOut) and unpause it`, { cause: error });
+    if (paged === 'stream') source.hv.unpauseDomain(source.domid);
+    return { outcome: 'failed', error: cause, ...totals, bytesSent, byReference: 0, streamed: 0, invariantViolations: violations(source.hv, source.domid) };
+  }
+  if (paged === 'stream') await source.pager.stop('hard');
+  destination.hv.unpauseDomain(domid);
   source.hv.destroyDomain(source.domid);
-  const verdict = await guestVerdict(destination.hv, received!.domid, pager.pageStore);
-  return { outcome: 'migrated', destinationDomid: received!.domid, destinationPager: pager, ...totals, bytesSent, byReference: received!.byReference, streamed: received!.streamed, verdict, invariantViolations: violations(destination.hv, received!.domid) };
+  const verdict = await guestVerdict(destination.hv, domid, pager.pageStore);
+  return { outcome: 'migrated', destinationDomid: domid, destinationPager: pager, ...totals, bytesSent, byReference: received!.byReference, streamed: received!.streamed, verdict, invariantViolations: violations(destination.hv, domid) };
 }
 
 /**
