@@ -10,7 +10,16 @@ import { OFFLINE_HANDLERS, type OfflineHandler, type OfflineRequest, type Offlin
  * const move: LocalMigrator = async ({ domid }) => ({ declined: `no second copy of domain ${domid} fits on this host` });
  * ```
  */
-export type LocalMigrator = (request: OfflineRequest) => Promise<{ readonly domid: number } | { readonly declined: string }>;
+export type LocalMigrator = (request: OfflineRequest) => Promise<
+  | {
+      /** The domain's id on its fresh frames. */
+      readonly domid: number;
+    }
+  | {
+      /** Why it could not be moved (the domain is as it was). */
+      readonly declined: string;
+    }
+>;
 
 /**
  * `migrate-required`: the last handler, for frames nothing else can move. Without a

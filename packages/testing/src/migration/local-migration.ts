@@ -27,6 +27,24 @@ export interface LocalMigrationOptions {
 }
 
 /**
+ * What a {@link localMigration} did with a domain: moved it (its new id), or not (why).
+ *
+ * @example
+ * ```ts
+ * const outcome: LocalMove = { declined: 'domain 3 has no running pager to hand its paged-out pages over' };
+ * ```
+ */
+export type LocalMove =
+  | {
+      /** The domain's id on its fresh frames. */
+      readonly domid: number;
+    }
+  | {
+      /** Why it could not be moved (the domain is as it was). */
+      readonly declined: string;
+    };
+
+/**
  * A local migrator for `@pagevisor/offline`'s `migrateRequired`: moves a paged HVM domain to fresh
  * frames of the same simulated host by pre-copy ({@link migrate} with the host on both sides), as `xl
  * migrate <domain> localhost` would. Its pager stops, a pager for the new domain takes its paged-out
@@ -39,7 +57,7 @@ export interface LocalMigrationOptions {
  * const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired({ localMigration: localMigration({ hv, pagerOf, createPager }) })], pagers });
  * ```
  */
-export function localMigration(options: LocalMigrationOptions): (request: { readonly domid: number }) => Promise<{ readonly domid: number } | { readonly declined: string }> {
+export function localMigration(options: LocalMigrationOptions): (request: { readonly domid: number }) => Promise<LocalMove> {
   return async ({ domid }) => {
     const pager = options.pagerOf(domid);
     if (pager === undefined || pager.status !== 'running') return { declined: `domain ${domid} has no running pager to hand its paged-out pages over` };
