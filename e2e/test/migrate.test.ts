@@ -1,26 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createPager, isPagevisorError, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore, PagefileStore } from '@pagevisor/storage';
-import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pagedToHalf } from './support.js';
+import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
+import { describe, expect, it } from 'vitest';
+import { guestUnderWorkloadAndEmptyHost, tempPagefile } from './support.js';
 
 const ABI = 'vm_event/v7';
-let dir: string | undefined;
-afterEach(() => {
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
 
 /** A guest paged to half on host A with a writing workload, host B empty; options for migrate. */
 async function twoHosts(store: () => PagevisorPlugin = () => memoryStore(), destinationStore: () => PagevisorPlugin = () => memoryStore()) {
-  const { hv, guest, pager } = await pagedToHalf(ABI, { store: store() });
-  const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 4096, accesses: 200_000, seed: 3 }));
-  await runner.run(() => pager.settle(), 20_000);
-  const target = new SimHypervisor({ abi: ABI, audit: true, machineFrames: 16384 });
+  const { hv, guest, pager, runner, target } = await guestUnderWorkloadAndEmptyHost(ABI, store());
   const options: MigrateOptions = {
     source: { hv, domid: guest.domid, pager, runner },
     // A fast link keeps the guest's share of each round short (the rounds' virtual time is what it runs for).
@@ -57,8 +46,7 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
   });
 
   it('by reference over a shared pagefile: only the gfns of paged-out pages travel', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
-    const path = join(dir, 'guest.pagefile');
+    const path = tempPagefile();
     const { options, pagedBefore } = await twoHosts(() => pagefileStore({ path }), () => pagefileStore({ path }));
     const report = await migrate({ ...options, paged: 'by-reference', storeRef: path, destination: { ...options.destination, reachableStore: path } });
     expect(report.outcome).toBe('migrated');
@@ -114,8 +102,7 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
   });
 
   it("when the source's pager dies during the rounds, the migration fails and the guest's pages stay in its pagefile", async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
-    const path = join(dir, 'guest.pagefile');
+    const path = tempPagefile();
     const { hv, guest, pager, target, options } = await twoHosts(() => pagefileStore({ path }), () => pagefileStore({ path }));
     let stopped: Promise<unknown> | undefined;
     const report = await migrate({
@@ -148,8 +135,7 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
   });
 
   it("by reference, a destination pager that cannot start after the source's stopped leaves the guest paused at the source, its pages in the shared store", async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
-    const path = join(dir, 'guest.pagefile');
+    const path = tempPagefile();
     const { hv, guest, pager, target, options } = await twoHosts(() => pagefileStore({ path }), () => faultyStore(pagefileStore({ path }), (s) => s.inject('flush')));
     const report = await migrate({ ...options, paged: 'by-reference', storeRef: path, destination: { ...options.destination, reachableStore: path } });
     expect(report.outcome).toBe('failed');

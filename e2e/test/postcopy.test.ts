@@ -1,28 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createPager, isPagevisorError, type Pager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore } from '@pagevisor/storage';
-import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, SimHypervisor, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pagedToHalf } from './support.js';
+import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
+import { describe, expect, it } from 'vitest';
+import { guestUnderWorkloadAndEmptyHost, tempPagefile } from './support.js';
 
 const ABI = 'vm_event/v7';
 /** A fast link keeps the guest's share of each round short (the rounds' virtual time is what it runs for). */
 const LINK = 2e10;
-let dir: string | undefined;
-afterEach(() => {
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
 
 /** A guest paged to half on host A under a writing workload, host B empty; post-copy options, the guest working on at B. */
 async function twoHosts(store: () => PagevisorPlugin = () => memoryStore(), destinationStore: () => PagevisorPlugin = () => memoryStore()) {
-  const { hv, guest, pager } = await pagedToHalf(ABI, { store: store() });
-  const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 4096, accesses: 200_000, seed: 3 }));
-  await runner.run(() => pager.settle(), 20_000);
-  const target = new SimHypervisor({ abi: ABI, audit: true, machineFrames: 16384 });
+  const { hv, guest, pager, runner, target } = await guestUnderWorkloadAndEmptyHost(ABI, store());
   const built: Pager[] = [];
   const options: MigrateOptions = {
     mode: 'postcopy',
@@ -97,8 +86,7 @@ describe('post-copy migration between two simulated hosts', { timeout: 60_000 },
   });
 
   it('by reference over a shared pagefile: paged-out pages stay in it, only resident ones are owed', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pagevisor-postcopy-'));
-    const path = join(dir, 'guest.pagefile');
+    const path = tempPagefile();
     const { options } = await twoHosts(() => pagefileStore({ path }), () => pagefileStore({ path }));
     const report = await migrate({ ...options, paged: 'by-reference', storeRef: path, destination: { ...options.destination, reachableStore: path } });
     expect(report.outcome).toBe('migrated');

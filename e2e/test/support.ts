@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { createPager, type PagerConfig, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { SimHypervisor, type SimHypervisorOptions } from '@pagevisor/testing';
+import { GuestRunner, mixWorkload, SimHypervisor, type SimHypervisorOptions } from '@pagevisor/testing';
 
 /** A simulated machine with one guest and a pager on it, not started. */
 export function setup(
@@ -30,7 +34,26 @@ export async function pagedToHalf(abi: string, options: Parameters<typeof setup>
   return machine;
 }
 
+/**
+ * For a migration: a guest paged to half on one host with a writing workload that has run 20 000
+ * operations (and goes on during the rounds), and an empty second host.
+ */
+export async function guestUnderWorkloadAndEmptyHost(abi: string, store: PagevisorPlugin) {
+  const { hv, guest, pager } = await pagedToHalf(abi, { store });
+  const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 4096, accesses: 200_000, seed: 3 }));
+  await runner.run(() => pager.settle(), 20_000);
+  const target = new SimHypervisor({ abi, audit: true, machineFrames: 16384 });
+  return { hv, guest, pager, runner, target };
+}
+
 /** gfns of RAM whose content differs from what the guest last wrote. */
 export function integrityMismatches(hv: SimHypervisor, domid: number): number[] {
   return hv.contentMismatches(domid).mismatches;
+}
+
+/** A pagefile path in a directory of its own, removed when the test finishes. */
+export function tempPagefile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pagevisor-migrate-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'guest.pagefile');
 }

@@ -96,5 +96,5 @@ export { migrate, type MigrateOptions, type MigrationDestination, type Migration
 export type { PostcopyFigures } from './migration/postcopy-phase.js';
 export type { PagedTransfer } from './migration/migration-sender.js';
 export { guestVerdict, type GuestVerdict } from './migration/guest-verdict.js';
-export { migrationFigures, type MigrationFigures } from './migration/migration-figures.js';
+export { migrationFigures, type MigrationFigures, type PostcopyFiguresMs } from './migration/migration-figures.js';
 export { localMigration, type LocalMigrationOptions, type LocalMove } from './migration/local-migration.js';

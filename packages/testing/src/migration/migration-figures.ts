@@ -39,26 +39,22 @@ export interface MigrationFigures {
   readonly invariantViolations: number;
   /** Post-copy failed after the resume: the guest is lost (its source domain paused as at the switch-over). */
   readonly guestLost: boolean;
-  /** What post-copy did after the resume (post-copy only). */
-  readonly postcopy:
-    | {
-        /** Pages still at the source at the resume. */
-        readonly owed: number;
-        /** Of them, pages the background push sent. */
-        readonly pushed: number;
-        /** Of them, pages sent in answer to the destination's requests. */
-        readonly requested: number;
-        /** Requests on the return path. */
-        readonly requests: number;
-        /** Connections made again after they broke. */
-        readonly recoveries: number;
-        /** Bytes on the return path. */
-        readonly returnBytes: number;
-        /** Virtual time from the resume to the last page, ms. */
-        readonly ms: number;
-      }
-    | undefined;
+  /** What post-copy did after the resume (post-copy only), its time in ms. */
+  readonly postcopy: PostcopyFiguresMs | undefined;
 }
+
+/**
+ * {@link PostcopyFigures} with the time in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { owed, requested, pushed, ms } = migrationFigures(report).postcopy!;
+ * ```
+ */
+export type PostcopyFiguresMs = Omit<PostcopyFigures, 'ns'> & {
+  /** Virtual time from the resume to the last page, ms. */
+  readonly ms: number;
+};
 
 /**
  * The numbers of a migration's report.
