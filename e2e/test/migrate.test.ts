@@ -1,7 +1,7 @@
 import { createPager, isPagevisorError, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore, PagefileStore } from '@pagevisor/storage';
-import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
+import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, P2mType, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
 import { guestUnderWorkloadAndEmptyHost, tempPagefile } from './support.js';
 
@@ -122,6 +122,17 @@ describe('pre-copy migration between two simulated hosts', { timeout: 60_000 }, 
     expect(() => hv.dirtyGfns(guest.domid)).toThrow(/not in log-dirty mode/);
     await using left = await PagefileStore.open({ path, readOnly: true }, guest.maxPages);
     expect((await guestVerdict(hv, guest.domid, left)).mismatches).toEqual([]);
+  });
+
+  it("a paged-out page whose copy is missing from the source's store is deferred, not sent empty: the migration fails and the guest stays", async () => {
+    const { hv, guest, pager, target, options } = await twoHosts();
+    const lost = guest.p2mType.findIndex((type, gfn) => type === P2mType.ram_paged && guest.p2mMfn[gfn] === -1);
+    await pager.pageStore.deleteBatch(Uint32Array.of(lost), 1);
+    const report = await migrate({ ...options, source: { ...options.source, runner: undefined } });
+    expect(report.outcome).toBe('failed');
+    expect((report.error as Error).message).toMatch(/^1 pages could not be sent with the guest paused: .* or are paged out with no copy in the source's store$/);
+    expect([target.listDomains().length, guest.controllerPauses, pager.status, report.invariantViolations]).toEqual([0, 0, 'running', 0]);
+    await pager.stop('hard');
   });
 
   it("streamed, a destination pager that cannot start is found before the source's stops: the guest goes on at the source", async () => {

@@ -1,6 +1,6 @@
 import { createPager, isPagevisorError, type Pager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { memoryStore, pagefileStore } from '@pagevisor/storage';
+import { memoryStore, pagefileStore, PagefileStore } from '@pagevisor/storage';
 import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
 import { guestUnderWorkloadAndEmptyHost, tempPagefile } from './support.js';
@@ -127,6 +127,18 @@ describe('post-copy migration between two simulated hosts', { timeout: 60_000 },
     expect((report.error as Error).message).toMatch(/the destination's pager is stop(ping|ped): it stopped during the post-copy/);
     await expectLost(report, hosts);
     await hosts.pager.stop('hard');
+  });
+
+  it("when the source's pager dies during a streamed post-copy, the guest is lost cleanly; its pages stay in its pagefile", async () => {
+    const path = tempPagefile();
+    const hosts = await twoHosts(() => pagefileStore({ path }));
+    let stopped: Promise<unknown> | undefined;
+    const report = await migrate({ ...hosts.options, wire: afterSwitchOver(2, (chunk) => ((stopped ??= hosts.pager.stop('hard')), chunk)) });
+    await stopped;
+    expect((report.error as Error).message).toMatch(/the source's pager is stop(ping|ped)|pagefile .* is closed/) // whichever the push meets first: the check, or the store the dead pager closed;
+    expect([report.outcome, report.guestLost, hosts.target.listDomains().length, hosts.guest.controllerPauses, report.invariantViolations]).toEqual(['failed', true, 0, 1, 0]);
+    await using left = await PagefileStore.open({ path, readOnly: true }, hosts.guest.maxPages);
+    expect((await guestVerdict(hosts.hv, hosts.guest.domid, left)).mismatches).toEqual([]);
   });
 
   it("when the source's store stops answering during the push, the guest is lost cleanly and nothing lands", async () => {

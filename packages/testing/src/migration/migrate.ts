@@ -236,7 +236,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
     await source.pager.settle();
     await round(source.hv.dirtyGfns(source.domid), true);
     for (let pass = 0; sender.pending > 0; pass++) {
-      if (pass === 3) throw new Error(`${sender.pending} pages stayed between paging states with the guest paused`);
+      if (pass === 3) throw new Error(`${sender.pending} pages could not be sent with the guest paused: they stayed between paging states, or are paged out with no copy in the source's store`);
       await source.pager.settle();
       await round(source.hv.dirtyGfns(source.domid), true);
     }
