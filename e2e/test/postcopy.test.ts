@@ -135,7 +135,8 @@ describe('post-copy migration between two simulated hosts', { timeout: 60_000 },
     let stopped: Promise<unknown> | undefined;
     const report = await migrate({ ...hosts.options, wire: afterSwitchOver(2, (chunk) => ((stopped ??= hosts.pager.stop('hard')), chunk)) });
     await stopped;
-    expect((report.error as Error).message).toMatch(/the source's pager is stop(ping|ped)|pagefile .* is closed/) // whichever the push meets first: the check, or the store the dead pager closed;
+    // Whichever the push meets first: the check of the pager, or the store the dead pager closed.
+    expect((report.error as Error).message).toMatch(/the source's pager is stop(ping|ped)|pagefile .* is closed/);
     expect([report.outcome, report.guestLost, hosts.target.listDomains().length, hosts.guest.controllerPauses, report.invariantViolations]).toEqual(['failed', true, 0, 1, 0]);
     await using left = await PagefileStore.open({ path, readOnly: true }, hosts.guest.maxPages);
     expect((await guestVerdict(hosts.hv, hosts.guest.domid, left)).mismatches).toEqual([]);
