@@ -3,7 +3,7 @@ import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore, PagefileStore } from '@pagevisor/storage';
 import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
 import { describe, expect, it } from 'vitest';
-import { guestUnderWorkloadAndEmptyHost, tempPagefile } from './support.js';
+import { guestUnderWorkloadAndEmptyHost, MIGRATED_PAGES, tempPagefile } from './support.js';
 
 const ABI = 'vm_event/v7';
 /** A fast link keeps the guest's share of each round short (the rounds' virtual time is what it runs for). */
@@ -20,7 +20,7 @@ async function twoHosts(store: () => PagevisorPlugin = () => memoryStore(), dest
     destination: {
       hv: target,
       createPager: (domid, wrapStore) => built[built.push(createPager({ hypervisor: target, domid, policy: xenpaging(), store: wrapStore(destinationStore()), abi: ABI })) - 1]!,
-      runner: (domid) => new GuestRunner(target, domid, mixWorkload({ pages: 4096, accesses: 100_000, seed: 5 })),
+      runner: (domid) => new GuestRunner(target, domid, mixWorkload({ pages: MIGRATED_PAGES, accesses: 100_000, seed: 5 })),
     },
   };
   return { hv, guest, pager, target, options, destinationPager: () => built[0]! };
@@ -79,7 +79,7 @@ describe('post-copy migration between two simulated hosts', { timeout: 60_000 },
     // The guest goes on at the destination, at its target again.
     const moved = target.domain(report.destinationDomid!);
     expect(moved.totPages).toBe(guest.targetPages);
-    const after = await new GuestRunner(target, moved.domid, mixWorkload({ pages: 4096, accesses: 20_000, seed: 9 })).run(() => report.destinationPager!.settle());
+    const after = await new GuestRunner(target, moved.domid, mixWorkload({ pages: MIGRATED_PAGES, accesses: 20_000, seed: 9 })).run(() => report.destinationPager!.settle());
     expect(after.stalled).toBe(false);
     expect((await guestVerdict(target, moved.domid, report.destinationPager!.pageStore)).mismatches).toEqual([]);
     await report.destinationPager!.stop('hard');

@@ -34,14 +34,17 @@ export async function pagedToHalf(abi: string, options: Parameters<typeof setup>
   return machine;
 }
 
+/** Pages of the guest {@link guestUnderWorkloadAndEmptyHost} makes. */
+export const MIGRATED_PAGES = 2048;
+
 /**
- * For a migration: a guest paged to half on one host with a writing workload that has run 20 000
- * operations (and goes on during the rounds), and an empty second host.
+ * For a migration: a guest of {@link MIGRATED_PAGES} paged to half on one host with a writing workload
+ * that has run 10 000 operations (and goes on during the rounds), and an empty second host.
  */
 export async function guestUnderWorkloadAndEmptyHost(abi: string, store: PagevisorPlugin) {
-  const { hv, guest, pager } = await pagedToHalf(abi, { store });
-  const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: 4096, accesses: 200_000, seed: 3 }));
-  await runner.run(() => pager.settle(), 20_000);
+  const { hv, guest, pager } = await pagedToHalf(abi, { store, maxPages: MIGRATED_PAGES });
+  const runner = new GuestRunner(hv, guest.domid, mixWorkload({ pages: MIGRATED_PAGES, accesses: 200_000, seed: 3 }));
+  await runner.run(() => pager.settle(), 10_000);
   const target = new SimHypervisor({ abi, audit: true, machineFrames: 16384 });
   return { hv, guest, pager, runner, target };
 }
