@@ -1,4 +1,4 @@
-import { createPager, isPagevisorError, type Pager, type PagevisorPlugin } from '@pagevisor/core';
+import { createPager, isPagevisorError, PAGE_STORE, type PageStore, type Pager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore, pagefileStore, PagefileStore } from '@pagevisor/storage';
 import { faultyStore, GuestRunner, guestVerdict, migrate, mixWorkload, type FaultyStore, type MigrateOptions } from '@pagevisor/testing';
@@ -47,6 +47,44 @@ function afterSwitchOver(nth: number, at: (chunk: Uint8Array, index: number) => 
   };
 }
 
+/**
+ * The destination's store with every call held back a seeded 0 to 3 turns of the event loop before it
+ * starts and after it ends: the source's pages land, and the pager reads, evicts and deletes, in other
+ * orders for every seed.
+ */
+function jittered(inner: PagevisorPlugin, seed: number): PagevisorPlugin {
+  let state = seed >>> 0 || 1;
+  const turns = async () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    for (let n = state >>> 30; n > 0; n--) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const around = async <T>(call: () => Promise<T>): Promise<T> => {
+    await turns();
+    const result = await call();
+    await turns();
+    return result;
+  };
+  return {
+    name: inner.name,
+    register(container, context) {
+      inner.register(container, context);
+      const store = container.resolve(PAGE_STORE);
+      const held: PageStore = {
+        name: store.name,
+        durable: store.durable,
+        writeBatch: (...args) => around(() => store.writeBatch(...args)),
+        readBatch: (...args) => around(() => store.readBatch(...args)),
+        deleteBatch: (...args) => around(() => store.deleteBatch(...args)),
+        flush: () => around(() => store.flush()),
+        close: () => store.close(),
+        [Symbol.asyncDispose]: () => store.close(),
+        stats: () => store.stats(),
+      };
+      container.provide(PAGE_STORE, held);
+    },
+  };
+}
+
 /** After a post-copy that lost the guest: the destination holds nothing, the source domain is paused as it was at the switch-over. */
 async function expectLost(report: Awaited<ReturnType<typeof migrate>>, hosts: Awaited<ReturnType<typeof twoHosts>>) {
   const { hv, guest, pager, target } = hosts;
@@ -83,6 +121,17 @@ describe('post-copy migration between two simulated hosts', { timeout: 60_000 },
     expect(after.stalled).toBe(false);
     expect((await guestVerdict(target, moved.domid, report.destinationPager!.pageStore)).mismatches).toEqual([]);
     await report.destinationPager!.stop('hard');
+  });
+
+  it('in every order the seeds give to landings and the pager\'s reads, evictions and deletes, every page arrives once', async () => {
+    for (const seed of [1, 2, 3]) {
+      const { options, target } = await twoHosts(undefined, () => jittered(memoryStore(), seed));
+      const report = await migrate(options);
+      expect([report.outcome, report.verdict?.mismatches, report.invariantViolations], `seed ${seed}: ${String(report.error)}`).toEqual(['migrated', [], 0]);
+      expect(report.postcopy!.requested + report.postcopy!.pushed).toBeLessThanOrEqual(report.postcopy!.owed);
+      await report.destinationPager!.stop('hard');
+      expect(target.listDomains().length).toBe(1);
+    }
   });
 
   it('by reference over a shared pagefile: paged-out pages stay in it, only resident ones are owed', async () => {
