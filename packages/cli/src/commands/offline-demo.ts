@@ -4,10 +4,10 @@ import { OFFLINE_SCENARIOS, runScenario } from '../offline/offline-scenarios.js'
 /** `pagevisor offline demo`: seed 004's scenarios on the simulator, one line each. */
 export const offlineDemoCommand: Command = {
   path: ['offline', 'demo'],
-  summary: 'take failing frames away from PV and HVM guests, in six scenarios',
+  summary: 'take failing frames away from PV and HVM guests, in seven scenarios',
   help: `Usage: pagevisor offline demo [--json]
 
-Runs six page-offline scenarios, each on a fresh simulated machine, through
+Runs seven page-offline scenarios, each on a fresh simulated machine, through
 an OfflineManager with the pv-exchange, hvm-relocate and migrate-required
 handlers, and prints a header, one line each: scenario, handler, result (0
 moved, -1 nothing changed, -2 the guest may be inconsistent, "declined"), the
@@ -21,6 +21,8 @@ verdict line. Four scenarios provoke a failure on purpose: their -1, -2 or
   pv-exchange-fails  XENMEM_exchange fails: PTEs restored (-1)
   pv-rewrite-fails   a PTE rewrite fails after the exchange (-2)
   hvm-relocate       an HVM guest with a pager: moved through paging
+  hvm-local-migrate  the same on Xen 4.1's ABI, where paging cannot move it:
+                     migrate-required migrates the guest to fresh frames
   hvm-no-paging      an HVM guest without paging: declined (live-migrate)
 
 Options:

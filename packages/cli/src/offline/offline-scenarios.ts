@@ -1,8 +1,8 @@
 import { createOfflineManager, createPager, type OfflineOutcome, type OfflineReport, type Pager } from '@pagevisor/core';
-import { hvmRelocate, migrateRequired, pvExchange } from '@pagevisor/offline';
+import { hvmRelocate, migrateRequired, pvExchange, type LocalMigrator } from '@pagevisor/offline';
 import { xenpaging } from '@pagevisor/policies';
 import { memoryStore } from '@pagevisor/storage';
-import { SimHypervisor, type SimDomain } from '@pagevisor/testing';
+import { localMigration, SimHypervisor, type SimDomain } from '@pagevisor/testing';
 
 /** One line of `pagevisor offline demo`. */
 export interface ScenarioResult {
@@ -20,10 +20,18 @@ export interface ScenarioResult {
 
 interface Scenario {
   readonly name: string;
+  /** The simulated Xen's ABI (default: the simulator's). */
+  readonly abi?: string;
   readonly expect: { readonly handler: string; readonly result: OfflineOutcome; readonly frameStatus?: OfflineReport['frameStatus']; readonly contentPreserved?: boolean; readonly why: string };
-  /** Builds the guest and returns the frame to offline. */
-  setup(hv: SimHypervisor): Promise<{ domain: SimDomain; mfn: number; pager?: Pager; after?: () => Promise<void> }>;
+  /**
+   * Builds the guest and returns the frame to offline; `after` tidies up and returns the domain whose
+   * content is checked, if the guest moved to another one.
+   */
+  setup(hv: SimHypervisor): Promise<{ domain: SimDomain; mfn: number; pager?: Pager; localMigration?: LocalMigrator; after?: () => Promise<number | void> }>;
 }
+
+/** Xen 4.1's ABI: its prep does not load the page, so hvm-relocate cannot move it. */
+const XEN_4_1 = 'mem_event/age2';
 
 function pv(arrange: (hv: SimHypervisor, domain: SimDomain, gfn: number) => void): Scenario['setup'] {
   return async (hv) => {
@@ -35,7 +43,7 @@ function pv(arrange: (hv: SimHypervisor, domain: SimDomain, gfn: number) => void
   };
 }
 
-/** The six scenarios of `pagevisor offline demo` (docs/guides/offline.md), each on its own simulated machine. */
+/** The seven scenarios of `pagevisor offline demo` (docs/guides/offline.md), each on its own simulated machine. */
 export const OFFLINE_SCENARIOS: readonly Scenario[] = [
   { name: 'pv-exchange', expect: { handler: 'pv-exchange', result: 0, frameStatus: 'offlined', contentPreserved: true, why: 'exchanged for a fresh frame, the bad one offlined' }, setup: pv(() => undefined) },
   { name: 'pv-granted', expect: { handler: 'pv-exchange', result: -1, contentPreserved: true, why: 'refused: another domain holds a grant of the page' }, setup: pv((hv, d, gfn) => hv.pv.grant(d.domid, 3, gfn)) },
@@ -63,6 +71,36 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'hvm-local-migrate',
+    abi: XEN_4_1,
+    expect: { handler: 'migrate-required', result: 0, frameStatus: 'offlined', contentPreserved: true, why: "on Xen 4.1's ABI: migrated to fresh frames on the host, the frame offlined" },
+    async setup(hv) {
+      const domain = hv.createDomain({ maxPages: 4096, vcpus: 2, seed: 11 });
+      const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi: XEN_4_1 });
+      await pager.start();
+      hv.setTarget(domain.domid, 2048);
+      await pager.settle();
+      let moved: { domid: number; pager: Pager } | undefined;
+      const move = localMigration({
+        hv,
+        pagerOf: (domid) => (domid === domain.domid ? pager : undefined),
+        createPager: (domid, wrapStore) => createPager({ hypervisor: hv, domid, policy: xenpaging(), store: wrapStore(memoryStore()), abi: XEN_4_1 }),
+        onMigrated: (report) => (moved = report.destinationPager === undefined ? undefined : { domid: report.destinationDomid!, pager: report.destinationPager }),
+      });
+      return {
+        domain,
+        mfn: domain.p2mMfn[1234]!,
+        pager,
+        localMigration: move,
+        async after() {
+          if (moved === undefined) return;
+          await moved.pager.stop('graceful'); // its paged-out pages come back in, to be checked in memory
+          return moved.domid;
+        },
+      };
+    },
+  },
+  {
     name: 'hvm-no-paging',
     expect: { handler: 'migrate-required', result: 'declined', contentPreserved: true, why: 'no pager to move the page: live-migrate the guest' },
     async setup(hv) {
@@ -74,12 +112,12 @@ export const OFFLINE_SCENARIOS: readonly Scenario[] = [
 
 /** Runs one scenario on a fresh simulated machine. */
 export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
-  const hv = new SimHypervisor({ machineFrames: 16384 });
-  const { domain, mfn, pager, after } = await scenario.setup(hv);
-  const offline = createOfflineManager({ hypervisor: hv, handlers: [pvExchange(), hvmRelocate(), migrateRequired()], pagers: pager ? [pager] : [] });
+  const hv = new SimHypervisor({ machineFrames: 16384, ...(scenario.abi === undefined ? {} : { abi: scenario.abi }) });
+  const { domain, mfn, pager, localMigration, after } = await scenario.setup(hv);
+  const offline = createOfflineManager({ hypervisor: hv, handlers: [pvExchange(), hvmRelocate(), migrateRequired({ localMigration })], pagers: pager ? [pager] : [] });
   const report = await offline.offlinePage(mfn);
-  await after?.();
-  const contentPreserved = hv.contentMismatches(domain.domid).mismatches.length === 0;
+  const checked = (await after?.()) ?? domain.domid;
+  const contentPreserved = hv.contentMismatches(checked).mismatches.length === 0;
   const e = scenario.expect;
   const expected =
     report.handler === e.handler && report.result === e.result && (e.frameStatus === undefined || report.frameStatus === e.frameStatus) && (e.contentPreserved === undefined || contentPreserved === e.contentPreserved);
