@@ -1,4 +1,4 @@
-import { encodeMigrationHeader, encodeMigrationRecord, MIGRATION_BATCH_PAGES, type MigrationHeader, type Pager } from '@pagevisor/core';
+import { encodeMigrationHeader, encodeMigrationRecord, isPagevisorError, MIGRATION_BATCH_PAGES, type MigrationHeader, type Pager } from '@pagevisor/core';
 import { OP_NANOS, type GuestRunner } from '../workloads/guest-runner.js';
 import type { MigrationReceiver } from './migration-receiver.js';
 import type { MigrationSender } from './migration-sender.js';
@@ -59,8 +59,9 @@ export interface PostcopyParts {
  * needs first (a fault, or a page-in toward its target) is requested on the return path and sent at
  * once, ahead of the push. Sends take turns on the one connection. A connection that breaks is made
  * again: the destination sends what it still lacks and what its faults wait for, and the source goes on
- * from there (QEMU's postcopy-recover); the faults wait meanwhile. It fails when the connection cannot be
- * made again, a pager stops, or a store fails.
+ * from there (QEMU's postcopy-recover); the faults wait meanwhile. A record that arrives damaged is
+ * treated the same (the CRC32 says so; QEMU's stream has none, and fails). It fails when the connection
+ * cannot be made again, a pager stops, or a store fails.
  */
 export class PostcopyPhase {
   private broken = false;
@@ -157,13 +158,17 @@ export class PostcopyPhase {
     }
   }
 
-  /** Runs a send; a broken connection loses it (the recovery sends it again). @returns whether it went through */
+  /**
+   * Runs a send; a broken connection loses it, and so does a record the destination found damaged (its
+   * CRC32): the connection is made again and the pages sent again, instead of the guest being lost.
+   * @returns whether it went through
+   */
   private async sent(send: () => Promise<unknown>): Promise<boolean> {
     try {
       await send();
       return true;
     } catch (error) {
-      if (!(error instanceof WireBroken)) throw error;
+      if (!(error instanceof WireBroken) && !isPagevisorError(error, 'MIGRATION_CHECKSUM')) throw error;
       this.broken = true;
       return false;
     }
