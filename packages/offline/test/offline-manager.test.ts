@@ -15,6 +15,16 @@ function guest(paging: boolean, abi = 'vm_event/v7') {
   return { hv, domain, pager, offline, reports };
 }
 
+/** An HVM guest of 2048 pages with a started pager on Xen 4.1's ABI (whose prep does not load the page: hvm-relocate cannot), on a host of `machineFrames`. */
+async function pagedOn41(machineFrames: number) {
+  const abi = 'mem_event/age2';
+  const hv = new SimHypervisor({ abi, audit: true, machineFrames });
+  const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
+  const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi });
+  await pager.start();
+  return { hv, domain, pager, abi };
+}
+
 describe('OfflineManager with the HVM handlers', () => {
   it('hvm-relocate: moves the gfn to a fresh frame through paging; the bad frame ends offlined and is never allocated again', async () => {
     const { hv, domain, pager, offline, reports } = guest(true);
@@ -69,11 +79,7 @@ describe('OfflineManager with the HVM handlers', () => {
   });
 
   it("Xen 4.1's ABI, where hvm-relocate cannot: migrate-required migrates the domain to fresh frames on the host; the frame goes offline", async () => {
-    const abi = 'mem_event/age2';
-    const hv = new SimHypervisor({ abi, audit: true, machineFrames: 8192 });
-    const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
-    const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi });
-    await pager.start();
+    const { hv, domain, pager, abi } = await pagedOn41(8192);
     hv.setTarget(domain.domid, 1024);
     await new GuestRunner(hv, domain.domid, zipfWorkload({ pages: 1800, accesses: 5000, seed: 1 })).run(() => pager.settle());
     const moved: MigrationReport[] = [];
@@ -104,11 +110,7 @@ describe('OfflineManager with the HVM handlers', () => {
   });
 
   it('a local migration that does not fit on the host is declined: the domain goes on as it was, the frame stays offline-pending', async () => {
-    const abi = 'mem_event/age2';
-    const hv = new SimHypervisor({ abi, audit: true, machineFrames: 2600 });
-    const domain = hv.createDomain({ maxPages: 2048, vcpus: 2, seed: 3 });
-    const pager = createPager({ hypervisor: hv, domid: domain.domid, policy: xenpaging(), store: memoryStore(), abi });
-    await pager.start();
+    const { hv, domain, pager, abi } = await pagedOn41(2600);
     const move = localMigration({ hv, pagerOf: () => pager, createPager: (domid, wrapStore) => createPager({ hypervisor: hv, domid, policy: xenpaging(), store: wrapStore(memoryStore()), abi }) });
     const offline = createOfflineManager({ hypervisor: hv, handlers: [hvmRelocate(), migrateRequired({ localMigration: move })], pagers: [pager] });
     const bad = domain.p2mMfn[700]!;
