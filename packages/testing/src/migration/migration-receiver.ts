@@ -59,11 +59,6 @@ export class MigrationReceiver {
     private readonly accepts: { readonly streamed: boolean; readonly reachableStore?: string },
   ) {}
 
-  /** Post-copy has begun: the switch-over's ROUND record came. */
-  get inPostcopy(): boolean {
-    return this.postcopy;
-  }
-
   /**
    * A connection made again after it broke (post-copy's recovery): a new reader, which reads the
    * headers again and checks they are this domain's; what the old one held of a record is dropped.

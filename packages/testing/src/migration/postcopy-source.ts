@@ -26,11 +26,6 @@ export class PostcopySource {
     for (const bit of this.unsent) this.unsentCount += bit;
   }
 
-  /** Owed pages not sent yet. */
-  get left(): number {
-    return this.unsentCount;
-  }
-
   /** The return path made again: a new reader, and nothing owed until the destination's POSTCOPY_MISSING says what. */
   reconnect(): void {
     this.reader = new MigrationStreamReader();

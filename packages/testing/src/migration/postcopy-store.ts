@@ -21,8 +21,8 @@ export class PostcopyStore implements PageStore {
    * @param request - sends a page request for owed gfns on the return path (lost if the connection is down: the wait goes on until it is made again)
    */
   constructor(
-    readonly inner: PageStore,
-    readonly owed: OwedPages,
+    private readonly inner: PageStore,
+    private readonly owed: OwedPages,
     private readonly request: (gfns: Uint32Array) => void,
   ) {
     this.held = new Uint8Array(owed.bits.length);
