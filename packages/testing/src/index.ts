@@ -92,7 +92,7 @@ export { InterleavedStore, interleavedStore } from './interleave/interleaved-sto
 export { shrinkInterleaved, type ShrinkOptions } from './interleave/shrink-schedule.js';
 
 // --- migration between simulated hosts ---
-export { migrate, type MigrateOptions, type MigrationDestination, type MigrationReport, type MigrationSource } from './migration/migrate.js';
+export { migrate, type MigrateOptions, type MigrationDestination, type MigrationMode, type MigrationReport, type MigrationSource } from './migration/migrate.js';
 export type { PostcopyFigures } from './migration/postcopy-phase.js';
 export type { PagedTransfer } from './migration/migration-sender.js';
 export { guestVerdict, type GuestVerdict } from './migration/guest-verdict.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPager, type PagevisorPlugin } from '@pagevisor/core';
 import { xenpaging } from '@pagevisor/policies';
-import { GuestRunner, migrate, migrationFigures, mixWorkload, SimHypervisor, type MigrationFigures, type MigrationReport, type PagedTransfer } from '@pagevisor/testing';
+import { GuestRunner, migrate, migrationFigures, mixWorkload, SimHypervisor, type MigrationFigures, type MigrationMode, type MigrationReport, type PagedTransfer } from '@pagevisor/testing';
 import { chosenStorePlugin, type StoreChoice } from '../store/store-choice.js';
 
 /** What `pagevisor migrate` was asked for. */
@@ -13,7 +13,7 @@ export interface MigrationRunOptions {
   readonly target: number;
   readonly store: StoreChoice;
   readonly transfer: PagedTransfer;
-  readonly mode: 'precopy' | 'postcopy';
+  readonly mode: MigrationMode;
   /** Guest operations run before the migration starts (the workload goes on during its rounds). */
   readonly ops: number;
   readonly seed: number;
@@ -26,7 +26,7 @@ export interface MigrationRunReport extends MigrationFigures {
   readonly pages: number;
   readonly pagedOutBefore: number;
   readonly transfer: PagedTransfer;
-  readonly mode: 'precopy' | 'postcopy';
+  readonly mode: MigrationMode;
   readonly store: string;
 }
 

@@ -1,5 +1,4 @@
 import type { Pager, PagevisorPlugin } from '@pagevisor/core';
-import type { SimDomain } from '../sim/sim-domain.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
 import { OP_NANOS, type GuestRunner } from '../workloads/guest-runner.js';
 import { guestVerdict, type GuestVerdict } from './guest-verdict.js';
@@ -19,6 +18,18 @@ const DEFAULT_LINK_BYTES_PER_SECOND = 1.25e9;
 const DEFAULT_LINK_LATENCY_NS = 50_000;
 /** Post-copy: attempts to make a broken connection again. */
 const DEFAULT_RECONNECTS = 3;
+
+/**
+ * How {@link migrate} moves the guest: `precopy`, rounds while it runs, then paused for the last one;
+ * `postcopy`, resumed on the destination after the first round, its pages still at the source fetched
+ * and pushed there (QEMU's model).
+ *
+ * @example
+ * ```ts
+ * const mode: MigrationMode = 'postcopy';
+ * ```
+ */
+export type MigrationMode = 'precopy' | 'postcopy';
 
 /**
  * The sending side of {@link migrate}.
@@ -86,7 +97,7 @@ export interface MigrateOptions {
    * on the destination at once, the pages dirtied since they were sent still at the source, which pushes
    * them in the background and sends first the ones the destination asks for.
    */
-  readonly mode?: 'precopy' | 'postcopy';
+  readonly mode?: MigrationMode;
   /** How paged-out pages travel (default `stream`). */
   readonly paged?: PagedTransfer;
   /** `by-reference`: how the source's store names itself (a pagefile's path, a Redis cluster's address). */
@@ -194,6 +205,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   const wrapStore = (store: PagevisorPlugin): PagevisorPlugin => (mode === 'precopy' ? store : postcopyStorePlugin(store, () => receiver.owed!, (gfns) => phase?.request(gfns)));
   const pagerFor = (domid: number) => (destinationPager ??= destination.createPager(domid, wrapStore));
   const receiver = new MigrationReceiver(destination.hv, { seed: guest.seed, vcpus: guest.vcpus }, (domid) => pagerFor(domid).pageStore, { streamed: paged === 'stream', reachableStore: destination.reachableStore });
+  // The destination's pager, not started, for the new domain: the guest's content versions and target
+  // taken over, every gfn the stream left paged out (or owed) adopted.
+  const destinationPagerFor = (domid: number): Pager => {
+    destination.hv.adoptVersions(domid, guest);
+    const pager = pagerFor(domid);
+    pager.adoptPagedOut(receiver.pagedOut());
+    destination.hv.setTarget(domid, guest.targetPages);
+    return pager;
+  };
   let chunks = 0;
   let bytesSent = 0;
   const deliver = async (bytes: Uint8Array): Promise<void> => {
@@ -256,9 +276,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   }
   source.hv.disableLogDirty(source.domid);
   if (owedAtSource !== undefined) {
-    const early = await takeOverEarly({ options, guest, receiver, pagerFor, owedAtSource });
+    const early = await takeOverEarly({ source, paged, receiver, owedAtSource, pagerFor: destinationPagerFor });
     phase = new PostcopyPhase({
-      header: { domainType: guest.config.hvm ? 'hvm' : 'pv', gfns: guest.maxPages },
       sender,
       receiver,
       source: owedAtSource,
@@ -297,13 +316,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   // cannot, the guest goes on at the source. By reference it opens the source's store, so the source's
   // pager stops first (its pages stay where they are) and there is no pager to go back to.
   const domid = received!.domid;
-  destination.hv.adoptVersions(domid, guest);
   if (paged === 'by-reference') await source.pager.stop('hard');
   let pager: Pager;
   try {
-    pager = pagerFor(domid);
-    pager.adoptPagedOut(received!.pagedOut);
-    destination.hv.setTarget(domid, guest.targetPages);
+    pager = destinationPagerFor(domid);
     await pager.start();
   } catch (error) {
     await receiver.abort().catch(() => undefined); // its store may be the one that failed
@@ -325,19 +341,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
 /**
  * Post-copy's take-over on the destination, after the switch-over: by reference, the source's pager
  * stops first (the destination's takes its store over); streamed, it goes on serving the owed paged-out
- * pages from its store. The destination's pager is built on a {@link PostcopyStore} and adopts every
- * paged-out or owed gfn; the caller starts it and resumes the guest.
+ * pages from its store. The destination's pager must be built on a {@link PostcopyStore}; the caller
+ * starts it and resumes the guest.
  */
-async function takeOverEarly(parts: { options: MigrateOptions; guest: SimDomain; receiver: MigrationReceiver; pagerFor: (domid: number) => Pager; owedAtSource: PostcopySource }): Promise<{ domid: number; pager: Pager }> {
-  const { options, guest, receiver } = parts;
-  const { source, destination } = options;
-  if ((options.paged ?? 'stream') === 'by-reference') await source.pager.stop('hard');
-  const domid = receiver.domainId!;
-  destination.hv.adoptVersions(domid, guest);
+async function takeOverEarly(parts: { source: MigrationSource; paged: PagedTransfer; receiver: MigrationReceiver; owedAtSource: PostcopySource; pagerFor: (domid: number) => Pager }): Promise<{ domid: number; pager: Pager }> {
+  if (parts.paged === 'by-reference') await parts.source.pager.stop('hard');
+  const domid = parts.receiver.domainId!;
   const pager = parts.pagerFor(domid);
   if (!(pager.pageStore instanceof PostcopyStore)) throw new TypeError("post-copy: the destination's createPager must build its store with the wrapStore it is given");
-  pager.adoptPagedOut(receiver.pagedOut());
-  destination.hv.setTarget(domid, guest.targetPages);
   parts.owedAtSource.begin();
   return { domid, pager };
 }

@@ -11,8 +11,6 @@ const STALE = 2;
 export interface ReceivedGuest {
   /** The new domain (paused until the caller resumes it). */
   readonly domid: number;
-  /** Its gfns that are paged out: for the destination pager's `adoptPagedOut`. */
-  readonly pagedOut: Uint32Array;
   /** Pages taken over by reference. */
   readonly byReference: number;
   /** Paged-out pages that came with their bytes and went into the destination's store. */
@@ -90,7 +88,7 @@ export class MigrationReceiver {
   async finish(): Promise<ReceivedGuest> {
     this.reader.finish();
     await this.deleteStreamed((state) => state === STALE);
-    return { domid: this.domid!, pagedOut: this.pagedOut(), ...this.counts };
+    return { domid: this.domid!, ...this.counts };
   }
 
   /** The new domain's gfns that are paged out: the last record about each left it so (or owed, in post-copy). */

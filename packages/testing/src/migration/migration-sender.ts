@@ -1,4 +1,4 @@
-import { encodeMigrationHeader, encodeMigrationRecord, isPagevisorError, MIGRATION_BATCH_PAGES, MIGRATION_PAGE, type PageStore } from '@pagevisor/core';
+import { encodeMigrationHeader, encodeMigrationRecord, isPagevisorError, MIGRATION_BATCH_PAGES, MIGRATION_PAGE, type MigrationHeader, type PageStore } from '@pagevisor/core';
 import { INVALID_MFN, P2mType, PAGE_BYTES, isGuestMemory, isGuestRam } from '../sim/sim-constants.js';
 import { readPagesOrEach } from './read-pages.js';
 import type { SimHypervisor } from '../sim/sim-hypervisor.js';
@@ -61,10 +61,15 @@ export class MigrationSender {
     return this.deferredCount;
   }
 
+  /** What the stream's domain header says about the domain. */
+  get header(): MigrationHeader {
+    const d = this.hv.domain(this.domid);
+    return { domainType: d.config.hvm ? 'hvm' : 'pv', gfns: d.maxPages };
+  }
+
   /** The stream's headers, and for `by-reference` the STORE_REF naming the shared store. */
   async start(): Promise<void> {
-    const d = this.hv.domain(this.domid);
-    await this.out(encodeMigrationHeader({ domainType: d.config.hvm ? 'hvm' : 'pv', gfns: d.maxPages }));
+    await this.out(encodeMigrationHeader(this.header));
     if (this.transfer.paged === 'by-reference') await this.out(encodeMigrationRecord({ type: 'store-ref', store: this.transfer.storeRef ?? '' }));
   }
 
@@ -91,8 +96,7 @@ export class MigrationSender {
 
   /** A connection made again after it broke: the headers, for the destination's new reader. */
   async reconnect(): Promise<void> {
-    const d = this.hv.domain(this.domid);
-    await this.out(encodeMigrationHeader({ domainType: d.config.hvm ? 'hvm' : 'pv', gfns: d.maxPages }));
+    await this.out(encodeMigrationHeader(this.header));
   }
 
   private async roundOf(round: number, gfns: Uint32Array | 'all', owe: Uint8Array | undefined): Promise<RoundSent> {

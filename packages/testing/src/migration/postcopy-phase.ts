@@ -1,4 +1,4 @@
-import { encodeMigrationHeader, encodeMigrationRecord, isPagevisorError, MIGRATION_BATCH_PAGES, type MigrationHeader, type Pager } from '@pagevisor/core';
+import { encodeMigrationHeader, encodeMigrationRecord, isPagevisorError, MIGRATION_BATCH_PAGES, type Pager } from '@pagevisor/core';
 import { OP_NANOS, type GuestRunner } from '../workloads/guest-runner.js';
 import type { MigrationReceiver } from './migration-receiver.js';
 import type { MigrationSender } from './migration-sender.js';
@@ -34,7 +34,6 @@ export interface PostcopyFigures {
 
 /** What the post-copy phase works with. */
 export interface PostcopyParts {
-  readonly header: MigrationHeader;
   readonly sender: MigrationSender;
   readonly receiver: MigrationReceiver;
   readonly source: PostcopySource;
@@ -76,7 +75,7 @@ export class PostcopyPhase {
   /** Opens the return path (its headers); the destination's requests are answered from now on. */
   open(): void {
     this.figures.owed = this.parts.owed.count;
-    this.returnPath(encodeMigrationHeader(this.parts.header));
+    this.returnPath(encodeMigrationHeader(this.parts.sender.header));
   }
 
   /**
@@ -85,10 +84,7 @@ export class PostcopyPhase {
    * recovery asks again.
    */
   request(gfns: Uint32Array): void {
-    for (let at = 0; at < gfns.length; at += MIGRATION_BATCH_PAGES) {
-      const part = gfns.subarray(at, at + MIGRATION_BATCH_PAGES);
-      this.returnPath(encodeMigrationRecord({ type: 'page-request', count: part.length, gfns: part }));
-    }
+    this.returnList('page-request', gfns);
     this.inTurn(() => this.answer()).catch(() => undefined); // a failure is the phase's, which run() throws
   }
 
@@ -191,14 +187,18 @@ export class PostcopyPhase {
       receiver.reconnect();
       source.reconnect();
       if (!(await this.sent(() => sender.reconnect()))) continue;
-      this.returnPath(encodeMigrationHeader(this.parts.header));
-      const missing = owed.list();
-      for (let at = 0; at < missing.length; at += MIGRATION_BATCH_PAGES) {
-        const part = missing.subarray(at, at + MIGRATION_BATCH_PAGES);
-        this.returnPath(encodeMigrationRecord({ type: 'postcopy-missing', count: part.length, gfns: part }));
-      }
+      this.returnPath(encodeMigrationHeader(sender.header));
+      this.returnList('postcopy-missing', owed.list());
       this.figures.recoveries++;
       this.request(owed.waitedFor());
+    }
+  }
+
+  /** `gfns` on the return path in records of `type`, {@link MIGRATION_BATCH_PAGES} at most each. */
+  private returnList(type: 'page-request' | 'postcopy-missing', gfns: Uint32Array): void {
+    for (let at = 0; at < gfns.length; at += MIGRATION_BATCH_PAGES) {
+      const part = gfns.subarray(at, at + MIGRATION_BATCH_PAGES);
+      this.returnPath(encodeMigrationRecord({ type, count: part.length, gfns: part }));
     }
   }
 

@@ -11,7 +11,9 @@ export class PostcopySource {
   readonly unsent: Uint8Array;
   private unsentCount = 0;
   private cursor = 0;
+  /** Requested gfns in arrival order; those before `requestedAt` are taken. */
   private requested: number[] = [];
+  private requestedAt = 0;
   private reader = new MigrationStreamReader();
   /** PAGE_REQUEST records read, and the gfns they asked for. */
   readonly asked = { requests: 0, pages: 0 };
@@ -33,6 +35,7 @@ export class PostcopySource {
     this.unsentCount = 0;
     this.cursor = 0;
     this.requested = [];
+    this.requestedAt = 0;
   }
 
   /** Bytes from the return path: requests are queued, a POSTCOPY_MISSING list (after a reconnect) is owed again. */
@@ -55,9 +58,13 @@ export class PostcopySource {
   /** Takes up to `max` requested pages that are not sent yet. */
   takeRequested(max: number): Uint32Array {
     const out: number[] = [];
-    while (this.requested.length > 0 && out.length < max) {
-      const gfn = this.requested.shift()!;
+    while (this.requestedAt < this.requested.length && out.length < max) {
+      const gfn = this.requested[this.requestedAt++]!;
       if (this.take(gfn)) out.push(gfn);
+    }
+    if (this.requestedAt === this.requested.length) {
+      this.requested = [];
+      this.requestedAt = 0;
     }
     return Uint32Array.from(out);
   }
